@@ -1,0 +1,5 @@
+/**
+ * Imports every kit module that registers a handle kind (handles.ts), so that a new thread can rebuild any kit
+ * object passed to it. Add new shareable kit modules here.
+ */
+import '../channel.ts';

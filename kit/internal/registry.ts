@@ -1,0 +1,126 @@
+/**
+ * The thread registry: one shared table per process that every kit thread can read, so that a survivor can
+ * tell whether the holder of a channel endpoint or a lock is still alive.
+ *
+ * Memory layout (Int32Array over a growable SharedArrayBuffer; it only ever grows):
+ *
+ *   word 0            DEATH_EPOCH   bumped (Atomics.add) every time a thread is marked dead
+ *   words 1..15       reserved
+ *   words 16 + 4t ..  one record per Node threadId t:
+ *       +0  PARENT    parent's threadId + 1 (0: unknown, i.e. a root thread)
+ *       +1  DEAD      1 once thread t has exited (written once, never cleared)
+ *       +2  WAKER     a word that thread t parks on while it waits for several things at once (select);
+ *                     anyone who wants to wake it adds 1 and notifies
+ *       +3  reserved
+ *
+ * Who writes what:
+ *   - PARENT is written by the spawning thread right after `new Worker()`, before the child can run kit code
+ *     that matters (the child only reads it through isThreadDead, and a missing link only means "alive").
+ *   - DEAD is written by the parent when its Worker emits `exit`, by a thread that terminates a worker, or by
+ *     the dying thread itself from its process `exit` hook. A thread counts as dead when it or any ancestor is
+ *     marked: Node ends a worker's own workers when the worker exits.
+ *   - WAKER is bumped by anyone, waited on only by its own thread.
+ *
+ * Nobody waits on DEATH_EPOCH: waiters wake in bounded slices (PARK_SLICE_MS) and compare the epoch with the
+ * one they saw last, so a death is noticed within one slice without a signal from the dead thread.
+ */
+import { isMainThread, threadId, workerData } from 'node:worker_threads';
+
+const HEADER_WORDS = 16;
+const RECORD_WORDS = 4;
+const DEATH_EPOCH = 0;
+const PARENT = 0;
+const DEAD = 1;
+const WAKER = 2;
+const INITIAL_THREADS = 1024;
+const MAX_THREADS = 1 << 20;
+
+/** How long a blocked thread sleeps at most before it re-checks for dead peers. */
+export const PARK_SLICE_MS = 50;
+
+export interface RegistryWire {
+  readonly buffer: SharedArrayBuffer;
+}
+
+function bytesFor(threads: number): number {
+  return (HEADER_WORDS + threads * RECORD_WORDS) * 4;
+}
+
+function adoptOrCreate(): SharedArrayBuffer {
+  const inherited = (workerData as { __threadkit?: { registry?: RegistryWire } } | null)?.__threadkit?.registry;
+  if (!isMainThread && inherited) return inherited.buffer;
+  return new SharedArrayBuffer(bytesFor(INITIAL_THREADS), { maxByteLength: bytesFor(MAX_THREADS) });
+}
+
+const buffer = adoptOrCreate();
+let words = new Int32Array(buffer);
+
+function ensure(tid: number): Int32Array {
+  const needed = bytesFor(tid + 1);
+  if (buffer.byteLength < needed) {
+    if (tid >= MAX_THREADS) throw new RangeError(`threadkit: thread id ${tid} is beyond the registry's limit`);
+    const target = Math.min(bytesFor(MAX_THREADS), Math.max(needed, buffer.byteLength * 2));
+    try {
+      buffer.grow(target);
+    } catch (error) {
+      // Another thread may have grown it concurrently to a size we can live with.
+      if (buffer.byteLength < needed) throw error;
+    }
+  }
+  if (words.length * 4 < needed) words = new Int32Array(buffer);
+  return words;
+}
+
+function base(tid: number): number {
+  return HEADER_WORDS + tid * RECORD_WORDS;
+}
+
+export function registryWire(): RegistryWire {
+  return { buffer };
+}
+
+/** The current thread's Node threadId (0 on the main thread). */
+export const selfId: number = threadId;
+
+export function recordChild(childId: number, parentId: number = selfId): void {
+  const w = ensure(childId);
+  Atomics.store(w, base(childId) + PARENT, parentId + 1);
+}
+
+export function markDead(tid: number): void {
+  const w = ensure(tid);
+  if (Atomics.compareExchange(w, base(tid) + DEAD, 0, 1) === 0) Atomics.add(w, DEATH_EPOCH, 1);
+}
+
+/** True when thread `tid`, or a thread that (transitively) spawned it, has exited. */
+export function isThreadDead(tid: number): boolean {
+  let t = tid;
+  for (let hops = 0; hops < 4096; hops++) {
+    if (t === selfId) return false;
+    const needed = bytesFor(t + 1);
+    if (buffer.byteLength < needed) return false;
+    if (words.length * 4 < needed) words = new Int32Array(buffer);
+    const b = base(t);
+    if (Atomics.load(words, b + DEAD) === 1) return true;
+    const parent = Atomics.load(words, b + PARENT) - 1;
+    if (parent < 0) return false;
+    t = parent;
+  }
+  return false;
+}
+
+export function deathEpoch(): number {
+  return Atomics.load(words, DEATH_EPOCH);
+}
+
+/** The word a thread parks on while waiting for any of several events; see `wakeThread`. */
+export function wakerCell(tid: number = selfId): { readonly words: Int32Array; readonly index: number } {
+  const w = ensure(tid);
+  return { words: w, index: base(tid) + WAKER };
+}
+
+export function wakeThread(tid: number): void {
+  const cell = wakerCell(tid);
+  Atomics.add(cell.words, cell.index, 1);
+  Atomics.notify(cell.words, cell.index);
+}

@@ -1,0 +1,314 @@
+/**
+ * Threads: Rust's `std::thread` over Node's worker_threads.
+ *
+ * A closure cannot cross into another thread in JavaScript, so a thread body is a named export of a module,
+ * declared with `defineThread`:
+ *
+ *     // stages.ts
+ *     export const producer = defineThread(import.meta.url, 'producer', (tx: Sender<LogEntry>, n: number) => {...});
+ *     // elsewhere
+ *     const handle = spawn(producer, tx.clone(), 1000);   // arguments are type-checked against the body
+ *     handle.join();                                      // its return value, or ThreadPanicError
+ *
+ * Arguments are structured-cloned, except kit objects, which arrive as handles onto the same shared memory
+ * (internal/handles.ts): channel endpoints are moved into the thread, locks and atomics are shared.
+ *
+ * ── Per-thread state (one Int32 word in a SharedArrayBuffer, `state`) ──────────────────────────────────────
+ *   RUNNING 0 → FINISHED 1 | PANICKED 2, written by the thread itself after it has posted its result on its
+ *   result port; → DIED 3, written by the parent when the worker exited without a result (terminated, process
+ *   exit, fatal error). Joiners park on this word; the result itself travels on a MessagePort and is read with
+ *   `receiveMessageOnPort`, so a blocking join needs no event loop.
+ *
+ * ── Lifetime ───────────────────────────────────────────────────────────────────────────────────────────────
+ * When the body returns or throws, the thread closes every kit endpoint it still holds (like Rust dropping the
+ * closure's captures), then reports. When a worker dies without reporting, its parent marks it dead in the
+ * thread registry, so peers waiting on its channels or locks are released (channel.ts, owner-lock.ts).
+ * One limit: noticing a worker killed by a fatal error (e.g. out of memory) needs the parent's event loop, so a
+ * parent blocked in a synchronous `join()` of such a thread keeps waiting; `joinAsync()` does not.
+ *
+ * Blocking calls (`join`, `sleep`) are for worker threads; on the main thread they stop the event loop while
+ * they wait. The `...Async` forms are for the main thread.
+ */
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
+import { loadableModule, workerEntry } from './internal/compile.ts';
+import { Destination, fromWire, toWire } from './internal/handles.ts';
+import { deadlineAfter, parkSlice, parkSliceAsync, sleepBlocking } from './internal/park.ts';
+import { markDead, recordChild, registryWire, selfId } from './internal/registry.ts';
+import { err, ok, type Result } from './result.ts';
+
+const RUNNING = 0;
+const FINISHED = 1;
+const PANICKED = 2;
+const DIED = 3;
+
+const kBody: unique symbol = Symbol.for('threadkit.threadBody');
+
+/** A function that can run as a thread: a named export of a module, declared with defineThread. */
+export interface ThreadBody<A extends unknown[], R> {
+  readonly [kBody]: true;
+  readonly moduleUrl: string;
+  readonly exportName: string;
+  readonly run: (...args: A) => R | Promise<R>;
+}
+
+/**
+ * Declare a thread body. `moduleUrl` is the declaring module's `import.meta.url` and `exportName` the name it
+ * is exported under, which is how the new thread finds it.
+ */
+export function defineThread<A extends unknown[], R>(
+  moduleUrl: string,
+  exportName: string,
+  run: (...args: A) => R,
+): ThreadBody<A, Awaited<R>> {
+  return { [kBody]: true, moduleUrl, exportName, run: run as (...args: A) => Awaited<R> };
+}
+
+export function isThreadBody(value: unknown): value is ThreadBody<unknown[], unknown> {
+  return typeof value === 'object' && value !== null && (value as { [kBody]?: boolean })[kBody] === true;
+}
+
+/** Identity of a thread, as `std::thread::Thread`. */
+export interface ThreadInfo {
+  readonly id: number;
+  readonly name: string;
+}
+
+interface StartData {
+  readonly registry: ReturnType<typeof registryWire>;
+  readonly module: string;
+  readonly exportName: string;
+  readonly args: unknown;
+  readonly name: string;
+  readonly parentId: number;
+  readonly state: SharedArrayBuffer;
+  readonly port: MessagePort;
+}
+
+const inherited = (workerData as { __threadkit?: StartData } | null)?.__threadkit;
+const self: ThreadInfo = { id: selfId, name: inherited?.name ?? (selfId === 0 ? 'main' : `thread-${selfId}`) };
+
+/** The calling thread's id and name. */
+export function currentThread(): ThreadInfo {
+  return self;
+}
+
+/** Block the calling thread (on the main thread, this also stops the event loop). */
+export function sleep(ms: number): void {
+  sleepBlocking(ms);
+}
+
+/** Wait without blocking the event loop. */
+export function sleepAsync(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** What a thread's body threw, surfaced by `join` (Rust: `join()` returning `Err` after a panic). */
+export class ThreadPanicError extends Error {
+  override readonly name = 'ThreadPanicError';
+  constructor(
+    readonly thread: ThreadInfo,
+    message: string,
+    override readonly cause: Error | undefined,
+  ) {
+    super(`thread '${thread.name}' (id ${thread.id}) ${message}`);
+    if (cause?.stack) this.stack = `${this.name}: ${this.message}\n  the thread's own stack:\n${cause.stack}`;
+  }
+}
+
+/** `joinTimeout` ran out of time; the thread keeps running. */
+export class JoinTimeoutError extends Error {
+  override readonly name = 'JoinTimeoutError';
+  constructor(readonly thread: ThreadInfo) {
+    super(`thread '${thread.name}' (id ${thread.id}) has not finished yet`);
+  }
+}
+
+interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly props?: Record<string, unknown>;
+}
+
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: SerializedError };
+
+function reviveError(serialized: SerializedError): Error {
+  const error = new Error(serialized.message);
+  error.name = serialized.name;
+  if (serialized.stack) error.stack = serialized.stack;
+  if (serialized.props) Object.assign(error, serialized.props);
+  return error;
+}
+
+/** A running (or finished) thread. */
+export class JoinHandle<R> {
+  private outcome: { value: R } | { error: ThreadPanicError } | undefined;
+  private exitCode: number | undefined;
+  private readonly stateWords: Int32Array;
+
+  /** @internal */
+  constructor(
+    readonly thread: ThreadInfo,
+    private readonly worker: Worker,
+    state: SharedArrayBuffer,
+    private readonly port: MessagePort,
+  ) {
+    this.stateWords = new Int32Array(state);
+    worker.once('exit', (code) => {
+      this.exitCode = code;
+      markDead(thread.id);
+      if (Atomics.compareExchange(this.stateWords, 0, RUNNING, DIED) === RUNNING) Atomics.notify(this.stateWords, 0);
+      this.settle();
+      port.close();
+    });
+    // A worker error is also reported through `exit`; listening keeps it from becoming an uncaught exception.
+    worker.on('error', () => {});
+  }
+
+  /** True once the body has returned or thrown, or the thread has died. */
+  isFinished(): boolean {
+    return Atomics.load(this.stateWords, 0) !== RUNNING;
+  }
+
+  /** Wait for the thread to finish: its return value, or a ThreadPanicError with the thread's own stack. */
+  join(): R {
+    while (Atomics.load(this.stateWords, 0) === RUNNING) parkSlice(this.stateWords, 0, RUNNING, Infinity);
+    return this.result();
+  }
+
+  /** `join` for the main thread: waits without blocking the event loop. */
+  async joinAsync(): Promise<R> {
+    while (Atomics.load(this.stateWords, 0) === RUNNING) await parkSliceAsync(this.stateWords, 0, RUNNING, Infinity);
+    return this.result();
+  }
+
+  /** Wait at most `timeoutMs`; a timed-out join leaves the thread running. */
+  joinTimeout(timeoutMs: number): Result<R, JoinTimeoutError> {
+    const deadline = deadlineAfter(timeoutMs);
+    while (Atomics.load(this.stateWords, 0) === RUNNING) {
+      if (!parkSlice(this.stateWords, 0, RUNNING, deadline) && !this.isFinished()) {
+        return err(new JoinTimeoutError(this.thread));
+      }
+    }
+    return ok(this.result());
+  }
+
+  async joinTimeoutAsync(timeoutMs: number): Promise<Result<R, JoinTimeoutError>> {
+    const deadline = deadlineAfter(timeoutMs);
+    while (Atomics.load(this.stateWords, 0) === RUNNING) {
+      if (!(await parkSliceAsync(this.stateWords, 0, RUNNING, deadline)) && !this.isFinished()) {
+        return err(new JoinTimeoutError(this.thread));
+      }
+    }
+    return ok(this.result());
+  }
+
+  /**
+   * Stop the thread by force (no Rust equivalent; for a shutdown grace period that ran out). Its kit endpoints
+   * and locks are released as for any thread that dies; a later join reports it as died.
+   */
+  async terminate(): Promise<void> {
+    markDead(this.thread.id);
+    await this.worker.terminate();
+  }
+
+  /** Let the process exit even while this thread runs (Node keeps it alive by default). */
+  unref(): this {
+    this.worker.unref();
+    return this;
+  }
+
+  private settle(): void {
+    if (this.outcome) return;
+    const message = receiveMessageOnPort(this.port);
+    if (message) {
+      const outcome = message.message as Outcome;
+      if (outcome.ok) this.outcome = { value: fromWire(outcome.value) as R };
+      else this.outcome = { error: new ThreadPanicError(this.thread, `panicked: ${outcome.error.message}`, reviveError(outcome.error)) };
+      return;
+    }
+    if (Atomics.load(this.stateWords, 0) === DIED) {
+      const how = this.exitCode === undefined ? 'was terminated' : `exited with code ${this.exitCode}`;
+      this.outcome = { error: new ThreadPanicError(this.thread, `died before finishing: it ${how}`, undefined) };
+    }
+  }
+
+  private result(): R {
+    this.settle();
+    const outcome = this.outcome;
+    if (!outcome) throw new Error(`threadkit: thread '${this.thread.name}' finished without a result`);
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
+  }
+}
+
+export interface SpawnOptions {
+  /** The thread's name, shown in panics and by currentThread(). Defaults to the body's export name. */
+  readonly name?: string;
+  /** Heap and stack limits for the worker (Node's `resourceLimits`). */
+  readonly resourceLimits?: import('node:worker_threads').ResourceLimits;
+}
+
+/** Thread factory with settings, as `std::thread::Builder`. */
+export class Builder {
+  constructor(private readonly options: SpawnOptions = {}) {}
+
+  name(name: string): Builder {
+    return new Builder({ ...this.options, name });
+  }
+
+  resourceLimits(limits: import('node:worker_threads').ResourceLimits): Builder {
+    return new Builder({ ...this.options, resourceLimits: limits });
+  }
+
+  spawn<A extends unknown[], R>(body: ThreadBody<A, R>, ...args: A): JoinHandle<R> {
+    return spawnWith(this.options, body, args);
+  }
+}
+
+/** Run `body(...args)` in a new thread. */
+export function spawn<A extends unknown[], R>(body: ThreadBody<A, R>, ...args: A): JoinHandle<R> {
+  return spawnWith({}, body, args);
+}
+
+function spawnWith<A extends unknown[], R>(options: SpawnOptions, body: ThreadBody<A, R>, args: A): JoinHandle<R> {
+  if (!isThreadBody(body)) throw new TypeError('spawn expects a thread body declared with defineThread()');
+  const entry = workerEntry();
+  const module = loadableModule(body.moduleUrl);
+  const destination = new Destination();
+  const wireArgs = toWire(args, destination);
+  const state = new SharedArrayBuffer(4);
+  const { port1, port2 } = new MessageChannel();
+  const name = options.name ?? body.exportName;
+  const start: StartData = {
+    registry: registryWire(),
+    module,
+    exportName: body.exportName,
+    args: wireArgs,
+    name,
+    parentId: selfId,
+    state,
+    port: port2,
+  };
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL(entry), {
+      workerData: { __threadkit: start },
+      transferList: [port2],
+      execArgv: [],
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+    });
+  } catch (error) {
+    destination.abandon();
+    port1.close();
+    throw new TypeError(`spawn(${body.exportName}): the arguments cannot be sent to a thread: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  recordChild(worker.threadId);
+  destination.bind(worker.threadId);
+  return new JoinHandle<R>({ id: worker.threadId, name }, worker, state, port1);
+}
+
+/** @internal Used by the worker entry point to report a finished body. */
+export const internals = { FINISHED, PANICKED, kBody };
