@@ -61,25 +61,33 @@ import { err, ok, type Result } from './result.ts';
 
 export * from './channel-errors.ts';
 
-// Control words.
+// Control words, grouped by writer into separate 64-byte cache lines (16 words): words that one side writes
+// on every message must not share a line with words the other side writes, or each message would bounce the
+// line between the two cores.
+// Line 0: written by senders on every message.
 const SEND_LOCK = 0; // +1: waiters
-const RECV_LOCK = 2; // +1: waiters
-const HEAD = 4;
-const TAIL = 5;
-const SENT = 6;
-const RECEIVED = 7;
-const CAPACITY = 8;
-const RING_SIZE = 9;
-const SENDERS = 10;
-const RECEIVERS = 11;
-const RX_WAITERS = 12;
-const RX_SIGNAL = 13;
-const TX_WAITERS = 14;
-const TX_SIGNAL = 15;
-const SELECTORS = 16;
-const SELECTOR_SLOTS = 20;
+const TAIL = 2;
+const SENT = 3;
+// Line 1: written by receivers on every message.
+const RECV_LOCK = 16; // +1: waiters
+const HEAD = 18;
+const RECEIVED = 19;
+// Line 2: read on every message, written rarely (growth, clone/close).
+const CAPACITY = 32;
+const RING_SIZE = 33;
+const SENDERS = 34;
+const RECEIVERS = 35;
+// Line 3: written when a receiver parks, read by senders on every message.
+const RX_WAITERS = 48;
+const RX_SIGNAL = 49;
+const SELECTORS = 50;
+// Line 4: written when a sender parks, read by receivers on every message.
+const TX_WAITERS = 64;
+const TX_SIGNAL = 65;
+// Lines 5+: selector registrations and per-thread endpoint counts.
+const SELECTOR_SLOTS = 80;
 const SELECTOR_SLOT_COUNT = 8;
-const HOLDERS = SELECTOR_SLOTS + SELECTOR_SLOT_COUNT;
+const HOLDERS = 96;
 const HOLDER_WORDS = 3;
 const HOLDER_SLOTS = 128;
 const CTL_WORDS = HOLDERS + HOLDER_SLOTS * HOLDER_WORDS;
@@ -128,12 +136,21 @@ class ChannelCore<T> {
   private ringSize = 0;
   private views!: RingViews;
   private seenEpoch = deathEpoch();
+  // Last values seen of the other side's counters. They only grow (mod 2^32), so a stale copy is a safe
+  // lower bound: a sender re-reads RECEIVED/HEAD only when the queue looks full, a receiver re-reads SENT only
+  // when it looks empty. This keeps each side off the other's cache line while data flows.
+  private seenReceived = 0;
+  private seenHead = 0;
+  private seenSent = 0;
 
   constructor(ctl: SharedArrayBuffer, data: SharedArrayBuffer, codec: Codec<T>) {
     this.ctl = new Int32Array(ctl);
     this.data = data;
     this.codec = codec;
     this.recordSize = codec.fixedSize === undefined ? undefined : nextPowerOfTwo8(codec.fixedSize);
+    this.seenReceived = Atomics.load(this.ctl, RECEIVED);
+    this.seenHead = Atomics.load(this.ctl, HEAD);
+    this.seenSent = Atomics.load(this.ctl, SENT);
     this.refreshViews();
   }
 
@@ -315,7 +332,11 @@ class ChannelCore<T> {
     acquire(ctl, SEND_LOCK);
     try {
       const sent = ctl[SENT]!;
-      if (((sent - Atomics.load(ctl, RECEIVED)) | 0) >= this.limit()) return 'full';
+      const limit = this.limit();
+      if (((sent - this.seenReceived) | 0) >= limit) {
+        this.seenReceived = Atomics.load(ctl, RECEIVED);
+        if (((sent - this.seenReceived) | 0) >= limit) return 'full';
+      }
       this.writeRecord(prepared);
       Atomics.store(ctl, SENT, (sent + 1) | 0);
       return (sent + 1) | 0;
@@ -334,9 +355,12 @@ class ChannelCore<T> {
     let size = this.ringSize;
     let phys = tail & (size - 1);
     let waste = fixedRecord === undefined && need > size - phys ? size - phys : 0;
-    const used = (tail - Atomics.load(ctl, HEAD)) >>> 0;
-    if (used + waste + need > size) {
-      this.grow(used + need + 8);
+    if (((tail - this.seenHead) >>> 0) + waste + need > size) this.seenHead = Atomics.load(ctl, HEAD);
+    const used = (tail - this.seenHead) >>> 0;
+    // A loop, not an if: after doubling, the tail may sit near the new ring's end, and the record that then
+    // has to wrap to offset 0 (after a skip) can still collide with the head; grow again until it fits.
+    while (used + waste + need > size) {
+      this.grow(used + waste + need);
       size = this.ringSize;
       phys = tail & (size - 1);
       waste = fixedRecord === undefined && need > size - phys ? size - phys : 0;
@@ -434,17 +458,24 @@ class ChannelCore<T> {
 
   // ── receiving ────────────────────────────────────────────────────────────────────────────────────────────
 
+  /** True when no message is queued, re-reading SENT only if the cached copy says so. */
+  private looksEmpty(received: number): boolean {
+    if (((this.seenSent - received) | 0) > 0) return false;
+    this.seenSent = Atomics.load(this.ctl, SENT);
+    return this.seenSent === received;
+  }
+
   poll(): Polled<T> {
     const ctl = this.ctl;
-    if (Atomics.load(ctl, SENT) === Atomics.load(ctl, RECEIVED)) {
+    if (this.looksEmpty(Atomics.load(ctl, RECEIVED))) {
       if (Atomics.load(ctl, SENDERS) > 0) return EMPTY;
       // Every sender is gone; a message published just before the last one left is still visible now.
-      if (Atomics.load(ctl, SENT) === Atomics.load(ctl, RECEIVED)) return DISCONNECTED;
+      if (this.looksEmpty(Atomics.load(ctl, RECEIVED))) return DISCONNECTED;
     }
     acquire(ctl, RECV_LOCK);
     let value: Polled<T>;
     try {
-      value = Atomics.load(ctl, SENT) === ctl[RECEIVED] ? EMPTY : this.readRecord();
+      value = this.looksEmpty(ctl[RECEIVED]!) ? EMPTY : this.readRecord();
     } finally {
       release(ctl, RECV_LOCK);
     }
@@ -674,7 +705,8 @@ export class Sender<T> extends Endpoint<T> {
         if (!core.waitForRoom(deadline)) return err(new SendTimeoutError('timeout', value));
         continue;
       }
-      if (core.capacity === 0 && !core.waitForPickup(seq, deadline) && core.retract(seq)) {
+      // waitForPickup also returns true when every receiver left: only a pickup counts as delivered.
+      if (core.capacity === 0 && !(core.waitForPickup(seq, deadline) && core.pickedUp(seq)) && core.retract(seq)) {
         return err(new SendTimeoutError(core.receiversGone() ? 'disconnected' : 'timeout', value));
       }
       return ok(undefined);
@@ -698,7 +730,7 @@ export class Sender<T> extends Endpoint<T> {
         if (!(await core.waitForRoomAsync(deadline))) return err(new SendTimeoutError('timeout', value));
         continue;
       }
-      if (core.capacity === 0 && !(await core.waitForPickupAsync(seq, deadline)) && core.retract(seq)) {
+      if (core.capacity === 0 && !((await core.waitForPickupAsync(seq, deadline)) && core.pickedUp(seq)) && core.retract(seq)) {
         return err(new SendTimeoutError(core.receiversGone() ? 'disconnected' : 'timeout', value));
       }
       return ok(undefined);

@@ -20,12 +20,25 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { transformSync } from 'esbuild';
-import { parse } from 'es-module-lexer/js';
 
-const COMPILER_VERSION = '1';
+// esbuild takes ~8-18 ms to load; every worker imports this file, but only one that compiles needs esbuild.
+const requireHere = createRequire(import.meta.url);
+let esbuild: typeof import('esbuild') | undefined;
+const transformSync: typeof import('esbuild').transformSync = (input, options) =>
+  (esbuild ??= requireHere('esbuild') as typeof import('esbuild')).transformSync(input, options);
+
+/**
+ * Import specifiers in esbuild's output. esbuild prints every static import/export on statements of its own,
+ * with double quotes, ending in `from "…";` (or `import "…";`), so anchoring on line starts is enough; the
+ * dynamic form is matched anywhere. A match is only rewritten if it names an existing local TypeScript file.
+ */
+const STATIC_FROM = /^((?:import|export)\b[^\n]*?\bfrom |\} from |import )"([^"\n]+)";$/gm;
+const DYNAMIC = /\bimport\("([^"\n]+)"\)/g;
+
+const COMPILER_VERSION = '2';
 const kitDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const projectRoot = path.dirname(kitDir);
 export const cacheDir = path.join(projectRoot, 'node_modules', '.cache', 'threadkit');
@@ -123,21 +136,15 @@ function compileOne(source: string, stat: { mtimeMs: number; size: number }): Co
     },
   });
   const deps: string[] = [];
-  let out = '';
-  let last = 0;
-  for (const entry of parse(code)[0]) {
-    const dynamic = entry.type === 'dynamic';
-    if (dynamic && (entry.glob || entry.specifier === undefined)) continue;
-    const specifier = entry.specifier;
-    if (specifier === undefined || specifier === null) continue;
+  const rewrite = (specifier: string): string => {
     const target = resolveLocal(specifier, source);
-    if (!target) continue;
+    if (!target) return specifier;
     deps.push(target);
-    const replacement = pathToFileURL(mirrorPath(target)).href;
-    out += code.slice(last, entry.start) + (dynamic ? JSON.stringify(replacement) : replacement);
-    last = entry.end;
-  }
-  out += code.slice(last);
+    return pathToFileURL(mirrorPath(target)).href;
+  };
+  const out = code
+    .replace(STATIC_FROM, (_, head: string, specifier: string) => `${head}"${rewrite(specifier)}";`)
+    .replace(DYNAMIC, (_, specifier: string) => `import("${rewrite(specifier)}")`);
   const compiled: Compiled = { mtimeMs: stat.mtimeMs, size: stat.size, mirror, deps };
   mkdirSync(cacheDir, { recursive: true });
   const temp = `${mirror}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;

@@ -1,0 +1,28 @@
+/**
+ * Producer and consumer threads around one channel: many senders (clones of one Sender), one receiver.
+ */
+import type { Receiver, Sender } from '#kit/channel.ts';
+import { defineThread } from '#kit/thread.ts';
+import { LOG_LEVELS, LogEntry } from './log-entry.ts';
+
+/** Send `numMessages` entries `Log 0`, `Log 1`, ... whose levels cycle Debug, Info, Warn, Error. */
+export const producerThread = defineThread(
+  import.meta.url,
+  'producerThread',
+  (tx: Sender<LogEntry>, numMessages: number): void => {
+    // #region solution
+    for (let i = 0; i < numMessages; i++) {
+      tx.send(LogEntry.new(LOG_LEVELS[i % LOG_LEVELS.length]!, `Log ${i}`));
+    }
+    // #endregion solution
+  },
+);
+
+/** Receive until every sender is gone, and return everything received, in arrival order. */
+export const consumerThread = defineThread(import.meta.url, 'consumerThread', (rx: Receiver<LogEntry>): LogEntry[] => {
+  // #region solution
+  const logs: LogEntry[] = [];
+  for (const entry of rx) logs.push(entry);
+  return logs;
+  // #endregion solution
+});
