@@ -1,0 +1,617 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  FORMAT_NAMES,
+  FORMAT_OPTIONS,
+  LEVEL_TABLE,
+  MAX_LINE_LENGTH,
+  PARSERS,
+  classifyLine,
+  cleanLine,
+  createParser,
+  detectFormat,
+  isBlankLine,
+  isFormatOption,
+  mapLevel,
+  mapLevelWord,
+  numericJsonLevel,
+  parseApache,
+  parseHdfs,
+  parseJsonl,
+  parseLog4j,
+  parseLogcat,
+  parsePython,
+  parseSimple,
+  parseSyslog,
+  parserFor,
+  resolveFormat,
+  syslogSeverityLevel,
+  unparsedReason,
+} from './formats.ts';
+import type { FormatName, Level, ParsedLine } from './formats.ts';
+
+const LOGS = fileURLToPath(new URL('../../fixtures/logs/', import.meta.url));
+
+/** RFC 4180 CSV: quoted fields may hold commas, CR/LF and doubled quotes. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+      } else {
+        field += c;
+      }
+      i++;
+      continue;
+    }
+    if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' || c === '\n') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+    i++;
+  }
+  if (field.length > 0 || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function readCsvRecords(file: string): Record<string, string>[] {
+  const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
+  if (header === undefined) throw new Error(`empty CSV ${file}`);
+  return rows.map((r) => {
+    expect(r.length).toBe(header.length);
+    return Object.fromEntries(header.map((h, k) => [h, r[k] ?? '']));
+  });
+}
+
+function splitLines(text: string): string[] {
+  // Split on LF only, so every line keeps its CR: the parsers must cope with it.
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+function ok(e: ParsedLine | undefined): ParsedLine {
+  expect(e).toBeDefined();
+  return e!;
+}
+
+describe('CSV reader (used for the ground truth)', () => {
+  it('handles quoted commas, doubled quotes and CRLF', () => {
+    expect(parseCsv('a,b,c\r\n1,"x, y","say ""hi"""\r\n2,"multi\r\nline",z')).toEqual([
+      ['a', 'b', 'c'],
+      ['1', 'x, y', 'say "hi"'],
+      ['2', 'multi\r\nline', 'z'],
+    ]);
+  });
+});
+
+describe('ground truth: loghub fixtures against their _structured.csv', () => {
+  const cases: { name: string; format: FormatName; sourceOf?: (row: Record<string, string>) => string }[] = [
+    { name: 'Apache', format: 'apache' },
+    // loghub splits `[thread:Class@line]` at the first ':', so its Component column holds
+    // the tail of the thread name plus the class; the class is the part after the last ':'.
+    { name: 'Zookeeper', format: 'log4j', sourceOf: (r) => r['Component']!.slice(r['Component']!.lastIndexOf(':') + 1) },
+    { name: 'HDFS', format: 'hdfs', sourceOf: (r) => r['Component']! },
+    { name: 'Android', format: 'logcat', sourceOf: (r) => r['Component']! },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}_2k.log: detected, every line parsed, levels/sources/messages match`, () => {
+      const text = readFileSync(`${LOGS}${c.name}_2k.log`, 'utf8');
+      const lines = splitLines(text);
+      const rows = readCsvRecords(`${LOGS}${c.name}_2k.log_structured.csv`);
+      expect(lines.length).toBe(rows.length);
+
+      const format = detectFormat(lines);
+      expect(format).toBe(c.format);
+      const parse = parserFor(format);
+
+      const expected = new Map<Level, number>();
+      for (const r of rows) {
+        const level = mapLevel(r['Level']!);
+        expect(level, `CSV level ${r['Level']}`).toBeDefined();
+        expected.set(level!, (expected.get(level!) ?? 0) + 1);
+      }
+
+      const actual = new Map<Level, number>();
+      const unparsed: string[] = [];
+      lines.forEach((line, k) => {
+        const e = parse(line);
+        if (e === undefined) {
+          unparsed.push(`${k + 1}: ${unparsedReason(line, format)}`);
+          return;
+        }
+        actual.set(e.level, (actual.get(e.level) ?? 0) + 1);
+        const row = rows[k]!;
+        expect(e.rawLevel).toBe(row['Level']);
+        // loghub strips trailing blanks from Content too
+        expect(e.message).toBe(row['Content']);
+        if (c.sourceOf) expect(e.source).toBe(c.sourceOf(row));
+        else expect(e.source).toBe('unknown');
+        expect(e.timestamp).toBeGreaterThan(0);
+      });
+      expect(unparsed).toEqual([]);
+      expect(actual).toEqual(expected);
+    });
+  }
+});
+
+describe('level table', () => {
+  it('maps the documented spellings case-insensitively', () => {
+    const cases: [string[], Level][] = [
+      [['TRACE', 'FINEST', 'FINER', 'FINE', 'VERBOSE', 'V', 'D', 'DEBUG', 'trace1', 'trace8', 'dbg', 'VRB'], 'Debug'],
+      [['INFO', 'I', 'NOTICE', 'CONFIG', 'INFORMATION', 'informational', 'INF'], 'Info'],
+      [['WARN', 'WARNING', 'W', 'WRN'], 'Warn'],
+      [
+        ['ERROR', 'ERR', 'E', 'SEVERE', 'FATAL', 'F', 'CRITICAL', 'CRIT', 'ALERT', 'EMERG', 'EMERGENCY', 'PANIC', 'A', 'FTL'],
+        'Error',
+      ],
+    ];
+    for (const [spellings, level] of cases) {
+      for (const s of spellings) {
+        expect(mapLevel(s), s).toBe(level);
+        expect(mapLevel(s.toLowerCase()), s).toBe(level);
+        expect(mapLevel(s.charAt(0) + s.slice(1).toLowerCase()), s).toBe(level);
+        expect(mapLevel(`${s.slice(0, 1).toLowerCase()}${s.slice(1).toUpperCase()}`), s).toBe(level);
+      }
+    }
+    for (const [spelling, level] of Object.entries(LEVEL_TABLE)) expect(mapLevel(spelling)).toBe(level);
+  });
+
+  it('rejects unknown spellings and one-letter words where words are expected', () => {
+    for (const s of ['', 'NOPE', 'OFF', 'ALL', 'S', 'INFOO', 'WARN ', 'x'.repeat(100)]) expect(mapLevel(s), s).toBeUndefined();
+    expect(mapLevelWord('E')).toBeUndefined();
+    expect(mapLevelWord('ERR')).toBe('Error');
+  });
+
+  it('maps syslog severities and pino/bunyan numbers', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map(syslogSeverityLevel)).toEqual([
+      'Error', 'Error', 'Error', 'Error', 'Warn', 'Info', 'Info', 'Debug',
+    ]);
+    expect(syslogSeverityLevel(8)).toBeUndefined();
+    expect(syslogSeverityLevel(-1)).toBeUndefined();
+    expect([10, 20, 30, 40, 50, 60, 35].map(numericJsonLevel)).toEqual([
+      'Debug', 'Debug', 'Info', 'Warn', 'Error', 'Error', undefined,
+    ]);
+  });
+
+  it('LEVELS.md lists every spelling of the table with the same level', () => {
+    const md = readFileSync(fileURLToPath(new URL('./LEVELS.md', import.meta.url)), 'utf8');
+    const documented = new Map<string, string>();
+    for (const m of md.matchAll(/^\| `([A-Z0-9]+)` \| (Debug|Info|Warn|Error) \|/gm)) documented.set(m[1]!, m[2]!);
+    expect(Object.fromEntries(documented)).toEqual(LEVEL_TABLE);
+  });
+});
+
+describe('simple layout', () => {
+  it('parses LEVEL message, [LEVEL], LEVEL: and an optional source', () => {
+    expect(parseSimple('INFO Server started')).toEqual({
+      timestamp: 0, level: 'Info', message: 'Server started', source: 'unknown', rawLevel: 'INFO',
+    });
+    expect(parseSimple('[ERROR] db: timeout')).toEqual({
+      timestamp: 0, level: 'Error', message: 'timeout', source: 'db', rawLevel: 'ERROR',
+    });
+    expect(ok(parseSimple('warning: disk almost full')).message).toBe('disk almost full');
+    expect(ok(parseSimple('warning: disk almost full')).level).toBe('Warn');
+    expect(ok(parseSimple('Debug   cache.lru: evicted 3 keys\r')).source).toBe('cache.lru');
+    expect(ok(parseSimple('FATAL')).message).toBe('');
+    expect(ok(parseSimple('[crit] kernel:')).source).toBe('kernel');
+    expect(ok(parseSimple('notice\tall good')).level).toBe('Info');
+  });
+
+  it('rejects lines that do not start with a level word', () => {
+    for (const l of ['Server started', 'A quick brown fox', 'I think so', 'ERROR-prone code', '[ERROR db: x', 'WARNING:root:x', ' INFO x', '2024 INFO x']) {
+      expect(parseSimple(l), l).toBeUndefined();
+    }
+  });
+});
+
+describe('log4j / logback layout', () => {
+  it('parses ZooKeeper lines', () => {
+    expect(
+      parseLog4j('2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200\r'),
+    ).toEqual({
+      timestamp: Date.UTC(2015, 6, 29, 17, 41, 44, 747),
+      level: 'Info',
+      message: 'Notification time out: 3200',
+      source: 'FastLeaderElection',
+      rawLevel: 'INFO',
+    });
+    const e = ok(parseLog4j('2015-07-30 15:49:09,210 - ERROR [LearnerHandler-/10.10.34.13:37182:LearnerHandler@562] - Unexpected exception causing shutdown while sock still open'));
+    expect(e.source).toBe('LearnerHandler');
+    expect(e.level).toBe('Error');
+  });
+
+  it('parses the common pattern layouts', () => {
+    expect(parseLog4j('2024-01-01 12:00:00.123 WARN [main] com.x.Y - disk low')).toEqual({
+      timestamp: Date.UTC(2024, 0, 1, 12, 0, 0, 123), level: 'Warn', message: 'disk low', source: 'com.x.Y', rawLevel: 'WARN',
+    });
+    const colon = ok(parseLog4j('2024-01-01 12:00:00.123 INFO  com.x.Y: started in 3 s'));
+    expect([colon.source, colon.message]).toEqual(['com.x.Y', 'started in 3 s']);
+    const logback = ok(parseLog4j('2024-01-01 12:00:00,001 [http-nio-8080-exec-1] DEBUG o.s.web.Servlet - Completed 200 OK'));
+    expect([logback.level, logback.source, logback.message]).toEqual(['Debug', 'o.s.web.Servlet', 'Completed 200 OK']);
+    const spring = ok(parseLog4j('2024-03-04T10:11:12.345Z  INFO 12345 --- [           main] c.e.demo.DemoApplication                 : Started DemoApplication'));
+    expect([spring.level, spring.source, spring.message, spring.timestamp]).toEqual([
+      'Info', 'c.e.demo.DemoApplication', 'Started DemoApplication', Date.UTC(2024, 2, 4, 10, 11, 12, 345),
+    ]);
+    const offset = ok(parseLog4j('2024-03-04T10:11:12+02:00 ERROR boom'));
+    expect(offset.timestamp).toBe(Date.UTC(2024, 2, 4, 8, 11, 12));
+    expect([offset.source, offset.message]).toEqual(['unknown', 'boom']);
+    const fine = ok(parseLog4j('2024-03-04 10:11:12 SEVERE [main] app.Main - it broke'));
+    expect(fine.level).toBe('Error');
+  });
+
+  it('rejects lines without a timestamp or level', () => {
+    expect(parseLog4j('INFO no date')).toBeUndefined();
+    expect(parseLog4j('2024-01-01 12:00:00 hello world')).toBeUndefined();
+    expect(parseLog4j('2024-13-01 12:00:00 INFO bad month')).toBeUndefined();
+    expect(parseLog4j('2024-02-30 12:00:00 INFO bad day')).toBeUndefined();
+  });
+});
+
+describe('python logging layout', () => {
+  it('parses the default basicConfig layout', () => {
+    expect(parsePython('WARNING:root:msg')).toEqual({
+      timestamp: 0, level: 'Warn', message: 'msg', source: 'root', rawLevel: 'WARNING',
+    });
+    const e = ok(parsePython('CRITICAL:app.db.pool:connection lost: retrying'));
+    expect([e.level, e.source, e.message]).toEqual(['Error', 'app.db.pool', 'connection lost: retrying']);
+  });
+
+  it('parses "asctime - name - levelname - message"', () => {
+    expect(parsePython('2024-05-06 07:08:09,010 - myapp.worker - ERROR - job 7 failed - retrying')).toEqual({
+      timestamp: Date.UTC(2024, 4, 6, 7, 8, 9, 10),
+      level: 'Error',
+      message: 'job 7 failed - retrying',
+      source: 'myapp.worker',
+      rawLevel: 'ERROR',
+    });
+    expect(ok(parsePython('2024-05-06 07:08:09,010 - root - INFO - ')).message).toBe('');
+  });
+
+  it('rejects other shapes', () => {
+    for (const l of ['ERROR: db: timeout', 'HELLO:root:msg', '2024-05-06 07:08:09,010 - INFO  [x] - y', 'WARNING root msg']) {
+      expect(parsePython(l), l).toBeUndefined();
+    }
+  });
+});
+
+describe('apache error log layout', () => {
+  it('parses the 2.2 layout', () => {
+    expect(parseApache('[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties')).toEqual({
+      timestamp: Date.UTC(2005, 11, 4, 4, 47, 44),
+      level: 'Info',
+      message: 'workerEnv.init() ok /etc/httpd/conf/workers2.properties',
+      source: 'unknown',
+      rawLevel: 'notice',
+    });
+    const e = ok(parseApache('[Mon Dec 05 07:57:02 2005] [error] [client 218.76.139.20] Directory index forbidden by rule: /var/www/html/'));
+    expect(e.message).toBe('[client 218.76.139.20] Directory index forbidden by rule: /var/www/html/');
+  });
+
+  it('parses the 2.4 layout with module, microseconds and pid', () => {
+    expect(parseApache('[Wed Oct 11 14:32:52.123456 2023] [core:error] [pid 123] AH00037: Symbolic link not allowed')).toEqual({
+      timestamp: Date.UTC(2023, 9, 11, 14, 32, 52, 123),
+      level: 'Error',
+      message: 'AH00037: Symbolic link not allowed',
+      source: 'core',
+      rawLevel: 'error',
+    });
+    const e = ok(parseApache('[Wed Oct 11 14:32:52.123456 2023] [ssl:trace3] [pid 1:tid 140] [client 1.2.3.4:5] handshake'));
+    expect([e.level, e.source, e.message]).toEqual(['Debug', 'ssl', '[client 1.2.3.4:5] handshake']);
+    expect(ok(parseApache('[Mon Jan  2 03:04:05 2023] [warn] padded day')).timestamp).toBe(Date.UTC(2023, 0, 2, 3, 4, 5));
+  });
+
+  it('rejects unknown levels and broken dates', () => {
+    expect(parseApache('[Sun Dec 04 04:47:44 2005] [loud] x')).toBeUndefined();
+    expect(parseApache('[Sun Foo 04 04:47:44 2005] [error] x')).toBeUndefined();
+    expect(parseApache('[Sun Dec 04 04:47:44 2005] error x')).toBeUndefined();
+  });
+});
+
+describe('android logcat layout', () => {
+  const year = { year: 2017 };
+  it('parses threadtime lines', () => {
+    expect(createParser('logcat', year)('03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs')).toEqual({
+      timestamp: Date.UTC(2017, 2, 17, 16, 13, 38, 811),
+      level: 'Debug',
+      message: 'printFreezingDisplayLogs',
+      source: 'WindowManager',
+      rawLevel: 'D',
+    });
+    const parse = parserFor('logcat', year);
+    expect(ok(parse('03-17 16:15:10.232  2227  2227 A libc    : Fatal signal 6')).level).toBe('Error');
+    expect(ok(parse('03-17 16:15:10.232  2227  2227 A libc    : Fatal signal 6')).source).toBe('libc');
+    expect(ok(parse('03-17 16:15:10.232 12345 12399 W ActivityManager: Slow operation: 52ms')).message).toBe('Slow operation: 52ms');
+    expect(ok(parse('03-17 16:15:10.232  1  1 I init:')).message).toBe('');
+    const withYear = ok(parse('2019-03-17 16:15:10.232  1  1 V chatty: uid=1000'));
+    expect(withYear.timestamp).toBe(Date.UTC(2019, 2, 17, 16, 15, 10, 232));
+  });
+
+  it('defaults the year to the current UTC year', () => {
+    const e = ok(parseLogcat('01-02 03:04:05.006  1  2 I tag: m'));
+    expect(new Date(e.timestamp).getUTCFullYear()).toBe(new Date().getUTCFullYear());
+  });
+
+  it('rejects unknown letters and lines without a tag', () => {
+    expect(parseLogcat('03-17 16:13:38.811  1702  2395 S Silent: x')).toBeUndefined();
+    expect(parseLogcat('03-17 16:13:38.811  1702  2395 D no tag separator')).toBeUndefined();
+    expect(parseLogcat('D/WindowManager( 1702): brief format')).toBeUndefined();
+  });
+});
+
+describe('hdfs layout', () => {
+  it('parses HDFS lines', () => {
+    expect(parseHdfs('081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating\r\n')).toEqual({
+      timestamp: Date.UTC(2008, 10, 9, 20, 36, 15),
+      level: 'Info',
+      message: 'PacketResponder 1 for block blk_38865049064139660 terminating',
+      source: 'dfs.DataNode$PacketResponder',
+      rawLevel: 'INFO',
+    });
+    expect(ok(parseHdfs('081111 081500 19 WARN dfs.DataNode$DataXceiver: 10.251.30.6:50010:Got exception')).message).toBe(
+      '10.251.30.6:50010:Got exception',
+    );
+  });
+
+  it('rejects other shapes', () => {
+    expect(parseHdfs('081109 203615 148 INFO no component here')).toBeUndefined();
+    expect(parseHdfs('081109 203615 148 LOUD dfs.X: y')).toBeUndefined();
+    expect(parseHdfs('081399 203615 148 INFO dfs.X: bad month')).toBeUndefined();
+  });
+});
+
+describe('syslog layout', () => {
+  const parse = parserFor('syslog', { year: 2023 });
+  it('parses RFC 3164 lines with severity from PRI', () => {
+    expect(parse('<34>Oct 11 22:14:15 mymachine su[123]: \'su root\' failed for lonvick on /dev/pts/8')).toEqual({
+      timestamp: Date.UTC(2023, 9, 11, 22, 14, 15),
+      level: 'Error',
+      message: "'su root' failed for lonvick on /dev/pts/8",
+      source: 'su',
+      rawLevel: 'crit',
+    });
+    expect(ok(parse('<13>Feb  5 17:32:18 10.0.0.99 myapp: use the BFG!')).timestamp).toBe(Date.UTC(2023, 1, 5, 17, 32, 18));
+    expect(ok(parse('<12>Feb  5 17:32:18 host kernel: x')).level).toBe('Warn');
+    expect(ok(parse('<30>Feb  5 17:32:18 host systemd[1]: Started')).level).toBe('Info');
+    expect(ok(parse('<191>Feb  5 17:32:18 host cron[9]: tick')).level).toBe('Debug');
+    const noTag = ok(parse('<14>Feb  5 17:32:18 host just a message'));
+    expect([noTag.source, noTag.message]).toEqual(['unknown', 'just a message']);
+    const noHost = ok(parse('<14>Feb  5 17:32:18 app[7]: msg'));
+    expect([noHost.source, noHost.message]).toEqual(['app', 'msg']);
+    const iso = ok(parse('<11>2024-01-02T03:04:05Z host app: iso stamp'));
+    expect([iso.timestamp, iso.level]).toEqual([Date.UTC(2024, 0, 2, 3, 4, 5), 'Error']);
+  });
+
+  it('parses RFC 5424 lines', () => {
+    expect(parseSyslog('<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 - An application event log entry')).toEqual({
+      timestamp: Date.UTC(2003, 9, 11, 22, 14, 15, 3),
+      level: 'Info',
+      message: 'An application event log entry',
+      source: 'evntslog',
+      rawLevel: 'notice',
+    });
+    const sd = ok(
+      parseSyslog('<165>1 2003-10-11T22:14:15.003-07:00 host app 123 ID47 [exampleSDID@32473 iut="3" eventSource="Appl\\]ication"][x@1 a="b"] \uFEFFAn event'),
+    );
+    expect([sd.message, sd.timestamp, sd.source]).toEqual(['An event', Date.UTC(2003, 9, 12, 5, 14, 15, 3), 'app']);
+    const nil = ok(parseSyslog('<7>1 - - - - - -'));
+    expect([nil.timestamp, nil.source, nil.message, nil.level]).toEqual([0, 'unknown', '', 'Debug']);
+  });
+
+  it('rejects bad PRI and lines without PRI', () => {
+    expect(parseSyslog('<192>Oct 11 22:14:15 host app: x')).toBeUndefined();
+    expect(parseSyslog('Oct 11 22:14:15 host app: x')).toBeUndefined();
+    expect(parseSyslog('<34>1 2003-10-11T22:14:15Z host app 1 ID [unterminated')).toBeUndefined();
+  });
+});
+
+describe('jsonl layout', () => {
+  it('parses the common key spellings', () => {
+    expect(parseJsonl('{"level":"warn","msg":"disk low","time":1700000000000,"logger":"fs"}')).toEqual({
+      timestamp: 1700000000000, level: 'Warn', message: 'disk low', source: 'fs', rawLevel: 'warn',
+    });
+    const a = ok(parseJsonl('{"severity":"ERROR","message":"boom","@timestamp":"2024-01-02T03:04:05.678Z","component":"api"}'));
+    expect([a.level, a.message, a.timestamp, a.source]).toEqual(['Error', 'boom', Date.UTC(2024, 0, 2, 3, 4, 5, 678), 'api']);
+    const zap = ok(parseJsonl('{"lvl":"info","ts":1700000000.25,"msg":"hi","source":"main.go:12"}'));
+    expect([zap.timestamp, zap.source]).toEqual([1700000000250, 'main.go:12']);
+    const py = ok(parseJsonl('{"levelname":"CRITICAL","name":"app","message":"x","timestamp":"2024-01-02 03:04:05,006"}'));
+    expect([py.level, py.source, py.timestamp]).toEqual(['Error', 'app', Date.UTC(2024, 0, 2, 3, 4, 5, 6)]);
+    const pino = ok(parseJsonl('{"level":30,"time":1700000000001,"pid":1,"hostname":"h","msg":"listening"}'));
+    expect([pino.level, pino.rawLevel, pino.source]).toEqual(['Info', '30', 'unknown']);
+    const obj = ok(parseJsonl('{"level":"debug","msg":{"a":1}}'));
+    expect([obj.message, obj.timestamp]).toEqual(['{"a":1}', 0]);
+  });
+
+  it('rejects non-objects, bad JSON and missing or unknown levels', () => {
+    for (const l of ['[1,2]', '{"msg":"no level"}', '{"level":"loud","msg":"x"}', '{"level":35}', '{"level":"info"', 'null', '{"level":"E","msg":"x"}']) {
+      expect(parseJsonl(l), l).toBeUndefined();
+    }
+  });
+});
+
+describe('detection', () => {
+  const samples: Record<FormatName, string[]> = {
+    simple: ['INFO Server started', '[ERROR] db: timeout', 'WARN slow request'],
+    log4j: ['2024-01-01 12:00:00.123 WARN [main] com.x.Y - msg', '2024-01-01 12:00:01.000 INFO  com.x.Y: msg'],
+    python: ['WARNING:root:msg', 'INFO:app:started', '2024-01-01 12:00:00,123 - app - DEBUG - x'],
+    apache: ['[Sun Dec 04 04:47:44 2005] [notice] ok', '[Sun Dec 04 04:47:44 2005] [error] bad'],
+    logcat: ['03-17 16:13:38.811  1702  2395 D WindowManager: x', '03-17 16:13:38.811  1702  2395 I Tag: y'],
+    hdfs: ['081109 203615 148 INFO dfs.DataNode: x', '081109 203615 148 WARN dfs.FSNamesystem: y'],
+    syslog: ['<34>Oct 11 22:14:15 host app[1]: x', '<165>1 2003-10-11T22:14:15.003Z h a - - - y'],
+    jsonl: ['{"level":"info","msg":"a"}', '{"level":"warn","msg":"b"}'],
+  };
+
+  it('recognises every layout from a small sample', () => {
+    for (const format of FORMAT_NAMES) expect(detectFormat(['', ...samples[format], '  \r']), format).toBe(format);
+  });
+
+  it('goes by majority and ignores blank lines', () => {
+    const mixed = [...samples.hdfs, ...samples.hdfs, 'garbage', ...samples.simple];
+    expect(detectFormat(mixed)).toBe('hdfs');
+    expect(detectFormat(['', '', 'nothing here'])).toBe('simple');
+    expect(detectFormat([])).toBe('simple');
+  });
+
+  it('only looks at the first 50 non-blank lines', () => {
+    const lines = [...Array(50).fill('INFO simple line'), ...Array(200).fill(samples.hdfs[0]!)];
+    expect(detectFormat(lines)).toBe('simple');
+  });
+
+  it('exposes the CLI names and resolves auto', () => {
+    expect(FORMAT_OPTIONS).toEqual(['auto', 'simple', 'log4j', 'python', 'apache', 'logcat', 'hdfs', 'syslog', 'jsonl']);
+    expect(isFormatOption('auto')).toBe(true);
+    expect(isFormatOption('csv')).toBe(false);
+    expect(resolveFormat('auto', samples.apache)).toBe('apache');
+    expect(resolveFormat('jsonl', samples.apache)).toBe('jsonl');
+    for (const f of FORMAT_NAMES) expect(parserFor(f)).toBe(PARSERS[f]);
+  });
+
+  it('every parser accepts only its own sample lines', () => {
+    for (const owner of FORMAT_NAMES) {
+      for (const line of samples[owner]) {
+        for (const f of FORMAT_NAMES) {
+          expect(PARSERS[f](line) !== undefined, `${f} on ${owner} line ${line}`).toBe(f === owner);
+        }
+      }
+    }
+  });
+});
+
+describe('robustness', () => {
+  it('strips CR and trailing whitespace, and a leading BOM', () => {
+    expect(cleanLine('INFO x  \t\r\n')).toBe('INFO x');
+    expect(cleanLine('\uFEFFINFO x')).toBe('INFO x');
+    const line = 'INFO x';
+    expect(cleanLine(line)).toBe(line);
+    expect(ok(parseSimple('\uFEFFINFO hello \r')).message).toBe('hello');
+  });
+
+  it('reports blank lines as blank, not malformed', () => {
+    for (const l of ['', '\r', '   ', '\t \r\n', '\uFEFF']) {
+      expect(isBlankLine(l)).toBe(true);
+      for (const f of FORMAT_NAMES) {
+        expect(PARSERS[f](l)).toBeUndefined();
+        expect(classifyLine(l, f)).toEqual({ kind: 'blank' });
+        expect(unparsedReason(l, f)).toBe('blank line');
+      }
+    }
+    expect(isBlankLine(' x ')).toBe(false);
+  });
+
+  it('gives short dead-letter reasons', () => {
+    expect(classifyLine('INFO ok', 'simple')).toMatchObject({ kind: 'entry', entry: { level: 'Info' } });
+    expect(classifyLine('hello there', 'simple')).toEqual({ kind: 'malformed', reason: 'no level found' });
+    expect(unparsedReason('TRACE9 x', 'simple')).toBe('unknown level "TRACE9"');
+    expect(unparsedReason('INFO:x', 'simple')).toBe('level not followed by a space');
+    expect(unparsedReason('[LOUD] x', 'simple')).toBe('unknown level "LOUD"');
+    expect(unparsedReason(': x', 'simple')).toBe('no level found');
+    expect(unparsedReason('2015-07-29 17:41:44,747 - LOUD  [t:C@1] - x', 'log4j')).toBe('unknown level "LOUD"');
+    expect(unparsedReason('no date', 'log4j')).toMatch(/no leading timestamp/);
+    expect(unparsedReason('[Sun Dec 04 04:47:44 2005] [loud] x', 'apache')).toBe('unknown level "loud"');
+    expect(unparsedReason('03-17 16:13:38.811  1702  2395 S Tag: x', 'logcat')).toBe('unknown level "S"');
+    expect(unparsedReason('081109 203615 148 LOUD dfs.X: y', 'hdfs')).toBe('unknown level "LOUD"');
+    expect(unparsedReason('NOTICE:root:x', 'python')).toMatch(/not a python line|unknown level/);
+    expect(unparsedReason('HELLO:root:x', 'python')).toBe('unknown level "HELLO"');
+    expect(unparsedReason('{"level":"loud"}', 'jsonl')).toBe('unknown level "loud"');
+    expect(unparsedReason('{"msg":"x"}', 'jsonl')).toBe('no level found');
+    expect(unparsedReason('{"level":', 'jsonl')).toBe('invalid JSON');
+    expect(unparsedReason('Oct 11 22:14:15 host app: x', 'syslog')).toMatch(/no level found/);
+    expect(unparsedReason('<999>Oct 11 22:14:15 host app: x', 'syslog')).toBe('syslog PRI out of range');
+    expect(unparsedReason('x'.repeat(MAX_LINE_LENGTH + 1), 'simple')).toBe(`line longer than ${MAX_LINE_LENGTH} characters`);
+    expect(unparsedReason('INFO x'.padEnd(100, 'y'), 'simple', 50)).toBe('line longer than 50 characters');
+    const longTok = unparsedReason(`${'Z'.repeat(100)} x`, 'simple');
+    expect(longTok.length).toBeLessThan(60);
+  });
+
+  it('handles 1 MB lines quickly, in every layout, matching or not', () => {
+    const big = 'x'.repeat(1_000_000);
+    const shapes: Record<FormatName, string> = {
+      simple: `INFO ${big}`,
+      log4j: `2024-01-01 12:00:00.123 WARN [main] com.x.Y - ${big}`,
+      python: `2024-01-01 12:00:00,123 - app - WARNING - ${big}`,
+      apache: `[Sun Dec 04 04:47:44 2005] [error] ${big}`,
+      logcat: `03-17 16:13:38.811  1702  2395 D Tag: ${big}`,
+      hdfs: `081109 203615 148 INFO dfs.X: ${big}`,
+      syslog: `<34>Oct 11 22:14:15 host app[1]: ${big}`,
+      jsonl: `{"level":"info","msg":"${big}"}`,
+    };
+    // Adversarial shapes: long runs of the characters the scanners look for.
+    const nasty = [
+      big,
+      ' '.repeat(1_000_000),
+      '['.repeat(1_000_000),
+      `[${'a'.repeat(1_000_000)}`,
+      `2024-01-01 12:00:00 ${'['.repeat(500_000)}`,
+      `2024-01-01 12:00:00 ${'a'.repeat(1_000_000)}`,
+      `2024-01-01 12:00:00 [${'a'.repeat(1_000_000)}`,
+      `2024-01-01 12:00:00,123 - ${'a'.repeat(1_000_000)}`,
+      `03-17 16:13:38.811  1702  2395 D ${'a'.repeat(1_000_000)}`,
+      `081109 203615 148 INFO ${'a'.repeat(1_000_000)}`,
+      `<34>1 2003-10-11T22:14:15Z h a p m [${'"'.repeat(1_000_000)}`,
+      `<34>Oct 11 22:14:15 ${'h'.repeat(1_000_000)}`,
+      `{${'"a":1,'.repeat(150_000)}`,
+      `${'9'.repeat(1_000_000)}`,
+      `${'- '.repeat(500_000)}`,
+    ];
+    const t0 = performance.now();
+    for (const f of FORMAT_NAMES) {
+      const e = PARSERS[f](shapes[f]);
+      expect(e?.message.length, f).toBe(1_000_000);
+      for (const line of nasty) {
+        expect(PARSERS[f](line) === undefined, `${f} on ${line.slice(0, 30)}`).toBe(true);
+        expect(typeof unparsedReason(line, f)).toBe('string');
+      }
+    }
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    // over the cap
+    const huge = `INFO ${'x'.repeat(MAX_LINE_LENGTH)}`;
+    for (const f of FORMAT_NAMES) expect(PARSERS[f](huge) === undefined).toBe(true);
+    expect(createParser('simple', { maxLineLength: 2 * MAX_LINE_LENGTH })(huge) !== undefined).toBe(true);
+    expect(createParser('simple', { maxLineLength: 10 })('INFO 123456')).toBeUndefined();
+  });
+
+  it('survives replacement characters, NULs and random binary', () => {
+    expect(ok(parseHdfs('081109 203615 148 INFO dfs.X: caf\uFFFD \u0000 bytes')).message).toBe('caf\uFFFD \u0000 bytes');
+    expect(ok(parseSimple('ERROR \uFFFD\uFFFD\uFFFD')).message).toBe('\uFFFD\uFFFD\uFFFD');
+    // deterministic pseudo-random bytes decoded as UTF-8 (invalid sequences -> U+FFFD)
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+    const decoder = new TextDecoder('utf-8');
+    for (let n = 0; n < 300; n++) {
+      const bytes = new Uint8Array(1 + (n % 200));
+      for (let k = 0; k < bytes.length; k++) bytes[k] = rand();
+      const text = decoder.decode(bytes);
+      for (const line of text.split('\n')) {
+        for (const f of FORMAT_NAMES) {
+          expect(() => classifyLine(line, f)).not.toThrow();
+          const prefixed = ['INFO ', '081109 203615 148 INFO x: ', '{"level":"info","msg":'][n % 3]! + line;
+          expect(() => classifyLine(prefixed, f)).not.toThrow();
+        }
+      }
+    }
+    expect(() => detectFormat(['\u0000\u0001\uFFFD', '\uD800', '{"level":"\uD800"}'])).not.toThrow();
+  });
+});
