@@ -93,7 +93,11 @@ export function fromWire(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(fromWire);
   if (isWire(value)) {
     const revive = revivers.get(value.__threadkit);
-    if (!revive) throw new Error(`threadkit: no kit type registered for handle kind '${value.__threadkit}'`);
+    if (!revive) {
+      throw new Error(
+        `threadkit: no type registered for handle kind '${value.__threadkit}' in this thread; the thread body's module must import the module that registers it`,
+      );
+    }
     return revive(value);
   }
   if (isPlain(value)) {
