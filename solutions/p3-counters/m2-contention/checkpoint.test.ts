@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { channel } from '#kit/channel.ts';
 import { spawn } from '#kit/thread.ts';
-import { incrementMonitored } from './checkpoint-threads.ts';
+import { announceThenIncrement, incrementMonitored } from './checkpoint-threads.ts';
 import { ContentionStats, MonitoredCounter } from './monitored-counter.ts';
 
 describe('p3/m2: contention monitoring', () => {
@@ -31,7 +32,9 @@ describe('p3/m2: contention monitoring', () => {
   test('a lock held elsewhere is counted as contention, with its wait', async () => {
     const counter = MonitoredCounter.new();
     const guard = counter.cell.lock();
-    const waiter = spawn(incrementMonitored, counter.clone(), 1);
+    const [aboutTx, aboutRx] = channel<null>();
+    const waiter = spawn(announceThenIncrement, counter.clone(), aboutTx);
+    await aboutRx.recvAsync(); // the thread is running and about to ask for the lock
     await new Promise((resolve) => setTimeout(resolve, 150));
     guard.unlock();
     await waiter.joinAsync();
