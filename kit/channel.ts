@@ -17,17 +17,22 @@
  * HEAD and TAIL are absolute byte positions that wrap at 2^32; the physical offset is `pos & (RING_SIZE - 1)`.
  *
  * ── Who writes what ─────────────────────────────────────────────────────────────────────────────────────────
- *   SEND_LOCK (+waiter count)  taken by a sender for one write; owner-tracked (owner-lock.ts)
- *   RECV_LOCK (+waiter count)  taken by a receiver for one read
- *   TAIL, SENT                 written under SEND_LOCK: payload first, then TAIL, then SENT (a receiver that
- *                              sees SENT move also sees the payload)
- *   HEAD, RECEIVED             written under RECV_LOCK
- *   RING_SIZE                  written only while holding both locks (growing the ring), so a reader holding
- *                              either lock sees a stable value
+ *   SEND_LOCK (+waiter count)  taken by a sender for one write; owner-tracked (owner-lock.ts). A sender that
+ *                              holds the only Sender skips it (nobody else can be sending; see needsLock)
+ *   RECV_LOCK (+waiter count)  taken by a receiver for one read; skipped likewise by the only Receiver
+ *   TAIL, SENT                 written by the sending side: payload first, then TAIL (a plain write: only
+ *                              senders read it), then SENT (a receiver that sees SENT move sees the payload)
+ *   HEAD, RECEIVED             written by the receiving side
+ *   RING_SIZE                  written only while holding both locks (growing the ring). A locked reader sees a
+ *                              stable value; the lock-free sole receiver re-reads it after decoding and reads
+ *                              the record again if the ring grew meanwhile (readRecord)
  *   SENDERS, RECEIVERS         live endpoint counts; change with clone/close/thread death
- *   HOLDERS                    per-thread endpoint counts (slot = [threadId+1, senders, receivers]), so that the
- *                              endpoints of a thread that died can be released by whoever notices (reclaimDead)
- *   RX_WAITERS / RX_SIGNAL     receivers (and selectors) that are about to park / the word they park on
+ *   HOLDERS                    per-thread counts (slot = [threadId+1, senders, receivers, parked receivers,
+ *                              parked senders]), so that the endpoints and waiter counts of a thread that died
+ *                              can be released by whoever notices (reclaimDead)
+ *   RX_WAITERS / RX_SIGNAL     receivers (and selectors) that are about to park / the word they park on. A
+ *                              thread adds to the total before its slot and removes from its slot first, so a
+ *                              thread killed in between leaves the total too high (a spare notify), never low
  *   TX_WAITERS / TX_SIGNAL     the same for senders waiting for room (or for pickup, on a rendezvous channel)
  *   SELECTORS + slots          threads parked in `select` on this channel; woken through their registry waker
  *
@@ -88,7 +93,9 @@ const TX_SIGNAL = 65;
 const SELECTOR_SLOTS = 80;
 const SELECTOR_SLOT_COUNT = 8;
 const HOLDERS = 96;
-const HOLDER_WORDS = 3;
+const HOLDER_WORDS = 5;
+const HOLDER_RX_PARKED = 3;
+const HOLDER_TX_PARKED = 4;
 const HOLDER_SLOTS = 128;
 const CTL_WORDS = HOLDERS + HOLDER_SLOTS * HOLDER_WORDS;
 
@@ -135,7 +142,9 @@ class ChannelCore<T> {
   private readonly recordSize: number | undefined;
   private ringSize = 0;
   private views!: RingViews;
-  private seenEpoch = deathEpoch();
+  // -1, not the current epoch: a core revived in a thread that starts after a peer died must still scan once.
+  private seenEpoch = -1;
+  private cachedSlot = -1;
   // Last values seen of the other side's counters. They only grow (mod 2^32), so a stale copy is a safe
   // lower bound: a sender re-reads RECEIVED/HEAD only when the queue looks full, a receiver re-reads SENT only
   // when it looks empty. This keeps each side off the other's cache line while data flows.
@@ -226,7 +235,13 @@ class ChannelCore<T> {
       if (Atomics.compareExchange(ctl, slot, key, -1) !== key) continue;
       const senders = Atomics.exchange(ctl, slot + 1, 0);
       const receivers = Atomics.exchange(ctl, slot + 2, 0);
+      // A thread killed while parked never ran its `finally`: uncount it, or senders would keep believing that
+      // a receiver waits (a rendezvous trySend would then "succeed" with nobody there).
+      const rxParked = Atomics.exchange(ctl, slot + HOLDER_RX_PARKED, 0);
+      const txParked = Atomics.exchange(ctl, slot + HOLDER_TX_PARKED, 0);
       Atomics.store(ctl, slot, 0);
+      if (rxParked > 0) Atomics.sub(ctl, RX_WAITERS, rxParked);
+      if (txParked > 0) Atomics.sub(ctl, TX_WAITERS, txParked);
       if (senders > 0 && Atomics.sub(ctl, SENDERS, senders) === senders) this.signalRx();
       if (receivers > 0 && Atomics.sub(ctl, RECEIVERS, receivers) === receivers) this.signalTx();
     }
@@ -234,6 +249,7 @@ class ChannelCore<T> {
       const key = Atomics.load(ctl, slot);
       if (key > 0 && isThreadDead(key - 1) && Atomics.compareExchange(ctl, slot, key, 0) === key) {
         Atomics.sub(ctl, SELECTORS, 1);
+        Atomics.sub(ctl, RX_WAITERS, 1);
       }
     }
   }
@@ -273,13 +289,15 @@ class ChannelCore<T> {
   /** Register the calling thread as a selector; false when every slot is taken (the caller then polls). */
   addSelector(): boolean {
     const ctl = this.ctl;
+    // Counts first, slot last (and the reverse on removal): reclaimDead uncounts a dead thread's slot, so a
+    // thread killed in between must leave the counts too high rather than too low.
+    Atomics.add(ctl, SELECTORS, 1);
+    Atomics.add(ctl, RX_WAITERS, 1);
     for (let slot = SELECTOR_SLOTS; slot < SELECTOR_SLOTS + SELECTOR_SLOT_COUNT; slot++) {
-      if (Atomics.compareExchange(ctl, slot, 0, selfId + 1) === 0) {
-        Atomics.add(ctl, SELECTORS, 1);
-        Atomics.add(ctl, RX_WAITERS, 1);
-        return true;
-      }
+      if (Atomics.compareExchange(ctl, slot, 0, selfId + 1) === 0) return true;
     }
+    Atomics.sub(ctl, RX_WAITERS, 1);
+    Atomics.sub(ctl, SELECTORS, 1);
     return false;
   }
 
@@ -287,11 +305,40 @@ class ChannelCore<T> {
     const ctl = this.ctl;
     for (let slot = SELECTOR_SLOTS; slot < SELECTOR_SLOTS + SELECTOR_SLOT_COUNT; slot++) {
       if (Atomics.compareExchange(ctl, slot, selfId + 1, 0) === selfId + 1) {
-        Atomics.sub(ctl, SELECTORS, 1);
         Atomics.sub(ctl, RX_WAITERS, 1);
+        Atomics.sub(ctl, SELECTORS, 1);
         return;
       }
     }
+  }
+
+  /** The calling thread's holder slot (found or claimed), or -1 when every slot is taken. */
+  private ownSlot(): number {
+    const ctl = this.ctl;
+    const key = selfId + 1;
+    if (this.cachedSlot >= 0 && Atomics.load(ctl, this.cachedSlot) === key) return this.cachedSlot;
+    for (let slot = HOLDERS; slot < CTL_WORDS; slot += HOLDER_WORDS) {
+      if (Atomics.load(ctl, slot) === key) return (this.cachedSlot = slot);
+    }
+    for (let slot = HOLDERS; slot < CTL_WORDS; slot += HOLDER_WORDS) {
+      if (Atomics.compareExchange(ctl, slot, 0, key) === 0) return (this.cachedSlot = slot);
+    }
+    return -1;
+  }
+
+  /** Count the calling thread in `waiters` (RX_WAITERS or TX_WAITERS) and in its holder slot; see the header. */
+  private parked(waiters: number): void {
+    const ctl = this.ctl;
+    Atomics.add(ctl, waiters, 1);
+    const slot = this.ownSlot();
+    if (slot >= 0) Atomics.add(ctl, slot + (waiters === RX_WAITERS ? HOLDER_RX_PARKED : HOLDER_TX_PARKED), 1);
+  }
+
+  private unparked(waiters: number): void {
+    const ctl = this.ctl;
+    const slot = this.ownSlot();
+    if (slot >= 0) Atomics.sub(ctl, slot + (waiters === RX_WAITERS ? HOLDER_RX_PARKED : HOLDER_TX_PARKED), 1);
+    Atomics.sub(ctl, waiters, 1);
   }
 
   // ── conditions ───────────────────────────────────────────────────────────────────────────────────────────
@@ -303,6 +350,7 @@ class ChannelCore<T> {
 
   /** Some receiver is parked waiting for a message (what makes a rendezvous trySend possible). */
   receiverWaiting(): boolean {
+    this.reclaimIfSomeoneDied();
     return Atomics.load(this.ctl, RX_WAITERS) > 0;
   }
 
@@ -328,8 +376,10 @@ class ChannelCore<T> {
    */
   tryEnqueue(prepared: unknown): number | 'full' | 'disconnected' {
     const ctl = this.ctl;
+    this.reclaimIfSomeoneDied(); // one atomic load unless a thread died since the last look
     if (Atomics.load(ctl, RECEIVERS) <= 0) return 'disconnected';
-    acquire(ctl, SEND_LOCK);
+    const locked = this.needsLock(SENDERS);
+    if (locked) acquire(ctl, SEND_LOCK);
     try {
       const sent = ctl[SENT]!;
       const limit = this.limit();
@@ -341,9 +391,18 @@ class ChannelCore<T> {
       Atomics.store(ctl, SENT, (sent + 1) | 0);
       return (sent + 1) | 0;
     } finally {
-      release(ctl, SEND_LOCK);
+      if (locked) release(ctl, SEND_LOCK);
       this.signalRx();
     }
+  }
+
+  /**
+   * Whether this side must take its lock. When the endpoint in hand is the only sender (or receiver), nobody
+   * else can be on this side: another endpoint can only be cloned from this one, by this thread, so the count
+   * cannot grow behind our back during the operation. Rendezvous channels always lock (retract needs RECV_LOCK).
+   */
+  private needsLock(countWord: number): boolean {
+    return this.ctl[CAPACITY] === 0 || Atomics.load(this.ctl, countWord) !== 1;
   }
 
   private writeRecord(prepared: unknown): void {
@@ -380,7 +439,8 @@ class ChannelCore<T> {
       views.i32[phys >> 2] = written;
       recordBytes = align8(4 + written);
     }
-    Atomics.store(ctl, TAIL, (tail + recordBytes) | 0);
+    // Only senders read TAIL (under SEND_LOCK, or as the sole sender): a plain write is enough; SENT publishes.
+    ctl[TAIL] = (tail + recordBytes) | 0;
   }
 
   /** Called with SEND_LOCK held: take RECV_LOCK too and re-map the queued records onto a larger ring. */
@@ -448,7 +508,7 @@ class ChannelCore<T> {
     acquire(ctl, RECV_LOCK);
     try {
       if (this.pickedUp(seq)) return false;
-      this.readRecord();
+      this.readRecord(false);
       return true;
     } finally {
       release(ctl, RECV_LOCK);
@@ -468,48 +528,70 @@ class ChannelCore<T> {
   poll(): Polled<T> {
     const ctl = this.ctl;
     if (this.looksEmpty(Atomics.load(ctl, RECEIVED))) {
-      if (Atomics.load(ctl, SENDERS) > 0) return EMPTY;
+      if (Atomics.load(ctl, SENDERS) > 0) {
+        // A poller that never parks (tryRecv in a loop) must still learn that its last sender died.
+        this.reclaimIfSomeoneDied();
+        if (Atomics.load(ctl, SENDERS) > 0) return EMPTY;
+      }
       // Every sender is gone; a message published just before the last one left is still visible now.
       if (this.looksEmpty(Atomics.load(ctl, RECEIVED))) return DISCONNECTED;
     }
-    acquire(ctl, RECV_LOCK);
     let value: Polled<T>;
-    try {
-      value = this.looksEmpty(ctl[RECEIVED]!) ? EMPTY : this.readRecord();
-    } finally {
-      release(ctl, RECV_LOCK);
+    if (this.needsLock(RECEIVERS)) {
+      acquire(ctl, RECV_LOCK);
+      try {
+        value = this.looksEmpty(ctl[RECEIVED]!) ? EMPTY : this.readRecord(false);
+      } finally {
+        release(ctl, RECV_LOCK);
+      }
+    } else {
+      value = this.readRecord(true);
     }
     if (value !== EMPTY) this.signalTx();
     return value;
   }
 
-  /** Called with RECV_LOCK held and at least one message queued. */
-  private readRecord(): T {
+  /**
+   * Take the message at HEAD; at least one is queued. Called with RECV_LOCK held, or by the sole receiver
+   * without it (`unlocked`): then a sender may grow the ring while we read, and once it has, it may overwrite
+   * the old place of our record. RING_SIZE only grows, so reading it again after decoding tells whether that
+   * could have happened; if so the record is read again at its new place (growing copied it there first).
+   */
+  private readRecord(unlocked: boolean): T {
     const ctl = this.ctl;
-    this.refreshViews();
-    const views = this.views;
-    const mask = this.ringSize - 1;
-    let head = ctl[HEAD]!;
-    let phys = head & mask;
-    let value: T;
-    let recordBytes: number;
-    if (this.recordSize !== undefined) {
-      value = this.codec.read(views, phys, this.recordSize);
-      recordBytes = this.recordSize;
-    } else {
-      let length = views.i32[phys >> 2]!;
-      if (length < 0) {
-        head = (head - length) | 0;
-        phys = head & mask;
-        length = views.i32[phys >> 2]!;
+    for (;;) {
+      this.refreshViews();
+      const size = this.ringSize;
+      const views = this.views;
+      let head = ctl[HEAD]!;
+      let phys = head & (size - 1);
+      let value: T;
+      let recordBytes: number;
+      try {
+        if (this.recordSize !== undefined) {
+          value = this.codec.read(views, phys, this.recordSize);
+          recordBytes = this.recordSize;
+        } else {
+          let length = views.i32[phys >> 2]!;
+          if (length < 0) {
+            head = (head - length) | 0;
+            phys = head & (size - 1);
+            length = views.i32[phys >> 2]!;
+          }
+          value = this.codec.read(views, phys + 4, length);
+          recordBytes = align8(4 + length);
+        }
+      } catch (error) {
+        if (unlocked && Atomics.load(ctl, RING_SIZE) !== size) continue;
+        throw error;
       }
-      value = this.codec.read(views, phys + 4, length);
-      recordBytes = align8(4 + length);
+      if (unlocked && Atomics.load(ctl, RING_SIZE) !== size) continue;
+      Atomics.store(ctl, HEAD, (head + recordBytes) | 0);
+      Atomics.store(ctl, RECEIVED, (ctl[RECEIVED]! + 1) | 0);
+      return value;
     }
-    Atomics.store(ctl, HEAD, (head + recordBytes) | 0);
-    Atomics.store(ctl, RECEIVED, (ctl[RECEIVED]! + 1) | 0);
-    return value;
   }
+
 
   waitForMessage(deadline: Deadline): boolean {
     return this.waitOn(RX_WAITERS, RX_SIGNAL, () => this.readyToReceive(), deadline);
@@ -524,7 +606,7 @@ class ChannelCore<T> {
   private waitOn(waiters: number, signal: number, ready: () => boolean, deadline: Deadline): boolean {
     for (let i = 0; i < SPIN_LIMIT; i++) if (ready()) return true;
     const ctl = this.ctl;
-    Atomics.add(ctl, waiters, 1);
+    this.parked(waiters);
     try {
       for (;;) {
         const seen = Atomics.load(ctl, signal);
@@ -533,13 +615,13 @@ class ChannelCore<T> {
         if (!parkSlice(ctl, signal, seen, deadline)) return ready();
       }
     } finally {
-      Atomics.sub(ctl, waiters, 1);
+      this.unparked(waiters);
     }
   }
 
   private async waitOnAsync(waiters: number, signal: number, ready: () => boolean, deadline: Deadline): Promise<boolean> {
     const ctl = this.ctl;
-    Atomics.add(ctl, waiters, 1);
+    this.parked(waiters);
     try {
       for (;;) {
         const seen = Atomics.load(ctl, signal);
@@ -548,11 +630,11 @@ class ChannelCore<T> {
         if (!(await parkSliceAsync(ctl, signal, seen, deadline))) return ready();
       }
     } finally {
-      Atomics.sub(ctl, waiters, 1);
+      this.unparked(waiters);
     }
   }
 
-  /** Used by select: re-check for deaths before parking on the thread's waker. */
+  /** Used by select (before parking on the thread's waker) and by the isDisconnected getters. */
   checkForDeaths(): void {
     this.reclaimIfSomeoneDied();
   }
@@ -739,6 +821,7 @@ export class Sender<T> extends Endpoint<T> {
 
   /** True once every receiver is gone: further sends will fail. */
   get isDisconnected(): boolean {
+    this.core.checkForDeaths(); // a receiver's thread may have died without closing it
     return this.core.receiversGone();
   }
 }
@@ -846,6 +929,7 @@ export class Receiver<T> extends Endpoint<T> implements Iterable<T>, AsyncIterab
 
   /** True once every sender is gone (messages may still be queued). */
   get isDisconnected(): boolean {
+    this.core.checkForDeaths(); // a sender's thread may have died without closing it
     return Atomics.load(this.core.ctl, SENDERS) <= 0;
   }
 

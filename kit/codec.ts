@@ -136,7 +136,8 @@ function jsonExact(value: unknown, depth: number): boolean {
         for (let i = 0; i < value.length; i++) {
           if (!(i in value) || !jsonExact(value[i], depth + 1)) return false;
         }
-        return true;
+        // Named properties on an array (arr.extra = 1) survive structured cloning but not JSON.
+        return Object.keys(value).length === value.length;
       }
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) return false;
@@ -259,7 +260,9 @@ function recordFromSpec(fields: ReadonlyArray<readonly [string, FieldType]>): Co
     }
   });
   w.push('return at - offset;');
-  r.push(`return { ${fields.map(([name], i) => `${JSON.stringify(name)}: f${i}`).join(', ')} };`);
+  // `"__proto__": v` in a literal would set the prototype; the computed form `["__proto__"]: v` makes a field.
+  const key = (name: string): string => (name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name));
+  r.push(`return { ${fields.map(([name], i) => `${key(name)}: f${i}`).join(', ')} };`);
   b.push('return total;');
   const build = new Function(
     'enums',

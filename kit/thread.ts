@@ -13,18 +13,23 @@
  * Arguments are structured-cloned, except kit objects, which arrive as handles onto the same shared memory
  * (internal/handles.ts): channel endpoints are moved into the thread, locks and atomics are shared.
  *
- * ── Per-thread state (one Int32 word in a SharedArrayBuffer, `state`) ──────────────────────────────────────
- *   RUNNING 0 → FINISHED 1 | PANICKED 2, written by the thread itself after it has posted its result on its
- *   result port; → DIED 3, written by the parent when the worker exited without a result (terminated, process
- *   exit, fatal error). Joiners park on this word; the result itself travels on a MessagePort and is read with
- *   `receiveMessageOnPort`, so a blocking join needs no event loop.
+ * ── Per-thread state (Int32 words in a SharedArrayBuffer, `state`) ─────────────────────────────────────────
+ *   word 0  RUNNING 0 → FINISHED 1 | PANICKED 2, written by the thread itself after it has posted its result on
+ *           its result port; → DIED 3 (by compare-exchange from RUNNING), written by the thread's own process
+ *           `exit` hook when it calls process.exit() before reporting, or by the parent when the worker exited
+ *           without a result (terminated, fatal error). Joiners park on this word; the result itself travels
+ *           on a MessagePort and is read with `receiveMessageOnPort`, so a blocking join needs no event loop.
+ *   word 1  the exit code + 1, written by that `exit` hook before it publishes DIED (0: not reported).
  *
  * ── Lifetime ───────────────────────────────────────────────────────────────────────────────────────────────
  * When the body returns or throws, the thread closes every kit endpoint it still holds (like Rust dropping the
  * closure's captures), then reports. When a worker dies without reporting, its parent marks it dead in the
  * thread registry, so peers waiting on its channels or locks are released (channel.ts, owner-lock.ts).
- * One limit: noticing a worker killed by a fatal error (e.g. out of memory) needs the parent's event loop, so a
- * parent blocked in a synchronous `join()` of such a thread keeps waiting; `joinAsync()` does not.
+ * A thread that calls process.exit() reports its own death (state word above), so even a synchronous join sees
+ * it. One limit: noticing a worker killed by a fatal error (e.g. out of memory) needs the parent's event loop,
+ * so a parent blocked in a synchronous `join()` of such a thread keeps waiting; `joinAsync()` does not.
+ * `terminate()` marks the thread dead only once the worker has stopped: marked earlier, a thread still running
+ * could have a channel lock it holds taken over by a waiter (owner-lock.ts).
  *
  * Blocking calls (`join`, `sleep`) are for worker threads; on the main thread they stop the event loop while
  * they wait. The `...Async` forms are for the main thread.
@@ -40,6 +45,8 @@ const RUNNING = 0;
 const FINISHED = 1;
 const PANICKED = 2;
 const DIED = 3;
+const STATE_WORDS = 2;
+const EXIT_CODE = 1;
 
 const kBody: unique symbol = Symbol.for('threadkit.threadBody');
 
@@ -144,6 +151,7 @@ function reviveError(serialized: SerializedError): Error {
 export class JoinHandle<R> {
   private outcome: { value: R } | { error: ThreadPanicError } | undefined;
   private exitCode: number | undefined;
+  private terminated = false;
   private readonly stateWords: Int32Array;
 
   /** @internal */
@@ -208,8 +216,10 @@ export class JoinHandle<R> {
    * and locks are released as for any thread that dies; a later join reports it as died.
    */
   async terminate(): Promise<void> {
-    markDead(this.thread.id);
+    this.terminated = true;
     await this.worker.terminate();
+    // Only now: a thread marked dead while it still runs could have its channel locks taken over mid-write.
+    markDead(this.thread.id);
   }
 
   /** Let the process exit even while this thread runs (Node keeps it alive by default). */
@@ -228,7 +238,9 @@ export class JoinHandle<R> {
       return;
     }
     if (Atomics.load(this.stateWords, 0) === DIED) {
-      const how = this.exitCode === undefined ? 'was terminated' : `exited with code ${this.exitCode}`;
+      const reported = Atomics.load(this.stateWords, EXIT_CODE);
+      const code = this.exitCode ?? (reported > 0 ? reported - 1 : undefined);
+      const how = this.terminated ? 'was terminated' : code === undefined ? 'died' : `exited with code ${code}`;
       this.outcome = { error: new ThreadPanicError(this.thread, `died before finishing: it ${how}`, undefined) };
     }
   }
@@ -276,8 +288,15 @@ function spawnWith<A extends unknown[], R>(options: SpawnOptions, body: ThreadBo
   const entry = workerEntry();
   const module = loadableModule(body.moduleUrl);
   const destination = new Destination();
-  const wireArgs = toWire(args, destination);
-  const state = new SharedArrayBuffer(4);
+  let wireArgs: unknown;
+  try {
+    wireArgs = toWire(args, destination);
+  } catch (error) {
+    // e.g. an endpoint passed twice: release what was already moved, since the thread will never get it
+    destination.abandon();
+    throw error;
+  }
+  const state = new SharedArrayBuffer(4 * STATE_WORDS);
   const { port1, port2 } = new MessageChannel();
   const name = options.name ?? body.exportName;
   const start: StartData = {
@@ -311,4 +330,4 @@ function spawnWith<A extends unknown[], R>(options: SpawnOptions, body: ThreadBo
 }
 
 /** @internal Used by the worker entry point to report a finished body. */
-export const internals = { FINISHED, PANICKED, kBody };
+export const internals = { RUNNING, FINISHED, PANICKED, DIED, EXIT_CODE, kBody };

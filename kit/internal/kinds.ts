@@ -3,3 +3,9 @@
  * object passed to it. Add new shareable kit modules here.
  */
 import '../channel.ts';
+import '../atomic.ts';
+import '../barrier.ts';
+import '../condvar.ts';
+import '../mutex.ts';
+import '../rwlock.ts';
+import '../shared-data.ts';

@@ -16,8 +16,9 @@
  * Who writes what:
  *   - PARENT is written by the spawning thread right after `new Worker()`, before the child can run kit code
  *     that matters (the child only reads it through isThreadDead, and a missing link only means "alive").
- *   - DEAD is written by the parent when its Worker emits `exit`, by a thread that terminates a worker, or by
- *     the dying thread itself from its process `exit` hook. A thread counts as dead when it or any ancestor is
+ *   - DEAD is written by the parent when its Worker emits `exit`, by a thread that terminates a worker (once
+ *     the worker has stopped, never before: a live thread marked dead could lose a lock it holds), or by the
+ *     dying thread itself from its process `exit` hook. A thread counts as dead when it or any ancestor is
  *     marked: Node ends a worker's own workers when the worker exits.
  *   - WAKER is bumped by anyone, waited on only by its own thread.
  *

@@ -4,6 +4,7 @@
  * Order of events: adopt the parent's thread registry (registry.ts reads workerData at import), load the body's
  * module, rebuild kit handles in the arguments, run the body, release every endpoint the thread still holds,
  * post the outcome on the result port, then publish FINISHED or PANICKED in the state word and wake joiners.
+ * If the body calls process.exit() instead, the process `exit` hook marks the thread dead and publishes DIED.
  */
 import { workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -25,7 +26,13 @@ interface Start {
 process.setSourceMapsEnabled(true);
 const start = (workerData as { __threadkit: Start }).__threadkit;
 const state = new Int32Array(start.state);
-process.once('exit', () => markDead(selfId));
+process.once('exit', (code) => {
+  markDead(selfId);
+  // process.exit() inside the body: no result will be posted, so report the death here. A parent blocked in a
+  // synchronous join cannot run its Worker's `exit` listener, and would otherwise wait forever.
+  Atomics.store(state, internals.EXIT_CODE, (code ?? 0) + 1);
+  if (Atomics.compareExchange(state, 0, internals.RUNNING, internals.DIED) === internals.RUNNING) Atomics.notify(state, 0);
+});
 
 function serializeError(error: unknown): { name: string; message: string; stack?: string; props?: Record<string, unknown> } {
   if (error instanceof Error) {
@@ -51,20 +58,24 @@ async function run(): Promise<unknown> {
 }
 
 let outcome: { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof serializeError> };
+// Kit objects in the return value move to the parent only once the value has actually been posted; if it
+// cannot be (or cannot even be encoded), they are released here instead of being charged to the parent.
+const destination = new Destination();
 try {
   const value = await run();
-  const destination = new Destination();
-  const wire = toWire(value, destination);
-  destination.bind(start.parentId);
-  outcome = { ok: true, value: wire };
+  outcome = { ok: true, value: toWire(value, destination) };
 } catch (error) {
+  destination.abandon();
   outcome = { ok: false, error: serializeError(error) };
 }
 releaseAll();
 try {
   start.port.postMessage(outcome);
+  destination.bind(start.parentId);
 } catch (error) {
-  start.port.postMessage({ ok: false, error: serializeError(new Error(`the thread's return value cannot be sent back: ${(error as Error).message}`)) });
+  destination.abandon();
+  outcome = { ok: false, error: serializeError(new Error(`the thread's return value cannot be sent back: ${(error as Error).message}`)) };
+  start.port.postMessage(outcome);
 }
 Atomics.store(state, 0, outcome.ok ? internals.FINISHED : internals.PANICKED);
 Atomics.notify(state, 0);

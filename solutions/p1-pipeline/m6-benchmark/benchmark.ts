@@ -74,8 +74,8 @@ export const mutexProducer = defineThread(
     // #region solution
     start.wait();
     for (let seq = first; seq < end; seq++) {
-      using guard = shared.lock();
-      guard.value.push(makeEntry(seq));
+      const entry = makeEntry(seq);
+      shared.withLock((entries) => entries.push(entry));
     }
     done.send(end - first);
     // #endregion solution

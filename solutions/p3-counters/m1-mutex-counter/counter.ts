@@ -28,30 +28,32 @@ export class Counter implements Shareable {
 
   increment(): void {
     // #region solution
-    using guard = this.cell.lock();
-    guard.value.array[VALUE]! += 1;
+    this.cell.withLock((cell) => {
+      cell.array[VALUE]! += 1;
+    });
     // #endregion solution
   }
 
   decrement(): void {
     // #region solution
-    using guard = this.cell.lock();
-    guard.value.array[VALUE]! -= 1;
+    this.cell.withLock((cell) => {
+      cell.array[VALUE]! -= 1;
+    });
     // #endregion solution
   }
 
   get(): number {
     // #region solution
-    using guard = this.cell.lock();
-    return guard.value.array[VALUE]!;
+    return this.cell.withLock((cell) => cell.array[VALUE]!);
     // #endregion solution
   }
 
   /** Add `amount` (negative to subtract) under one lock. */
   add(amount: number): void {
     // #region solution
-    using guard = this.cell.lock();
-    guard.value.array[VALUE]! += amount;
+    this.cell.withLock((cell) => {
+      cell.array[VALUE]! += amount;
+    });
     // #endregion solution
   }
 

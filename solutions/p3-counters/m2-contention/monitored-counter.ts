@@ -4,7 +4,7 @@
  * does not add to the contention being measured.
  */
 import { AtomicU64 } from '#kit/atomic.ts';
-import { Mutex } from '#kit/mutex.ts';
+import { Mutex, type MutexGuard } from '#kit/mutex.ts';
 import { type Destination, registerShareable, type Shareable, share, wireOf } from '#kit/share.ts';
 import { SharedF64Array } from '#kit/shared-data.ts';
 
@@ -43,7 +43,7 @@ export class MonitoredCounter implements Shareable {
    * Take the lock, recording the lock, whether it was contended (a `tryLock` failed first) and how long the
    * wait lasted (µs, rounded down). The caller releases the guard.
    */
-  private lockMeasured() {
+  private lockMeasured(): MutexGuard<SharedF64Array> {
     // #region solution
     const first = this.cell.tryLock();
     if (first.ok) {
@@ -61,13 +61,21 @@ export class MonitoredCounter implements Shareable {
   }
 
   increment(): void {
-    using guard = this.lockMeasured();
-    guard.value.array[0]! += 1;
+    const guard = this.lockMeasured();
+    try {
+      guard.value.array[0]! += 1;
+    } finally {
+      guard.unlock();
+    }
   }
 
   get(): number {
-    using guard = this.lockMeasured();
-    return guard.value.array[0]!;
+    const guard = this.lockMeasured();
+    try {
+      return guard.value.array[0]!;
+    } finally {
+      guard.unlock();
+    }
   }
 
   stats(): ContentionStats {

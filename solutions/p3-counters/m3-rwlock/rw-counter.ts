@@ -18,24 +18,25 @@ export class RwCounter implements Shareable {
   /** Read under a shared (read) lock. */
   get(): number {
     // #region solution
-    using guard = this.cell.read();
-    return guard.value.array[0]!;
+    return this.cell.withRead((cell) => cell.array[0]!);
     // #endregion solution
   }
 
   /** Add 1 under the exclusive (write) lock. */
   increment(): void {
     // #region solution
-    using guard = this.cell.write();
-    guard.value.array[0]! += 1;
+    this.cell.withWrite((cell) => {
+      cell.array[0]! += 1;
+    });
     // #endregion solution
   }
 
   /** Replace the value under the write lock. */
   set(value: number): void {
     // #region solution
-    using guard = this.cell.write();
-    guard.value.array[0] = value;
+    this.cell.withWrite((cell) => {
+      cell.array[0] = value;
+    });
     // #endregion solution
   }
 

@@ -31,7 +31,7 @@ describe('p3/m5: deadlock-free transfers', () => {
       spawn(transferMany, a.clone(), b.clone(), 7, 5000, false),
       spawn(transferMany, b.clone(), a.clone(), 5, 5000, false),
     ];
-    const results = [];
+    const results: Array<{ done: number; refused: number }> = [];
     for (const handle of handles) results.push(await handle.joinAsync());
     expect(a.get() + b.get()).toBe(1000);
     expect(a.get()).toBeGreaterThanOrEqual(0);

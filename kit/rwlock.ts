@@ -1,0 +1,517 @@
+/**
+ * RwLock<T>: Rust's std::sync::RwLock over shared memory: any number of readers, or one writer. Guards the same
+ * kinds of values as Mutex (shared-data.ts), and is shared with threads like an `Arc<RwLock<T>>`.
+ *
+ * ── Fairness policy: writer-preferring ──────────────────────────────────────────────────────────────────────
+ * A writer first takes the writer lock (WRITER), which at once stops *new* readers from entering; it then waits
+ * only for the readers already inside to leave. So a writer waits at most for the read sections in progress when
+ * it arrived, however dense the stream of readers. The price: a steady stream of writers can keep readers out,
+ * and a thread that takes a second read lock while a writer waits deadlocks with it (Rust documents the same
+ * hazard). Writers among themselves are served in no particular order.
+ *
+ * ── Memory layout ───────────────────────────────────────────────────────────────────────────────────────────
+ * `ctl`: Int32Array; a 64-byte header, then one 64-byte line per reader slot (so that readers on different cores
+ * do not write the same cache line; that is what lets read-mostly work scale with threads).
+ *   0  WRITER     owner-lock word: 0, or the writer's threadId + 1 (held from "writer waiting" to "writer done")
+ *   1  W_QUEUE    writers parked on WRITER (owner-lock's waiter count)
+ *   2  POISON     1 once a writer failed while holding the lock (withWrite threw, or its thread died)
+ *   3  R_WAITERS  readers parked on R_SIGNAL
+ *   4  R_SIGNAL   bumped by a writer when it lets go, if R_WAITERS > 0
+ *   5  W_WAITING  1 while the writer that holds WRITER is parked waiting for readers to leave
+ *   6  W_SIGNAL   bumped by a reader leaving while WRITER is set
+ *   7  SLOTS_USED reader slots handed out so far (a high-water mark; the writer scans only these)
+ *   16 + 16·i    slot i: +0 KEY (threadId + 1 of the thread that owns the slot; 0 free; −1 being reclaimed),
+ *                +1 COUNT (read guards that thread holds). Slot 0 is shared by threads that find no free slot.
+ * A reader writes only its own slot's COUNT (and the signal words when it must wait or wake); the writer writes
+ * WRITER, and clears the slots of dead threads.
+ *
+ * ── What a waiter waits on ──────────────────────────────────────────────────────────────────────────────────
+ * Reader: add 1 to its COUNT, then read WRITER. Zero: it is in. Otherwise it takes the 1 back (waking the writer),
+ * and parks on R_SIGNAL until WRITER is 0. Writer: after taking WRITER, read every COUNT; while one is non-zero,
+ * park on W_SIGNAL. Both sides use sequentially consistent atomics, so either the reader sees WRITER or the writer
+ * sees the reader's count (never neither). A leaving reader reads WRITER without an atomic load: a stale value
+ * only delays the writer's wake-up to its next park slice. A writer whose thread died is taken over as in Mutex (and poisons);
+ * the read guards of a dead thread are dropped by the next writer that waits for them.
+ */
+import { type Destination, fromWire, registerKind, type Shareable, share, toWire, type WireHandle } from './internal/handles.ts';
+import { acquire, type LockOutcome, release, tryAcquire } from './internal/owner-lock.ts';
+import { type Deadline, deadlineAfter, parkSlice, parkSliceAsync, SPIN_LIMIT } from './internal/park.ts';
+import { deathEpoch, isThreadDead, selfId } from './internal/registry.ts';
+import {
+  acquireQueuedAsync,
+  type LockGuard,
+  LockTimeoutError,
+  notAsync,
+  PoisonError,
+  type SharedValue,
+  takeOverDeadOwner,
+  WouldBlockError,
+} from './mutex.ts';
+import { err, ok, type Result } from './result.ts';
+
+const WRITER = 0;
+const POISON = 2;
+const R_WAITERS = 3;
+const R_SIGNAL = 4;
+const W_WAITING = 5;
+const W_SIGNAL = 6;
+const SLOTS_USED = 7;
+const HEADER_WORDS = 16;
+const SLOT_WORDS = 16;
+const KEY = 0;
+const COUNT = 1;
+const SLOT_COUNT = 64;
+const CTL_WORDS = HEADER_WORDS + SLOT_COUNT * SLOT_WORDS;
+const OVERFLOW_SLOT = HEADER_WORDS;
+
+const me = selfId + 1;
+const WOULD_BLOCK = new WouldBlockError();
+const TIMED_OUT = new LockTimeoutError();
+
+/** Shared read access; `unlock()` or leave the `using` block to release it. */
+export class RwLockReadGuard<T extends SharedValue> implements LockGuard {
+  // Assigned in the constructor rather than with field initializers: a guard is created on every read.
+  private declare held: boolean;
+  private declare readonly lock: RwLock<T>;
+  private declare readonly slot: number;
+
+  /** @internal */
+  constructor(lock: RwLock<T>, slot: number) {
+    this.held = true;
+    this.lock = lock;
+    this.slot = slot;
+  }
+
+  /** The guarded value; other threads may be reading it at the same time, so do not change it. */
+  get value(): T {
+    if (!this.held) throw new Error('threadkit: this RwLockReadGuard was released');
+    return this.lock.data;
+  }
+
+  get isHeld(): boolean {
+    return this.held;
+  }
+
+  unlock(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.lock.readerLeave(this.slot);
+  }
+
+  [Symbol.dispose](): void {
+    this.unlock();
+  }
+}
+
+/** Exclusive access; `unlock()` or leave the `using` block to release it. */
+export class RwLockWriteGuard<T extends SharedValue> implements LockGuard {
+  private declare held: boolean;
+  private declare readonly lock: RwLock<T>;
+
+  /** @internal */
+  constructor(lock: RwLock<T>) {
+    this.held = true;
+    this.lock = lock;
+  }
+
+  get value(): T {
+    if (!this.held) throw new Error('threadkit: this RwLockWriteGuard was released');
+    return this.lock.data;
+  }
+
+  get isHeld(): boolean {
+    return this.held;
+  }
+
+  unlock(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.lock.writerLeave();
+  }
+
+  /** Mark the lock poisoned, as a Rust write guard dropped during a panic does. */
+  poison(): void {
+    if (this.held) Atomics.store(this.lock.ctl, POISON, 1);
+  }
+
+  [Symbol.dispose](): void {
+    this.unlock();
+  }
+}
+
+interface RwLockWire extends WireHandle {
+  readonly ctl: SharedArrayBuffer;
+  readonly data: unknown;
+}
+
+export class RwLock<T extends SharedValue = undefined> implements Shareable {
+  /** @internal */
+  readonly ctl: Int32Array;
+  /** @internal */
+  readonly data: T;
+  private slot = -1;
+  private seenEpoch = -1;
+
+  /** `ctl` is internal: it rebuilds a lock received from another thread. */
+  constructor(value?: T, ctl?: SharedArrayBuffer) {
+    this.data = value as T;
+    this.ctl = new Int32Array(ctl ?? new SharedArrayBuffer(CTL_WORDS * 4));
+    if (!ctl) {
+      this.ctl[OVERFLOW_SLOT + KEY] = -2;
+      this.ctl[SLOTS_USED] = 1;
+    }
+  }
+
+  // ── readers ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Block until no writer holds or waits for the lock, then read. For worker threads. */
+  read(): RwLockReadGuard<T> {
+    const slot = this.readerSlot();
+    if (this.readerEnter(slot)) return this.readGuard(slot);
+    this.waitForNoWriter(slot, Infinity);
+    return this.readGuard(slot);
+  }
+
+  async readAsync(): Promise<RwLockReadGuard<T>> {
+    const slot = this.readerSlot();
+    if (this.readerEnter(slot, false)) return this.readGuard(slot);
+    await this.waitForNoWriterAsync(slot, Infinity);
+    return this.readGuard(slot);
+  }
+
+  tryRead(): Result<RwLockReadGuard<T>, WouldBlockError> {
+    const slot = this.readerSlot();
+    return this.readerEnter(slot, false) ? ok(this.readGuard(slot)) : err(WOULD_BLOCK);
+  }
+
+  readTimeout(timeoutMs: number): Result<RwLockReadGuard<T>, LockTimeoutError> {
+    const slot = this.readerSlot();
+    if (this.readerEnter(slot) || this.waitForNoWriter(slot, deadlineAfter(timeoutMs))) return ok(this.readGuard(slot));
+    return err(TIMED_OUT);
+  }
+
+  async readTimeoutAsync(timeoutMs: number): Promise<Result<RwLockReadGuard<T>, LockTimeoutError>> {
+    const slot = this.readerSlot();
+    if (this.readerEnter(slot, false) || (await this.waitForNoWriterAsync(slot, deadlineAfter(timeoutMs)))) {
+      return ok(this.readGuard(slot));
+    }
+    return err(TIMED_OUT);
+  }
+
+  /** Run `fn` under a read lock. A poisoned lock throws PoisonError (lock released) without running `fn`. */
+  withRead<R>(fn: (value: T) => R): R {
+    const guard = this.releasingPoisoned(() => this.read());
+    let result: R;
+    try {
+      result = fn(guard.value);
+    } finally {
+      guard.unlock();
+    }
+    return notAsync(result, 'withRead', 'readAsync');
+  }
+
+  // ── writers ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Block until every reader and writer has left, then write. For worker threads. */
+  write(): RwLockWriteGuard<T> {
+    this.refuseIfReading();
+    const outcome = acquire(this.ctl, WRITER);
+    this.waitForReaders(Infinity);
+    return this.writeGuard(outcome);
+  }
+
+  async writeAsync(): Promise<RwLockWriteGuard<T>> {
+    const outcome = await acquireQueuedAsync(this.ctl, WRITER, Infinity);
+    await this.waitForReadersAsync(Infinity);
+    return this.writeGuard(outcome);
+  }
+
+  tryWrite(): Result<RwLockWriteGuard<T>, WouldBlockError> {
+    let outcome: LockOutcome;
+    if (tryAcquire(this.ctl, WRITER)) outcome = 'acquired';
+    else if (takeOverDeadOwner(this.ctl, WRITER)) outcome = 'abandoned';
+    else return err(WOULD_BLOCK);
+    if (this.readersInside()) {
+      this.releaseWriter();
+      return err(WOULD_BLOCK);
+    }
+    return ok(this.writeGuard(outcome));
+  }
+
+  writeTimeout(timeoutMs: number): Result<RwLockWriteGuard<T>, LockTimeoutError> {
+    const deadline = deadlineAfter(timeoutMs);
+    const outcome = acquire(this.ctl, WRITER, deadline);
+    if (outcome === 'abandoned') Atomics.store(this.ctl, POISON, 1); // even if the readers outlast the deadline
+    if (outcome === 'timeout' || !this.waitForReaders(deadline)) return err(TIMED_OUT);
+    return ok(this.writeGuard(outcome));
+  }
+
+  async writeTimeoutAsync(timeoutMs: number): Promise<Result<RwLockWriteGuard<T>, LockTimeoutError>> {
+    const deadline = deadlineAfter(timeoutMs);
+    const outcome = await acquireQueuedAsync(this.ctl, WRITER, deadline);
+    if (outcome === 'abandoned') Atomics.store(this.ctl, POISON, 1);
+    if (outcome === 'timeout' || !(await this.waitForReadersAsync(deadline))) return err(TIMED_OUT);
+    return ok(this.writeGuard(outcome));
+  }
+
+  /** Run `fn` under the write lock; if it throws, the lock is poisoned and the error propagates. */
+  withWrite<R>(fn: (value: T) => R): R {
+    const guard = this.releasingPoisoned(() => this.write());
+    let result: R;
+    try {
+      result = fn(guard.value);
+    } catch (error) {
+      guard.poison();
+      throw error;
+    } finally {
+      guard.unlock();
+    }
+    return notAsync(result, 'withWrite', 'writeAsync');
+  }
+
+  // ── state ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  isPoisoned(): boolean {
+    return Atomics.load(this.ctl, POISON) !== 0;
+  }
+
+  clearPoison(): void {
+    Atomics.store(this.ctl, POISON, 0);
+  }
+
+  /** Read guards held right now, over all threads (a snapshot, for diagnostics and tests). */
+  readerCount(): number {
+    let total = 0;
+    const used = Atomics.load(this.ctl, SLOTS_USED);
+    for (let i = 0; i < used; i++) total += Atomics.load(this.ctl, HEADER_WORDS + i * SLOT_WORDS + COUNT);
+    return total;
+  }
+
+  /** Whether a writer holds the lock or is waiting for readers to leave (a snapshot). */
+  isWriterPending(): boolean {
+    return Atomics.load(this.ctl, WRITER) !== 0;
+  }
+
+  [share](destination: Destination): WireHandle {
+    return { __threadkit: 'sync.rwlock', ctl: this.ctl.buffer as SharedArrayBuffer, data: toWire(this.data, destination) } as RwLockWire;
+  }
+
+  // ── reader internals ─────────────────────────────────────────────────────────────────────────────────────
+
+  private readGuard(slot: number): RwLockReadGuard<T> {
+    const guard = new RwLockReadGuard(this, slot);
+    // Plain read: POISON is only set by a writer before it lets go, which this reader's entry is ordered after.
+    if (this.ctl[POISON] !== 0) throw new PoisonError(guard);
+    return guard;
+  }
+
+  /** One attempt to enter as a reader; on failure the slot's count is back where it was. */
+  private readerEnter(slot: number, blocking = true): boolean {
+    const ctl = this.ctl;
+    Atomics.add(ctl, slot + COUNT, 1);
+    const writer = Atomics.load(ctl, WRITER);
+    if (writer === 0) return true;
+    this.readerLeave(slot);
+    // An async reader may wait for another task of its own thread to finish writing; a blocking one never could.
+    if (blocking && writer === me) throw new Error('threadkit: this thread holds the write lock; reading now would deadlock');
+    return false;
+  }
+
+  /** @internal */
+  readerLeave(slot: number): void {
+    const ctl = this.ctl;
+    Atomics.sub(ctl, slot + COUNT, 1);
+    // A plain read keeps the read path cheap; if it is stale, the waiting writer finds the count at zero on its
+    // next park slice instead of being woken now. (Entering, by contrast, must read WRITER atomically.)
+    if (ctl[WRITER] !== 0) {
+      Atomics.add(ctl, W_SIGNAL, 1);
+      if (Atomics.load(ctl, W_WAITING) > 0) Atomics.notify(ctl, W_SIGNAL);
+    }
+  }
+
+  /** Wait until WRITER is free and enter; false if the deadline passed first. */
+  private waitForNoWriter(slot: number, deadline: Deadline): boolean {
+    const ctl = this.ctl;
+    for (;;) {
+      for (let i = 0; i < SPIN_LIMIT; i++) {
+        if (Atomics.load(ctl, WRITER) === 0 && this.readerEnter(slot)) return true;
+      }
+      Atomics.add(ctl, R_WAITERS, 1);
+      try {
+        const seen = Atomics.load(ctl, R_SIGNAL);
+        if (!this.writerGone() && !parkSlice(ctl, R_SIGNAL, seen, deadline)) return this.readerEnter(slot);
+      } finally {
+        Atomics.sub(ctl, R_WAITERS, 1);
+      }
+      if (this.readerEnter(slot)) return true;
+    }
+  }
+
+  private async waitForNoWriterAsync(slot: number, deadline: Deadline): Promise<boolean> {
+    const ctl = this.ctl;
+    for (;;) {
+      Atomics.add(ctl, R_WAITERS, 1);
+      try {
+        const seen = Atomics.load(ctl, R_SIGNAL);
+        if (!this.writerGone() && !(await parkSliceAsync(ctl, R_SIGNAL, seen, deadline))) {
+          return this.readerEnter(slot, false);
+        }
+      } finally {
+        Atomics.sub(ctl, R_WAITERS, 1);
+      }
+      if (this.readerEnter(slot, false)) return true;
+    }
+  }
+
+  /**
+   * True when WRITER is free, or was held by a dead thread: then the lock is poisoned and freed here, since a
+   * reader cannot take it over as a writer would.
+   */
+  private writerGone(): boolean {
+    const owner = Atomics.load(this.ctl, WRITER);
+    if (owner === 0) return true;
+    if (owner !== me && isThreadDead(owner - 1) && Atomics.compareExchange(this.ctl, WRITER, owner, 0) === owner) {
+      Atomics.store(this.ctl, POISON, 1);
+      this.signalReaders();
+      if (Atomics.load(this.ctl, WRITER + 1) > 0) Atomics.notify(this.ctl, WRITER, 1);
+      return true;
+    }
+    return false;
+  }
+
+  /** This thread's reader slot: found by key, else claimed; the shared overflow slot if all are taken. */
+  private readerSlot(): number {
+    if (this.slot >= 0) return this.slot;
+    const ctl = this.ctl;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      for (let i = 1; i < SLOT_COUNT; i++) {
+        if (Atomics.load(ctl, HEADER_WORDS + i * SLOT_WORDS + KEY) === me) return (this.slot = HEADER_WORDS + i * SLOT_WORDS);
+      }
+      for (let i = 1; i < SLOT_COUNT; i++) {
+        const at = HEADER_WORDS + i * SLOT_WORDS;
+        if (Atomics.compareExchange(ctl, at + KEY, 0, me) === 0) {
+          for (let used = Atomics.load(ctl, SLOTS_USED); used < i + 1; used = Atomics.load(ctl, SLOTS_USED)) {
+            Atomics.compareExchange(ctl, SLOTS_USED, used, i + 1);
+          }
+          return (this.slot = at);
+        }
+      }
+      this.reclaimDeadReaders();
+    }
+    return (this.slot = OVERFLOW_SLOT);
+  }
+
+  // ── writer internals ─────────────────────────────────────────────────────────────────────────────────────
+
+  private writeGuard(outcome: LockOutcome): RwLockWriteGuard<T> {
+    if (outcome === 'abandoned') Atomics.store(this.ctl, POISON, 1);
+    const guard = new RwLockWriteGuard(this);
+    if (Atomics.load(this.ctl, POISON) !== 0) throw new PoisonError(guard);
+    return guard;
+  }
+
+  /** @internal */
+  writerLeave(): void {
+    this.releaseWriter();
+  }
+
+  private releaseWriter(): void {
+    release(this.ctl, WRITER);
+    this.signalReaders();
+  }
+
+  private signalReaders(): void {
+    if (Atomics.load(this.ctl, R_WAITERS) > 0) {
+      Atomics.add(this.ctl, R_SIGNAL, 1);
+      Atomics.notify(this.ctl, R_SIGNAL);
+    }
+  }
+
+  private readersInside(): boolean {
+    const ctl = this.ctl;
+    const used = Atomics.load(ctl, SLOTS_USED);
+    for (let i = 0; i < used; i++) {
+      if (Atomics.load(ctl, HEADER_WORDS + i * SLOT_WORDS + COUNT) !== 0) return true;
+    }
+    return false;
+  }
+
+  /** Drop the read guards of threads that died holding them. */
+  private reclaimDeadReaders(): void {
+    const ctl = this.ctl;
+    this.seenEpoch = deathEpoch();
+    const used = Atomics.load(ctl, SLOTS_USED);
+    for (let i = 1; i < used; i++) {
+      const at = HEADER_WORDS + i * SLOT_WORDS;
+      const key = Atomics.load(ctl, at + KEY);
+      if (key > 0 && isThreadDead(key - 1) && Atomics.compareExchange(ctl, at + KEY, key, -1) === key) {
+        Atomics.store(ctl, at + COUNT, 0);
+        Atomics.store(ctl, at + KEY, 0);
+      }
+    }
+  }
+
+  private reclaimIfSomeoneDied(): void {
+    if (deathEpoch() !== this.seenEpoch) this.reclaimDeadReaders();
+  }
+
+  /** Holding WRITER, wait for the readers inside to leave; on timeout give WRITER back and return false. */
+  private waitForReaders(deadline: Deadline): boolean {
+    const ctl = this.ctl;
+    if (!this.readersInside()) return true;
+    for (let i = 0; i < SPIN_LIMIT; i++) if (!this.readersInside()) return true;
+    Atomics.add(ctl, W_WAITING, 1);
+    try {
+      for (;;) {
+        this.reclaimIfSomeoneDied();
+        const seen = Atomics.load(ctl, W_SIGNAL);
+        if (!this.readersInside()) return true;
+        if (!parkSlice(ctl, W_SIGNAL, seen, deadline) && this.readersInside()) {
+          this.releaseWriter();
+          return false;
+        }
+      }
+    } finally {
+      Atomics.sub(ctl, W_WAITING, 1);
+    }
+  }
+
+  private async waitForReadersAsync(deadline: Deadline): Promise<boolean> {
+    const ctl = this.ctl;
+    if (!this.readersInside()) return true;
+    Atomics.add(ctl, W_WAITING, 1);
+    try {
+      for (;;) {
+        this.reclaimIfSomeoneDied();
+        const seen = Atomics.load(ctl, W_SIGNAL);
+        if (!this.readersInside()) return true;
+        if (!(await parkSliceAsync(ctl, W_SIGNAL, seen, deadline)) && this.readersInside()) {
+          this.releaseWriter();
+          return false;
+        }
+      }
+    } finally {
+      Atomics.sub(ctl, W_WAITING, 1);
+    }
+  }
+
+  private refuseIfReading(): void {
+    if (this.slot > OVERFLOW_SLOT && Atomics.load(this.ctl, this.slot + COUNT) > 0) {
+      throw new Error('threadkit: this thread holds a read lock; waiting for the write lock now would deadlock');
+    }
+  }
+
+  private releasingPoisoned<G>(take: () => G): G {
+    try {
+      return take();
+    } catch (error) {
+      if (error instanceof PoisonError) error.release();
+      throw error;
+    }
+  }
+}
+
+registerKind('sync.rwlock', (wire) => {
+  const w = wire as RwLockWire;
+  return new RwLock(fromWire(w.data) as SharedValue, w.ctl);
+});

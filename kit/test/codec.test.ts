@@ -1,0 +1,187 @@
+import { describe, expect, test } from 'vitest';
+import { channel, type Receiver, type Sender } from '../channel.ts';
+import { arrayOf, type Codec, f64, i32, record, string, structured, u32 } from '../codec.ts';
+import { spawn } from '../thread.ts';
+import { forward } from './channel-bodies.ts';
+
+/** Send `values` to a worker that forwards them back over a second channel with the same codec. */
+async function roundTrip<T>(codec: Codec<T>, values: readonly T[]): Promise<T[]> {
+  const [tx, rx] = channel<T>({ codec, initialBytes: 1024 });
+  const [backTx, backRx] = channel<T>({ codec, initialBytes: 1024 });
+  const worker = spawn(forward, rx as Receiver<unknown>, backTx as Sender<unknown>);
+  for (const value of values) tx.send(value);
+  tx.close();
+  const out: T[] = [];
+  for await (const value of backRx) out.push(value);
+  expect(await worker.joinAsync()).toBe(values.length);
+  return out;
+}
+
+describe('codecs round-trip across threads', () => {
+  test('f64: ordinary and special values, -0 included', async () => {
+    const values = [0, -0, 1.5, -2.25, Math.PI, 1e308, -1e-308, 5e-324, Number.MAX_SAFE_INTEGER, Infinity, -Infinity, NaN];
+    const out = await roundTrip(f64, values);
+    expect(out.length).toBe(values.length);
+    values.forEach((v, i) => expect(Object.is(out[i], v)).toBe(true));
+  });
+
+  test('i32: the full signed range', async () => {
+    const values = [0, 1, -1, 123456, -2147483648, 2147483647];
+    expect(await roundTrip(i32, values)).toEqual(values);
+  });
+
+  test('u32: the full unsigned range', async () => {
+    const values = [0, 1, 65535, 2147483648, 4294967295];
+    expect(await roundTrip(u32, values)).toEqual(values);
+  });
+
+  test('string: ASCII, empty, multi-byte and astral characters', async () => {
+    const values = ['', 'plain', 'é', 'naïve café', '日本語のテキスト', '🎉👩‍👩‍👧', 'a\u0000b', 'x'.repeat(10_000), '']; // prettier-ignore
+    expect(await roundTrip(string, values)).toEqual(values);
+  });
+
+  test('structured: plain data (fast path) and what JSON cannot carry (v8 path)', async () => {
+    const shared = { same: true };
+    const cyclic: { name: string; self?: unknown } = { name: 'loop' };
+    cyclic.self = cyclic;
+    const values: unknown[] = [
+      null,
+      true,
+      0,
+      'text',
+      '',
+      'lone surrogate \ud800 stays',
+      { a: 1, b: [1, 2, { c: 'd' }], e: { f: null }, '': 'empty key', ünï: '✓' },
+      [],
+      {},
+      undefined,
+      { missing: undefined },
+      NaN,
+      -0,
+      Infinity,
+      123n,
+      new Date(0),
+      new Map([[1, 'one']]),
+      new Set(['s']),
+      new Uint8Array([1, 2, 3]),
+      [1, , 3], // sparse
+      { twice: [shared, shared] },
+      cyclic,
+      /re/g,
+      Object.assign([1, 2], { extra: 'named property on an array' }),
+    ];
+    const out = await roundTrip(structured<unknown>(), values);
+    expect(out.length).toBe(values.length);
+    expect(out.slice(0, 10)).toEqual(values.slice(0, 10));
+    expect(out[10]).toHaveProperty('missing', undefined);
+    expect(Object.keys(out[10] as object)).toEqual(['missing']);
+    expect(Number.isNaN(out[11])).toBe(true);
+    expect(Object.is(out[12], -0)).toBe(true);
+    expect(out[13]).toBe(Infinity);
+    expect(out[14]).toBe(123n);
+    expect(out[15]).toEqual(new Date(0));
+    expect(out[16]).toEqual(new Map([[1, 'one']]));
+    expect(out[17]).toEqual(new Set(['s']));
+    expect(out[18]).toEqual(new Uint8Array([1, 2, 3]));
+    const sparse = out[19] as unknown[];
+    expect(sparse.length).toBe(3);
+    expect(1 in sparse).toBe(false);
+    const twice = (out[20] as { twice: object[] }).twice;
+    expect(twice[0]).toBe(twice[1]);
+    const loop = out[21] as { self: unknown };
+    expect(loop.self).toBe(loop);
+    expect(out[22]).toEqual(/re/g);
+    expect(out[23]).toEqual(Object.assign([1, 2], { extra: 'named property on an array' }));
+    expect((out[23] as { extra?: string }).extra).toBe('named property on an array');
+  });
+
+  test('structured: a function cannot be sent (clear error, channel still usable)', () => {
+    const [tx, rx] = channel<unknown>();
+    expect(() => tx.send({ f: () => 1 })).toThrow(/could not be cloned/);
+    tx.send('ok');
+    expect(rx.recv()).toBe('ok');
+  });
+
+  test('record: every field type, enums, unicode and empty strings', async () => {
+    const codec = record({
+      time: 'f64',
+      count: 'i32',
+      size: 'u32',
+      small: 'u8',
+      ok: 'bool',
+      level: { enum: ['debug', 'info', 'warn', 'error'] },
+      message: 'string',
+      source: 'string',
+    });
+    type Entry = Parameters<typeof codec.prepare>[0];
+    const values: Entry[] = [
+      { time: 1.5, count: -7, size: 4294967295, small: 255, ok: true, level: 'debug', message: '', source: '' },
+      { time: -0.25, count: 2147483647, size: 0, small: 0, ok: false, level: 'error', message: 'naïve 日本 🎉', source: 'b' },
+      { time: 1e300, count: -2147483648, size: 7, small: 17, ok: true, level: 'warn', message: 'x'.repeat(5000), source: '' },
+      { time: 0, count: 0, size: 1, small: 1, ok: false, level: 'info', message: '\u00e9\u0301', source: 'ünïcödé' },
+    ];
+    const out = await roundTrip(codec, values);
+    expect(out).toEqual(values);
+    // decoded records keep the schema's field order
+    expect(Object.keys(out[0]!)).toEqual(['time', 'count', 'size', 'small', 'ok', 'level', 'message', 'source']);
+  });
+
+  test('record: a value outside the enum is rejected at send, and the channel stays usable', () => {
+    const codec = record({ level: { enum: ['a', 'b'] }, n: 'i32' });
+    const [tx, rx] = channel({ codec });
+    expect(() => tx.send({ level: 'c' as 'a', n: 1 })).toThrow(/not one of a, b/);
+    tx.send({ level: 'b', n: 2 });
+    expect(rx.recv()).toEqual({ level: 'b', n: 2 });
+    expect(rx.isEmpty()).toBe(true);
+  });
+
+  test('record: an enum needs 1 to 256 values', () => {
+    expect(() => record({ e: { enum: [] } })).toThrow(RangeError);
+    expect(() => record({ e: { enum: Array.from({ length: 257 }, (_, i) => `v${i}`) } })).toThrow(RangeError);
+    const many = Array.from({ length: 256 }, (_, i) => `v${i}`);
+    const [tx, rx] = channel({ codec: record({ e: { enum: many } }) });
+    tx.send({ e: 'v255' });
+    expect(rx.recv()).toEqual({ e: 'v255' });
+  });
+
+  test('record: unusual field names are safe', async () => {
+    const schema: Record<string, 'i32' | 'string'> = {};
+    schema['with space'] = 'i32';
+    schema['quote"and\\backslash'] = 'string';
+    schema['constructor'] = 'i32';
+    Object.defineProperty(schema, '__proto__', { value: 'i32', enumerable: true, configurable: true, writable: true });
+    const codec = record(schema);
+    const value: Record<string, unknown> = { 'with space': 1, 'quote"and\\backslash': 'q', constructor: 3 };
+    Object.defineProperty(value, '__proto__', { value: 4, enumerable: true, configurable: true, writable: true });
+    const [out] = await roundTrip(codec as Codec<Record<string, unknown>>, [value]);
+    expect(out!['with space']).toBe(1);
+    expect(out!['quote"and\\backslash']).toBe('q');
+    expect(out!['constructor']).toBe(3);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toBe(4);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+  });
+
+  test('arrayOf: batches of numbers, strings, records and nested arrays', async () => {
+    const numbers = [[], [1.5], [1, 2, 3, -0.5, 1e10]];
+    expect(await roundTrip(arrayOf(f64), numbers)).toEqual(numbers);
+    const ints = [[1, -2, 3], [2147483647]];
+    expect(await roundTrip(arrayOf(i32), ints)).toEqual(ints);
+    const strings = [['', 'a', 'ü', '🎉'], []];
+    expect(await roundTrip(arrayOf(string), strings)).toEqual(strings);
+    const rec = record({ id: 'u32', tag: { enum: ['x', 'y'] }, note: 'string' });
+    const records = [[{ id: 1, tag: 'x' as const, note: '' }, { id: 2, tag: 'y' as const, note: 'ñ' }]];
+    expect(await roundTrip(arrayOf(rec), records)).toEqual(records);
+    const nested = [[[1, 2], [], [3]], [[]]];
+    expect(await roundTrip(arrayOf(arrayOf(u32)), nested)).toEqual(nested);
+    const objects = [[{ a: 1 }, 'two', [3]], []];
+    expect(await roundTrip(arrayOf(structured<unknown>()), objects)).toEqual(objects);
+  });
+
+  test('many records of varying length wrap around a small ring intact', async () => {
+    const codec = record({ id: 'i32', text: 'string', flag: 'bool' });
+    const values = Array.from({ length: 5000 }, (_, i) => ({ id: i, text: 'é'.repeat(i % 300), flag: i % 2 === 0 }));
+    const out = await roundTrip(codec, values);
+    expect(out.length).toBe(values.length);
+    expect(out).toEqual(values);
+  });
+});

@@ -1,0 +1,20 @@
+/** Thread bodies used by this milestone's checkpoint tests. */
+import type { AtomicU32 } from '#kit/atomic.ts';
+import { defineThread, sleep } from '#kit/thread.ts';
+import { ProgressTracker, type TaskStatus, type TrackerHandle } from './progress.ts';
+
+/** Sleep, then record one completion (the chapter's spawned closures). */
+export const recordAfter = defineThread(
+  import.meta.url,
+  'recordAfter',
+  (handle: TrackerHandle, taskId: number, sleepMs: number, status: TaskStatus, durationMs: number, error?: string) => {
+    sleep(sleepMs);
+    ProgressTracker.from(handle).recordCompletion(taskId, status, durationMs, error);
+  },
+);
+
+/** Say it is about to wait, then block in waitForCompletion; returns how many results it got. */
+export const waitInThread = defineThread(import.meta.url, 'waitInThread', (handle: TrackerHandle, started: AtomicU32) => {
+  started.store(1);
+  return ProgressTracker.from(handle).waitForCompletion().length;
+});
