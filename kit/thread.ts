@@ -278,6 +278,14 @@ export class Builder {
   }
 }
 
+/**
+ * The URL a worker thread can import for a TypeScript module (compiled on demand, see internal/compile.ts).
+ * For code that loads modules in workers by itself, such as a thread pool that runs tasks from many modules.
+ */
+export function workerModuleUrl(moduleUrl: string): string {
+  return loadableModule(moduleUrl);
+}
+
 /** Run `body(...args)` in a new thread. */
 export function spawn<A extends unknown[], R>(body: ThreadBody<A, R>, ...args: A): JoinHandle<R> {
   return spawnWith({}, body, args);

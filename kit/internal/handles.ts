@@ -85,7 +85,26 @@ export function toWire(value: unknown, destination: Destination): unknown {
     for (const [key, item] of Object.entries(value)) out[key] = toWire(item, destination);
     return out;
   }
+  refuseHiddenKitObjects(value, 0);
   return value;
+}
+
+/**
+ * Structured cloning would copy a class instance into a plain object: a kit object inside it would arrive as a
+ * lifeless shell (its buffers, without its methods). Refuse that with a pointer to the fix instead. Built-ins
+ * that structured cloning handles (Map, Date, typed arrays...) are left alone.
+ */
+function refuseHiddenKitObjects(value: object, depth: number): void {
+  if (depth > 4 || ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set || value instanceof Date) return;
+  for (const item of Object.values(value)) {
+    if (typeof item !== 'object' || item === null) continue;
+    if (isShareable(item)) {
+      throw new TypeError(
+        `a kit object (${item.constructor.name}) inside an instance of ${value.constructor?.name ?? 'a class'} cannot cross threads: pass it directly, in a plain object or array, or make the class shareable (kit/share.ts)`,
+      );
+    }
+    refuseHiddenKitObjects(item, depth + 1);
+  }
 }
 
 export function fromWire(value: unknown): unknown {

@@ -270,3 +270,15 @@ describe('arguments and return values', () => {
     expect(() => tx.send(5)).toThrow(SendError);
   });
 });
+
+describe('kit objects hidden in class instances', () => {
+  test('are refused at spawn with a pointer to kit/share.ts, instead of arriving as lifeless copies', () => {
+    class Holder {
+      constructor(readonly inner: unknown) {}
+    }
+    const [tx] = channel<number>();
+    // @ts-expect-error whoAmI takes no arguments; the point is what spawn does with this one
+    expect(() => spawn(whoAmI, new Holder({ tx }))).toThrow(/cannot cross threads.*share\.ts/);
+    tx.send(1); // still usable: nothing was moved
+  });
+});

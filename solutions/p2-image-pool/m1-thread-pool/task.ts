@@ -22,7 +22,7 @@
  *     const pool = new ThreadPool(4, { context: { counter } });
  *     pool.execute(increment);
  */
-import { loadableModule } from '#kit/internal/compile.ts';
+import { workerModuleUrl as loadableModule } from '#kit/thread.ts';
 
 const kTask: unique symbol = Symbol.for('p2-image-pool.task');
 const kShare = Symbol.for('threadkit.share');

@@ -1,14 +1,12 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, test } from 'vitest';
-import { AtomicU32 } from '#kit/atomic.ts';
+import { channel } from '#kit/channel.ts';
 import { ThreadPool } from '../m1-thread-pool/thread-pool.ts';
-import { simulatedImageWork } from './checkpoint-threads.ts';
-import { processBatch } from './image-pool.ts';
-import { type ImageTask, Operation, processImage } from './image-task.ts';
+import { type ImageContext, processBatch, processImageTask } from './image-pool.ts';
+import { type ImageResult, type ImageTask, Operation, processImage } from './image-task.ts';
 import { fixtures, makeImage, makePngBomb, meanValue, tempDir } from './test-images.ts';
-import { rmSync } from 'node:fs';
 
 const work = tempDir('p2-m2-');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -23,12 +21,20 @@ describe('p2/m2: image tasks', () => {
     expect([written.format, written.width, written.height]).toEqual(['png', 100, 67]);
   });
 
-  test('ten simulated image tasks on four workers all run (test_parallel_processing)', async () => {
-    const processed = new AtomicU32(0);
-    const pool = new ThreadPool(4, { context: { processed } });
-    for (let i = 0; i < 10; i++) pool.execute(simulatedImageWork, 50);
+  test('ten image tasks on four workers all run (test_parallel_processing)', async () => {
+    // The chapter simulates the work with a 50 ms sleep; here each task processes a real (small) image.
+    const [results, received] = channel<ImageResult>();
+    const pool = new ThreadPool<ImageContext>(4, { context: { results } });
+    for (let i = 0; i < 10; i++) {
+      await makeImage(at('parallel', `in-${i}.png`), 64 + i, 48);
+      pool.execute(processImageTask, { inputPath: at('parallel', `in-${i}.png`), outputPath: at('parallel', `out-${i}.jpg`), operations: [Operation.blur(1)] });
+    }
     await pool.shutdown();
-    expect(processed.load('SeqCst')).toBe(10);
+    const all = [...received.tryIter()];
+    expect(all).toHaveLength(10);
+    expect(all.every((r) => r.ok)).toBe(true);
+    expect(all.map((r) => (r.ok ? r.width : 0)).sort((a, b) => a - b)).toEqual([64, 65, 66, 67, 68, 69, 70, 71, 72, 73]);
+    expect(received.isDisconnected).toBe(true); // the pool closed its copy of the sender at shutdown
   });
 
   test('blur and brighten change the pixels, and operations run in the order given', async () => {

@@ -135,7 +135,7 @@ export async function applyOperations(image: Sharp, operations: readonly Operati
   for (let i = 0; i < operations.length; i++) {
     current = applyOperation(current, operations[i]!);
     if (i < operations.length - 1) {
-      const { data, info } = await current.raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await current.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
       current = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
     }
   }

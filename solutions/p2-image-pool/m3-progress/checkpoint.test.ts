@@ -5,8 +5,8 @@ import { AtomicU32 } from '#kit/atomic.ts';
 import { sleepAsync, spawn } from '#kit/thread.ts';
 import { type ImageTask, Operation } from '../m2-image-tasks/image-task.ts';
 import { fixtures, makeImage, tempDir } from '../m2-image-tasks/test-images.ts';
-import { recordAfter, waitInThread } from './checkpoint-threads.ts';
-import { formatProgress, type ProgressSnapshot, ProgressTracker, progressReporter, TaskStatus } from './progress.ts';
+import { recordAfter, startedReporter, waitInThread } from './checkpoint-threads.ts';
+import { formatProgress, type ProgressSnapshot, ProgressTracker, TaskStatus } from './progress.ts';
 import { processWithProgress } from './tracked-batch.ts';
 
 const work = tempDir('p2-m3-');
@@ -69,10 +69,12 @@ describe('p2/m3: progress and results', () => {
 
   test('the reporter prints progress lines that only go up and end at 100%', async () => {
     const tracker = ProgressTracker.new(5);
-    const reporter = spawn(progressReporter, tracker.handle(), 10, false);
+    const started = new AtomicU32(0);
+    const reporter = spawn(startedReporter, tracker.handle(), 10, started);
+    while (started.load() === 0) await sleepAsync(2);
     for (let i = 0; i < 5; i++) {
-      await sleepAsync(15);
-      tracker.recordCompletion(i, TaskStatus.Success, 15);
+      await sleepAsync(40);
+      tracker.recordCompletion(i, TaskStatus.Success, 40);
     }
     const lines = await reporter.joinAsync();
     expect(lines.at(-1)).toBe('Progress: 5/5 (100%)');

@@ -51,12 +51,12 @@ export async function processWithProgress(tasks: readonly ImageTask[], options: 
   options.pool?.(pool);
   const taskIdOfJob = new Map<number, number>();
   tasks.forEach((task, taskId) => taskIdOfJob.set(pool.execute(trackedImageTask, taskId, task, options.process ?? {}), taskId));
-  const idle = pool.waitIdle().then(() => {
-    const recorded = new Set(tracker.resultsSoFar().map((r) => r.taskId));
-    for (const failure of pool.failures()) {
-      const taskId = taskIdOfJob.get(failure.id);
-      if (taskId !== undefined && !recorded.has(taskId)) tracker.recordCompletion(taskId, TaskStatus.Failed, 0, failure.error);
-    }
+  // A task whose worker died records nothing: once the pool is idle, record those from pool.failures().
+  // (Done in this loop rather than in the callback: the loop holds the tracker's lock at times, and a kit lock
+  // is not reentrant, even across async tasks of one thread.)
+  let idle = false;
+  const whenIdle = pool.waitIdle().then(() => {
+    idle = true;
   });
   let shown = -1;
   while (!tracker.isComplete()) {
@@ -65,9 +65,16 @@ export async function processWithProgress(tasks: readonly ImageTask[], options: 
       shown = now;
       options.onProgress?.(tracker.snapshot());
     }
+    if (idle && !tracker.isComplete()) {
+      const recorded = new Set(tracker.resultsSoFar().map((r) => r.taskId));
+      for (const failure of pool.failures()) {
+        const taskId = taskIdOfJob.get(failure.id);
+        if (taskId !== undefined && !recorded.has(taskId)) tracker.recordCompletion(taskId, TaskStatus.Failed, 0, failure.error);
+      }
+    }
   }
   options.onProgress?.(tracker.snapshot());
-  await idle;
+  await whenIdle;
   await pool.shutdown();
   return (await tracker.waitForCompletionAsync()).sort((a, b) => a.taskId - b.taskId);
   // #endregion solution

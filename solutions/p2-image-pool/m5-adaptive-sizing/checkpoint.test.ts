@@ -23,7 +23,8 @@ describe('p2/m5: adaptive pool size', () => {
     const pool = new AdaptiveThreadPool({ minWorkers: 2, maxWorkers: 8, context: ctx });
     for (let i = 0; i < 100; i++) pool.execute(napTask, 10);
     await sleepAsync(50);
-    expect(pool.workerCount()).toBeGreaterThan(2);
+    // On a loaded machine the monitor's timer can run late; give it a little longer rather than flake.
+    expect(await waitFor(() => pool.workerCount(), (n) => n > 2, 1_000)).toBeGreaterThan(2);
     expect(pool.workerCount()).toBeLessThanOrEqual(8);
     await pool.shutdown();
     expect(ctx.counts.array[0]).toBe(100);

@@ -1,0 +1,167 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { fixtures, makeImage, makePngBomb, tempDir } from '../../solutions/p2-image-pool/m2-image-tasks/test-images.ts';
+import { parseImagesArgs } from './cli-args.ts';
+import { outputNames, runImages } from './run-images.ts';
+
+const work = tempDir('images-cli-');
+afterAll(() => {
+  chmodTree(work);
+  rmSync(work, { recursive: true, force: true });
+});
+const at = (...parts: string[]) => path.join(work, ...parts);
+const cli = path.join(import.meta.dirname, 'cli.ts');
+
+function chmodTree(dir: string): void {
+  if (!existsSync(dir)) return;
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) chmodTree(path.join(dir, entry.name));
+}
+
+function runCli(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Every file under dir, relative, '/'-separated. */
+function listTree(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => !e.isDirectory())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+/** A folder this process cannot write into (permissions do not bind root, so fall back to sysfs there). */
+function unwritableDir(): string {
+  const dir = at('read-only');
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o555);
+  try {
+    writeFileSync(path.join(dir, 'probe'), '');
+    rmSync(path.join(dir, 'probe'));
+  } catch {
+    return dir;
+  }
+  return '/sys/kernel';
+}
+
+describe('npm run images', () => {
+  test('good and broken fixtures: every good file processed, every broken one failed with its message (child process, --json)', () => {
+    const input = at('fixtures-in');
+    cpSync(fixtures.good, path.join(input, 'good'), { recursive: true });
+    cpSync(fixtures.broken, path.join(input, 'broken'), { recursive: true });
+    writeFileSync(path.join(input, 'notes.txt'), 'not an image');
+    const { code, stdout, stderr } = runCli(input, at('fixtures-out'), '--resize', '64x64', '--blur', '0.8', '--format', 'png', '--workers', '2', '--json');
+    expect(code, stderr).toBe(1);
+    const report = JSON.parse(stdout) as { processed: number; failed: { file: string; error: string }[]; skipped: { file: string }[]; seconds: number };
+    const good = readdirSync(fixtures.good);
+    const broken = readdirSync(fixtures.broken);
+    expect(report.processed).toBe(good.length);
+    expect(report.failed.map((f) => f.file).sort()).toEqual(broken.map((f) => `broken/${f}`).sort());
+    for (const f of report.failed) expect(f.error, f.file).toMatch(/corrupt|premature|extraneous|read error|unsupported|Unexpected end|failOn/i);
+    expect(report.skipped.map((s) => s.file)).toEqual(['notes.txt']);
+    expect(report.seconds).toBeGreaterThan(0);
+    expect(listTree(at('fixtures-out'))).toEqual(good.map((f) => `good/${f.replace(/\.[^.]+$/, '.png')}`).sort());
+  });
+
+  test('keeps subfolders and odd names, skips non-images with a note, avoids output collisions', async () => {
+    const input = at('odd-in');
+    await makeImage(path.join(input, 'sub dir', 'ünï cödé 🖼.png'), 40, 30);
+    await makeImage(path.join(input, 'a b', 'c', 'photo (1).jpg'), 40, 30);
+    await makeImage(path.join(input, 'same.jpg'), 20, 20);
+    await makeImage(path.join(input, 'same.png'), 20, 20);
+    writeFileSync(path.join(input, 'a b', 'readme.txt'), 'hello');
+    writeFileSync(path.join(input, '.DS_Store'), '');
+    const report = await runImages({ inDir: input, outDir: at('odd-out'), format: 'webp', resize: { width: 10, height: 10 }, workers: 2 });
+    expect(report.failed).toEqual([]);
+    expect(report.processed).toBe(4);
+    expect(report.skipped).toEqual([
+      { file: '.DS_Store', reason: 'hidden file' },
+      { file: 'a b/readme.txt', reason: 'not an image (by its extension)' },
+    ]);
+    expect(listTree(at('odd-out'))).toEqual(['a b/c/photo (1).webp', 'same.jpg.webp', 'same.png.webp', 'sub dir/ünï cödé 🖼.webp']);
+    expect(outputNames(['x.png'], undefined).get('x.png')).toBe('x.png');
+  });
+
+  test('refuses an output folder that is, is inside, or contains the input folder (exit 2, one line)', async () => {
+    const input = at('refuse-in');
+    await makeImage(path.join(input, 'one.png'), 10, 10);
+    for (const out of [input, path.join(input, 'out'), work]) {
+      const { code, stdout, stderr } = runCli(input, out);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(/^images: the output folder must not (be|contain) the input folder/);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(listTree(input)).toEqual(['one.png']);
+  });
+
+  test('usage errors are one line on stderr with exit code 2', () => {
+    for (const args of [[], ['a'], [at('nowhere'), at('x')], ['a', 'b', '--resize', '10by10'], ['a', 'b', '--bogus'], ['a', 'b', '--format', 'bmp'], ['a', 'b', '--workers', '0']]) {
+      const { code, stderr } = runCli(...args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr).toMatch(/^images: \S/);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  test('an unwritable output folder gives one error per file and leaves nothing behind', async () => {
+    const input = at('ro-in');
+    await makeImage(path.join(input, 'a.png'), 20, 20);
+    await makeImage(path.join(input, 'deeper', 'b.png'), 20, 20);
+    const out = unwritableDir();
+    const before = listTree(out === '/sys/kernel' ? at('nothing') : out);
+    const report = await runImages({ inDir: input, outDir: out, workers: 2 });
+    expect(report.processed).toBe(0);
+    expect(report.failed.map((f) => f.file)).toEqual(['a.png', 'deeper/b.png']);
+    for (const f of report.failed) expect(f.error).toMatch(/EACCES|EPERM|EROFS|permission|read-only/i);
+    if (out !== '/sys/kernel') expect(listTree(out)).toEqual(before);
+  });
+
+  test('a decompression bomb and unreadable files fail one by one; the rest succeeds', async () => {
+    const input = at('bomb-in');
+    await makePngBomb(path.join(input, 'bomb.png'), 60_000, 60_000);
+    await makeImage(path.join(input, 'fine.png'), 30, 30);
+    await makeImage(path.join(input, 'big-ish.png'), 300, 300);
+    symlinkSync(path.join(input, 'gone.png'), path.join(input, 'dangling.png'));
+    const report = await runImages({ inDir: input, outDir: at('bomb-out'), workers: 2, maxPixels: 50_000 });
+    expect(report.processed).toBe(1);
+    const errors = Object.fromEntries(report.failed.map((f) => [f.file, f.error]));
+    expect(Object.keys(errors).sort()).toEqual(['big-ish.png', 'bomb.png', 'dangling.png']);
+    expect(errors['bomb.png']).toMatch(/pixel limit/i);
+    expect(errors['big-ish.png']).toMatch(/pixel limit/i);
+    expect(errors['dangling.png']).toMatch(/cannot read.*ENOENT/);
+    expect(listTree(at('bomb-out'))).toEqual(['fine.png']);
+  });
+
+  test('exit code 0 when every image succeeds; --fail-on none accepts a file the decoder had to patch up', () => {
+    const input = at('ok-in');
+    mkdirSync(input, { recursive: true });
+    copyFileSync(path.join(fixtures.good, 'concert.jpg'), path.join(input, 'concert.jpg'));
+    copyFileSync(path.join(fixtures.broken, 'photoshop-200dpi-broken.jpg'), path.join(input, 'stray-bytes.jpg'));
+    const strict = runCli(input, at('ok-out-strict'), '--json');
+    expect(strict.code).toBe(1);
+    const lenient = runCli(input, at('ok-out'), '--fail-on', 'none', '--brighten', '10', '--json');
+    expect(lenient.code, lenient.stderr).toBe(0);
+    expect(JSON.parse(lenient.stdout)).toMatchObject({ processed: 2, failed: [], skipped: [] });
+    expect(listTree(at('ok-out'))).toEqual(['concert.jpg', 'stray-bytes.jpg']);
+  });
+
+  test('argument parsing', () => {
+    expect(parseImagesArgs(['in', 'out', '--resize', '800x600', '--blur', '1.5', '--brighten=-20', '--workers', '3'])).toEqual({
+      inDir: 'in',
+      outDir: 'out',
+      json: false,
+      resize: { width: 800, height: 600 },
+      blur: 1.5,
+      brighten: -20,
+      workers: 3,
+    });
+    expect(parseImagesArgs(['--help'])).toBe('help');
+    expect(() => parseImagesArgs(['in', 'out', '--blur', '0.1'])).toThrow(/--blur/);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * `npm run images -- <in-dir> <out-dir> [options]`: process every image of a folder on the thread pool.
+ *
+ * Exit codes: 0 every image was processed (skipped non-images do not count against it); 1 some files failed,
+ * each listed with its file and reason; 2 a usage problem (bad option, missing input folder, an output folder
+ * that is or contains or sits inside the input folder), reported as one line `images: <message>` on stderr,
+ * never a stack trace.
+ *
+ * stdout carries the summary (text, or one JSON object with --json); stderr carries the progress bar, only
+ * when it is a terminal, and usage errors.
+ */
+import os from 'node:os';
+import type { ProgressSnapshot } from '../../solutions/p2-image-pool/m3-progress/progress.ts';
+import { formatSummary, parseImagesArgs, progressBar, USAGE } from './cli-args.ts';
+import { type ImagesReport, InputError, runImages } from './run-images.ts';
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options;
+  try {
+    options = parseImagesArgs(argv);
+  } catch (error) {
+    process.stderr.write(`images: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  // Each running sharp pipeline holds a thread of libuv's pool, which is process-wide and 4 threads unless
+  // UV_THREADPOOL_SIZE says otherwise. It cannot be raised from here: libuv creates the pool at the first
+  // asynchronous file read, and loading this very module already did that. So say it instead.
+  const workers = options.workers ?? os.availableParallelism();
+  const uvThreads = Number(process.env['UV_THREADPOOL_SIZE'] ?? 4);
+  if (workers > uvThreads) {
+    process.stderr.write(`images: note: ${workers} workers share ${uvThreads} libuv threads; set UV_THREADPOOL_SIZE=${workers} to run them all at once\n`);
+  }
+  const tty = process.stderr.isTTY === true;
+  let drawn = false;
+  let report: ImagesReport;
+  try {
+    report = await runImages({
+      ...options,
+      ...(tty
+        ? {
+            onProgress: (p: ProgressSnapshot) => {
+              drawn = true;
+              process.stderr.write(progressBar(p));
+            },
+          }
+        : {}),
+    });
+  } catch (error) {
+    if (drawn) process.stderr.write('\n');
+    if (error instanceof InputError) {
+      process.stderr.write(`images: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`images: ${(error as Error).message.split('\n')[0]}\n`);
+    return 1;
+  }
+  if (drawn) process.stderr.write('\n');
+  if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else process.stdout.write(`${formatSummary(report)}\n`);
+  return report.failed.length > 0 ? 1 : 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
