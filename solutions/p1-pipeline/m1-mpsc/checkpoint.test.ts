@@ -27,10 +27,14 @@ describe('p1/m1: MPSC channel basics', () => {
     expect(messages.sort()).toEqual([0, 1, 2].map((i) => `Message from producer ${i}`));
   });
 
-  test('recv fails once every sender is gone (test_channel_closed)', () => {
+  test('recv fails once every sender is gone, and the consumer stops (test_channel_closed)', async () => {
     const [tx, rx] = channel<LogEntry>();
     tx.close();
     expect(() => rx.recv()).toThrow(RecvError);
+    // The consumer thread must treat that as the end of the stream, not as an error.
+    const [closedTx, closedRx] = channel<LogEntry>();
+    closedTx.close();
+    expect(await spawn(consumerThread, closedRx).joinAsync()).toEqual([]);
   });
 
   test('queued messages are still delivered after the senders hang up', () => {

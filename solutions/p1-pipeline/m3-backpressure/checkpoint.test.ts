@@ -2,20 +2,21 @@ import { describe, expect, test } from 'vitest';
 import { syncChannel } from '#kit/channel.ts';
 import { sleepAsync, spawn } from '#kit/thread.ts';
 import { LogEntry, logEntryCodec, LogLevel } from '../m1-mpsc/log-entry.ts';
-import { boundedProducer, slowConsumer } from './backpressure.ts';
+import { type BackpressureMetrics, boundedProducer, slowConsumer } from './backpressure.ts';
 import { takeOneLater } from './checkpoint-threads.ts';
 
 describe('p1/m3: bounded channels and backpressure', () => {
   test('a send into a full channel waits until a receiver makes room (test_backpressure_blocks)', () => {
-    const [tx, rx] = syncChannel<number>(2);
-    tx.send(1);
-    tx.send(2);
+    const [tx, rx] = syncChannel<LogEntry>(2, { codec: logEntryCodec });
     const start = performance.now();
     const taker = spawn(takeOneLater, rx, 100);
-    tx.send(3);
+    // The producer body runs right here, on this thread: two sends fit, the third waits for the taker.
+    const metrics = boundedProducer.run(tx, 3, 0, 'block') as BackpressureMetrics;
     const elapsed = performance.now() - start;
     expect(elapsed).toBeGreaterThanOrEqual(90);
-    expect(taker.join()).toBe(1);
+    expect(metrics.messagesSent).toBe(3);
+    expect(metrics.totalBlockTimeMs).toBeGreaterThanOrEqual(80);
+    expect(taker.join().message).toBe('Log 0');
   });
 
   test('trySend on a full channel fails at once and hands the value back (test_try_send_nonblocking)', () => {
@@ -28,6 +29,11 @@ describe('p1/m3: bounded channels and backpressure', () => {
       expect(attempt.error.value).toBe(2);
     }
     expect(rx.len()).toBe(1);
+    // A 'drop' producer facing a queue nobody drains never waits: one message fits, the rest are dropped.
+    const [entryTx, entryRx] = syncChannel<LogEntry>(1, { codec: logEntryCodec });
+    const metrics = boundedProducer.run(entryTx, 5, 0, 'drop') as BackpressureMetrics;
+    expect(metrics).toMatchObject({ messagesSent: 1, messagesDropped: 4, totalBlockTimeMs: 0 });
+    expect(entryRx.len()).toBe(1);
   });
 
   test("under 'block' nothing is lost: every message reaches the slow consumer and waiting is measured", async () => {
@@ -57,7 +63,7 @@ describe('p1/m3: bounded channels and backpressure', () => {
     const consumer = spawn(slowConsumer, rx, 0);
     // Wait until the consumer thread is running (it has taken a probe message) before measuring.
     tx.send(LogEntry.new(LogLevel.Info, 'probe'));
-    while (tx.len() > 0) await sleepAsync(1);
+    while (tx.len() > 0 && !consumer.isFinished()) await sleepAsync(1);
     const start = performance.now();
     const metrics = await spawn(boundedProducer, tx, 20, 5, 'drop').joinAsync();
     expect(performance.now() - start).toBeGreaterThanOrEqual(20 * 5 * 0.9);

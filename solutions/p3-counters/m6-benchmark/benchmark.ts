@@ -42,7 +42,14 @@ type AnyCounter = Counter | RwCounter | AtomicCounter;
 export const counterWorkload = defineThread(
   import.meta.url,
   'counterWorkload',
-  (counter: AnyCounter, start: Barrier, done: Sender<number>, ops: number, readRatio: number, seed: number) => {
+  (
+    counter: AnyCounter,
+    start: Barrier,
+    done: Sender<number>,
+    ops: number,
+    readRatio: number,
+    seed: number,
+  ): { reads: number; writes: number } => {
     // #region solution
     const random = seededRandom(seed);
     let reads = 0;

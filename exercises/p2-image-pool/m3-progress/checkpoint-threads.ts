@@ -1,0 +1,30 @@
+/** Thread bodies used by this milestone's checkpoint tests. */
+import type { AtomicU32 } from '#kit/atomic.ts';
+import { defineThread, sleep } from '#kit/thread.ts';
+import { ProgressTracker, progressReporter, type TaskStatus, type TrackerHandle } from './progress.ts';
+
+/** Sleep, then record one completion (the chapter's spawned closures). */
+export const recordAfter = defineThread(
+  import.meta.url,
+  'recordAfter',
+  (handle: TrackerHandle, taskId: number, sleepMs: number, status: TaskStatus, durationMs: number, error?: string) => {
+    sleep(sleepMs);
+    ProgressTracker.from(handle).recordCompletion(taskId, status, durationMs, error);
+  },
+);
+
+/** Say it is about to wait, then block in waitForCompletion; returns how many results it got. */
+export const waitInThread = defineThread(import.meta.url, 'waitInThread', (handle: TrackerHandle, started: AtomicU32) => {
+  started.store(1);
+  return ProgressTracker.from(handle).waitForCompletion().length;
+});
+
+/** The student's progressReporter, run after saying it has started (so the test can pace its completions). */
+export const startedReporter = defineThread(
+  import.meta.url,
+  'startedReporter',
+  (handle: TrackerHandle, intervalMs: number, started: AtomicU32): string[] => {
+    started.store(1);
+    return progressReporter.run(handle, intervalMs, false) as string[];
+  },
+);

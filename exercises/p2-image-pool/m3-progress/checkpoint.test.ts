@@ -1,0 +1,102 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { AtomicU32 } from '#kit/atomic.ts';
+import { sleepAsync, spawn } from '#kit/thread.ts';
+import { type ImageTask, Operation } from '../m2-image-tasks/image-task.ts';
+import { fixtures, makeImage, tempDir } from '../m2-image-tasks/test-images.ts';
+import { recordAfter, startedReporter, waitInThread } from './checkpoint-threads.ts';
+import { formatProgress, type ProgressSnapshot, ProgressTracker, TaskStatus } from './progress.ts';
+import { processWithProgress } from './tracked-batch.ts';
+
+const work = tempDir('p2-m3-');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('p2/m3: progress and results', () => {
+  test('ten threads record their completion; the waiter gets all ten (test_progress_tracking)', async () => {
+    const tracker = ProgressTracker.new(10);
+    const started = new AtomicU32(0);
+    const waiter = spawn(waitInThread, tracker.handle(), started);
+    for (let i = 0; i < 10; i++) spawn(recordAfter, tracker.handle(), i, 10, TaskStatus.Success, 10);
+    const results = await tracker.waitForCompletionAsync();
+    expect(results).toHaveLength(10);
+    expect(tracker.completed.load('SeqCst')).toBe(10);
+    expect(results.map((r) => r.taskId).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await waiter.joinAsync()).toBe(10); // a blocking waiter in another thread wakes too
+  });
+
+  test('failures are collected with their messages (test_error_collection)', async () => {
+    const tracker = ProgressTracker.new(5);
+    for (let i = 0; i < 5; i++) {
+      if (i % 2 === 0) spawn(recordAfter, tracker.handle(), i, 0, TaskStatus.Success, 10);
+      else spawn(recordAfter, tracker.handle(), i, 0, TaskStatus.Failed, 5, 'Processing error');
+    }
+    const results = await tracker.waitForCompletionAsync();
+    const failed = results.filter((r) => r.status === TaskStatus.Failed);
+    expect(failed).toHaveLength(2);
+    expect(failed.map((r) => r.taskId).sort()).toEqual([1, 3]);
+    expect(failed.every((r) => r.error === 'Processing error' && r.durationMs === 5)).toBe(true);
+    expect(results.filter((r) => r.status === TaskStatus.Success).every((r) => r.error === undefined)).toBe(true);
+    expect(tracker.failed.load()).toBe(2);
+  });
+
+  test('the percentage follows the completions', () => {
+    const tracker = ProgressTracker.new(4);
+    expect(tracker.progressPercentage()).toBe(0);
+    tracker.recordCompletion(0, TaskStatus.Success, 1);
+    expect(tracker.progressPercentage()).toBe(25);
+    tracker.recordCompletion(1, TaskStatus.Failed, 1, 'x');
+    expect(tracker.progressPercentage()).toBe(50);
+    expect(tracker.snapshot()).toEqual({ completed: 2, failed: 1, total: 4, percentage: 50 });
+    expect(ProgressTracker.new(0).progressPercentage()).toBe(100);
+    expect(formatProgress(45, 100)).toBe('Progress: 45/100 (45%)');
+  });
+
+  test('waiting for completion parks instead of spinning', async () => {
+    const tracker = ProgressTracker.new(1);
+    const started = new AtomicU32(0);
+    const waiter = spawn(waitInThread, tracker.handle(), started);
+    while (started.load() === 0) await sleepAsync(5);
+    await sleepAsync(20);
+    const before = process.cpuUsage();
+    await sleepAsync(300);
+    const used = process.cpuUsage(before);
+    tracker.recordCompletion(0, TaskStatus.Success, 1);
+    expect(await waiter.joinAsync()).toBe(1);
+    // A spinning waiter would burn about 300 ms of CPU in that window; a parked one next to nothing.
+    expect((used.user + used.system) / 1000).toBeLessThan(150);
+  });
+
+  test('the reporter prints progress lines that only go up and end at 100%', async () => {
+    const tracker = ProgressTracker.new(5);
+    const started = new AtomicU32(0);
+    const reporter = spawn(startedReporter, tracker.handle(), 10, started);
+    while (started.load() === 0) await sleepAsync(2);
+    for (let i = 0; i < 5; i++) {
+      await sleepAsync(40);
+      tracker.recordCompletion(i, TaskStatus.Success, 40);
+    }
+    const lines = await reporter.joinAsync();
+    expect(lines.at(-1)).toBe('Progress: 5/5 (100%)');
+    const counts = lines.map((line) => Number(/Progress: (\d+)\/5/.exec(line)?.[1]));
+    expect(counts.every((n, i) => i === 0 || n > counts[i - 1]!)).toBe(true);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('an image batch on the pool reports each task, its failures and its progress', async () => {
+    const tasks: ImageTask[] = [];
+    for (let i = 0; i < 4; i++) {
+      await makeImage(path.join(work, 'in', `img-${i}.png`), 120, 90);
+      tasks.push({ inputPath: path.join(work, 'in', `img-${i}.png`), outputPath: path.join(work, 'out', `img-${i}.jpg`), operations: [Operation.resize(40, 40)] });
+    }
+    tasks.push({ inputPath: path.join(fixtures.broken, 'xc9n2c08.png'), outputPath: path.join(work, 'out', 'x.png'), operations: [] });
+    tasks.push({ inputPath: path.join(work, 'in', 'missing.png'), outputPath: path.join(work, 'out', 'missing.png'), operations: [] });
+    const seen: ProgressSnapshot[] = [];
+    const results = await processWithProgress(tasks, { workers: 2, onProgress: (p) => seen.push(p), intervalMs: 10 });
+    expect(results.map((r) => r.taskId)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(results.map((r) => r.status)).toEqual(['Success', 'Success', 'Success', 'Success', 'Failed', 'Failed']);
+    expect(results[4]!.error).toMatch(/corrupt header/);
+    expect(results[5]!.error).toMatch(/missing/i);
+    expect(seen.at(-1)).toEqual({ completed: 6, failed: 2, total: 6, percentage: 100 });
+  });
+});

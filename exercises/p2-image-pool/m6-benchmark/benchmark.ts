@@ -1,0 +1,138 @@
+/**
+ * Pool against sequential: the same tasks run one after another on the calling thread, then on pools of 1, 2,
+ * 4... workers, for several task lengths.
+ *
+ * Three kinds of task, because they answer different questions:
+ *   - 'sleep'  the chapter's task. It needs no CPU, so a pool of n workers approaches n× however few cores
+ *              the machine has: it measures overlap of waiting, not parallel computation;
+ *   - 'cpu'    a busy loop calibrated to last about `taskMs`: the speed-up is capped by the cores (2 here);
+ *   - 'image'  real image work with sharp (decode, resize, blur, encode), one image per task.
+ *
+ * ── Shared state and who writes it ──────────────────────────────────────────────────────────────────────────
+ * The pool context holds one SharedI32Array `done`: [0] tasks finished, [1] a checksum (XOR of what the tasks
+ * computed). Tasks add to it with Atomics; the calling thread reads it after waitIdle(), to check that every
+ * task ran, and ran to the end, before any time counts.
+ *
+ * Timing starts once the pool's workers have started (`ready()`), as Rust's pool is ready when `new` returns,
+ * and stops when the last task has finished (`waitIdle()`); shutting the pool down is not timed.
+ */
+import type { SharedI32Array as SharedI32ArrayType } from '#kit/shared-data.ts';
+import { SharedI32Array } from '#kit/shared-data.ts';
+import { sleep } from '#kit/thread.ts';
+import { defineTask } from '../m1-thread-pool/task.ts';
+import { ThreadPool } from '../m1-thread-pool/thread-pool.ts';
+import { type ImageTask, processImage } from '../m2-image-tasks/image-task.ts';
+import { todo } from '#kit/todo.ts';
+
+export type TaskKind = 'sleep' | 'cpu' | 'image';
+
+export interface BenchContext {
+  readonly done: SharedI32ArrayType;
+}
+
+/** A busy loop of `iterations` steps of a xorshift generator; returns its last value (so it cannot be skipped). */
+export function spin(iterations: number): number {
+  let x = 0x9e3779b9 | 0;
+  for (let i = 0; i < iterations; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+  }
+  return x;
+}
+
+/** Iterations of `spin` that take about `ms` on this thread (measured, median of a few tries). */
+export function calibrateSpin(ms: number): number {
+  let iterations = 100_000;
+  for (;;) {
+    const start = performance.now();
+    spin(iterations);
+    const took = performance.now() - start;
+    if (took > 20) {
+      const perMs = iterations / took;
+      return Math.max(1, Math.round(perMs * ms));
+    }
+    iterations *= 2;
+  }
+}
+
+function record(ctx: BenchContext, value: number): void {
+  Atomics.add(ctx.done.array, 0, 1);
+  Atomics.xor(ctx.done.array, 1, value | 0);
+}
+
+export const sleepTask = defineTask(import.meta.url, 'sleepTask', (ctx: BenchContext, ms: number) => {
+  sleep(ms);
+  record(ctx, 0);
+});
+
+export const cpuTask = defineTask(import.meta.url, 'cpuTask', (ctx: BenchContext, iterations: number) => {
+  record(ctx, spin(iterations));
+});
+
+export const imageTask = defineTask(import.meta.url, 'imageTask', async (ctx: BenchContext, task: ImageTask) => {
+  const result = await processImage(task);
+  if (!result.ok) throw new Error(`${task.inputPath}: ${result.error}`);
+  record(ctx, result.width * 65_536 + result.height);
+});
+
+/** What each task of a run gets: milliseconds to sleep, spin iterations, or one image task per job. */
+export type Workload =
+  | { readonly kind: 'sleep'; readonly ms: number; readonly count: number }
+  | { readonly kind: 'cpu'; readonly iterations: number; readonly count: number }
+  | { readonly kind: 'image'; readonly images: readonly ImageTask[] };
+
+export interface RunResult {
+  readonly elapsedMs: number;
+  /** Tasks that finished (must equal the workload's size). */
+  readonly completed: number;
+  readonly checksum: number;
+}
+
+export function workloadSize(workload: Workload): number {
+  return workload.kind === 'image' ? workload.images.length : workload.count;
+}
+
+/** Run the workload on the calling thread, one task after another. */
+export async function benchmarkSequential(workload: Workload): Promise<RunResult> {
+  todo('p2/m6', 'benchmarkSequential');
+}
+
+/** Run the workload on a pool of `workers` threads (timed from ready to idle). */
+export async function benchmarkThreadPool(workload: Workload, workers: number): Promise<RunResult> {
+  todo('p2/m6', 'benchmarkThreadPool');
+}
+
+export interface ComparisonRow {
+  readonly kind: TaskKind;
+  /** The task's nominal length (sleep or calibrated CPU time); for images, the measured sequential mean. */
+  readonly taskMs: number;
+  readonly tasks: number;
+  readonly workers: number;
+  readonly sequentialMs: number;
+  readonly poolMs: number;
+  /** sequentialMs / poolMs */
+  readonly speedup: number;
+  readonly tasksPerSecond: number;
+}
+
+export interface ComparisonOptions {
+  /** Tasks per run for the sleep and cpu kinds (the chapter uses 100 and 1,000). */
+  readonly tasks: number;
+  readonly taskMs: readonly number[];
+  readonly workers: readonly number[];
+  readonly kinds: readonly TaskKind[];
+  /** The image batch for the 'image' kind. */
+  readonly images?: readonly ImageTask[];
+  /** Called after each row, e.g. to print it. */
+  readonly onRow?: (row: ComparisonRow) => void;
+}
+
+/**
+ * The chapter's `run_comparison`: for each kind and task length, one sequential run, then one pool run per
+ * worker count. Checks that every run completed every task (and, for deterministic work, that the checksums
+ * agree) and returns the rows; it does not judge the speed-ups.
+ */
+export async function runComparison(options: ComparisonOptions): Promise<ComparisonRow[]> {
+  todo('p2/m6', 'runComparison');
+}

@@ -1,0 +1,22 @@
+/** Thread bodies used by this milestone's checkpoint tests. */
+import type { Sender } from '#kit/channel.ts';
+import { defineThread } from '#kit/thread.ts';
+import { MonitoredCounter } from './monitored-counter.ts';
+
+export const incrementMonitored = defineThread(
+  import.meta.url,
+  'incrementMonitored',
+  (counter: MonitoredCounter, times: number) => {
+    for (let i = 0; i < times; i++) counter.increment();
+  },
+);
+
+/** Say it is about to increment, then increment once. */
+export const announceThenIncrement = defineThread(
+  import.meta.url,
+  'announceThenIncrement',
+  (counter: MonitoredCounter, about: Sender<null>) => {
+    about.send(null);
+    counter.increment();
+  },
+);

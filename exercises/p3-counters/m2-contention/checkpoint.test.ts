@@ -1,0 +1,54 @@
+import { describe, expect, test } from 'vitest';
+import { channel } from '#kit/channel.ts';
+import { spawn } from '#kit/thread.ts';
+import { announceThenIncrement, incrementMonitored } from './checkpoint-threads.ts';
+import { ContentionStats, MonitoredCounter } from './monitored-counter.ts';
+
+describe('p3/m2: contention monitoring', () => {
+  test('eight threads: exact count, every lock recorded, consistent stats (test_contention_tracking)', async () => {
+    const counter = MonitoredCounter.new();
+    const handles = Array.from({ length: 8 }, () => spawn(incrementMonitored, counter.clone(), 1000));
+    for (const handle of handles) await handle.joinAsync();
+    const stats = counter.stats();
+    expect(counter.get()).toBe(8000);
+    // The get() above took one more lock.
+    expect(stats.totalLocks.load()).toBe(8001n);
+    expect(stats.contentionEvents.load()).toBeLessThanOrEqual(8000n);
+    expect(stats.avgWaitTimeUs()).toBe(stats.totalWaitTimeUs.load() / stats.totalLocks.load());
+    if (stats.contentionEvents.load() === 0n) expect(stats.totalWaitTimeUs.load()).toBe(0n);
+  });
+
+  test('one thread alone never meets contention', () => {
+    const counter = MonitoredCounter.new();
+    for (let i = 0; i < 500; i++) counter.increment();
+    expect(counter.get()).toBe(500);
+    const stats = counter.stats();
+    expect(stats.totalLocks.load()).toBe(501n);
+    expect(stats.contentionEvents.load()).toBe(0n);
+    expect(stats.totalWaitTimeUs.load()).toBe(0n);
+    expect(stats.avgWaitTimeUs()).toBe(0n);
+  });
+
+  test('a lock held elsewhere is counted as contention, with its wait', async () => {
+    const counter = MonitoredCounter.new();
+    const guard = counter.cell.lock();
+    const [aboutTx, aboutRx] = channel<null>();
+    const waiter = spawn(announceThenIncrement, counter.clone(), aboutTx);
+    await aboutRx.recvAsync(); // the thread is running and about to ask for the lock
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    guard.unlock();
+    await waiter.joinAsync();
+    const stats = counter.stats();
+    expect(stats.contentionEvents.load()).toBe(1n);
+    expect(stats.totalLocks.load()).toBe(1n);
+    expect(stats.totalWaitTimeUs.load()).toBeGreaterThanOrEqual(50_000n);
+  });
+
+  test('the average of no locks is 0, and divides whole microseconds', () => {
+    const stats = new ContentionStats();
+    expect(stats.avgWaitTimeUs()).toBe(0n);
+    stats.totalLocks.fetchAdd(3n);
+    stats.totalWaitTimeUs.fetchAdd(10n);
+    expect(stats.avgWaitTimeUs()).toBe(3n);
+  });
+});

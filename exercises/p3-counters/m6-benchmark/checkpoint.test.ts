@@ -1,0 +1,31 @@
+import { describe, expect, test } from 'vitest';
+import { benchmarkAtomic, benchmarkMutex, benchmarkRwLock, type CounterRun, runComparison } from './benchmark.ts';
+
+function expectConsistent(run: CounterRun, numOps: number, readRatio: number): void {
+  expect(run.reads + run.writes).toBe(numOps);
+  expect(run.finalValue).toBe(run.writes);
+  expect(run.elapsedMs).toBeGreaterThan(0);
+  // The generator is uniform: with 20,000 draws the read share lands well within ±5 points of the ratio.
+  expect(Math.abs(run.reads / numOps - readRatio)).toBeLessThan(0.05);
+}
+
+describe('p3/m6: Mutex against RwLock against atomics', () => {
+  test('each benchmark does exactly the work asked, and no increment is lost', () => {
+    for (const threads of [1, 3]) {
+      expectConsistent(benchmarkMutex(20_000, threads, 0.9), 20_000, 0.9);
+      expectConsistent(benchmarkRwLock(20_000, threads, 0.7), 20_000, 0.7);
+      expectConsistent(benchmarkAtomic(20_000, threads, 0.5), 20_000, 0.5);
+    }
+    expectConsistent(benchmarkAtomic(20_000, 2), 20_000, 0);
+  });
+
+  test('the comparison covers every read ratio with consistent speedups', () => {
+    const rows = runComparison(10_000, 2, [0.5, 0.99]);
+    expect(rows.map((r) => r.readRatio)).toEqual([0.5, 0.99]);
+    for (const row of rows) {
+      for (const run of [row.mutex, row.rwlock, row.atomic]) expectConsistent(run, 10_000, row.readRatio);
+      expect(row.rwlockSpeedup).toBeCloseTo(row.mutex.elapsedMs / row.rwlock.elapsedMs, 9);
+      expect(row.atomicSpeedup).toBeCloseTo(row.mutex.elapsedMs / row.atomic.elapsedMs, 9);
+    }
+  });
+});

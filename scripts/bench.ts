@@ -1,0 +1,71 @@
+/**
+ * `npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>]
+ * [--out DIR]`: benchmark channels, pools and locks on this CPU, judge the chapter's claims, write a report.
+ *
+ *   suites      channels, locks, pool, kit (default: all)
+ *   --quick     the default profile: every verdict this machine can give, in under three minutes on 2 cores
+ *   --full      the chapter's whole matrix (1–16 threads, 100k entries, 1M operations, 1/10/100 ms tasks)
+ *   --target    benchmark a tree laid out like solutions/ next to the reference (stubs: "not implemented yet")
+ *   --compare   flag regressions and improvements against an earlier report.json
+ *   --out DIR   where reports go (default reports/): DIR/<yyyy-mm-dd-hhmmss>/ and a copy in DIR/latest/
+ *
+ * The runner itself is benches/runner/run.ts; how it measures is in benches/runner/README.md.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { profileNamed } from '../benches/runner/profiles.ts';
+import { runBenchmarks } from '../benches/runner/run.ts';
+import { repoRoot, resolveTarget } from '../benches/runner/target.ts';
+import { SUITE_NAMES, type SuiteName } from '../benches/runner/types.ts';
+
+const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>] [--out DIR]
+suites: ${SUITE_NAMES.join(', ')} (default: all)`;
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    strict: true,
+    options: {
+      quick: { type: 'boolean' },
+      full: { type: 'boolean' },
+      profile: { type: 'string' }, // hidden: 'tiny' for the end-to-end test
+      target: { type: 'string' },
+      compare: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (error) {
+  fail((error as Error).message);
+}
+const { values, positionals } = parsed;
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (values.quick && values.full) fail('--quick and --full exclude each other');
+const profileName = values.profile ?? (values.full ? 'full' : 'quick');
+let profile;
+try {
+  profile = profileNamed(profileName);
+} catch (error) {
+  fail((error as Error).message);
+}
+for (const s of positionals) if (!SUITE_NAMES.includes(s as SuiteName)) fail(`unknown suite '${s}'`);
+const suites = positionals.length > 0 ? SUITE_NAMES.filter((s) => positionals.includes(s)) : [...SUITE_NAMES];
+let target;
+try {
+  target = resolveTarget(values.target);
+} catch (error) {
+  fail((error as Error).message);
+}
+const compare = values.compare === undefined ? undefined : path.resolve(values.compare);
+const outRoot = path.resolve(values.out ?? path.join(repoRoot, 'reports'));
+
+await runBenchmarks({ suites, profile, target, outRoot, argv: process.argv.slice(2), ...(compare ? { compare } : {}) });

@@ -1,0 +1,82 @@
+/**
+ * The `pipeline` command as a user runs it (a child process): usage errors and bad inputs give one line on
+ * stderr and exit code 2, a failing thread exit code 1, standard input works, --dlq writes its file.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { PipelineReport } from './report.ts';
+import { fixtureLines, fixturePath } from './synthetic.ts';
+import { type CliRun, runCli, runCliAsync, TempDir } from './test-support.ts';
+
+const tmp = new TempDir();
+afterAll(() => tmp.remove());
+
+function expectOneLineError(run: CliRun, pattern: RegExp, code = 2): void {
+  expect(run.status, run.stderr).toBe(code);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toMatch(/^pipeline: [^\n]+\n$/);
+  expect(run.stderr).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/\bat .*:\d+:\d+/);
+}
+
+describe('pipeline CLI', () => {
+  it('bad usage and bad inputs: one line on stderr, exit code 2', async () => {
+    const log = fixturePath('HDFS');
+    const dir = tmp.path('a-directory');
+    mkdirSync(dir);
+    const cases: Array<[string[], RegExp]> = [
+      [[tmp.path('missing.log')], /missing\.log: no such file/],
+      [[dir], /is a directory/],
+      [[log, '--frobnicate'], /unknown option '--frobnicate'/],
+      [[log, '--workers', '0'], /--workers must be a whole number/],
+      [[log, '--workers', 'two'], /--workers must be a whole number/],
+      [[log, '--workers'], /'--workers' needs a value/],
+      [[log, '--min-level', 'loud'], /--min-level must be one of debug, info, warn, error/],
+      [[log, '--format', 'xml'], /--format must be one of auto, simple/],
+      [[], /no input files/],
+      [[log, '--dlq', tmp.path('no/such/dir/x.dlq')], /--dlq .*cannot write/],
+    ];
+    // Four at a time: each run starts its own Node process.
+    for (let i = 0; i < cases.length; i += 4) {
+      const slice = cases.slice(i, i + 4);
+      const runs = await Promise.all(slice.map(([args]) => runCliAsync(args)));
+      runs.forEach((run, k) => expectOneLineError(run, slice[k]![1]));
+    }
+  });
+
+  it('a thread that fails: one line on stderr, exit code 1', () => {
+    expectOneLineError(runCli([fixturePath('Android'), '--test-throw-after-chunks', '0']), /thread 'parser-\d+' failed: injected failure/, 1);
+  });
+
+  it('--help prints the usage and exits 0', () => {
+    const run = runCli(['--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^usage: npm run pipeline -- <file\.\.\.\|-> \[options\]/);
+    expect(run.stdout).toContain('--dlq FILE');
+  });
+
+  it('reads standard input with "-", writes --dlq, prints text by default and JSON with --json', () => {
+    const input = `${fixtureLines('Apache').slice(0, 100).join('')}garbage line\r\n\r\n[Sun Dec 04 04:47:44 2005] [loud] x\r\n`;
+    const dlq = tmp.path('stdin.dlq');
+    const run = runCli(['-', '--json', '--dlq', dlq, '--min-level', 'error'], input);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as PipelineReport;
+    expect(report.total).toBe(103);
+    expect(report.blank).toBe(1);
+    expect(report.deadLettered.count).toBe(2);
+    expect(report.kept + report.filtered).toBe(100);
+    expect(report.files[0]).toMatchObject({ path: '-', format: 'apache' });
+    const letters = readFileSync(dlq, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(letters.map((l) => [l['file'], l['line'], l['text']]).sort()).toEqual([
+      ['-', 101, 'garbage line'],
+      ['-', 103, '[Sun Dec 04 04:47:44 2005] [loud] x'],
+    ]);
+    const text = runCli([fixturePath('Zookeeper')]);
+    expect(text.status).toBe(0);
+    expect(text.stderr).toBe('');
+    expect(text.stdout).toMatch(/^2,000 lines .* lines\/s/);
+    expect(text.stdout).toContain('kept by level:');
+    expect(text.stdout).toContain('top sources');
+  });
+});

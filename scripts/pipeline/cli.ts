@@ -1,0 +1,189 @@
+/**
+ * `npm run pipeline -- <file...|-> [options]`: run log files through the threaded pipeline and report.
+ *
+ * Guarantees:
+ * - Exit 0 when the input was processed (dead-lettered lines are results, not errors); exit 2 with one line
+ *   `pipeline: <message>` on stderr for a usage or input problem (unknown flag, bad value, missing file,
+ *   directory, unwritable --dlq file); exit 1 with one such line when the pipeline itself fails (a thread
+ *   threw, a read failed mid-way). Never a stack trace.
+ * - stdout carries only the report (text, or one JSON object with --json). stderr carries a progress line
+ *   only when it is a terminal, and otherwise nothing but errors.
+ * - Ctrl-C stops reading; what was already read is counted and reported (stoppedEarly: true).
+ */
+import { parseArgs } from 'node:util';
+import { LOG_LEVELS, type LogLevel } from '../../solutions/p1-pipeline/m1-mpsc/log-entry.ts';
+import { FORMAT_OPTIONS, type FormatOption, isFormatOption, mapLevelWord } from './formats.ts';
+import { InputError, runBaseline, runPipeline, type PipelineOptions } from './pipeline.ts';
+import { formatReport } from './report.ts';
+
+const USAGE = `usage: npm run pipeline -- <file...|-> [options]
+
+Reads log files (or standard input, given as -), parses every line in its detected format, and reports
+counts per level and per source, the top sources, the dead-lettered lines and why, and lines per second.
+
+options:
+  --min-level LEVEL   keep entries at this level or above: debug, info, warn, error (default debug)
+  --format FORMAT     ${FORMAT_OPTIONS.join('|')} (default auto: detected per file from its first 50 lines)
+  --workers N         parser threads (default: the number of CPUs, here ${'{cpus}'})
+  --dlq FILE          write dead-lettered lines to FILE as JSON lines {file, line, reason, text}
+  --limit N           stop after N lines
+  --json              print one JSON object instead of text
+  --single-threaded   run the single-threaded baseline instead (same results, for comparison)
+  -h, --help          show this help
+
+Every line read is counted once: total = kept + filtered + deadLettered + blank.
+Exit codes: 0 done, 1 the pipeline failed, 2 bad usage or input.`;
+
+class UsageError extends Error {}
+
+function positiveInt(name: string, value: string | undefined, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new UsageError(`--${name} must be a whole number from 1 to ${max}, got '${value}'`);
+  }
+  return Number(value);
+}
+
+function parseLevel(value: string | undefined): LogLevel | undefined {
+  if (value === undefined) return undefined;
+  const level = mapLevelWord(value);
+  if (level === undefined) throw new UsageError(`--min-level must be one of ${LOG_LEVELS.map((l) => l.toLowerCase()).join(', ')}, got '${value}'`);
+  return level;
+}
+
+function parseFormat(value: string | undefined): FormatOption | undefined {
+  if (value === undefined) return undefined;
+  if (!isFormatOption(value)) throw new UsageError(`--format must be one of ${FORMAT_OPTIONS.join(', ')}, got '${value}'`);
+  return value;
+}
+
+interface Command {
+  readonly help: boolean;
+  readonly json: boolean;
+  readonly singleThreaded: boolean;
+  readonly paths: string[];
+  readonly options: PipelineOptions;
+}
+
+export function parseCommandLine(argv: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'min-level': { type: 'string' },
+        format: { type: 'string' },
+        workers: { type: 'string' },
+        dlq: { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+        'single-threaded': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        // Test hook, not in the usage text: every parser thread throws after this many chunks.
+        'test-throw-after-chunks': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    const option = /'([^']+)'/.exec(e.message)?.[1];
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option '${option ?? '?'}' (see --help)`);
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      throw new UsageError(`option '${(option ?? '?').replace(/ <value>$/, '')}' needs a value`);
+    }
+    throw new UsageError(e.message.split('\n')[0]!);
+  }
+  const v = parsed.values;
+  const minLevel = parseLevel(v['min-level']);
+  const format = parseFormat(v.format);
+  const workers = positiveInt('workers', v.workers, 256);
+  const maxLines = positiveInt('limit', v.limit, Number.MAX_SAFE_INTEGER);
+  const throwAfter = v['test-throw-after-chunks'];
+  const options: PipelineOptions = {
+    ...(minLevel ? { minLevel } : {}),
+    ...(format ? { format } : {}),
+    ...(workers ? { workers } : {}),
+    ...(maxLines ? { maxLines } : {}),
+    ...(v.dlq !== undefined ? { dlqPath: v.dlq } : {}),
+    ...(throwAfter !== undefined ? { testThrowAfterChunks: Number(throwAfter) } : {}),
+  };
+  return { help: v.help === true, json: v.json === true, singleThreaded: v['single-threaded'] === true, paths: parsed.positionals, options };
+}
+
+/** A progress line on stderr, redrawn at most five times a second (only used when stderr is a TTY). */
+function progressReporter(totalBytes: number | undefined): { update: (bytes: number, lines: number) => void; clear: () => void } {
+  const start = performance.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update(bytes, lines) {
+      const now = performance.now();
+      if (now - last < 200) return;
+      last = now;
+      const mb = (x: number) => (x / 1e6).toFixed(1);
+      const rate = Math.round(lines / ((now - start) / 1000)).toLocaleString('en-US');
+      const of = totalBytes ? ` / ${mb(totalBytes)} MB (${((100 * bytes) / totalBytes).toFixed(0)}%)` : ' MB';
+      process.stderr.write(`\r\x1b[Kread ${mb(bytes)}${of}, ${lines.toLocaleString('en-US')} lines, ${rate} lines/s`);
+      shown = true;
+    },
+    clear() {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+async function totalSize(paths: readonly string[]): Promise<number | undefined> {
+  const { statSync } = await import('node:fs');
+  let total = 0;
+  for (const p of paths) {
+    if (p === '-') return undefined;
+    total += statSync(p).size;
+  }
+  return total;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommandLine(argv);
+  } catch (error) {
+    process.stderr.write(`pipeline: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (command.help) {
+    process.stdout.write(`${USAGE.replace('{cpus}', String((await import('node:os')).availableParallelism()))}\n`);
+    return 0;
+  }
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  let progress: ReturnType<typeof progressReporter> | undefined;
+  try {
+    const options: PipelineOptions = { ...command.options, signal: abort.signal };
+    if (process.stderr.isTTY && command.paths.length > 0) {
+      const size = await totalSize(command.paths).catch(() => undefined);
+      progress = progressReporter(size);
+      Object.assign(options, { onProgress: progress.update });
+    }
+    const report = command.singleThreaded ? await runBaseline(command.paths, options) : await runPipeline(command.paths, options);
+    progress?.clear();
+    process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+    return 0;
+  } catch (error) {
+    progress?.clear();
+    const message = (error as Error).message ?? String(error);
+    process.stderr.write(`pipeline: ${message.split('\n')[0]}\n`);
+    // Anything that is not an input problem (a PipelineError, or a bug) is a failure of the run.
+    return error instanceof InputError ? 2 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+// A reader that goes away (`... | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+});
+
+process.exitCode = await main(process.argv.slice(2));

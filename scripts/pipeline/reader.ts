@@ -1,0 +1,277 @@
+/**
+ * The reading half of the `pipeline` command: files (or standard input) streamed and cut into chunks of whole
+ * lines. The threaded pipeline and the single-threaded baseline both read through `readChunks`, so they see
+ * exactly the same lines, numbered the same way, with the same formats.
+ *
+ * Guarantees:
+ * - Streaming only: a file is read in pieces of `readBytes` (fs.createReadStream / process.stdin), each cut
+ *   into chunks of about `chunkBytes` of whole lines; the next piece is read only after the sink has accepted
+ *   every chunk of the previous one (the sink's promise resolved).
+ *   Memory held here is one piece, plus the unfinished last line, plus (while a file's format is being
+ *   detected) the first lines of that file; a line longer than `OVERSIZED_LINE_BYTES` is never held whole.
+ * - Every line is delivered exactly once: either inside a chunk (`sink.chunk`) or, when it is longer than
+ *   `OVERSIZED_LINE_BYTES`, to `sink.oversized` with its first characters. Lines are numbered from 1 in
+ *   each file. A final line without '\n' is a line; the '\n' that ends a file does not start another.
+ * - Bytes are decoded as UTF-8 with invalid sequences replaced by U+FFFD. Chunks are cut just after a '\n'
+ *   byte, which never occurs inside a multi-byte sequence, so decoding per chunk equals decoding the file.
+ * - Format: unless `format` forces one, each file's format is detected from its first
+ *   `DETECT_SAMPLE_LINES` non-blank lines (or fewer, for a short file) before any of its chunks is sent.
+ * - Stopping: with `maxLines`, exactly that many lines are delivered (fewer if the input is shorter). When
+ *   `signal` aborts, reading stops at the next piece; every line already delivered stays delivered, and
+ *   `stoppedEarly` says so. A partial last line that was never delivered is not counted anywhere.
+ */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { DETECT_SAMPLE_LINES, type FormatName, type FormatOption, isBlankLine, MAX_LINE_LENGTH, resolveFormat } from './formats.ts';
+import type { Chunk } from './tally.ts';
+import type { LogLevel } from '../../solutions/p1-pipeline/m1-mpsc/log-entry.ts';
+
+/** Lines with more bytes than this are dead-lettered by the reader itself. Three bytes of UTF-8 never make
+ * less than one UTF-16 code unit, so such a line is certainly over the parsers' MAX_LINE_LENGTH too. */
+export const OVERSIZED_LINE_BYTES = 4 * MAX_LINE_LENGTH;
+
+/** The reason given for oversized lines: the same words the parsers' `unparsedReason` uses. */
+export const OVERSIZED_REASON = `line longer than ${MAX_LINE_LENGTH} characters`;
+
+/** Characters of an oversized line kept for its dead letter. */
+const OVERSIZED_PREFIX_BYTES = 16 * 1024;
+
+/** While detecting, stop waiting for more sample lines once this many characters are pending. */
+const DETECT_PENDING_MAX = 1 << 20;
+
+/** Text per chunk message: small enough that decoding makes an ordinary heap string (V8 puts strings
+ * over ~128 KB in large-object space, which made decoding several times slower per byte here). */
+export const DEFAULT_CHUNK_BYTES = 64 * 1024;
+
+/** Bytes per read: large, so the main thread makes few I/O round trips through the event loop. */
+export const DEFAULT_READ_BYTES = 1024 * 1024;
+
+/** The name standing for standard input. */
+export const STDIN = '-';
+
+export interface OversizedLine {
+  readonly file: string;
+  readonly line: number;
+  /** The start of the line, decoded. */
+  readonly prefix: string;
+  /** Bytes in the line (without its line ending). */
+  readonly bytes: number;
+}
+
+export interface ChunkSink {
+  chunk(chunk: Chunk): void | Promise<void>;
+  oversized(line: OversizedLine): void | Promise<void>;
+}
+
+export interface ReadOptions {
+  readonly format: FormatOption;
+  /** Stamped on every chunk (see `Chunk.minLevel`). */
+  readonly minLevel: LogLevel;
+  /** Bytes of text per chunk (about: chunks end at a line end). */
+  readonly chunkBytes?: number;
+  /** Bytes per read from the file. */
+  readonly readBytes?: number;
+  readonly maxLines?: number;
+  readonly signal?: AbortSignal;
+  /** Where '-' reads from (default process.stdin). */
+  readonly stdin?: Readable;
+  /** Called after every piece read, with the bytes and lines delivered so far (all files). */
+  readonly onProgress?: (bytesRead: number, lines: number) => void;
+}
+
+export interface FileSummary {
+  readonly path: string;
+  readonly format: FormatName;
+  readonly lines: number;
+  readonly bytes: number;
+}
+
+export interface ReadSummary {
+  readonly files: FileSummary[];
+  readonly lines: number;
+  readonly bytes: number;
+  readonly stoppedEarly: boolean;
+}
+
+/** Count the lines of `text` (a final line without '\n' counts), and where the first `limit` of them end. */
+function countLines(text: string, limit: number): { lines: number; cut: number } {
+  let lines = 0;
+  let pos = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', pos);
+    if (nl < 0) break;
+    lines++;
+    pos = nl + 1;
+    if (lines === limit) return { lines, cut: pos };
+  }
+  if (pos < text.length) lines++;
+  return { lines, cut: text.length };
+}
+
+/** Non-blank lines of `text`, appended to `sample` until it holds `DETECT_SAMPLE_LINES`. */
+function addSample(sample: string[], text: string): void {
+  let pos = 0;
+  while (sample.length < DETECT_SAMPLE_LINES && pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    const line = text.slice(pos, end);
+    if (!isBlankLine(line)) sample.push(line);
+    pos = end + 1;
+  }
+}
+
+class Stop extends Error {}
+
+/** Stream every input through `sink`; see the file header for what is guaranteed. */
+export async function readChunks(paths: readonly string[], options: ReadOptions, sink: ChunkSink): Promise<ReadSummary> {
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const minLevel = options.minLevel;
+  const readBytes = Math.max(options.readBytes ?? DEFAULT_READ_BYTES, chunkBytes);
+  const maxLines = options.maxLines ?? Infinity;
+  const files: FileSummary[] = [];
+  let totalLines = 0;
+  let totalBytes = 0;
+  let stoppedEarly = false;
+
+  for (let file = 0; file < paths.length && !stoppedEarly; file++) {
+    if (totalLines >= maxLines) {
+      stoppedEarly = true;
+      break;
+    }
+    const path = paths[file]!;
+    const stream: Readable = path === STDIN ? (options.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: readBytes });
+    let format: FormatName | undefined = options.format === 'auto' ? undefined : options.format;
+    const sample: string[] = [];
+    let pending: Array<[text: string, lines: number]> = [];
+    let pendingChars = 0;
+    let fileLines = 0;
+    let fileBytes = 0;
+    // The unfinished last line, as pieces (joined once its end arrives).
+    let carry: Buffer[] = [];
+    let carryBytes = 0;
+    // True while skipping the rest of an oversized line.
+    let skipping = false;
+
+    const send = async (text: string, lines: number): Promise<void> => {
+      const chunk: Chunk = { file: path, firstLine: fileLines + 1, format: format!, text, minLevel };
+      fileLines += lines;
+      await sink.chunk(chunk);
+    };
+
+    const flushPending = async (): Promise<void> => {
+      format ??= resolveFormat('auto', sample);
+      const texts = pending;
+      pending = [];
+      pendingChars = 0;
+      for (const [text, lines] of texts) await send(text, lines);
+    };
+
+    /** Deliver decoded whole lines; throws Stop once maxLines is reached. */
+    const deliver = async (bytes: Buffer): Promise<void> => {
+      let text = bytes.toString('utf8');
+      const room = maxLines - totalLines;
+      const { lines, cut } = countLines(text, room);
+      if (cut < text.length) text = text.slice(0, cut);
+      totalLines += lines;
+      if (format === undefined) {
+        pending.push([text, lines]);
+        pendingChars += text.length;
+        addSample(sample, text);
+        if (sample.length >= DETECT_SAMPLE_LINES || pendingChars >= DETECT_PENDING_MAX) await flushPending();
+      } else {
+        await send(text, lines);
+      }
+      if (totalLines >= maxLines || options.signal?.aborted) throw new Stop();
+    };
+
+    const oversized = async (head: Buffer, bytes: number): Promise<void> => {
+      if (format === undefined) await flushPending();
+      fileLines++;
+      totalLines++;
+      const prefix = head.subarray(0, OVERSIZED_PREFIX_BYTES).toString('utf8');
+      await sink.oversized({ file: path, line: fileLines, prefix, bytes });
+      if (totalLines >= maxLines) throw new Stop();
+    };
+
+    try {
+      for await (const piece of stream as AsyncIterable<Buffer | string>) {
+        let data = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+        fileBytes += data.length;
+        totalBytes += data.length;
+        if (skipping) {
+          const nl = data.indexOf(10);
+          if (nl < 0) continue;
+          skipping = false;
+          data = data.subarray(nl + 1);
+        }
+        if (carryBytes > 0) {
+          const nl = data.indexOf(10);
+          if (nl < 0) {
+            carry.push(data);
+            carryBytes += data.length;
+            if (carryBytes > OVERSIZED_LINE_BYTES) {
+              await oversized(Buffer.concat(carry, Math.min(carryBytes, OVERSIZED_PREFIX_BYTES)), carryBytes);
+              carry = [];
+              carryBytes = 0;
+              skipping = true;
+            }
+            continue;
+          }
+          if (carryBytes + nl > OVERSIZED_LINE_BYTES) {
+            await oversized(Buffer.concat(carry, Math.min(carryBytes, OVERSIZED_PREFIX_BYTES)), carryBytes + nl);
+            data = data.subarray(nl + 1);
+          } else {
+            // Only the line that spans the two pieces is copied; the rest of the piece is used in place.
+            carry.push(data.subarray(0, nl + 1));
+            await deliver(Buffer.concat(carry));
+            data = data.subarray(nl + 1);
+          }
+          carry = [];
+          carryBytes = 0;
+        }
+        const last = data.lastIndexOf(10);
+        if (last < 0) {
+          if (data.length > 0) {
+            carry.push(data);
+            carryBytes = data.length;
+          }
+        } else {
+          // Cut the whole lines into chunks of about chunkBytes (a longer line makes a longer chunk).
+          let from = 0;
+          while (from <= last) {
+            let end = from + chunkBytes - 1 >= last ? last : data.lastIndexOf(10, from + chunkBytes - 1);
+            if (end < from) end = data.indexOf(10, from + chunkBytes);
+            await deliver(data.subarray(from, end + 1));
+            from = end + 1;
+          }
+          const rest = data.subarray(last + 1);
+          if (rest.length > 0) {
+            carry.push(rest);
+            carryBytes = rest.length;
+          }
+        }
+        options.onProgress?.(totalBytes, totalLines);
+        if (options.signal?.aborted) {
+          stoppedEarly = true;
+          break;
+        }
+      }
+      if (!stoppedEarly && carryBytes > 0) {
+        // The file's last line has no '\n'.
+        await deliver(Buffer.concat(carry));
+      }
+      if (format === undefined || pending.length > 0) await flushPending();
+    } catch (error) {
+      if (!(error instanceof Stop)) {
+        if (path !== STDIN) stream.destroy();
+        throw error;
+      }
+      stoppedEarly = true;
+      if (format === undefined || pending.length > 0) await flushPending();
+    }
+    if (path !== STDIN) stream.destroy();
+    files.push({ path, format: format ?? resolveFormat('auto', sample), lines: fileLines, bytes: fileBytes });
+  }
+  options.onProgress?.(totalBytes, totalLines);
+  return { files, lines: totalLines, bytes: totalBytes, stoppedEarly };
+}

@@ -1,0 +1,154 @@
+/**
+ * The per-line work of the `pipeline` command and the counts it produces.
+ *
+ * Guarantees:
+ * - `processChunk` puts every line of a chunk in exactly one bucket: kept (parsed, at or above the minimum
+ *   level, then enriched and recorded), filtered (parsed but below the minimum level), blank (empty or only
+ *   whitespace), or dead-lettered (not blank and not parseable in the chunk's format, with a reason).
+ * - It runs the reference stage code of project 1 (`isAtLeast`, `enrich`, `record` from milestone 2) on the
+ *   entries the real-format parsers of `formats.ts` produce, so the threaded pipeline and the single-threaded
+ *   baseline share one implementation and cannot disagree.
+ * - A `Tally` is local to one thread; `tallyToWire` turns it into plain arrays that cross threads, and
+ *   `mergeTallies` adds any number of them. Merging is commutative, so the order workers finish in does not
+ *   change the result.
+ *
+ * Lines are the text between '\n' characters; a '\r' just before the '\n' belongs to the line ending.
+ */
+import { emptyStats, enrich, isAtLeast, type LogStats, record } from '../../solutions/p1-pipeline/m2-stages/stages.ts';
+import type { LogLevel } from '../../solutions/p1-pipeline/m1-mpsc/log-entry.ts';
+import { type FormatName, isBlankLine, PARSERS, unparsedReason } from './formats.ts';
+
+/** The unit of work that travels from the reader to a parser thread: whole lines of one file. */
+export interface Chunk {
+  /** The input's path as given ('-' for standard input). */
+  file: string;
+  /** 1-based number of the chunk's first line in its file. */
+  firstLine: number;
+  /** The layout every line of the chunk is parsed as (detected per file, or forced with --format). */
+  format: FormatName;
+  /** One or more lines, each ended by '\n' except possibly the last line of a file. */
+  text: string;
+  /** Entries below this level are filtered (the run's --min-level, carried by every chunk so that threads
+   * that outlive one run need no other message to learn the next run's setting). */
+  minLevel: LogLevel;
+}
+
+/** A line the pipeline could not use, as written to the dead-letter file. */
+export interface DeadLetter {
+  file: string;
+  line: number;
+  reason: string;
+  /** The line, cut to `DEAD_LETTER_TEXT_MAX` characters when longer. */
+  text: string;
+  /** The line's full length (UTF-16 code units, or bytes when `lengthInBytes`); more than `text.length`
+   * when the text was cut. */
+  length: number;
+  /** True for lines the reader measured in bytes (too long to decode whole). */
+  lengthInBytes: boolean;
+}
+
+/** How much of a dead line is kept in the dead-letter file. */
+export const DEAD_LETTER_TEXT_MAX = 4096;
+
+/** Cut `line` for a dead letter without splitting a surrogate pair. */
+export function deadLetterText(line: string): string {
+  if (line.length <= DEAD_LETTER_TEXT_MAX) return line;
+  let end = DEAD_LETTER_TEXT_MAX;
+  const last = line.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return line.slice(0, end);
+}
+
+/** Counts kept by one thread. `stats` is the reference aggregator's `LogStats` for the kept entries. */
+export interface Tally {
+  readonly stats: LogStats;
+  filtered: number;
+  blank: number;
+  deadLettered: number;
+  readonly deadReasons: Map<string, number>;
+}
+
+export function emptyTally(): Tally {
+  return { stats: emptyStats(), filtered: 0, blank: 0, deadLettered: 0, deadReasons: new Map() };
+}
+
+/** Count one dead line (used by the reader for lines too long to hand to a parser). */
+export function countDeadLetter(tally: Tally, reason: string): void {
+  tally.deadLettered++;
+  tally.deadReasons.set(reason, (tally.deadReasons.get(reason) ?? 0) + 1);
+}
+
+/**
+ * Parse, filter (at `chunk.minLevel`), enrich and aggregate every line of `chunk` into `tally`. When `deadLetters` is given, each
+ * dead-lettered line is also appended to it (for the dead-letter file); otherwise it is only counted.
+ */
+export function processChunk(tally: Tally, chunk: Chunk, deadLetters?: DeadLetter[]): void {
+  const minLevel = chunk.minLevel;
+  const parse = PARSERS[chunk.format];
+  const text = chunk.text;
+  const length = text.length;
+  const stats = tally.stats;
+  let lineNumber = chunk.firstLine;
+  let start = 0;
+  while (start < length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = length;
+    const next = end + 1;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    const line = text.slice(start, end);
+    const entry = parse(line);
+    if (entry !== undefined) {
+      if (isAtLeast(entry.level, minLevel)) record(stats, enrich(entry));
+      else tally.filtered++;
+    } else if (isBlankLine(line)) {
+      tally.blank++;
+    } else {
+      const reason = unparsedReason(line, chunk.format);
+      countDeadLetter(tally, reason);
+      deadLetters?.push({ file: chunk.file, line: lineNumber, reason, text: deadLetterText(line), length: line.length, lengthInBytes: false });
+    }
+    start = next;
+    lineNumber++;
+  }
+}
+
+/** A tally as plain data, safe to return from a thread (no Maps; keys such as "__proto__" stay data). */
+export interface TallyWire {
+  kept: number;
+  filtered: number;
+  blank: number;
+  deadLettered: number;
+  byLevel: Array<[LogLevel, number]>;
+  bySource: Array<[string, number]>;
+  byReason: Array<[string, number]>;
+}
+
+export function tallyToWire(tally: Tally): TallyWire {
+  return {
+    kept: tally.stats.totalCount,
+    filtered: tally.filtered,
+    blank: tally.blank,
+    deadLettered: tally.deadLettered,
+    byLevel: [...tally.stats.countByLevel],
+    bySource: [...tally.stats.countBySource],
+    byReason: [...tally.deadReasons],
+  };
+}
+
+/** Add tallies together (any order gives the same result). */
+export function mergeTallies(parts: readonly TallyWire[]): Tally {
+  const out = emptyTally();
+  const add = <K>(map: Map<K, number>, pairs: ReadonlyArray<[K, number]>) => {
+    for (const [key, n] of pairs) map.set(key, (map.get(key) ?? 0) + n);
+  };
+  for (const part of parts) {
+    out.stats.totalCount += part.kept;
+    out.filtered += part.filtered;
+    out.blank += part.blank;
+    out.deadLettered += part.deadLettered;
+    add(out.stats.countByLevel, part.byLevel);
+    add(out.stats.countBySource, part.bySource);
+    add(out.deadReasons, part.byReason);
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Configuration for checkpoint runs started by scripts/lib/checkpoints.ts (exercise checks and grading), never
+ * used by a plain `vitest run`. The runner chooses which test files to run (a temporary workspace under
+ * .checkpoints/, or solutions/ when listing the canonical test names), so the globs come from the environment
+ * rather than from this file.
+ */
+const include = JSON.parse(process.env['CHECKPOINTS_INCLUDE'] ?? '[]') as string[];
+const timeout = Number(process.env['CHECKPOINTS_TEST_TIMEOUT_MS'] ?? 15_000);
+
+export default defineConfig({
+  test: {
+    include,
+    // Vitest skips folders like node_modules by default; nothing else should be excluded from a checkpoint run.
+    exclude: ['**/node_modules/**'],
+    pool: 'forks',
+    testTimeout: timeout,
+    hookTimeout: timeout,
+    // A run with no test files is an error for the caller to explain, not for vitest to refuse.
+    passWithNoTests: true,
+  },
+});
