@@ -149,6 +149,8 @@ class ChannelCore<T> {
   // lower bound: a sender re-reads RECEIVED/HEAD only when the queue looks full, a receiver re-reads SENT only
   // when it looks empty. This keeps each side off the other's cache line while data flows.
   private seenReceived = 0;
+  private soleSender = false;
+  private soleReceiver = false;
   private seenHead = 0;
   private seenSent = 0;
 
@@ -158,7 +160,7 @@ class ChannelCore<T> {
     this.codec = codec;
     this.recordSize = codec.fixedSize === undefined ? undefined : nextPowerOfTwo8(codec.fixedSize);
     this.seenReceived = Atomics.load(this.ctl, RECEIVED);
-    this.seenHead = Atomics.load(this.ctl, HEAD);
+    this.seenHead = this.loadHead();
     this.seenSent = Atomics.load(this.ctl, SENT);
     this.refreshViews();
   }
@@ -213,6 +215,8 @@ class ChannelCore<T> {
   }
 
   addEndpoint(kind: 'sender' | 'receiver'): void {
+    this.soleSender = false;
+    this.soleReceiver = false;
     Atomics.add(this.ctl, kind === 'sender' ? SENDERS : RECEIVERS, 1);
     this.adjustHolder(selfId, kind === 'sender' ? 1 : 0, kind === 'receiver' ? 1 : 0);
   }
@@ -402,7 +406,13 @@ class ChannelCore<T> {
    * cannot grow behind our back during the operation. Rendezvous channels always lock (retract needs RECV_LOCK).
    */
   private needsLock(countWord: number): boolean {
-    return this.ctl[CAPACITY] === 0 || Atomics.load(this.ctl, countWord) !== 1;
+    if (countWord === SENDERS ? this.soleSender : this.soleReceiver) return false;
+    if (this.ctl[CAPACITY] === 0 || Atomics.load(this.ctl, countWord) !== 1) return true;
+    // Once sole, always sole until this thread adds an endpoint on this core (addEndpoint clears the flags):
+    // other threads can only close theirs. So the answer is cached, saving an atomic load per message.
+    if (countWord === SENDERS) this.soleSender = true;
+    else this.soleReceiver = true;
+    return false;
   }
 
   private writeRecord(prepared: unknown): void {
@@ -414,7 +424,7 @@ class ChannelCore<T> {
     let size = this.ringSize;
     let phys = tail & (size - 1);
     let waste = fixedRecord === undefined && need > size - phys ? size - phys : 0;
-    if (((tail - this.seenHead) >>> 0) + waste + need > size) this.seenHead = Atomics.load(ctl, HEAD);
+    if (((tail - this.seenHead) >>> 0) + waste + need > size) this.seenHead = this.loadHead();
     const used = (tail - this.seenHead) >>> 0;
     // A loop, not an if: after doubling, the tail may sit near the new ring's end, and the record that then
     // has to wrap to offset 0 (after a skip) can still collide with the head; grow again until it fits.
@@ -456,7 +466,7 @@ class ChannelCore<T> {
           `channel buffer would need ${newSize} bytes, over its limit of ${this.data.maxByteLength} (maxBytes)`,
         );
       }
-      const head = Atomics.load(ctl, HEAD);
+      const head = this.loadHead();
       const used = (ctl[TAIL]! - head) >>> 0;
       const saved = new Uint8Array(used);
       const oldBytes = new Uint8Array(this.data, 0, oldSize);
@@ -518,6 +528,15 @@ class ChannelCore<T> {
 
   // ── receiving ────────────────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * The receivers' byte position. Records of a fixed-size codec never need a skip marker, so their position is
+   * always RECEIVED × record size (mod 2^32) and HEAD is not written at all: one atomic store per message saved.
+   */
+  private loadHead(): number {
+    const ctl = this.ctl;
+    return this.recordSize === undefined ? Atomics.load(ctl, HEAD) : Math.imul(Atomics.load(ctl, RECEIVED), this.recordSize);
+  }
+
   /** True when no message is queued, re-reading SENT only if the cached copy says so. */
   private looksEmpty(received: number): boolean {
     if (((this.seenSent - received) | 0) > 0) return false;
@@ -563,7 +582,7 @@ class ChannelCore<T> {
       this.refreshViews();
       const size = this.ringSize;
       const views = this.views;
-      let head = ctl[HEAD]!;
+      let head = this.recordSize === undefined ? ctl[HEAD]! : Math.imul(ctl[RECEIVED]!, this.recordSize);
       let phys = head & (size - 1);
       let value: T;
       let recordBytes: number;
@@ -586,7 +605,8 @@ class ChannelCore<T> {
         throw error;
       }
       if (unlocked && Atomics.load(ctl, RING_SIZE) !== size) continue;
-      Atomics.store(ctl, HEAD, (head + recordBytes) | 0);
+      // Fixed-size records: HEAD is RECEIVED × record size, so one store publishes both (see loadHead).
+      if (this.recordSize === undefined) Atomics.store(ctl, HEAD, (head + recordBytes) | 0);
       Atomics.store(ctl, RECEIVED, (ctl[RECEIVED]! + 1) | 0);
       return value;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { channel, type Receiver, type Sender } from '../channel.ts';
+import { channel, type Receiver, type Sender, syncChannel } from '../channel.ts';
 import { arrayOf, type Codec, f64, i32, record, string, structured, u32 } from '../codec.ts';
 import { spawn } from '../thread.ts';
 import { forward } from './channel-bodies.ts';
@@ -183,5 +183,25 @@ describe('codecs round-trip across threads', () => {
     const out = await roundTrip(codec, values);
     expect(out.length).toBe(values.length);
     expect(out).toEqual(values);
+  });
+});
+
+describe('batches of numbers', () => {
+  test('arrayOf(f64 | i32 | u32) round-trips as one packed block, across ring growth and wraparound', () => {
+    const cases = [
+      [f64, [0, -0.5, 1e300, Number.MIN_VALUE, -7, 2 ** 53]],
+      [i32, [0, -1, 2 ** 31 - 1, -(2 ** 31), 42]],
+      [u32, [0, 1, 2 ** 32 - 1, 2 ** 31, 42]],
+    ] as const;
+    for (const [codec, sample] of cases) {
+      const [tx, rx] = syncChannel<number[]>(4, { codec: arrayOf(codec), initialBytes: 1024 });
+      for (let round = 0; round < 50; round++) {
+        const batch = Array.from({ length: (round * 37) % 300 }, (_, i) => sample[i % sample.length]!);
+        tx.send(batch);
+        tx.send([]);
+        expect(rx.recv()).toEqual(batch);
+        expect(rx.recv()).toEqual([]);
+      }
+    }
   });
 });
