@@ -34,6 +34,22 @@ describe('p1/m2: a multi-stage pipeline', () => {
     expect(results[0]!.message).toBe('Info msg');
   });
 
+  test('the complete pipeline counts only what passes the filter (test_complete_pipeline)', async () => {
+    const [rawTx, rawRx] = channel<string>();
+    const [parsedTx, parsedRx] = channel<LogEntry>();
+    const [filteredTx, filteredRx] = channel<LogEntry>();
+    spawn(parserStage, rawRx, parsedTx);
+    spawn(filterStage, parsedRx, filteredTx, LogLevel.Info);
+    const aggregator = spawn(aggregatorStage, filteredRx);
+    rawTx.send('INFO Test 1');
+    rawTx.send('DEBUG Test 2'); // filtered out
+    rawTx.send('ERROR Test 3');
+    rawTx.close();
+    const stats = await aggregator.joinAsync();
+    expect(stats.totalCount).toBe(2);
+    expect(Object.fromEntries(stats.countByLevel)).toEqual({ Info: 1, Error: 1 });
+  });
+
   test('levels order Debug < Info < Warn < Error', () => {
     expect(isAtLeast(LogLevel.Error, LogLevel.Warn)).toBe(true);
     expect(isAtLeast(LogLevel.Warn, LogLevel.Warn)).toBe(true);
