@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseCsv, readCsvRecords } from './csv.ts';
 import {
   FORMAT_NAMES,
   FORMAT_OPTIONS,
@@ -33,57 +34,6 @@ import type { FormatName, Level, ParsedLine } from './formats.ts';
 
 const LOGS = fileURLToPath(new URL('../../fixtures/logs/', import.meta.url));
 
-/** RFC 4180 CSV: quoted fields may hold commas, CR/LF and doubled quotes. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else {
-        field += c;
-      }
-      i++;
-      continue;
-    }
-    if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' || c === '\n') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-    i++;
-  }
-  if (field.length > 0 || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-function readCsvRecords(file: string): Record<string, string>[] {
-  const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
-  if (header === undefined) throw new Error(`empty CSV ${file}`);
-  return rows.map((r) => {
-    expect(r.length).toBe(header.length);
-    return Object.fromEntries(header.map((h, k) => [h, r[k] ?? '']));
-  });
-}
 
 function splitLines(text: string): string[] {
   // Split on LF only, so every line keeps its CR: the parsers must cope with it.
