@@ -101,12 +101,13 @@ function runVitestProcess(
   args: readonly string[],
   env: Record<string, string>,
   killAfterMs: number,
+  baseEnv: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<{ code: number | null; output: string; killed: boolean }> {
   return new Promise((resolve, reject) => {
     // detached: the child leads its own process group, so a hung run is killed with its fork workers.
     const child = spawn(process.execPath, [vitestBin(), ...args], {
       cwd: projectRoot,
-      env: { ...process.env, ...env, FORCE_COLOR: '0' },
+      env: { ...baseEnv, ...env, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -168,6 +169,11 @@ export async function runVitest(options: {
   readonly eventsFile: string;
   readonly timeoutMs?: number;
   readonly runTimeoutMs?: number;
+  /**
+   * The child's whole environment (the checkpoint variables are added to it); by default it inherits this
+   * process's. The grader passes a stripped one, so code under test sees no secrets.
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }): Promise<RawRun> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const runTimeoutMs = options.runTimeoutMs ?? 5 * 60_000;
@@ -181,6 +187,7 @@ export async function runVitest(options: {
       CHECKPOINTS_EVENTS: options.eventsFile,
     },
     runTimeoutMs,
+    options.env,
   );
   const events: CheckpointEvent[] = existsSync(options.eventsFile)
     ? readFileSync(options.eventsFile, 'utf8')
@@ -299,12 +306,32 @@ export function removeWorkspace(dir: string): void {
   }
 }
 
-/** Whether a canonical file is written by students (it has solution regions), as opposed to given. */
+const STUB_IMPORT_RE = /^import \{ todo \} from '#kit\/todo\.ts';$/m;
+
+/**
+ * The tree whose tests are canonical when the caller names none: solutions/ in the instructors' repository; in a
+ * student release (no solutions/), stubs/, the untouched copy of the exercises that the release ships for reset;
+ * failing that, exercises/ itself.
+ */
+export function defaultCanonicalRoot(root: string = projectRoot): string {
+  for (const name of ['solutions', 'stubs']) {
+    const dir = path.join(root, name);
+    if (existsSync(dir)) return dir;
+  }
+  return path.join(root, 'exercises');
+}
+
+/**
+ * Whether a canonical file is written by students (it has solution regions), as opposed to given. A canonical
+ * tree of stubs (the student release has no solutions/) marks the same files by importing the stubs' `todo`.
+ */
 export function isStudentFile(canonicalFile: string): boolean {
   if (!isTypeScriptModule(canonicalFile) || isTestFile(canonicalFile)) return false;
   try {
+    const source = readFileSync(canonicalFile, 'utf8');
+    if (STUB_IMPORT_RE.test(source)) return true;
     // The generator's own reading of the markers, so both agree on what a student writes.
-    return stubSource(readFileSync(canonicalFile, 'utf8'), canonicalFile, 'p0/m0').regions.length > 0;
+    return stubSource(source, canonicalFile, 'p0/m0').regions.length > 0;
   } catch {
     return true; // malformed markers: certainly meant to be written by the student
   }
@@ -401,7 +428,7 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
   const started = Date.now();
   const target = path.resolve(options.target);
   if (!existsSync(target)) throw new Error(`no such folder: ${target}`);
-  const canonicalRoot = options.canonical ?? path.join(projectRoot, 'solutions');
+  const canonicalRoot = options.canonical ?? defaultCanonicalRoot();
   const all = listMilestones(canonicalRoot);
   const chosen = selectMilestones(all, options.milestones);
   const projects = new Set(chosen.map((m) => m.project));

@@ -375,11 +375,20 @@ export interface GenerateResult {
   readonly deleted: readonly string[];
 }
 
+/**
+ * Instructor-only tests (grading/README.md): they live in grading/hidden/, but one put beside a solution by
+ * mistake, as `<name>.hidden.test.ts` or under a `hidden/` folder, must still never reach students.
+ */
+export function isHiddenTestPath(relativePath: string): boolean {
+  return /(^|\/)hidden\//.test(relativePath) || /\.hidden\.test\.[cm]?tsx?$/.test(relativePath);
+}
+
 /** What the exercise version of each file of a solutions tree is, in memory; throws GenerateError. */
 export function buildExercises(from: string): Map<string, { content: Buffer; regions: readonly Region[] }> {
   const out = new Map<string, { content: Buffer; regions: readonly Region[] }>();
   const problems: MarkerError[] = [];
   for (const rel of listFiles(from)) {
+    if (isHiddenTestPath(rel)) continue;
     const bytes = readFileSync(path.join(from, rel));
     if (!isTypeScriptModule(rel)) {
       out.set(rel, { content: bytes, regions: [] });

@@ -1,0 +1,157 @@
+/**
+ * One milestone of one submission, graded in a process of its own. The workspace is a temporary copy under
+ * .checkpoints/ (where `#kit/*` and node_modules resolve) holding the submission's files for that milestone,
+ * the canonical tests and given files, and (by default) the reference solution of every other milestone of
+ * the project, so the milestone is graded on its own merits. Vitest runs in its own process group under a
+ * wall-clock watchdog that kills the whole group (a synchronous deadlock cannot be stopped any other way), with
+ * a stripped environment and a V8 heap cap. See grading/README.md for what this does and does not protect.
+ */
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { composeTree, listTests, makeWorkspace, mergeResults, removeWorkspace, runVitest, type TestResult } from '../checkpoints.ts';
+import { isTestFile, listFiles, type Milestone, projectRoot } from '../milestones.ts';
+
+/** The folder inside a milestone where hidden tests are put for a run; they import the code as `../x.ts`. */
+export const HIDDEN_DIR = '__hidden__';
+
+export interface MilestoneRunOptions {
+  readonly submission: string;
+  readonly milestone: Milestone;
+  /** Every milestone of the canonical tree. */
+  readonly all: readonly Milestone[];
+  readonly canonicalRoot: string;
+  /** Root of the hidden tests (grading/hidden), laid out like solutions/; undefined: no hidden tests. */
+  readonly hiddenRoot?: string;
+  /** Take the other milestones of the project from the reference solution (default) or from the submission. */
+  readonly independent: boolean;
+  /** Wall clock for the whole run, in ms. */
+  readonly wallMs: number;
+  /** Per-test timeout, in ms. */
+  readonly testTimeoutMs: number;
+  readonly memoryMb: number;
+}
+
+export interface MilestoneRun {
+  readonly tests: ReadonlyArray<TestResult & { readonly hidden: boolean }>;
+  readonly timedOut: boolean;
+  /** Why the run did not complete normally (killed, crashed), if it did not. */
+  readonly runError?: string;
+  readonly durationMs: number;
+}
+
+const posix = (p: string): string => p.split(path.sep).join('/');
+const rootRel = (p: string): string => posix(path.relative(projectRoot, p));
+
+/** The hidden test files of a milestone, relative to its hidden folder. */
+export function hiddenFiles(hiddenRoot: string | undefined, m: Milestone): string[] {
+  if (hiddenRoot === undefined) return [];
+  return listFiles(path.join(hiddenRoot, m.folder));
+}
+
+/** The environment code under test gets: enough to run Node, nothing of the grader's (tokens, keys, paths). */
+export function isolatedEnv(home: string, memoryMb: number): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SYSTEMROOT']) {
+    const value = process.env[key];
+    if (value !== undefined) env[key] = value;
+  }
+  env['HOME'] = home;
+  env['CI'] = '1';
+  env['NODE_OPTIONS'] = `--max-old-space-size=${memoryMb}`;
+  return env;
+}
+
+const canonicalListings = new Map<string, Promise<Array<{ file: string; name: string }>>>();
+
+/** Every canonical test, listed once per process (a batch reuses it for every student). */
+export function canonicalListing(canonicalRoot: string, all: readonly Milestone[]): Promise<Array<{ file: string; name: string }>> {
+  let listing = canonicalListings.get(canonicalRoot);
+  if (listing === undefined) {
+    const files = all.flatMap((m) => listFiles(m.dir).filter(isTestFile).map((f) => rootRel(path.join(m.dir, f))));
+    const scratch = makeWorkspace('list');
+    listing = listTests(files, canonicalRoot, path.join(scratch, '.list.json')).finally(() => removeWorkspace(scratch));
+    canonicalListings.set(canonicalRoot, listing);
+  }
+  return listing;
+}
+
+const hiddenListings = new Map<string, Promise<Array<{ file: string; name: string }>>>();
+
+/** Copy a milestone's hidden files into `<workspace>/<folder>/__hidden__/`; returns the test files, root-relative. */
+function placeHidden(workspace: string, hiddenRoot: string, m: Milestone): string[] {
+  const dest = path.join(workspace, m.folder, HIDDEN_DIR);
+  rmSync(dest, { recursive: true, force: true });
+  const files = hiddenFiles(hiddenRoot, m);
+  for (const rel of files) {
+    mkdirSync(path.dirname(path.join(dest, rel)), { recursive: true });
+    cpSync(path.join(hiddenRoot, m.folder, rel), path.join(dest, rel));
+  }
+  return files.filter(isTestFile).map((rel) => rootRel(path.join(dest, rel)));
+}
+
+/**
+ * The hidden tests of a milestone, listed once against the reference solution: the count a report gives must not
+ * depend on whether the submission's code loads.
+ */
+function hiddenListing(options: MilestoneRunOptions): Promise<Array<{ file: string; name: string }>> {
+  const { milestone: m, hiddenRoot } = options;
+  if (hiddenRoot === undefined || hiddenFiles(hiddenRoot, m).filter(isTestFile).length === 0) return Promise.resolve([]);
+  const key = `${hiddenRoot}\0${m.id}`;
+  let listing = hiddenListings.get(key);
+  if (listing === undefined) {
+    const ws = makeWorkspace('hidden-list');
+    for (const other of options.all.filter((o) => o.project === m.project)) cpSync(other.dir, path.join(ws, other.folder), { recursive: true });
+    const include = placeHidden(ws, hiddenRoot, m);
+    listing = listTests(include, ws, path.join(ws, '.list.json')).finally(() => removeWorkspace(ws));
+    hiddenListings.set(key, listing);
+  }
+  return listing;
+}
+
+export const isHiddenResult = (file: string): boolean => file.split('/').includes(HIDDEN_DIR);
+
+export async function runMilestone(options: MilestoneRunOptions): Promise<MilestoneRun> {
+  const started = Date.now();
+  const { milestone: m } = options;
+  const [visibleAll, hidden] = await Promise.all([canonicalListing(options.canonicalRoot, options.all), hiddenListing(options)]);
+  const visible = visibleAll.filter((t) => t.file.startsWith(`${m.folder}/`));
+  const workspace = makeWorkspace('grade');
+  try {
+    composeTree(workspace, options.submission, options.all, new Set([m.project]));
+    if (options.independent) {
+      for (const other of options.all.filter((o) => o.project === m.project && o.id !== m.id)) {
+        const dest = path.join(workspace, other.folder);
+        rmSync(dest, { recursive: true, force: true });
+        cpSync(other.dir, dest, { recursive: true });
+      }
+    }
+    const include = listFiles(m.dir).filter(isTestFile).map((f) => rootRel(path.join(workspace, m.folder, f)));
+    if (options.hiddenRoot !== undefined && hidden.length > 0) include.push(...placeHidden(workspace, options.hiddenRoot, m));
+    const home = path.join(workspace, '.home');
+    mkdirSync(home);
+    const run = await runVitest({
+      include,
+      relativeTo: workspace,
+      eventsFile: path.join(workspace, '.events.jsonl'),
+      timeoutMs: options.testTimeoutMs,
+      runTimeoutMs: options.wallMs,
+      env: isolatedEnv(home, options.memoryMb),
+    });
+    const timedOut = run.runError !== undefined && /did not finish within/.test(run.runError);
+    const tests = mergeResults([...visible, ...hidden], run, (f) => f)
+      // Only this milestone's tests count (a test of another milestone cannot have run, but be sure).
+      .filter((t) => t.milestone === m.id)
+      .map((t) => ({ ...t, hidden: isHiddenResult(t.file) }));
+    return { tests, timedOut, ...(run.runError !== undefined ? { runError: run.runError } : {}), durationMs: Date.now() - started };
+  } finally {
+    removeWorkspace(workspace);
+  }
+}
+
+/** Whether a folder holds milestone folders directly, or only inside an exercises/ folder (a whole repository). */
+export function resolveSubmissionTree(submission: string, hasMilestones: (dir: string) => boolean): string {
+  if (hasMilestones(submission)) return submission;
+  const nested = path.join(submission, 'exercises');
+  if (existsSync(nested) && hasMilestones(nested)) return nested;
+  return submission;
+}

@@ -1,0 +1,93 @@
+/**
+ * Points, declared in one place (grading/points.json): every milestone is worth `defaultMilestonePoints` unless
+ * it says otherwise, split evenly over the tests that run for it. A test given its own points keeps exactly
+ * those; the remaining tests of its milestone share what is left. Hidden tests count like any other test when
+ * they run (--hidden), so a milestone is worth the same with or without them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../milestones.ts';
+
+export type Visibility = 'hidden' | 'after_due_date' | 'after_published' | 'visible';
+
+export interface PointsConfig {
+  readonly defaultMilestonePoints: number;
+  readonly hiddenVisibility: Visibility;
+  readonly milestones: Readonly<Record<string, { readonly points?: number; readonly tests?: Readonly<Record<string, number>> }>>;
+}
+
+export const defaultPointsFile = (): string => path.join(projectRoot, 'grading', 'points.json');
+
+const VISIBILITIES: readonly Visibility[] = ['hidden', 'after_due_date', 'after_published', 'visible'];
+
+/** Read and validate a points file; a missing default file means 10 points a milestone. */
+export function loadPoints(file: string = defaultPointsFile()): PointsConfig {
+  if (!existsSync(file)) {
+    if (file === defaultPointsFile()) return { defaultMilestonePoints: 10, hiddenVisibility: 'after_published', milestones: {} };
+    throw new Error(`no points file at ${file}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const bad = (why: string): never => {
+    throw new Error(`${file}: ${why}`);
+  };
+  if (typeof raw !== 'object' || raw === null) return bad('expected an object');
+  const r = raw as Record<string, unknown>;
+  const isPoints = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  const def = r['defaultMilestonePoints'] ?? 10;
+  if (!isPoints(def)) return bad('defaultMilestonePoints must be a number ≥ 0');
+  const vis = r['hiddenVisibility'] ?? 'after_published';
+  if (!VISIBILITIES.includes(vis as Visibility)) return bad(`hiddenVisibility must be one of ${VISIBILITIES.join(', ')}`);
+  const milestones: Record<string, { points?: number; tests?: Record<string, number> }> = {};
+  const ms = r['milestones'] ?? {};
+  if (typeof ms !== 'object' || ms === null) return bad('milestones must be an object keyed by milestone id');
+  for (const [id, entry] of Object.entries(ms as Record<string, unknown>)) {
+    if (!/^p\d+\/m\d+$/.test(id)) bad(`milestones: '${id}' is not a milestone id like p1/m1`);
+    const e = (entry ?? {}) as Record<string, unknown>;
+    if (e['points'] !== undefined && !isPoints(e['points'])) bad(`milestones.${id}.points must be a number ≥ 0`);
+    const tests = (e['tests'] ?? {}) as Record<string, unknown>;
+    for (const [name, p] of Object.entries(tests)) if (!isPoints(p)) bad(`milestones.${id}.tests['${name}'] must be a number ≥ 0`);
+    milestones[id] = {
+      ...(e['points'] !== undefined ? { points: e['points'] as number } : {}),
+      ...(e['tests'] !== undefined ? { tests: tests as Record<string, number> } : {}),
+    };
+  }
+  return { defaultMilestonePoints: def, hiddenVisibility: vis as Visibility, milestones };
+}
+
+export interface Allocation {
+  /** Points of each test, by test name (in the order given). */
+  readonly perTest: ReadonlyMap<string, number>;
+  readonly maxScore: number;
+  /** Overrides naming tests that do not exist, and overrides worth more than the milestone. */
+  readonly warnings: readonly string[];
+}
+
+/** Share a milestone's points over the names of the tests that run for it. */
+export function allocate(config: PointsConfig, milestone: string, testNames: readonly string[]): Allocation {
+  const entry = config.milestones[milestone] ?? {};
+  const total = entry.points ?? config.defaultMilestonePoints;
+  const overrides = entry.tests ?? {};
+  const warnings: string[] = [];
+  for (const name of Object.keys(overrides)) {
+    if (!testNames.includes(name)) warnings.push(`points: ${milestone} has points for '${name}', which is not one of its tests`);
+  }
+  const fixed = testNames.filter((n) => overrides[n] !== undefined);
+  const fixedSum = fixed.reduce((s, n) => s + overrides[n]!, 0);
+  const rest = testNames.filter((n) => overrides[n] === undefined);
+  let share = rest.length > 0 ? (total - fixedSum) / rest.length : 0;
+  if (share < 0) {
+    warnings.push(`points: ${milestone}'s test overrides (${fixedSum}) exceed its ${total} points; the other tests get 0`);
+    share = 0;
+  }
+  const perTest = new Map(testNames.map((n) => [n, overrides[n] ?? share]));
+  const maxScore = rest.length > 0 ? Math.max(total, fixedSum) : fixedSum;
+  return { perTest, maxScore, warnings };
+}
+
+/** Scores shown and summed with two decimals. */
+export const round2 = (x: number): number => Math.round(x * 100) / 100;

@@ -1,0 +1,113 @@
+/**
+ * Checkpoint results in a student's words: which test failed, what it expected and what it got, and when the
+ * cause is a stub, which function of which milestone is still a stub. A milestone whose failures all come from
+ * another milestone's stubs is reported as blocked by that milestone, not as wrong.
+ */
+import type { TestResult } from '../checkpoints.ts';
+import { compareMilestoneIds } from '../milestones.ts';
+
+export interface StubCall {
+  readonly milestone: string;
+  readonly functionName: string;
+}
+
+const STUB_RE = /not implemented yet: (\S+) \(milestone (p\d+\/m\d+)\)/;
+
+/** The stub a failure message names, if the failure is a NotImplementedError. */
+export function stubIn(failure: string | undefined): StubCall | undefined {
+  const m = failure === undefined ? null : STUB_RE.exec(failure);
+  return m ? { functionName: m[1]!, milestone: m[2]! } : undefined;
+}
+
+/** One line (two at most) saying why a test failed, for the milestone `current`. */
+export function explainFailure(test: TestResult, current: string): string {
+  const failure = test.failure ?? test.status;
+  const stub = stubIn(failure);
+  if (stub !== undefined) {
+    if (stub.milestone === current) return `still a stub: ${stub.functionName} (NotImplementedError)`;
+    return `needs ${stub.milestone}'s ${stub.functionName}, which is still a stub (NotImplementedError)`;
+  }
+  const timedOut = /Test timed out in (\d+)ms/.exec(failure);
+  if (timedOut) {
+    return `did not finish within ${Number(timedOut[1]) / 1000} s: a thread may be waiting forever (a sender never closed, a lock never released?)`;
+  }
+  if (failure.startsWith('did not run: ') || failure.startsWith('its test file failed: ')) {
+    const first = failure.split('\n')[0] ?? failure;
+    if (/did not finish within/.test(first)) return 'the test run hung and was stopped: something blocks forever (a synchronous wait that nobody wakes?)';
+    return first.replace(/^its test file failed: /, 'the test file could not run: ');
+  }
+  // Vitest's assertion messages say "expected <received> to <matcher> <expected>"; turn them around.
+  const assertion = /^AssertionError: expected ([\s\S]+?) to (deeply equal|equal|be|strictly equal|have length|be close to|contain|include) ([\s\S]+?)(?: \/\/ Object\.is equality)?$/m.exec(failure);
+  if (assertion) {
+    const [, received, matcher, expected] = assertion;
+    const what = matcher === 'have length' ? 'length ' : matcher === 'contain' || matcher === 'include' ? 'to contain ' : '';
+    return `expected ${what}${oneLine(expected!)}, received ${oneLine(received!)}`;
+  }
+  return oneLine(failure.split('\n')[0] ?? failure);
+}
+
+function oneLine(text: string, max = 160): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export type MilestoneState = 'done' | 'in progress' | 'not started';
+
+export interface MilestoneVerdict {
+  readonly milestone: string;
+  readonly state: MilestoneState;
+  readonly passed: number;
+  readonly total: number;
+  /**
+   * Set when failures come from stubs of earlier milestones and none from this one's: the milestone cannot pass
+   * before those are written, whatever its own code does.
+   */
+  readonly blockedBy?: StubCall;
+  /** One sentence for the student. */
+  readonly summary: string;
+}
+
+/**
+ * What the tests say about one milestone. Done: every test passed. Not started: no test passed and the
+ * failures come from stubs (see below). In progress: anything else.
+ */
+export function judgeMilestone(milestone: string, tests: readonly TestResult[]): MilestoneVerdict {
+  const own = tests.filter((t) => t.milestone === milestone && t.status !== 'skipped');
+  const passed = own.filter((t) => t.status === 'passed').length;
+  const failed = own.filter((t) => t.status === 'failed');
+  const total = own.length;
+  const stubs = failed.map((t) => stubIn(t.failure));
+  // Blocked: some failure names an earlier milestone's stub and none names one of this milestone. The other
+  // failures are then usually knock-on effects (a thread that panicked on the stub closed its channel), and
+  // this milestone cannot be judged before the earlier one is written.
+  const foreign = stubs.filter((s): s is StubCall => s !== undefined && s.milestone !== milestone && compareMilestoneIds(s.milestone, milestone) < 0);
+  const ownStub = stubs.some((s) => s?.milestone === milestone);
+  const blockedBy = foreign.length > 0 && !ownStub ? [...foreign].sort((a, b) => compareMilestoneIds(a.milestone, b.milestone))[0] : undefined;
+  let state: MilestoneState;
+  if (total > 0 && failed.length === 0) state = 'done';
+  // Not started: nothing passes, and the failures are stubs: all of them NotImplementedErrors, or at least some
+  // from this milestone's own stubs (the rest being knock-on failures: a stage thread that panicked on its stub
+  // leaves the test an empty channel, not a NotImplementedError).
+  else if (total > 0 && passed === 0 && (stubs.every((s) => s !== undefined) || ownStub)) state = 'not started';
+  else state = 'in progress';
+  let summary: string;
+  if (total === 0) summary = `${milestone} has no checkpoint tests to run`;
+  else if (state === 'done') summary = `${milestone}: all ${total} checkpoint tests pass`;
+  else if (blockedBy !== undefined) {
+    summary = `${milestone}'s tests fail because ${blockedBy.milestone}'s ${blockedBy.functionName} is still a stub: finish ${blockedBy.milestone} first`;
+  } else summary = `${milestone}: ${passed}/${total} checkpoint tests pass`;
+  return { milestone, state, passed, total, ...(blockedBy !== undefined ? { blockedBy } : {}), summary };
+}
+
+/** The lines `check` and `learn` print for one milestone's results. */
+export function describeResults(milestone: string, tests: readonly TestResult[], options: { showPassed?: boolean } = {}): string[] {
+  const lines: string[] = [];
+  for (const t of tests.filter((x) => x.milestone === milestone)) {
+    const name = t.name.replace(new RegExp(`^${milestone.replace('/', '\\/')}: `), '');
+    if (t.status === 'passed') {
+      if (options.showPassed ?? true) lines.push(`  ✓ ${name}`);
+    } else if (t.status === 'skipped') lines.push(`  - ${name} (skipped)`);
+    else lines.push(`  ✗ ${name}`, `      ${explainFailure(t, milestone)}`);
+  }
+  return lines;
+}
