@@ -11,6 +11,7 @@
  *
  * The runner itself is benches/runner/run.ts; how it measures is in benches/runner/README.md.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { profileNamed } from '../benches/runner/profiles.ts';
@@ -66,6 +67,15 @@ try {
   fail((error as Error).message);
 }
 const compare = values.compare === undefined ? undefined : path.resolve(values.compare);
+if (compare) {
+  // Checked before the run, not after minutes of measuring.
+  try {
+    const earlier = JSON.parse(readFileSync(compare, 'utf8')) as { method?: unknown; cells?: unknown };
+    if (typeof earlier.method !== 'object' || !Array.isArray(earlier.cells)) throw new Error('not a report.json of this runner');
+  } catch (error) {
+    fail(`--compare ${compare}: ${(error as Error).message}`);
+  }
+}
 const outRoot = path.resolve(values.out ?? path.join(repoRoot, 'reports'));
 
 await runBenchmarks({ suites, profile, target, outRoot, argv: process.argv.slice(2), ...(compare ? { compare } : {}) });

@@ -1,0 +1,345 @@
+/**
+ * Cells of the `channels` suite (run inside a child process).
+ *
+ *   p1m6          the P1 m6 benchmark: channel pipeline vs Mutex<SharedVec>, `entries` log entries over `threads`
+ *                 producer threads (workers wait at a barrier, so start-up is not timed), reference and target
+ *   transport     kit channel vs postMessage, main thread → one consumer thread: numbers (f64 codec, and batches
+ *                 of 256), ~100-byte records (record codec, and batches of 64) and the same objects through the
+ *                 default structured codec; a fresh consumer per repetition, its first round a warm-up
+ *   pipeline      P1 m2: three sleeping stages (the chapter's 100/50/50 ms, scaled to `stageMs`·2/1/1) against
+ *                 the same sleeps done one after another; plus three equal stages (the chapter's "3 stages @
+ *                 100ms") and the latency of one message through an idle equal-stage pipeline. Sleeping needs no
+ *                 core, so this runs fairly on any machine.
+ *   backpressure  P1 m3 at the chapter's own rates: a producer at 1000 msgs/s, a consumer at 100 msgs/s, through an
+ *                 unbounded channel and through one bounded at 100; the queue length is sampled every 10 ms. Also
+ *                 the chapter's test_backpressure_blocks: how long a send into a full channel of 2 blocks while a
+ *                 consumer thread, spawned after the clock starts, sleeps 100 ms before taking one
+ */
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { channel, type Receiver, type Sender, syncChannel } from '#kit/channel.ts';
+import { arrayOf, type Codec, f64, record, structured } from '#kit/codec.ts';
+import { SharedI32Array } from '#kit/shared-data.ts';
+import { sleep, spawn } from '#kit/thread.ts';
+import { drainBatches, drainRounds } from '../../kit-bodies.ts';
+import { pacedConsumer, pacedProducer, sleepStage, sleepThenRecv, wallNow } from '../bodies.ts';
+import { BENCHMARKED_MILESTONES } from '../target.ts';
+import type { CellOutput, CellSpec } from '../types.ts';
+import { guardImpl, loadImpls, num, Recorder, rotate, variantName } from './common.ts';
+
+interface P1m6Module {
+  benchmarkChannelPipeline(numLogs: number, numWorkers: number): { elapsedMs: number; entries: number };
+  benchmarkSharedState(numLogs: number, numWorkers: number): { elapsedMs: number; entries: number };
+}
+
+async function p1m6(spec: CellSpec, rec: Recorder): Promise<void> {
+  const { folder, file } = BENCHMARKED_MILESTONES.p1m6;
+  const impls = await loadImpls<P1m6Module>(spec, folder, file, rec);
+  const threads = num(spec, 'threads');
+  const entries = num(spec, 'entries');
+  type Run = { name: string; label: string; go: () => { elapsedMs: number; entries: number } };
+  let runs: Run[] = [];
+  for (const { impl, module } of impls) {
+    const ch = variantName(impl, 'channel');
+    const mu = variantName(impl, 'mutex');
+    rec.declare(ch, 'ms');
+    rec.declare(mu, 'ms');
+    // Warm-up (JIT, the compile cache of thread bodies); a stub fails here and its variants are dropped.
+    const ok = guardImpl(impl, rec, () => {
+      module.benchmarkChannelPipeline(Math.min(entries, 5000), threads);
+      module.benchmarkSharedState(Math.min(entries, 5000), threads);
+    });
+    if (!ok) continue;
+    runs.push({ name: ch, label: impl.label, go: () => module.benchmarkChannelPipeline(entries, threads) });
+    runs.push({ name: mu, label: impl.label, go: () => module.benchmarkSharedState(entries, threads) });
+  }
+  for (let rep = 0; rep < spec.reps; rep++) {
+    for (const run of rotate(runs, rep)) {
+      const impl = spec.impls?.find((i) => i.label === run.label);
+      let result: { elapsedMs: number; entries: number } | undefined;
+      if (impl && !guardImpl(impl, rec, () => (result = run.go()))) {
+        runs = runs.filter((r) => r.label !== run.label);
+        continue;
+      }
+      if (!result) continue;
+      if (result.entries !== entries) rec.notes.push(`${run.name}: ${result.entries} of ${entries} entries arrived`);
+      rec.add(run.name, result.elapsedMs);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// transport (the logic of benches/kit.ts, one warm round per fresh consumer)
+
+const LEVELS = ['Debug', 'Info', 'Warn', 'Error'] as const;
+const entryCodec = record({ timestamp: 'f64', level: { enum: LEVELS }, message: 'string', source: 'string' });
+type Entry = { timestamp: number; level: (typeof LEVELS)[number]; message: string; source: string };
+const ENTRIES: Entry[] = Array.from({ length: 1024 }, (_, i) => ({
+  timestamp: 1_700_000_000_000 + i,
+  level: LEVELS[i % 4]!,
+  message: `request ${i} served in ${(i * 7) % 1000} ms from cache shard ${i % 16}`,
+  source: `web-${i % 8}.frontend`,
+}));
+const ROUNDS = 2; // the first is a warm-up
+
+async function postRound(perRound: number, value: (i: number) => unknown): Promise<number> {
+  const worker = new Worker(new URL('../../workers/post-drain.mjs', import.meta.url), { workerData: { perRound } });
+  await once(worker, 'message');
+  let last = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = performance.now();
+    for (let i = 0; i < perRound; i++) worker.postMessage(value(i));
+    await once(worker, 'message');
+    last = performance.now() - start;
+  }
+  await worker.terminate();
+  return last;
+}
+
+function kitRound<T>(perRound: number, make: () => [Sender<T>, Receiver<T>], value: (i: number) => T): number {
+  const [tx, rx] = make();
+  const [doneTx, doneRx] = channel<number>();
+  const consumer = spawn(drainRounds, rx as Receiver<unknown>, doneTx, perRound, ROUNDS);
+  doneRx.recv();
+  let last = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = performance.now();
+    for (let i = 0; i < perRound; i++) tx.send(value(i));
+    doneRx.recv();
+    last = performance.now() - start;
+  }
+  tx.close();
+  consumer.join();
+  return last;
+}
+
+function kitBatchRound<T>(perRound: number, batch: number, codec: Codec<T>, value: (i: number) => T): number {
+  const [tx, rx] = syncChannel<T[]>(64, { codec: arrayOf(codec) });
+  const [doneTx, doneRx] = channel<number>();
+  const consumer = spawn(drainBatches, rx as Receiver<unknown[]>, doneTx, perRound, ROUNDS);
+  doneRx.recv();
+  let last = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = performance.now();
+    for (let i = 0; i < perRound; i += batch) {
+      const items: T[] = [];
+      for (let j = i; j < Math.min(perRound, i + batch); j++) items.push(value(j));
+      tx.send(items);
+    }
+    doneRx.recv();
+    last = performance.now() - start;
+  }
+  tx.close();
+  consumer.join();
+  return last;
+}
+
+async function transport(spec: CellSpec, rec: Recorder): Promise<void> {
+  const n = num(spec, 'numbers');
+  const m = num(spec, 'records');
+  const variants: [string, () => Promise<number> | number][] = [
+    ['postMessage numbers', () => postRound(n, (i) => i)],
+    ['kit f64', () => kitRound(n, () => syncChannel<number>(1 << 14, { codec: f64 }), (i) => i)],
+    ['kit f64 ×256 batches', () => kitBatchRound(n, 256, f64, (i) => i)],
+    ['postMessage records', () => postRound(m, (i) => ENTRIES[i & 1023])],
+    ['kit record codec', () => kitRound(m, () => syncChannel<Entry>(4096, { codec: entryCodec }), (i) => ENTRIES[i & 1023]!)],
+    ['kit record ×64 batches', () => kitBatchRound(m, 64, entryCodec, (i) => ENTRIES[i & 1023]!)],
+    ['kit structured codec', () => kitRound(m, () => syncChannel<Entry>(4096, { codec: structured<Entry>() }), (i) => ENTRIES[i & 1023]!)],
+  ];
+  for (const [name] of variants) rec.declare(name, 'ms');
+  for (let rep = 0; rep < spec.reps; rep++) {
+    for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// pipeline (P1 m2 and the chapter's introduction)
+
+/** Time for `messages` messages through three sleeping stages, ms; all messages are queued at once. */
+function pipelined(stages: readonly number[], messages: number): number {
+  const [firstTx, firstRx] = channel<number>({ codec: f64 });
+  let rx = firstRx;
+  const handles = stages.map((ms) => {
+    const [tx, next] = channel<number>({ codec: f64 });
+    const h = spawn(sleepStage, rx, tx, ms);
+    rx = next;
+    return h;
+  });
+  // One message through first, untimed: every stage thread is up and compiled before the clock starts.
+  firstTx.send(-1);
+  rx.recv();
+  const start = performance.now();
+  for (let i = 0; i < messages; i++) firstTx.send(i);
+  for (let i = 0; i < messages; i++) rx.recv();
+  const elapsed = performance.now() - start;
+  firstTx.close();
+  for (const h of handles) h.join();
+  return elapsed;
+}
+
+/** Median latency of one message through an idle pipeline (sent only after the previous one came out), ms. */
+function idleLatency(stages: readonly number[], probes: number): number {
+  const [firstTx, firstRx] = channel<number>({ codec: f64 });
+  let rx = firstRx;
+  const handles = stages.map((ms) => {
+    const [tx, next] = channel<number>({ codec: f64 });
+    const h = spawn(sleepStage, rx, tx, ms);
+    rx = next;
+    return h;
+  });
+  firstTx.send(-1);
+  rx.recv();
+  const times: number[] = [];
+  for (let i = 0; i < probes; i++) {
+    const start = performance.now();
+    firstTx.send(i);
+    rx.recv();
+    times.push(performance.now() - start);
+  }
+  firstTx.close();
+  for (const h of handles) h.join();
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1]!;
+}
+
+function sequential(stages: readonly number[], messages: number): number {
+  const start = performance.now();
+  for (let i = 0; i < messages; i++) for (const ms of stages) sleep(ms);
+  return performance.now() - start;
+}
+
+async function pipeline(spec: CellSpec, rec: Recorder): Promise<void> {
+  const unit = num(spec, 'stageMs');
+  const messages = num(spec, 'messages');
+  const uneven = [unit * 2, unit, unit]; // 100/50/50 ms scaled
+  const equal = [unit * 2, unit * 2, unit * 2]; // 3 × 100 ms scaled
+  const variants: [string, () => number][] = [
+    ['sequential 2:1:1', () => sequential(uneven, messages)],
+    ['pipelined 2:1:1', () => pipelined(uneven, messages)],
+    ['sequential 1:1:1', () => sequential(equal, messages)],
+    ['pipelined 1:1:1', () => pipelined(equal, messages)],
+    ['latency 1:1:1', () => idleLatency(equal, 5)],
+  ];
+  for (const [name] of variants) rec.declare(name, 'ms');
+  for (let rep = 0; rep < spec.reps; rep++) {
+    for (const [name, run] of rotate(variants, rep)) rec.add(name, run());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// backpressure (P1 m3)
+
+interface QueueRun {
+  readonly points: [number, number][];
+  readonly sent: [number, number][];
+  readonly received: [number, number][];
+}
+
+function queueRun(capacity: number | undefined, windowMs: number, producerMs: number, consumerMs: number): QueueRun {
+  const [tx, rx] = capacity === undefined ? channel<number>({ codec: f64 }) : syncChannel<number>(capacity, { codec: f64 });
+  const counters = new SharedI32Array(2);
+  const observer = tx.clone();
+  const startAt = wallNow() + 150; // both threads are up by then
+  const deadline = startAt + windowMs;
+  const producer = spawn(pacedProducer, tx, counters, producerMs, startAt, deadline);
+  const consumer = spawn(pacedConsumer, rx, counters, consumerMs, startAt, deadline);
+  const points: [number, number][] = [];
+  const sent: [number, number][] = [];
+  const received: [number, number][] = [];
+  if (wallNow() < startAt) sleep(startAt - wallNow());
+  for (let t = 10; t <= windowMs - 10; t += 10) {
+    const due = startAt + t;
+    if (due > wallNow()) sleep(due - wallNow());
+    const x = (wallNow() - startAt) / 1000;
+    points.push([x, observer.len()]);
+    sent.push([x, Atomics.load(counters.array, 0)]);
+    received.push([x, Atomics.load(counters.array, 1)]);
+  }
+  observer.close();
+  producer.join();
+  consumer.join();
+  return { points, sent, received };
+}
+
+function slopePerSecond(points: readonly [number, number][]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  let mx = 0;
+  let my = 0;
+  for (const [x, y] of points) {
+    mx += x / n;
+    my += y / n;
+  }
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of points) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) * (x - mx);
+  }
+  return sxx === 0 ? 0 : sxy / sxx;
+}
+
+/** test_backpressure_blocks, timed as the chapter times it (the clock starts before the consumer's spawn). */
+function blockedSend(): number {
+  const [tx, rx] = syncChannel<number>(2, { codec: f64 });
+  tx.send(1);
+  tx.send(2);
+  const start = performance.now();
+  const consumer = spawn(sleepThenRecv, rx, 100);
+  tx.send(3);
+  const elapsed = performance.now() - start;
+  consumer.join();
+  return elapsed;
+}
+
+async function backpressure(spec: CellSpec, rec: Recorder): Promise<void> {
+  const windowMs = num(spec, 'windowMs');
+  const producerMs = 1; // 1000 msgs/s
+  const consumerMs = 10; // 100 msgs/s
+  const capacity = 100;
+  rec.declare('unbounded growth', 'msgs/s', 'lower');
+  rec.declare('unbounded length at end', 'messages', 'lower');
+  rec.declare('bounded length at end', 'messages', 'lower');
+  rec.declare('bounded producer/consumer rate', 'x', 'lower');
+  rec.declare('blocked send (capacity 2)', 'ms');
+  const kinds: (number | undefined)[] = [undefined, capacity];
+  for (let rep = 0; rep < spec.reps; rep++) {
+    rec.add('blocked send (capacity 2)', blockedSend());
+    for (const cap of rotate(kinds, rep)) {
+      const run = queueRun(cap, windowMs, producerMs, consumerMs);
+      const name = cap === undefined ? 'unbounded' : 'bounded';
+      rec.addSeries(`${name} queue length`, run.points);
+      const last = run.points[run.points.length - 1]?.[1] ?? 0;
+      rec.add(`${name} length at end`, last);
+      if (cap === undefined) rec.add('unbounded growth', slopePerSecond(run.points));
+      else {
+        // Once the queue is full, the producer can only go as fast as the consumer: compare their rates then.
+        const half = (windowMs / 1000) * 0.5;
+        const later = (s: [number, number][]) => s.filter(([x]) => x >= half);
+        const consumerRate = slopePerSecond(later(run.received));
+        rec.add('bounded producer/consumer rate', consumerRate > 0 ? slopePerSecond(later(run.sent)) / consumerRate : 0);
+      }
+    }
+  }
+}
+
+export async function runCell(spec: CellSpec): Promise<CellOutput> {
+  const rec = new Recorder();
+  switch (spec.kind) {
+    case 'p1m6':
+      await p1m6(spec, rec);
+      break;
+    case 'transport':
+      await transport(spec, rec);
+      break;
+    case 'pipeline':
+      await pipeline(spec, rec);
+      break;
+    case 'backpressure':
+      await backpressure(spec, rec);
+      break;
+    default:
+      throw new Error(`channels: unknown cell kind ${spec.kind}`);
+  }
+  return rec.output();
+}

@@ -1,0 +1,95 @@
+/** --compare on synthetic reports: flags only changes whose whole interval is >5% away from 1, in the right direction. */
+import { describe, expect, it } from 'vitest';
+import { classify, type ComparableReport, compareReports } from './compare.ts';
+import type { CellSpec } from './types.ts';
+
+const spec = (id: string, params: Record<string, number> = { threads: 2 }): CellSpec => ({
+  suite: 'channels',
+  id,
+  kind: 'p1m6',
+  label: id,
+  params,
+  reps: 3,
+  threads: 2,
+  timeoutMs: 1000,
+});
+
+function report(version: number, cells: { id: string; params?: Record<string, number>; variant: string; values: number[][]; better?: 'lower' | 'higher' }[]): ComparableReport {
+  return {
+    method: { version },
+    cells: cells.map((c) => ({
+      spec: spec(c.id, c.params),
+      samples: { [c.variant]: c.values },
+      info: { [c.variant]: { unit: 'ms', better: c.better ?? 'lower' } },
+    })),
+  };
+}
+
+const around = (center: number) => [
+  [center * 0.99, center, center * 1.01],
+  [center * 0.98, center * 1.005, center * 1.02],
+  [center, center * 0.995, center * 1.01],
+];
+
+describe('classify', () => {
+  it('needs the whole interval beyond ±5%', () => {
+    expect(classify(1.06, 1.2, 'lower')).toBe('regression');
+    expect(classify(1.04, 1.2, 'lower')).toBe('unchanged');
+    expect(classify(0.7, 0.94, 'lower')).toBe('improvement');
+    expect(classify(1.06, 1.2, 'higher')).toBe('improvement');
+    expect(classify(0.7, 0.94, 'higher')).toBe('regression');
+  });
+});
+
+describe('compareReports', () => {
+  it('flags a 30% slower time as a regression and a 30% faster one as an improvement', () => {
+    const old = report(1, [
+      { id: 'a', variant: 'channel', values: around(100) },
+      { id: 'b', variant: 'channel', values: around(100) },
+      { id: 'c', variant: 'channel', values: around(100) },
+    ]);
+    const now = report(1, [
+      { id: 'a', variant: 'channel', values: around(130) },
+      { id: 'b', variant: 'channel', values: around(70) },
+      { id: 'c', variant: 'channel', values: around(101) },
+    ]);
+    const c = compareReports(now, old);
+    expect(c.comparable).toBe(true);
+    const by = Object.fromEntries(c.changes.map((x) => [x.cell, x]));
+    expect(by['channels:a']?.status).toBe('regression');
+    expect(by['channels:a']?.ratio?.estimate).toBeCloseTo(1.3, 1);
+    expect(by['channels:b']?.status).toBe('improvement');
+    expect(by['channels:c']?.status).toBe('unchanged');
+  });
+
+  it('reads "higher is better" variants the other way round', () => {
+    const old = report(1, [{ id: 'a', variant: 'rate', values: around(100), better: 'higher' }]);
+    const now = report(1, [{ id: 'a', variant: 'rate', values: around(130), better: 'higher' }]);
+    expect(compareReports(now, old).changes[0]?.status).toBe('improvement');
+  });
+
+  it('refuses reports made with another method, and cells with other settings', () => {
+    const old = report(0, [{ id: 'a', variant: 'channel', values: around(100) }]);
+    const now = report(1, [{ id: 'a', variant: 'channel', values: around(130) }]);
+    const c = compareReports(now, old);
+    expect(c.comparable).toBe(false);
+    expect(c.reason).toMatch(/method/);
+
+    const old2 = report(1, [{ id: 'a', params: { threads: 4 }, variant: 'channel', values: around(100) }]);
+    const c2 = compareReports(now, old2);
+    expect(c2.changes[0]?.status).toBe('not comparable');
+    expect(c2.changes[0]?.reason).toMatch(/settings/);
+  });
+
+  it('does not judge single samples (no interval)', () => {
+    const old = report(1, [{ id: 'a', variant: 'channel', values: [[100]] }]);
+    const now = report(1, [{ id: 'a', variant: 'channel', values: [[200]] }]);
+    expect(compareReports(now, old).changes[0]).toMatchObject({ status: 'not comparable' });
+  });
+
+  it('lists variants missing from the earlier report as not comparable', () => {
+    const old = report(1, [{ id: 'a', variant: 'channel', values: around(100) }]);
+    const now = report(1, [{ id: 'z', variant: 'channel', values: around(100) }]);
+    expect(compareReports(now, old).changes[0]).toMatchObject({ status: 'not comparable', reason: 'not in the earlier report' });
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * `--compare <report.json>`: this run against an earlier report, variant by variant.
+ *
+ * Only like is compared with like: both reports must use the same method version (how cells are timed), and a
+ * cell counts only when its parameters (sizes, thread counts) are equal in both; anything else is listed as not
+ * comparable rather than compared. For each variant the ratio new/old of medians gets a bootstrap interval
+ * (processes resampled independently: the two runs share nothing). A change is flagged only when the whole
+ * interval lies more than 5% away from 1: above 1.05 (or below 0.95) is a regression or an improvement
+ * depending on whether lower or higher is better for that variant's unit. A variant with fewer than two samples on
+ * either side has no interval and is not compared.
+ */
+import { bootstrapRatioCI } from '../lib/stats.ts';
+import type { Better, CellResult } from './types.ts';
+
+export const METHOD_VERSION = 1;
+export const CHANGE_THRESHOLD = 0.05;
+
+/** The part of a report that --compare reads. */
+export interface ComparableReport {
+  readonly method: { readonly version: number };
+  readonly cells: readonly Pick<CellResult, 'spec' | 'samples' | 'info'>[];
+}
+
+export type ChangeStatus = 'regression' | 'improvement' | 'unchanged' | 'not comparable';
+
+export interface Change {
+  readonly cell: string;
+  readonly variant: string;
+  readonly status: ChangeStatus;
+  /** new/old ratio of medians with its interval (absent when not comparable). */
+  readonly ratio?: { readonly estimate: number; readonly low: number; readonly high: number };
+  readonly better?: Better;
+  readonly reason?: string;
+}
+
+export interface Comparison {
+  readonly comparable: boolean;
+  readonly reason?: string;
+  readonly changes: Change[];
+}
+
+/** Classifies an interval of new/old: see the header. */
+export function classify(low: number, high: number, better: Better, threshold = CHANGE_THRESHOLD): Exclude<ChangeStatus, 'not comparable'> {
+  const up = low > 1 + threshold;
+  const down = high < 1 - threshold;
+  if (!up && !down) return 'unchanged';
+  if (better === 'lower') return up ? 'regression' : 'improvement';
+  return up ? 'improvement' : 'regression';
+}
+
+const nonEmpty = (groups: readonly (readonly number[])[] | undefined) => (groups ?? []).filter((g) => g.length > 0);
+
+export function compareReports(current: ComparableReport, earlier: ComparableReport): Comparison {
+  if (current.method.version !== earlier.method.version) {
+    return { comparable: false, reason: `different method versions (${earlier.method.version} then, ${current.method.version} now)`, changes: [] };
+  }
+  const old = new Map(earlier.cells.map((c) => [`${c.spec.suite}:${c.spec.id}`, c]));
+  const changes: Change[] = [];
+  for (const cell of current.cells) {
+    const key = `${cell.spec.suite}:${cell.spec.id}`;
+    const before = old.get(key);
+    for (const variant of Object.keys(cell.samples)) {
+      const better = cell.info[variant]?.better ?? 'lower';
+      if (!before) {
+        changes.push({ cell: key, variant, status: 'not comparable', reason: 'not in the earlier report' });
+        continue;
+      }
+      if (JSON.stringify(before.spec.params) !== JSON.stringify(cell.spec.params)) {
+        changes.push({ cell: key, variant, status: 'not comparable', reason: 'different cell settings' });
+        continue;
+      }
+      const a = nonEmpty(cell.samples[variant]);
+      const b = nonEmpty(before.samples[variant]);
+      if (a.length === 0 || b.length === 0) {
+        changes.push({ cell: key, variant, status: 'not comparable', reason: 'no samples on one side' });
+        continue;
+      }
+      if (a.flat().length < 2 || b.flat().length < 2) {
+        changes.push({ cell: key, variant, status: 'not comparable', reason: 'fewer than 2 samples on one side: no interval' });
+        continue;
+      }
+      try {
+        const ci = bootstrapRatioCI(a, b, { iterations: 4000 });
+        changes.push({ cell: key, variant, status: classify(ci.low, ci.high, better), ratio: { estimate: ci.ratio, low: ci.low, high: ci.high }, better });
+      } catch (error) {
+        changes.push({ cell: key, variant, status: 'not comparable', reason: (error as Error).message });
+      }
+    }
+  }
+  return { comparable: true, changes };
+}

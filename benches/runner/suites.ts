@@ -1,0 +1,575 @@
+/**
+ * The suites, parent side: which cells each suite runs under a profile (`planSuite`), and how its results read
+ * in the report (`suiteSection`: markdown tables, a terminal chart with x labels, SVG charts).
+ *
+ *   channels  P1 m6 channel vs Mutex<SharedVec> over thread counts; kit channel vs postMessage; P1 m2 pipelining
+ *             with sleeping stages; P1 m3 bounded vs unbounded queue growth
+ *   locks     P3 m6 Mutex vs RwLock vs atomic over read ratios and thread counts (with the P3 m4 per-op costs);
+ *             kit Mutex vs V8 Atomics.Mutex
+ *   pool      kit-thread pool vs sequential over worker counts, sleeping and CPU-bound tasks, piscina beside it;
+ *             thread spawn cost and spawn-per-task vs pool
+ *   kit       one-thread micro costs with mitata
+ *
+ * Cells are run by benches/runner/cells/<suite>.ts in child processes; this file never measures anything.
+ */
+import { type AsciiSeries, renderAsciiChart, renderSvgChart, type SvgSeries } from '../lib/chart.ts';
+import { formatDuration, formatRatio, formatSi, markdownTable } from '../lib/table.ts';
+import { cellKey, medianOf, medianSeries, ratioOf, type Results } from './analysis.ts';
+import type { CellSpec, Implementation, Profile, SuiteName } from './types.ts';
+
+export interface PlanContext {
+  readonly profile: Profile;
+  /** Reference first, then the target when it is another tree and implemented. */
+  readonly p1m6Impls: readonly Implementation[];
+  readonly p3m6Impls: readonly Implementation[];
+  readonly p2m6Impls: readonly Implementation[];
+  /** Whether `node --harmony-struct` works here (then the cells that can use it start with it). */
+  readonly harmonyStruct: boolean;
+  readonly cores: number;
+}
+
+/** Thread count of the P3 m4 per-operation cell: the chapter's 8, or all cores when there are fewer. */
+export const perOpThreads = (cores: number): number => Math.max(2, Math.min(8, cores));
+
+export const SUITE_TITLES: Readonly<Record<SuiteName, string>> = {
+  channels: 'Channels: pipeline vs shared state, kit channel vs postMessage, pipelining, backpressure',
+  locks: 'Locks: Mutex vs RwLock vs atomics',
+  pool: 'Thread pool: pool vs sequential, spawn per task, piscina',
+  kit: 'Kit micro costs (one thread, mitata)',
+};
+
+/**
+ * The quick profile keeps its sweeps short on a small machine but still gives every verdict the machine can:
+ * thread counts of the full sweep that fit in the cores are added (4 and 8 on an 8-core machine).
+ */
+export function sweepFor(list: readonly number[], ctx: PlanContext): number[] {
+  if (ctx.profile.name !== 'quick') return [...list];
+  return [...new Set([...list, ...[4, 8, 16].filter((t) => t <= ctx.cores)])].sort((a, b) => a - b);
+}
+
+export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
+  const p = ctx.profile;
+  const reps = (id: string) => p.repsOverride[id] ?? p.reps;
+  const base = { suite, timeoutMs: p.cellTimeoutMs };
+  const harmony = ctx.harmonyStruct ? { nodeFlags: ['--harmony-struct'] } : {};
+  switch (suite) {
+    case 'channels': {
+      const cells: CellSpec[] = sweepFor(p.threadCounts, ctx).map((t) => ({
+        ...base,
+        id: `p1m6/t${t}`,
+        kind: 'p1m6',
+        label: `channel vs mutex × ${t} thread${t === 1 ? '' : 's'}`,
+        params: { threads: t, entries: p.p1m6Entries },
+        reps: reps('p1m6'),
+        threads: t + 1,
+        impls: ctx.p1m6Impls,
+      }));
+      if (p.transport) {
+        cells.push({ ...base, id: 'transport', kind: 'transport', label: 'kit channel vs postMessage', params: { ...p.transport }, reps: reps('transport'), threads: 2 });
+      }
+      cells.push({
+        ...base,
+        id: 'pipeline',
+        kind: 'pipeline',
+        label: 'pipelined vs sequential stages',
+        params: { stageMs: p.pipelineStageMs, messages: p.pipelineMessages },
+        reps: reps('pipeline'),
+        threads: 1, // the stage threads sleep: they need no core
+      });
+      cells.push({
+        ...base,
+        id: 'backpressure',
+        kind: 'backpressure',
+        label: 'bounded vs unbounded queue',
+        params: { windowMs: p.backpressureWindowMs },
+        reps: reps('backpressure'),
+        threads: 1, // paced threads that mostly sleep
+      });
+      return cells;
+    }
+    case 'locks': {
+      const m4 = perOpThreads(ctx.cores);
+      const counts = [...new Set([...sweepFor(p.lockThreadCounts, ctx), ...(p.name === 'tiny' ? [] : [m4])])].sort((a, b) => a - b);
+      const cells: CellSpec[] = counts.map((t) => ({
+        ...base,
+        id: `p3m6/t${t}`,
+        kind: 'p3m6',
+        label: `Mutex/RwLock/atomic × ${t} thread${t === 1 ? '' : 's'}`,
+        params: { threads: t, ops: p.lockOps, ratios: p.readRatios, perOp: t === m4 },
+        reps: reps('p3m6'),
+        threads: t + 1,
+        impls: ctx.p3m6Impls,
+      }));
+      if (p.name !== 'tiny') {
+        cells.push({ ...base, ...harmony, id: 'v8mutex', kind: 'v8mutex', label: 'kit Mutex vs Atomics.Mutex', params: { ops: Math.min(p.lockOps * 2, 1_000_000) }, reps: reps('v8mutex'), threads: 3 });
+      }
+      return cells;
+    }
+    case 'pool': {
+      const cells: CellSpec[] = [];
+      for (const d of p.poolTaskMs) {
+        for (const w of p.poolWorkerCounts) {
+          cells.push({
+            ...base,
+            id: `sleep/d${d}/w${w}`,
+            kind: 'sleep',
+            label: `sleeping ${d} ms tasks × ${w} worker${w === 1 ? '' : 's'}`,
+            params: { workers: w, taskMs: d, tasks: p.poolTasks, p2m1: d === 10 && w === 4, freshPool: d === 10 && w === 4, piscina: p.piscinaInSleep, kitPool: p.piscinaInSleep },
+            reps: reps('sleep'),
+            threads: 1,
+            impls: ctx.p2m6Impls,
+          });
+        }
+      }
+      for (const d of p.cpuTaskMs) {
+        for (const w of sweepFor(p.cpuWorkerCounts, ctx)) {
+          cells.push({
+            ...base,
+            id: `cpu/d${d}/w${w}`,
+            kind: 'cpu',
+            label: `CPU ${d} ms tasks × ${w} worker${w === 1 ? '' : 's'}`,
+            params: { workers: w, taskMs: d, tasks: p.poolTasks, piscina: true, kitPool: true },
+            reps: reps('cpu'),
+            threads: w,
+            impls: ctx.p2m6Impls,
+          });
+        }
+      }
+      const w = Math.min(8, ctx.cores);
+      cells.push({
+        ...base,
+        id: 'spawn',
+        kind: 'spawn',
+        label: `spawn per task vs pool (${w} workers)`,
+        params: { workers: w, spawnTasks: p.spawnTasks, tinyTasks: p.poolTinyTasks },
+        reps: reps('spawn'),
+        threads: w,
+        impls: ctx.p2m6Impls.filter((i) => i.label === 'reference'),
+      });
+      return cells;
+    }
+    case 'kit':
+      return [{ ...base, ...harmony, id: 'micro', kind: 'micro', label: 'one-thread micro costs', params: { minCpuNs: p.microMinCpuNs }, reps: reps('micro'), threads: 1 }];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report sections
+
+export interface Section {
+  readonly suite: SuiteName;
+  readonly title: string;
+  readonly markdown: string;
+  /** Terminal charts (asciichart with x labels). */
+  readonly terminal: string[];
+  readonly svgs: { readonly file: string; readonly svg: string }[];
+}
+
+const ms = (x: number | undefined) => (x === undefined ? '—' : formatDuration(x));
+const ratio = (r: { estimate: number; low: number; high: number } | undefined) => (r ? formatRatio(r.estimate, r.low, r.high) : '—');
+
+function cellsOf(results: Results, suite: SuiteName, kind: string): CellSpec[] {
+  return [...results.values()].map((r) => r.spec).filter((s) => s.suite === suite && s.kind === kind);
+}
+
+function notImplementedLines(results: Results, suite: SuiteName): string[] {
+  const seen = new Set<string>();
+  for (const r of results.values()) {
+    if (r.spec.suite !== suite) continue;
+    for (const [label, why] of Object.entries(r.notImplemented)) seen.add(`- ${label}: not implemented yet (${why})`);
+  }
+  return [...seen];
+}
+
+function chartPair(
+  name: string,
+  title: string,
+  xLabels: (string | number)[],
+  series: SvgSeries[],
+  xTitle: string,
+  yTitle: string,
+  logY = false,
+): { terminal: string; svg: { file: string; svg: string } } | undefined {
+  const usable = series.filter((s) => s.values.some((v) => v !== null));
+  if (usable.length === 0 || xLabels.length === 0) return undefined;
+  // asciichart has no gaps: a series is drawn up to its first missing point.
+  const ascii: AsciiSeries[] = [];
+  for (const s of usable) {
+    const values: number[] = [];
+    for (const v of s.values) {
+      if (v === null) break;
+      values.push(v);
+    }
+    if (values.length > 0) ascii.push({ name: s.name, values });
+  }
+  const terminal = ascii.length ? renderAsciiChart(ascii, { xLabels, title, xTitle, yTitle, height: 8, logY }) : '';
+  const svg = renderSvgChart({ kind: 'line', xLabels, series: usable, title, xTitle, yTitle, logY });
+  return { terminal, svg: { file: `${name}.svg`, svg } };
+}
+
+function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
+  const md: string[] = [];
+  const terminal: string[] = [];
+  const svgs: { file: string; svg: string }[] = [];
+  const p1 = cellsOf(results, 'channels', 'p1m6').sort((a, b) => Number(a.params.threads) - Number(b.params.threads));
+  if (p1.length > 0) {
+    const hasTarget = p1.some((s) => results.get(cellKey('channels', s.id))?.samples['target:channel']);
+    const entries = Number(p1[0]!.params.entries);
+    md.push(`### P1 m6: channel pipeline vs Mutex<SharedVec> (${entries.toLocaleString('en-US')} log entries)`, '');
+    const head = ['threads', 'channel', 'mutex', 'channel entries/s', 'mutex entries/s', 'channel speedup (mutex ÷ channel)'];
+    if (hasTarget) head.push('target channel', 'target mutex', 'target speedup');
+    const rows = p1.map((s) => {
+      const key = cellKey('channels', s.id);
+      const ch = medianOf(results, key, 'channel');
+      const mu = medianOf(results, key, 'mutex');
+      const row = [
+        String(s.params.threads),
+        ms(ch?.estimate),
+        ms(mu?.estimate),
+        ch ? formatSi((entries / ch.estimate) * 1000) : '—',
+        mu ? formatSi((entries / mu.estimate) * 1000) : '—',
+        ratio(ratioOf(results, key, 'mutex', 'channel')),
+      ];
+      if (hasTarget) {
+        row.push(ms(medianOf(results, key, 'target:channel')?.estimate), ms(medianOf(results, key, 'target:mutex')?.estimate), ratio(ratioOf(results, key, 'target:mutex', 'target:channel')));
+      }
+      return row;
+    });
+    md.push(markdownTable(head, rows), '');
+    const through = (variant: string): SvgSeries => {
+      const values: (number | null)[] = [];
+      const low: (number | null)[] = [];
+      const high: (number | null)[] = [];
+      for (const s of p1) {
+        const m = medianOf(results, cellKey('channels', s.id), variant);
+        values.push(m ? (entries / m.estimate) * 1000 : null);
+        low.push(m ? (entries / m.high) * 1000 : null);
+        high.push(m ? (entries / m.low) * 1000 : null);
+      }
+      return { name: variant, values, low, high };
+    };
+    const series = [through('channel'), through('mutex')];
+    if (hasTarget) series.push(through('target:channel'), through('target:mutex'));
+    const chart = chartPair('channels-p1m6', 'P1 m6 throughput (entries/s)', p1.map((s) => Number(s.params.threads)), series, 'threads', 'entries/s');
+    if (chart) {
+      terminal.push(chart.terminal);
+      svgs.push(chart.svg);
+      md.push('```text', chart.terminal, '```', '', `![P1 m6 throughput](${chart.svg.file})`, '');
+    }
+  }
+  const transport = results.get(cellKey('channels', 'transport'));
+  if (transport) {
+    const key = cellKey('channels', 'transport');
+    md.push('### Kit channel vs postMessage (main thread → one consumer thread)', '');
+    const n = Number(transport.spec.params.numbers);
+    const m = Number(transport.spec.params.records);
+    const rows: string[][] = [];
+    const add = (scenario: string, base: string, variant: string, count: number) => {
+      const v = medianOf(results, key, variant);
+      rows.push([scenario, variant, ms(v?.estimate), v ? `${formatSi((count / v.estimate) * 1000)} msgs/s` : '—', variant === base ? '1.00x (baseline)' : ratio(ratioOf(results, key, base, variant))]);
+    };
+    add('numbers', 'postMessage numbers', 'postMessage numbers', n);
+    add('numbers', 'postMessage numbers', 'kit f64', n);
+    add('numbers', 'postMessage numbers', 'kit f64 ×256 batches', n);
+    add('records', 'postMessage records', 'postMessage records', m);
+    add('records', 'postMessage records', 'kit record codec', m);
+    add('records', 'postMessage records', 'kit record ×64 batches', m);
+    add('cloneable', 'postMessage records', 'kit structured codec', m);
+    md.push(markdownTable(['scenario', 'variant', 'median', 'throughput', 'speedup over postMessage'], rows), '');
+  }
+  const pipe = results.get(cellKey('channels', 'pipeline'));
+  if (pipe) {
+    const key = cellKey('channels', 'pipeline');
+    const unit = Number(pipe.spec.params.stageMs);
+    md.push(
+      `### P1 m2: pipelined vs sequential stages (sleeping; the chapter's 100 ms is ${unit * 2} ms here, ${pipe.spec.params.messages} messages)`,
+      '',
+    );
+    md.push(
+      markdownTable(
+        ['stages', 'sequential', 'pipelined', 'speedup'],
+        [
+          [`${unit * 2}/${unit}/${unit} ms (100/50/50 scaled)`, ms(medianOf(results, key, 'sequential 2:1:1')?.estimate), ms(medianOf(results, key, 'pipelined 2:1:1')?.estimate), ratio(ratioOf(results, key, 'sequential 2:1:1', 'pipelined 2:1:1'))],
+          [`${unit * 2}/${unit * 2}/${unit * 2} ms (3 × 100 scaled)`, ms(medianOf(results, key, 'sequential 1:1:1')?.estimate), ms(medianOf(results, key, 'pipelined 1:1:1')?.estimate), ratio(ratioOf(results, key, 'sequential 1:1:1', 'pipelined 1:1:1'))],
+        ],
+      ),
+      '',
+      `Latency of one message through the idle equal-stage pipeline: ${ms(medianOf(results, key, 'latency 1:1:1')?.estimate)} (three stages of ${unit * 2} ms).`,
+      '',
+    );
+  }
+  const bp = results.get(cellKey('channels', 'backpressure'));
+  if (bp) {
+    const key = cellKey('channels', 'backpressure');
+    md.push('### P1 m3: bounded (capacity 100) vs unbounded channel, producer 1000 msgs/s, consumer 100 msgs/s', '');
+    const g = medianOf(results, key, 'unbounded growth');
+    md.push(
+      markdownTable(
+        ['measure', 'median [95% CI]'],
+        [
+          ['unbounded queue growth', g ? `${g.estimate.toFixed(0)} msgs/s [${g.low.toFixed(0)}–${g.high.toFixed(0)}]` : '—'],
+          ['unbounded queue length at the end', String(medianOf(results, key, 'unbounded length at end')?.estimate ?? '—')],
+          ['bounded queue length at the end', String(medianOf(results, key, 'bounded length at end')?.estimate ?? '—')],
+          ['bounded: producer rate ÷ consumer rate once full', ratio(medianOf(results, key, 'bounded producer/consumer rate'))],
+          ['send into a full channel of 2, consumer sleeps 100 ms (test_backpressure_blocks)', ms(medianOf(results, key, 'blocked send (capacity 2)')?.estimate)],
+        ],
+      ),
+      '',
+    );
+    const ub = bp.series['unbounded queue length'];
+    const bd = bp.series['bounded queue length'];
+    if (ub?.length && bd?.length) {
+      const a = medianSeries(ub);
+      const b = medianSeries(bd);
+      const step = Math.max(1, Math.ceil(a.length / 10));
+      const idx = a.map((_, i) => i).filter((i) => i % step === 0);
+      const xLabels = idx.map((i) => `${Math.round((a[i] as [number, number])[0] * 1000)}`);
+      const chart = chartPair(
+        'channels-backpressure',
+        'P1 m3 queue length over time',
+        xLabels,
+        [
+          { name: 'unbounded', values: idx.map((i) => (a[i] as [number, number])[1]) },
+          { name: 'bounded (100)', values: idx.map((i) => (b[i] as [number, number] | undefined)?.[1] ?? null) },
+        ],
+        'ms',
+        'messages queued',
+      );
+      if (chart) {
+        terminal.push(chart.terminal);
+        svgs.push(chart.svg);
+        md.push('```text', chart.terminal, '```', '', `![queue length](${chart.svg.file})`, '');
+      }
+    }
+  }
+  return { markdown: md.join('\n'), terminal, svgs };
+}
+
+function locksSection(results: Results): Omit<Section, 'suite' | 'title'> {
+  const md: string[] = [];
+  const terminal: string[] = [];
+  const svgs: { file: string; svg: string }[] = [];
+  const cells = cellsOf(results, 'locks', 'p3m6').sort((a, b) => Number(a.params.threads) - Number(b.params.threads));
+  if (cells.length > 0) {
+    const ratios = cells[0]!.params.ratios as readonly number[];
+    const ops = Number(cells[0]!.params.ops);
+    md.push(`### P3 m6: Mutex vs RwLock vs atomic counter (${ops.toLocaleString('en-US')} operations)`, '');
+    const rows: string[][] = [];
+    for (const s of cells) {
+      const key = cellKey('locks', s.id);
+      for (const r of ratios) {
+        const lbl = `@${Math.round(r * 100)}%`;
+        rows.push([
+          String(s.params.threads),
+          `${Math.round(r * 100)}%`,
+          ms(medianOf(results, key, `mutex ${lbl}`)?.estimate),
+          ms(medianOf(results, key, `rwlock ${lbl}`)?.estimate),
+          ms(medianOf(results, key, `atomic ${lbl}`)?.estimate),
+          ratio(ratioOf(results, key, `mutex ${lbl}`, `rwlock ${lbl}`)),
+          ratio(ratioOf(results, key, `mutex ${lbl}`, `atomic ${lbl}`)),
+          ...(results.get(key)?.samples[`target:mutex ${lbl}`] ? [ratio(ratioOf(results, key, `target:mutex ${lbl}`, `mutex ${lbl}`))] : []),
+        ]);
+      }
+    }
+    const hasTarget = rows.some((r) => r.length > 7);
+    md.push(
+      markdownTable(['threads', 'reads', 'Mutex', 'RwLock', 'atomic', 'RwLock speedup', 'atomic speedup', ...(hasTarget ? ['target Mutex ÷ reference Mutex'] : [])], rows),
+      '',
+    );
+    const r90 = ratios.find((r) => r >= 0.9) ?? ratios[ratios.length - 1]!;
+    const lbl = `@${Math.round(r90 * 100)}%`;
+    const series = (['mutex', 'rwlock', 'atomic'] as const).map((kind): SvgSeries => {
+      const values: (number | null)[] = [];
+      const low: (number | null)[] = [];
+      const high: (number | null)[] = [];
+      for (const s of cells) {
+        const m = medianOf(results, cellKey('locks', s.id), `${kind} ${lbl}`);
+        values.push(m ? (ops / m.estimate) * 1000 : null);
+        low.push(m ? (ops / m.high) * 1000 : null);
+        high.push(m ? (ops / m.low) * 1000 : null);
+      }
+      return { name: kind, values, low, high };
+    });
+    const chart = chartPair('locks-p3m6', `P3 m6 throughput at ${Math.round(r90 * 100)}% reads (ops/s)`, cells.map((s) => Number(s.params.threads)), series, 'threads', 'ops/s', true);
+    if (chart) {
+      terminal.push(chart.terminal);
+      svgs.push(chart.svg);
+      md.push('```text', chart.terminal, '```', '', `![P3 m6 throughput](${chart.svg.file})`, '');
+    }
+    const perOp = cells.find((s) => s.params.perOp === true);
+    if (perOp) {
+      const key = cellKey('locks', perOp.id);
+      const us = (v: string) => {
+        const m = medianOf(results, key, v);
+        return m ? `${m.estimate.toPrecision(3)} µs [${m.low.toPrecision(3)}–${m.high.toPrecision(3)}]` : '—';
+      };
+      md.push(
+        `### P3 m4: cost per operation, ${perOp.params.threads} threads contending (wall time ÷ operations)`,
+        '',
+        markdownTable(
+          ['operation', 'µs per operation'],
+          [
+            ['Mutex increment', us('mutex increment per op')],
+            ['RwLock read', us('rwlock read per op')],
+            ['atomic increment', us('atomic increment per op')],
+          ],
+        ),
+        '',
+      );
+    }
+  }
+  const v8 = results.get(cellKey('locks', 'v8mutex'));
+  if (v8) {
+    const key = cellKey('locks', 'v8mutex');
+    const ops = Number(v8.spec.params.ops);
+    const rate = (v: string) => {
+      const m = medianOf(results, key, v);
+      return m ? `${formatSi(((2 * ops) / m.estimate) * 1000)} ops/s` : '—';
+    };
+    const na = v8.unavailable['Atomics.Mutex, 2 threads'];
+    md.push(
+      `### kit Mutex vs V8 Atomics.Mutex (2 threads × ${ops.toLocaleString('en-US')} increments)`,
+      '',
+      markdownTable(
+        ['lock', 'median', 'throughput', 'kit speed ÷ Atomics.Mutex speed'],
+        [
+          ['kit Mutex', ms(medianOf(results, key, 'kit Mutex, 2 threads')?.estimate), rate('kit Mutex, 2 threads'), ratio(ratioOf(results, key, 'Atomics.Mutex, 2 threads', 'kit Mutex, 2 threads'))],
+          ['Atomics.Mutex (--harmony-struct)', na ? na : ms(medianOf(results, key, 'Atomics.Mutex, 2 threads')?.estimate), na ? '—' : rate('Atomics.Mutex, 2 threads'), ''],
+        ],
+      ),
+      '',
+    );
+  }
+  return { markdown: md.join('\n'), terminal, svgs };
+}
+
+function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
+  const md: string[] = [];
+  const terminal: string[] = [];
+  const svgs: { file: string; svg: string }[] = [];
+  md.push(
+    'The pool under test is the reference ThreadPool (P2 m1) running the P2 m6 tasks, started once per process and warmed up before timing (sequential: the m6 `benchmarkSequential`); beside it a minimal pool of N kit threads on one kit channel, and piscina with N threads, all running the same work.',
+    '',
+  );
+  const sweep = (kind: 'sleep' | 'cpu', title: string) => {
+    const cells = cellsOf(results, 'pool', kind);
+    const durations = [...new Set(cells.map((s) => Number(s.params.taskMs)))].sort((a, b) => a - b);
+    for (const d of durations) {
+      const ds = cells.filter((s) => Number(s.params.taskMs) === d).sort((a, b) => Number(a.params.workers) - Number(b.params.workers));
+      md.push(`### ${title}, ${d} ms per task, ${ds[0]?.params.tasks} tasks`, '');
+      const has = (v: string) => ds.some((s) => results.get(cellKey('pool', s.id))?.samples[v]);
+      const extra = (['kit pool', 'piscina', 'target:pool'] as const).filter(has);
+      const rows = ds.map((s) => {
+        const key = cellKey('pool', s.id);
+        return [
+          String(s.params.workers),
+          ms(medianOf(results, key, 'sequential')?.estimate),
+          ms(medianOf(results, key, 'pool')?.estimate),
+          ratio(ratioOf(results, key, 'sequential', 'pool')),
+          ...extra.map((v) => ratio(ratioOf(results, key, v === 'target:pool' ? 'target:sequential' : 'sequential', v))),
+        ];
+      });
+      md.push(markdownTable(['workers', 'sequential', 'reference pool', 'reference pool speedup', ...extra.map((v) => `${v} speedup`)], rows), '');
+      const speed = (variant: string): SvgSeries => {
+        const values: (number | null)[] = [];
+        const low: (number | null)[] = [];
+        const high: (number | null)[] = [];
+        for (const s of ds) {
+          const r = ratioOf(results, cellKey('pool', s.id), variant === 'target:pool' ? 'target:sequential' : 'sequential', variant);
+          values.push(r?.estimate ?? null);
+          low.push(r?.low ?? null);
+          high.push(r?.high ?? null);
+        }
+        return { name: `${variant === 'pool' ? 'reference pool' : variant} speedup`, values, low, high };
+      };
+      const series = [speed('pool'), ...extra.map(speed), { name: 'ideal (= workers)', values: ds.map((s) => Number(s.params.workers)) }];
+      const chart = chartPair(`pool-${kind}-d${d}`, `${title}: speedup over sequential (${d} ms tasks)`, ds.map((s) => Number(s.params.workers)), series, 'workers', 'speedup');
+      if (chart) {
+        terminal.push(chart.terminal);
+        svgs.push(chart.svg);
+        md.push('```text', chart.terminal, '```', '', `![${title} speedup](${chart.svg.file})`, '');
+      }
+    }
+  };
+  sweep('sleep', 'Sleeping tasks');
+  const w4 = results.get(cellKey('pool', 'sleep/d10/w4'));
+  if (w4?.samples['8 × 100 ms on 4 workers']) {
+    md.push(`P2 m1 test: 8 sleeping tasks of 100 ms on 4 workers of the warm reference pool took ${ms(medianOf(results, cellKey('pool', 'sleep/d10/w4'), '8 × 100 ms on 4 workers')?.estimate)} (median).`, '');
+  }
+  const fresh = 'pool, fresh per run (m6 benchmarkThreadPool)';
+  if (w4?.samples[fresh]) {
+    const key = cellKey('pool', 'sleep/d10/w4');
+    md.push(
+      `The m6 \`benchmarkThreadPool\` as written starts a new pool per run; its timing then includes each worker's first import of the task module: ${ms(medianOf(results, key, fresh)?.estimate)} for the 4-worker batch above, against ${ms(medianOf(results, key, 'pool')?.estimate)} on the warm pool (${ratio(ratioOf(results, key, fresh, 'pool'))}).`,
+      '',
+    );
+  }
+  sweep('cpu', 'CPU-bound tasks');
+  const sp = results.get(cellKey('pool', 'spawn'));
+  if (sp) {
+    const key = cellKey('pool', 'spawn');
+    md.push(`### Spawn per task vs pool (${sp.spec.params.workers} workers; tiny tasks)`, '');
+    md.push(
+      markdownTable(
+        ['measure', 'median [95% CI]'],
+        [
+          ['thread spawn + join (a thread that does nothing)', fmtInterval(medianOf(results, key, 'thread spawn + join'))],
+          [`spawn per task (${sp.spec.params.spawnTasks} tasks), per task`, fmtInterval(medianOf(results, key, 'spawn per task, per task'))],
+          [`reference pool (${sp.spec.params.tinyTasks} tasks), per task`, fmtInterval(medianOf(results, key, 'reference pool, per task'))],
+          [`kit pool (${sp.spec.params.tinyTasks} tasks), per task`, fmtInterval(medianOf(results, key, 'kit pool, per task'))],
+          [`piscina (${sp.spec.params.tinyTasks} tasks), per task`, fmtInterval(medianOf(results, key, 'piscina, per task'))],
+          ['spawn per task ÷ reference pool', ratio(ratioOf(results, key, 'spawn per task, per task', 'reference pool, per task'))],
+          ['piscina ÷ reference pool (per task)', ratio(ratioOf(results, key, 'piscina, per task', 'reference pool, per task'))],
+          ['kit pool ÷ reference pool (per task)', ratio(ratioOf(results, key, 'kit pool, per task', 'reference pool, per task'))],
+        ],
+      ),
+      '',
+    );
+  }
+  return { markdown: md.join('\n'), terminal, svgs };
+}
+
+function fmtInterval(m: { estimate: number; low: number; high: number } | undefined): string {
+  return m ? `${formatDuration(m.estimate)} [${formatDuration(m.low)}–${formatDuration(m.high)}]` : '—';
+}
+
+function kitSection(results: Results): Omit<Section, 'suite' | 'title'> {
+  const r = results.get(cellKey('kit', 'micro'));
+  if (!r) return { markdown: 'No results.', terminal: [], svgs: [] };
+  const key = cellKey('kit', 'micro');
+  const names = Object.keys(r.info);
+  const rows = names.map((n) => {
+    const m = medianOf(results, key, n);
+    return [n, m ? `${m.estimate.toFixed(1)} ns [${m.low.toFixed(1)}–${m.high.toFixed(1)}]` : '—'];
+  });
+  for (const [n, why] of Object.entries(r.unavailable)) rows.push([n, why]);
+  const md = ['One operation on one thread, uncontended (mitata p50 per repetition; median over repetitions and processes).', '', markdownTable(['operation', 'ns per operation [95% CI]'], rows), ''];
+  const svgs: { file: string; svg: string }[] = [];
+  const values = names.map((n) => medianOf(results, key, n) ?? null);
+  if (values.some((v) => v !== null)) {
+    const svg = renderSvgChart({
+      kind: 'bar',
+      xLabels: names,
+      series: [{ name: 'ns per operation', values: values.map((v) => v?.estimate ?? null), low: values.map((v) => v?.low ?? null), high: values.map((v) => v?.high ?? null) }],
+      title: 'Kit micro costs (ns per operation, one thread)',
+      yTitle: 'ns/op',
+      width: 1100,
+    });
+    svgs.push({ file: 'kit-micro.svg', svg });
+    md.push('![kit micro costs](kit-micro.svg)', '');
+  }
+  return { markdown: md.join('\n'), terminal: [], svgs };
+}
+
+export function suiteSection(suite: SuiteName, results: Results): Section {
+  const body =
+    suite === 'channels' ? channelsSection(results) : suite === 'locks' ? locksSection(results) : suite === 'pool' ? poolSection(results) : kitSection(results);
+  const stubs = notImplementedLines(results, suite);
+  const failures: string[] = [];
+  for (const r of results.values()) {
+    if (r.spec.suite !== suite) continue;
+    for (const f of r.failures) failures.push(`- ${r.spec.label}: ${f.split('\n')[0]}`);
+  }
+  const extra = [...(stubs.length ? ['', '**Target:**', ...stubs] : []), ...(failures.length ? ['', '**Failed processes:**', ...failures] : [])];
+  return { suite, title: SUITE_TITLES[suite], ...body, markdown: body.markdown + (extra.length ? `\n${extra.join('\n')}\n` : '') };
+}
