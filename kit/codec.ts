@@ -131,7 +131,9 @@ function jsonExact(value: unknown, depth: number): boolean {
     case 'object': {
       if (value === null) return true;
       if (depth > MAX_FAST_DEPTH || seenObjects.has(value)) return false;
-      seenObjects.add(value);
+      // The root needs no entry: an object reached twice is nested by definition, and a cycle back to the root
+      // is caught one level further down, when the root is met again at depth 1.
+      if (depth > 0) seenObjects.add(value);
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
           if (!(i in value) || !jsonExact(value[i], depth + 1)) return false;
@@ -152,10 +154,8 @@ function jsonExact(value: unknown, depth: number): boolean {
   }
 }
 
-interface PreparedClone {
-  readonly json: string | undefined;
-  readonly bytes: Buffer | undefined;
-}
+/** JSON text for the fast path, or v8.serialize's bytes. */
+type PreparedClone = string | Buffer;
 
 const structuredCodec: Codec<unknown> = {
   spec: { type: 'structured' },
@@ -167,21 +167,21 @@ const structuredCodec: Codec<unknown> = {
     } finally {
       seenObjects.clear();
     }
-    return exact ? { json: JSON.stringify(value), bytes: undefined } : { json: undefined, bytes: v8.serialize(value) };
+    return exact ? (JSON.stringify(value) as PreparedClone) : v8.serialize(value);
   },
   bound: (prepared) => {
-    const { json, bytes } = prepared as PreparedClone;
-    return 1 + (json === undefined ? bytes!.length : json.length * 3);
+    const clone = prepared as PreparedClone;
+    return 1 + (typeof clone === 'string' ? clone.length * 3 : clone.length);
   },
   write(prepared, ring, offset) {
-    const { json, bytes } = prepared as PreparedClone;
-    if (json !== undefined) {
+    const clone = prepared as PreparedClone;
+    if (typeof clone === 'string') {
       ring.bytes[offset] = JSON_TAG;
-      return 1 + (ring.bytes as FastBuffer).utf8Write(json, offset + 1);
+      return 1 + (ring.bytes as FastBuffer).utf8Write(clone, offset + 1);
     }
     ring.bytes[offset] = V8_TAG;
-    ring.bytes.set(bytes!, offset + 1);
-    return 1 + bytes!.length;
+    ring.bytes.set(clone, offset + 1);
+    return 1 + clone.length;
   },
   read(ring, offset, length) {
     if (ring.bytes[offset] === JSON_TAG) {
