@@ -26,6 +26,15 @@ export type LockOutcome = 'acquired' | 'abandoned' | 'timeout';
 
 const me = selfId + 1;
 
+let relaxSink = 0;
+
+/** Burn roughly `n` cheap steps without touching shared memory (JavaScript has no pause instruction). */
+function relax(n: number): void {
+  let x = relaxSink;
+  for (let j = 0; j < n; j++) x = (x * 31 + j) | 0;
+  relaxSink = x;
+}
+
 export function tryAcquire(words: Int32Array, index: number): boolean {
   return Atomics.compareExchange(words, index + OWNER, 0, me) === 0;
 }
@@ -43,8 +52,12 @@ function attempt(words: Int32Array, index: number): LockOutcome | undefined {
 
 export function acquire(words: Int32Array, index: number, deadline: Deadline = Infinity): LockOutcome {
   if (Atomics.compareExchange(words, index + OWNER, 0, me) === 0) return 'acquired';
-  for (let i = 0; i < SPIN_LIMIT; i++) {
+  // Test-and-test-and-set with a growing pause between looks: waiters that re-read the lock word in a tight
+  // loop keep pulling its cache line away from the holder, who needs it to release.
+  for (let spent = 0, gap = 1; spent < SPIN_LIMIT; spent += gap) {
     if (Atomics.load(words, index + OWNER) === 0 && tryAcquire(words, index)) return 'acquired';
+    relax(gap);
+    if (gap < 32) gap *= 2;
   }
   Atomics.add(words, index + WAITERS, 1);
   try {
