@@ -61,7 +61,9 @@ describe('npm run images', () => {
     const broken = readdirSync(fixtures.broken);
     expect(report.processed).toBe(good.length);
     expect(report.failed.map((f) => f.file).sort()).toEqual(broken.map((f) => `broken/${f}`).sort());
-    for (const f of report.failed) expect(f.error, f.file).toMatch(/corrupt|premature|extraneous|read error|unsupported|Unexpected end|failOn/i);
+    // libvips keeps one error buffer per process: under concurrency a file may report the tile read that
+    // failed ('error in tile …') rather than the codec's own words. Either is the decoder's failure.
+    for (const f of report.failed) expect(f.error, f.file).toMatch(/corrupt|premature|extraneous|read error|unsupported|Unexpected end|failOn|error in tile/i);
     expect(report.skipped.map((s) => s.file)).toEqual(['notes.txt']);
     expect(report.seconds).toBeGreaterThan(0);
     expect(listTree(at('fixtures-out'))).toEqual(good.map((f) => `good/${f.replace(/\.[^.]+$/, '.png')}`).sort());

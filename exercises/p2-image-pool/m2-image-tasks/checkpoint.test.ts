@@ -89,7 +89,9 @@ describe('p2/m2: image tasks', () => {
     expect(broken.length).toBe(readdirSync(fixtures.broken).length);
     for (const r of broken) {
       expect(r.ok, r.inputPath).toBe(false);
-      if (!r.ok) expect(r.error).toMatch(/corrupt|premature|extraneous|read error|unsupported|Unexpected end|failOn/i);
+      // libvips keeps one error buffer per process: under concurrency a file may report the tile read that
+      // failed ('error in tile …') rather than the codec's own words. Either is the decoder's failure.
+      if (!r.ok) expect(r.error).toMatch(/corrupt|premature|extraneous|read error|unsupported|Unexpected end|failOn|error in tile/i);
     }
     expect(readdirSync(at('batch', 'good')).sort()).toEqual(readdirSync(fixtures.good).map((f) => `${f}.webp`).sort());
     expect(existsSync(at('batch', 'broken')) ? readdirSync(at('batch', 'broken')) : []).toEqual([]);
