@@ -31,18 +31,26 @@ interface ArrayWire extends WireHandle {
   readonly buffer: SharedArrayBuffer;
 }
 
-/** A fixed-length array of 32-bit integers in shared memory. */
-export class SharedI32Array {
-  /** The typed-array view; index it directly while holding the guarding lock. */
-  readonly array: Int32Array;
+type NumberArray = Int32Array | Float64Array;
 
-  constructor(lengthOrValues: number | ArrayLike<number>, wire?: ArrayWire) {
+/** What the two shared number arrays have in common; each subclass names its element type and handle kind. */
+abstract class SharedNumberArray<A extends NumberArray> {
+  /** The typed-array view; index it directly while holding the guarding lock. */
+  readonly array: A;
+
+  protected constructor(
+    make: (buffer: SharedArrayBuffer) => A,
+    bytesPerElement: number,
+    private readonly kind: string,
+    lengthOrValues: number | ArrayLike<number>,
+    wire?: ArrayWire,
+  ) {
     if (wire) {
-      this.array = new Int32Array(wire.buffer);
+      this.array = make(wire.buffer);
     } else if (typeof lengthOrValues === 'number') {
-      this.array = new Int32Array(new SharedArrayBuffer(lengthOrValues * 4));
+      this.array = make(new SharedArrayBuffer(lengthOrValues * bytesPerElement));
     } else {
-      this.array = new Int32Array(new SharedArrayBuffer(lengthOrValues.length * 4));
+      this.array = make(new SharedArrayBuffer(lengthOrValues.length * bytesPerElement));
       this.array.set(Array.from(lengthOrValues));
     }
   }
@@ -63,42 +71,21 @@ export class SharedI32Array {
   }
 
   [share](_destination: Destination): WireHandle {
-    return { __threadkit: 'shared.i32array', buffer: this.array.buffer as SharedArrayBuffer } as ArrayWire;
+    return { __threadkit: this.kind, buffer: this.array.buffer as SharedArrayBuffer } as ArrayWire;
+  }
+}
+
+/** A fixed-length array of 32-bit integers in shared memory. */
+export class SharedI32Array extends SharedNumberArray<Int32Array> {
+  constructor(lengthOrValues: number | ArrayLike<number>, wire?: ArrayWire) {
+    super((buffer) => new Int32Array(buffer), 4, 'shared.i32array', lengthOrValues, wire);
   }
 }
 
 /** A fixed-length array of 64-bit floats in shared memory. */
-export class SharedF64Array {
-  readonly array: Float64Array;
-
+export class SharedF64Array extends SharedNumberArray<Float64Array> {
   constructor(lengthOrValues: number | ArrayLike<number>, wire?: ArrayWire) {
-    if (wire) {
-      this.array = new Float64Array(wire.buffer);
-    } else if (typeof lengthOrValues === 'number') {
-      this.array = new Float64Array(new SharedArrayBuffer(lengthOrValues * 8));
-    } else {
-      this.array = new Float64Array(new SharedArrayBuffer(lengthOrValues.length * 8));
-      this.array.set(Array.from(lengthOrValues));
-    }
-  }
-
-  get length(): number {
-    return this.array.length;
-  }
-
-  get(index: number): number {
-    const value = this.array[index];
-    if (value === undefined) throw new RangeError(`index ${index} is out of bounds (length ${this.array.length})`);
-    return value;
-  }
-
-  set(index: number, value: number): void {
-    if (!(index >= 0 && index < this.array.length)) throw new RangeError(`index ${index} is out of bounds (length ${this.array.length})`);
-    this.array[index] = value;
-  }
-
-  [share](_destination: Destination): WireHandle {
-    return { __threadkit: 'shared.f64array', buffer: this.array.buffer as SharedArrayBuffer } as ArrayWire;
+    super((buffer) => new Float64Array(buffer), 8, 'shared.f64array', lengthOrValues, wire);
   }
 }
 
