@@ -14,68 +14,72 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { profileNamed } from '../benches/runner/profiles.ts';
-import { runBenchmarks } from '../benches/runner/run.ts';
-import { repoRoot, resolveTarget } from '../benches/runner/target.ts';
-import { SUITE_NAMES, type SuiteName } from '../benches/runner/types.ts';
+import { UsageError } from '../lib/cli.ts';
+import { profileNamed } from './runner/profiles.ts';
+import { runBenchmarks } from './runner/run.ts';
+import { repoRoot, resolveTarget } from './runner/target.ts';
+import { SUITE_NAMES, type SuiteName } from './runner/types.ts';
 
 const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>] [--out DIR]
 suites: ${SUITE_NAMES.join(', ')} (default: all)`;
 
 function fail(message: string): never {
-  process.stderr.write(`bench: ${message}\n${USAGE}\n`);
-  process.exit(2);
+  throw new UsageError(`${message}\n${USAGE}`);
 }
 
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    strict: true,
-    options: {
-      quick: { type: 'boolean' },
-      full: { type: 'boolean' },
-      profile: { type: 'string' }, // hidden: 'tiny' for the end-to-end test
-      target: { type: 'string' },
-      compare: { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-} catch (error) {
-  fail((error as Error).message);
-}
-const { values, positionals } = parsed;
-if (values.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-if (values.quick && values.full) fail('--quick and --full exclude each other');
-const profileName = values.profile ?? (values.full ? 'full' : 'quick');
-let profile;
-try {
-  profile = profileNamed(profileName);
-} catch (error) {
-  fail((error as Error).message);
-}
-for (const s of positionals) if (!SUITE_NAMES.includes(s as SuiteName)) fail(`unknown suite '${s}'`);
-const suites = positionals.length > 0 ? SUITE_NAMES.filter((s) => positionals.includes(s)) : [...SUITE_NAMES];
-let target;
-try {
-  target = resolveTarget(values.target);
-} catch (error) {
-  fail((error as Error).message);
-}
-const compare = values.compare === undefined ? undefined : path.resolve(values.compare);
-if (compare) {
-  // Checked before the run, not after minutes of measuring.
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
   try {
-    const earlier = JSON.parse(readFileSync(compare, 'utf8')) as { method?: unknown; cells?: unknown };
-    if (typeof earlier.method !== 'object' || !Array.isArray(earlier.cells)) throw new Error('not a report.json of this runner');
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        quick: { type: 'boolean' },
+        full: { type: 'boolean' },
+        profile: { type: 'string' }, // hidden: 'tiny' for the end-to-end test
+        target: { type: 'string' },
+        compare: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
   } catch (error) {
-    fail(`--compare ${compare}: ${(error as Error).message}`);
+    fail((error as Error).message);
   }
-}
-const outRoot = path.resolve(values.out ?? path.join(repoRoot, 'reports'));
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.quick && values.full) fail('--quick and --full exclude each other');
+  const profileName = values.profile ?? (values.full ? 'full' : 'quick');
+  let profile;
+  try {
+    profile = profileNamed(profileName);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  for (const s of positionals) if (!SUITE_NAMES.includes(s as SuiteName)) fail(`unknown suite '${s}'`);
+  const suites = positionals.length > 0 ? SUITE_NAMES.filter((s) => positionals.includes(s)) : [...SUITE_NAMES];
+  let target;
+  try {
+    target = resolveTarget(values.target);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const compare = values.compare === undefined ? undefined : path.resolve(values.compare);
+  if (compare) {
+    // Checked before the run, not after minutes of measuring.
+    try {
+      const earlier = JSON.parse(readFileSync(compare, 'utf8')) as { method?: unknown; cells?: unknown };
+      if (typeof earlier.method !== 'object' || !Array.isArray(earlier.cells)) throw new Error('not a report.json of this runner');
+    } catch (error) {
+      fail(`--compare ${compare}: ${(error as Error).message}`);
+    }
+  }
+  const outRoot = path.resolve(values.out ?? path.join(repoRoot, 'reports'));
 
-await runBenchmarks({ suites, profile, target, outRoot, argv: process.argv.slice(2), ...(compare ? { compare } : {}) });
+  await runBenchmarks({ suites, profile, target, outRoot, argv, ...(compare ? { compare } : {}) });
+  return 0;
+}

@@ -25,9 +25,9 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PipelineThreads, runBaseline, runPipeline, type PipelineOptions } from '../scripts/pipeline/pipeline.ts';
-import type { PipelineReport } from '../scripts/pipeline/report.ts';
-import { FIXTURE_NAMES, writeRepeatedLog } from '../scripts/pipeline/synthetic.ts';
+import { PipelineThreads, runBaseline, runPipeline, type PipelineOptions } from '../apps/pipeline/pipeline.ts';
+import type { PipelineReport } from '../apps/pipeline/report.ts';
+import { FIXTURE_NAMES, writeRepeatedLog } from '../apps/pipeline/synthetic.ts';
 import { bootstrapRatioCI, median } from './lib/stats.ts';
 
 const TARGET = 1.6;

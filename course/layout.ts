@@ -8,10 +8,9 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-/** The repository root: scripts/lib/ sits two levels below it. */
-export const projectRoot: string = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root (lib/paths.ts), under the name the tools use. */
+export { repoRoot as projectRoot } from '../lib/paths.ts';
 
 export interface Milestone {
   /** Short id, e.g. 'p1/m1'. */

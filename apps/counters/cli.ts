@@ -7,42 +7,41 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { runComparison } from '../solutions/p3-counters/m6-benchmark/benchmark.ts';
+import { UsageError } from '../../lib/cli.ts';
+import { runComparison } from './reference.ts';
 
-function fail(message: string): never {
-  process.stderr.write(`counters: ${message}\n`);
-  process.exit(2);
-}
+const USAGE = 'usage: npm run counters [-- --ops N] [--threads N]';
 
-let values: { ops?: string; threads?: string; help?: boolean };
-try {
-  ({ values } = parseArgs({
+export function main(argv: string[]): number {
+  const { values } = parseArgs({
+    args: argv,
     options: { ops: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     strict: true,
-  }));
-} catch (error) {
-  fail((error as Error).message);
-}
-if (values.help) {
-  process.stdout.write('usage: npm run counters [-- --ops N] [--threads N]\n');
-  process.exit(0);
-}
-const ops = Number(values.ops ?? 1_000_000);
-const threads = Number(values.threads ?? Math.max(2, os.availableParallelism()));
-if (!Number.isInteger(ops) || ops < 1) fail(`--ops must be a positive whole number, got ${values.ops}`);
-if (!Number.isInteger(threads) || threads < 1 || threads > 64) fail(`--threads must be from 1 to 64, got ${values.threads}`);
-
-process.stdout.write(`Shared counter service: ${ops.toLocaleString('en')} operations on ${threads} threads\n\n`);
-const rows = runComparison(ops, threads, [0.5, 0.7, 0.9, 0.99]);
-const fmt = (ms: number) => `${ms.toFixed(1).padStart(8)} ms`;
-for (const row of rows) {
-  process.stdout.write(`${Math.round(row.readRatio * 100)}% reads\n`);
-  for (const [name, run, speedup] of [
-    ['Mutex ', row.mutex, 1],
-    ['RwLock', row.rwlock, row.rwlockSpeedup],
-    ['Atomic', row.atomic, row.atomicSpeedup],
-  ] as const) {
-    const exact = run.finalValue === run.writes ? 'exact' : `LOST ${run.writes - run.finalValue}`;
-    process.stdout.write(`  ${name} ${fmt(run.elapsedMs)}  ${speedup.toFixed(2)}x vs Mutex  final ${run.finalValue} (${exact})\n`);
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
+  const ops = Number(values.ops ?? 1_000_000);
+  const threads = Number(values.threads ?? Math.max(2, os.availableParallelism()));
+  if (!Number.isInteger(ops) || ops < 1) throw new UsageError(`--ops must be a positive whole number, got ${values.ops}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new UsageError(`--threads must be from 1 to 64, got ${values.threads}`);
+  }
+
+  process.stdout.write(`Shared counter service: ${ops.toLocaleString('en')} operations on ${threads} threads\n\n`);
+  const rows = runComparison(ops, threads, [0.5, 0.7, 0.9, 0.99]);
+  const fmt = (ms: number) => `${ms.toFixed(1).padStart(8)} ms`;
+  for (const row of rows) {
+    process.stdout.write(`${Math.round(row.readRatio * 100)}% reads\n`);
+    for (const [name, run, speedup] of [
+      ['Mutex ', row.mutex, 1],
+      ['RwLock', row.rwlock, row.rwlockSpeedup],
+      ['Atomic', row.atomic, row.atomicSpeedup],
+    ] as const) {
+      const exact = run.finalValue === run.writes ? 'exact' : `LOST ${run.writes - run.finalValue}`;
+      process.stdout.write(`  ${name} ${fmt(run.elapsedMs)}  ${speedup.toFixed(2)}x vs Mutex  final ${run.finalValue} (${exact})\n`);
+    }
+  }
+  return 0;
 }

@@ -4,9 +4,10 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import type { FailOn } from '../../solutions/p2-image-pool/m2-image-tasks/image-task.ts';
-import type { ProgressSnapshot } from '../../solutions/p2-image-pool/m3-progress/progress.ts';
+import type { FailOn } from './reference.ts';
+import type { ProgressSnapshot } from './reference.ts';
 import { type ImagesOptions, type ImagesReport, OUTPUT_FORMATS } from './run-images.ts';
+import { UsageError } from '../../lib/cli.ts';
 
 const FAIL_ON: readonly FailOn[] = ['none', 'truncated', 'error', 'warning'];
 
@@ -31,7 +32,6 @@ options:
 Exit codes: 0 all images processed, 1 some files failed, 2 usage error.`;
 
 /** A bad command line: exit code 2. */
-export class UsageError extends Error {}
 
 function number(name: string, value: string | undefined, min: number, max: number, integer = false): number | undefined {
   if (value === undefined) return undefined;

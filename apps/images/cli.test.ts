@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { fixtures, makeImage, makePngBomb, tempDir } from '../../solutions/p2-image-pool/m2-image-tasks/test-images.ts';
+import { fixtures, makeImage, makePngBomb, tempDir } from './reference.ts';
 import { parseImagesArgs } from './cli-args.ts';
 import { outputNames, runImages } from './run-images.ts';
 
@@ -12,7 +12,7 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 const at = (...parts: string[]) => path.join(work, ...parts);
-const cli = path.join(import.meta.dirname, 'cli.ts');
+const cli = path.join(import.meta.dirname, '..', '..', 'scripts', 'images.ts');
 
 function chmodTree(dir: string): void {
   if (!existsSync(dir)) return;

@@ -10,11 +10,11 @@
  * when it is a terminal, and usage errors.
  */
 import os from 'node:os';
-import type { ProgressSnapshot } from '../../solutions/p2-image-pool/m3-progress/progress.ts';
+import type { ProgressSnapshot } from './reference.ts';
 import { formatSummary, parseImagesArgs, progressBar, USAGE } from './cli-args.ts';
 import { type ImagesReport, InputError, runImages } from './run-images.ts';
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
   let options;
   try {
     options = parseImagesArgs(argv);
@@ -64,4 +64,3 @@ async function main(argv: readonly string[]): Promise<number> {
   return report.failed.length > 0 ? 1 : 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));

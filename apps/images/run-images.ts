@@ -22,9 +22,9 @@ import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { type FailOn, type ImageTask, Operation, type OutputFormat, type ProcessOptions } from '../../solutions/p2-image-pool/m2-image-tasks/image-task.ts';
-import type { ProgressSnapshot } from '../../solutions/p2-image-pool/m3-progress/progress.ts';
-import { processWithProgress } from '../../solutions/p2-image-pool/m3-progress/tracked-batch.ts';
+import { type FailOn, type ImageTask, Operation, type OutputFormat, type ProcessOptions } from './reference.ts';
+import type { ProgressSnapshot } from './reference.ts';
+import { processWithProgress } from './reference.ts';
 
 /** Extensions read as images; anything else is skipped with a note. */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.avif', '.gif', '.tif', '.tiff'] as const;

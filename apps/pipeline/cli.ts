@@ -11,7 +11,8 @@
  * - Ctrl-C stops reading; what was already read is counted and reported (stoppedEarly: true).
  */
 import { parseArgs } from 'node:util';
-import { LOG_LEVELS, type LogLevel } from '../../solutions/p1-pipeline/m1-mpsc/log-entry.ts';
+import { UsageError } from '../../lib/cli.ts';
+import { LOG_LEVELS, type LogLevel } from './reference.ts';
 import { FORMAT_OPTIONS, type FormatOption, isFormatOption, mapLevelWord } from './formats.ts';
 import { InputError, runBaseline, runPipeline, type PipelineOptions } from './pipeline.ts';
 import { formatReport } from './report.ts';
@@ -34,7 +35,6 @@ options:
 Every line read is counted once: total = kept + filtered + deadLettered + blank.
 Exit codes: 0 done, 1 the pipeline failed, 2 bad usage or input.`;
 
-class UsageError extends Error {}
 
 function positiveInt(name: string, value: string | undefined, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -181,9 +181,3 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-// A reader that goes away (`... | head`) is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
-});
-
-process.exitCode = await main(process.argv.slice(2));

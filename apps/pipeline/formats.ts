@@ -79,7 +79,7 @@ export const DETECT_SAMPLE_LINES = 50;
 
 /**
  * Level spellings (upper-case keys; lookups are case-insensitive) and the level each one
- * maps to. scripts/pipeline/LEVELS.md documents the same table and the reasoning.
+ * maps to. apps/pipeline/LEVELS.md documents the same table and the reasoning.
  */
 export const LEVEL_TABLE: Readonly<Record<string, Level>> = Object.freeze({
   // Debug

@@ -3,7 +3,7 @@
  * single-threaded baseline, and the real CLI) give the per-level counts of loghub's own structured CSV.
  */
 import { describe, expect, it } from 'vitest';
-import type { LogLevel } from '../../solutions/p1-pipeline/m1-mpsc/log-entry.ts';
+import type { LogLevel } from './reference.ts';
 import { readCsvRecords } from './csv.ts';
 import { mapLevel } from './formats.ts';
 import { runBaseline, runPipeline } from './pipeline.ts';

@@ -29,7 +29,7 @@ import type { Readable } from 'node:stream';
 import { Barrier } from '#kit/barrier.ts';
 import { channel, type Receiver, type Sender, syncChannel } from '#kit/channel.ts';
 import { Builder, type JoinHandle } from '#kit/thread.ts';
-import type { LogLevel } from '../../solutions/p1-pipeline/m1-mpsc/log-entry.ts';
+import type { LogLevel } from './reference.ts';
 import { DeadLetterFile } from './dead-letter-file.ts';
 import type { FormatOption } from './formats.ts';
 import { type ChunkSink, DEFAULT_CHUNK_BYTES, type OversizedLine, OVERSIZED_REASON, readChunks, STDIN } from './reader.ts';

@@ -24,7 +24,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { DETECT_SAMPLE_LINES, type FormatName, type FormatOption, isBlankLine, MAX_LINE_LENGTH, resolveFormat } from './formats.ts';
 import type { Chunk } from './tally.ts';
-import type { LogLevel } from '../../solutions/p1-pipeline/m1-mpsc/log-entry.ts';
+import type { LogLevel } from './reference.ts';
 
 /** Lines with more bytes than this are dead-lettered by the reader itself. Three bytes of UTF-8 never make
  * less than one UTF-16 code unit, so such a line is certainly over the parsers' MAX_LINE_LENGTH too. */

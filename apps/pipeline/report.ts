@@ -5,7 +5,7 @@
  * blank, where total is the number of lines the reader delivered. Blank lines are reported on their own and
  * never written to the dead-letter file.
  */
-import { LOG_LEVELS, type LogLevel } from '../../solutions/p1-pipeline/m1-mpsc/log-entry.ts';
+import { LOG_LEVELS, type LogLevel } from './reference.ts';
 import type { FileSummary } from './reader.ts';
 import type { Tally } from './tally.ts';
 

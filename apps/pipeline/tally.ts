@@ -14,8 +14,8 @@
  *
  * Lines are the text between '\n' characters; a '\r' just before the '\n' belongs to the line ending.
  */
-import { emptyStats, enrich, isAtLeast, type LogStats, record } from '../../solutions/p1-pipeline/m2-stages/stages.ts';
-import type { LogLevel } from '../../solutions/p1-pipeline/m1-mpsc/log-entry.ts';
+import { emptyStats, enrich, isAtLeast, type LogStats, record } from './reference.ts';
+import type { LogLevel } from './reference.ts';
 import { type FormatName, isBlankLine, PARSERS, unparsedReason } from './formats.ts';
 
 /** The unit of work that travels from the reader to a parser thread: whole lines of one file. */

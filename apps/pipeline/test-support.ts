@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { PipelineReport } from './report.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../scripts/pipeline.ts', import.meta.url));
 
 export class TempDir {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'pipeline-test-'));
@@ -36,7 +36,7 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Run `tsx scripts/pipeline/cli.ts ...args` (stderr is a pipe, so no progress line is expected). */
+/** Run `tsx scripts/pipeline.ts ...args` (stderr is a pipe, so no progress line is expected). */
 export function runCli(args: readonly string[], input?: string | Uint8Array): CliRun {
   const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
   const result = spawnSync(tsx, [CLI, ...args], {

@@ -26,7 +26,7 @@ import type { Barrier } from '#kit/barrier.ts';
 import type { Receiver, Sender } from '#kit/channel.ts';
 import { arrayOf, record as recordCodec } from '#kit/codec.ts';
 import { defineThread } from '#kit/thread.ts';
-import { LOG_LEVELS } from '../../solutions/p1-pipeline/m1-mpsc/log-entry.ts';
+import { LOG_LEVELS } from './reference.ts';
 import { DeadLetterFile } from './dead-letter-file.ts';
 import { FORMAT_NAMES } from './formats.ts';
 import { type Chunk, type DeadLetter, emptyTally, processChunk, type TallyWire, tallyToWire } from './tally.ts';

@@ -16,7 +16,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot: string = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { repoRoot } from '../../lib/paths.ts';
+import { repoRoot } from '../../lib/paths.ts';
 export const solutionsDir: string = path.join(repoRoot, 'solutions');
 
 export interface ResolvedTarget {

@@ -16,9 +16,11 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stubSource } from './generate.ts';
+import { stubSource } from '../exercises/generate.ts';
 import type { CheckpointEvent } from './stream-reporter.ts';
-import { isTestFile, isTypeScriptModule, listFiles, listMilestones, type Milestone, milestoneIdOf, projectRoot, selectMilestones } from './milestones.ts';
+import { isTestFile, isTypeScriptModule, listFiles, listMilestones, type Milestone, milestoneIdOf, projectRoot, selectMilestones } from '../../course/layout.ts';
+import { cacheDir } from '../../kit/internal/compile.ts';
+import { posix, rootRel } from '../../lib/paths.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'skipped';
 
@@ -94,7 +96,6 @@ export interface RawRun {
 
 const vitestBin = (): string => path.join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs');
 const checkpointConfig = (): string => path.join(projectRoot, 'vitest.checkpoints.config.ts');
-const posix = (p: string): string => p.split(path.sep).join('/');
 
 /** Run vitest in a child process; resolves with its exit code and output (kept for error messages). */
 function runVitestProcess(
@@ -290,11 +291,10 @@ export function removeWorkspace(dir: string): void {
   } catch {
     // Another run is using .checkpoints/ too; leave it.
   }
-  const cache = path.join(projectRoot, 'node_modules', '.cache', 'threadkit');
-  if (!existsSync(cache)) return;
-  for (const name of readdirSync(cache)) {
+  if (!existsSync(cacheDir)) return;
+  for (const name of readdirSync(cacheDir)) {
     if (!name.endsWith('.mjs')) continue;
-    const file = path.join(cache, name);
+    const file = path.join(cacheDir, name);
     try {
       if (readFileSync(file, 'utf8').includes(dir)) {
         rmSync(file, { force: true });
@@ -439,8 +439,7 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
   try {
     composeTree(workspace, target, all, projects);
     const canonicalTests = chosen.flatMap((m) => listFiles(m.dir).filter(isTestFile).map((rel) => `${m.folder}/${rel}`));
-    const rootRel = (p: string): string => posix(path.relative(projectRoot, p));
-    const [expectedRaw, run] = await Promise.all([
+        const [expectedRaw, run] = await Promise.all([
       listTests(canonicalTests.map((f) => rootRel(path.join(canonicalRoot, f))), canonicalRoot, path.join(workspace, '.list.json')),
       runVitest({
         include: canonicalTests.map((f) => rootRel(path.join(workspace, f))),

@@ -15,8 +15,9 @@
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { buildExercises, diffExercises, GenerateError, type TreeDifference } from './generate.ts';
-import { listTests, makeWorkspace, type RawRun, removeWorkspace, runVitest } from './checkpoints.ts';
-import { isTestFile, listFiles, listMilestones, milestoneIdOf, projectRoot } from './milestones.ts';
+import { listTests, makeWorkspace, type RawRun, removeWorkspace, runVitest } from '../checkpoints/checkpoints.ts';
+import { isTestFile, listFiles, listMilestones, milestoneIdOf, projectRoot } from '../../course/layout.ts';
+import { posix, rootRel } from '../../lib/paths.ts';
 
 export interface MilestoneCheck {
   readonly milestone: string;
@@ -57,7 +58,6 @@ export interface CheckOptions {
   readonly runTimeoutMs?: number;
 }
 
-const posix = (p: string): string => p.split(path.sep).join('/');
 
 export async function checkExercises(options: CheckOptions = {}): Promise<ExerciseCheckReport> {
   const started = Date.now();
@@ -117,8 +117,7 @@ export async function checkExercises(options: CheckOptions = {}): Promise<Exerci
       cpSync(path.join(exercises, m.folder), path.join(slot, m.folder), { recursive: true });
       for (const f of testFiles.get(m.id) ?? []) include.push(posix(path.relative(projectRoot, path.join(slot, f))));
     }
-    const rootRel = (p: string): string => posix(path.relative(projectRoot, p));
-    [expected, run] = await Promise.all([
+        [expected, run] = await Promise.all([
       listTests(withTests.flatMap((m) => (testFiles.get(m.id) ?? []).map((f) => rootRel(path.join(solutions, f)))), solutions, path.join(workspace, '.list.json')),
       runVitest({
         include,

@@ -10,16 +10,16 @@
  *       Run the canonical checkpoint tests (from solutions/) against a folder laid out like exercises/; exit 0
  *       when every test passed.
  *
- * The work is done by scripts/lib/ (generate.ts, check.ts, checkpoints.ts), which the grader and the learner CLI
+ * The work is done by generate.ts and check.ts beside this file and tools/checkpoints/, which the grader and the learner CLI
  * use as well; this file only parses arguments and prints.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkExercises } from './lib/check.ts';
-import { runCheckpoints } from './lib/checkpoints.ts';
-import { GenerateError, generateExercises } from './lib/generate.ts';
-import { projectRoot } from './lib/milestones.ts';
+import { checkExercises } from './check.ts';
+import { runCheckpoints } from '../checkpoints/checkpoints.ts';
+import { GenerateError, generateExercises } from './generate.ts';
+import { projectRoot } from '../../course/layout.ts';
 
 const USAGE = `usage: npx tsx scripts/exercises.ts <command>
   generate                                  regenerate exercises/ from solutions/
@@ -110,7 +110,7 @@ async function run(target: string, milestones: string[], json: string | undefine
   return report.ok ? 0 : 1;
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -146,12 +146,3 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 2;
-  },
-);

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { checkExercises } from './lib/check.ts';
-import { makeWorkspace, removeWorkspace, runCheckpoints } from './lib/checkpoints.ts';
-import { buildExercises, diffExercises, GenerateError, generateExercises, MarkerError, stubSource } from './lib/generate.ts';
-import { listMilestones, milestoneIdOf } from './lib/milestones.ts';
+import { checkExercises } from './check.ts';
+import { makeWorkspace, removeWorkspace, runCheckpoints } from '../checkpoints/checkpoints.ts';
+import { buildExercises, diffExercises, GenerateError, generateExercises, MarkerError, stubSource } from './generate.ts';
+import { listMilestones, milestoneIdOf } from '../../course/layout.ts';
 
 // Fixtures are written as arrays of lines, so the markers never appear in this file as real comments.
 const R = '// #region solution';

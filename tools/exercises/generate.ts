@@ -21,7 +21,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { isTestFile, isTypeScriptModule, listFiles, milestoneIdOf } from './milestones.ts';
+import { isTestFile, isTypeScriptModule, listFiles, milestoneIdOf } from '../../course/layout.ts';
 
 /** Where the stubs' `todo` comes from, as the exercises import it. */
 export const TODO_MODULE = '#kit/todo.ts';

@@ -15,12 +15,13 @@ import { readdirSync, statSync, writeFileSync, existsSync, mkdirSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultCanonicalRoot } from './lib/checkpoints.ts';
-import { gradeSubmission, type GradeResult, type MilestoneGrade } from './lib/grader/grade.ts';
-import { loadPoints } from './lib/grader/points.ts';
-import { Slots } from './lib/grader/pool.ts';
-import { FORMATS, type Format, rosterCsv, writeReports } from './lib/grader/report.ts';
-import { listMilestones, projectRoot, selectMilestones } from './lib/milestones.ts';
+import { UsageError } from '../../lib/cli.ts';
+import { defaultCanonicalRoot } from '../checkpoints/checkpoints.ts';
+import { gradeSubmission, type GradeResult, type MilestoneGrade } from './grade.ts';
+import { loadPoints } from './points.ts';
+import { Slots } from './pool.ts';
+import { FORMATS, type Format, rosterCsv, writeReports } from './report.ts';
+import { listMilestones, projectRoot, selectMilestones } from '../../course/layout.ts';
 
 const USAGE = `usage: npm run grade -- <submission> [options]
        npm run grade -- <folder of submissions> --batch [options]
@@ -35,7 +36,6 @@ const USAGE = `usage: npm run grade -- <submission> [options]
   --points FILE            points file (default grading/points.json)
   --student NAME           name in the report (default: the folder name)`;
 
-class UsageError extends Error {}
 
 function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -49,7 +49,7 @@ function line(student: string, g: MilestoneGrade): string {
   return `${student}  ${g.milestone.padEnd(6)} ${`${g.score}/${g.maxScore}`.padStart(11)} pts  ${g.passed}/${g.total} tests${hidden}${g.reason ? `  — ${g.reason}` : ''}  (${(g.durationMs / 1000).toFixed(1)} s)`;
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -148,18 +148,3 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-// Output piped into `head` and closed early is not an error worth a stack trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message.split('\n')[0] : String(error));
-    process.exitCode = 2;
-  },
-);

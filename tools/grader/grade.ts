@@ -6,12 +6,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultCanonicalRoot } from '../checkpoints.ts';
-import { listMilestones, type Milestone, projectRoot, selectMilestones } from '../milestones.ts';
+import { defaultCanonicalRoot } from '../checkpoints/checkpoints.ts';
+import { listMilestones, type Milestone, projectRoot, selectMilestones } from '../../course/layout.ts';
 import { hiddenFiles, resolveSubmissionTree, runMilestone } from './isolate.ts';
 import { allocate, loadPoints, type PointsConfig, round2 } from './points.ts';
 import { Slots } from './pool.ts';
-import { isTestFile } from '../milestones.ts';
+import { isTestFile } from '../../course/layout.ts';
 
 export interface GradeOptions {
   readonly submission: string;

@@ -9,8 +9,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { buildExercises } from '../generate.ts';
-import { listFiles, listMilestones, projectRoot } from '../milestones.ts';
+import { buildExercises } from '../exercises/generate.ts';
+import { listFiles, listMilestones, projectRoot } from '../../course/layout.ts';
 import { gradeSubmission, type GradeResult } from './grade.ts';
 import { canonicalListing, isolatedEnv } from './isolate.ts';
 import { allocate, loadPoints, type PointsConfig } from './points.ts';
@@ -221,7 +221,7 @@ describe('grading (end to end)', () => {
 
     const bad = await run([path.join(batch, 'nobody')]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim().split('\n')).toEqual([`no such folder: ${path.join(batch, 'nobody')}`]);
+    expect(bad.stderr.trim().split('\n')).toEqual([`grade: no such folder: ${path.join(batch, 'nobody')}`]);
     const badFlag = await run([batch, '--format', 'pdf']);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain("unknown format 'pdf'");

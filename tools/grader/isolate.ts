@@ -8,8 +8,9 @@
  */
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { composeTree, listTests, makeWorkspace, mergeResults, removeWorkspace, runVitest, type TestResult } from '../checkpoints.ts';
-import { isTestFile, listFiles, type Milestone, projectRoot } from '../milestones.ts';
+import { composeTree, listTests, makeWorkspace, mergeResults, removeWorkspace, runVitest, type TestResult } from '../checkpoints/checkpoints.ts';
+import { isTestFile, listFiles, type Milestone, projectRoot } from '../../course/layout.ts';
+import { posix, rootRel } from '../../lib/paths.ts';
 
 /** The folder inside a milestone where hidden tests are put for a run; they import the code as `../x.ts`. */
 export const HIDDEN_DIR = '__hidden__';
@@ -39,8 +40,6 @@ export interface MilestoneRun {
   readonly durationMs: number;
 }
 
-const posix = (p: string): string => p.split(path.sep).join('/');
-const rootRel = (p: string): string => posix(path.relative(projectRoot, p));
 
 /** The hidden test files of a milestone, relative to its hidden folder. */
 export function hiddenFiles(hiddenRoot: string | undefined, m: Milestone): string[] {

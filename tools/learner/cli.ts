@@ -8,13 +8,14 @@
  *   npm run reset -- <milestone> [--yes]  put a milestone back to its starting stubs (asks first)
  *
  * `--exercises <dir>` points every command at another working tree (default: exercises/). The work is done in
- * scripts/lib/learner/; scripts/LEARN.md explains the commands to students.
+ * tools/learner/; tools/learner/LEARN.md explains the commands to students.
  */
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { check, hint, progress, reset } from './lib/learner/commands.ts';
-import { learnerLayout } from './lib/learner/layout.ts';
-import { learn } from './lib/learner/session.ts';
+import { UsageError } from '../../lib/cli.ts';
+import { check, hint, progress, reset } from './commands.ts';
+import { learnerLayout } from './layout.ts';
+import { learn } from './session.ts';
 
 const USAGE = `usage: npx tsx scripts/learn.ts [command] [options]
   (no command) [--poll]           watch mode (npm run learn)
@@ -24,7 +25,6 @@ const USAGE = `usage: npx tsx scripts/learn.ts [command] [options]
   reset <milestone> [--yes]       restore a milestone's starting stubs (npm run reset -- p1/m1)
 options: --exercises <dir> (default exercises/), --timeout <s> (per test, default 15)`;
 
-class UsageError extends Error {}
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) {
@@ -39,7 +39,7 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -88,18 +88,3 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Output piped into `head` and closed early is not an error worth a stack trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = 2;
-  },
-);

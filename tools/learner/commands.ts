@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type CheckpointReport, runCheckpoints } from '../checkpoints.ts';
-import type { Milestone } from '../milestones.ts';
+import { type CheckpointReport, runCheckpoints } from '../checkpoints/checkpoints.ts';
+import type { Milestone } from '../../course/layout.ts';
 import { describeResults, judgeMilestone, type MilestoneVerdict } from './explain.ts';
 import { readHints } from './hints.ts';
 import { findMilestone, type LearnerLayout } from './layout.ts';

@@ -3,8 +3,8 @@
  * cause is a stub, which function of which milestone is still a stub. A milestone whose failures all come from
  * another milestone's stubs is reported as blocked by that milestone, not as wrong.
  */
-import type { TestResult } from '../checkpoints.ts';
-import { compareMilestoneIds } from '../milestones.ts';
+import type { TestResult } from '../checkpoints/checkpoints.ts';
+import { compareMilestoneIds } from '../../course/layout.ts';
 
 export interface StubCall {
   readonly milestone: string;

@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { defaultCanonicalRoot } from '../checkpoints.ts';
-import { listMilestones, type Milestone, projectRoot } from '../milestones.ts';
+import { defaultCanonicalRoot } from '../checkpoints/checkpoints.ts';
+import { listMilestones, type Milestone, projectRoot } from '../../course/layout.ts';
 
 export interface LearnerLayout {
   /** The repository (or release) root. */

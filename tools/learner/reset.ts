@@ -5,8 +5,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildExercises } from '../generate.ts';
-import { listFiles, type Milestone } from '../milestones.ts';
+import { buildExercises } from '../exercises/generate.ts';
+import { listFiles, type Milestone } from '../../course/layout.ts';
 import type { LearnerLayout } from './layout.ts';
 
 /** The starting version of every file of one milestone folder, keyed by path relative to the folder. */

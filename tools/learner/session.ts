@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Milestone } from '../milestones.ts';
+import type { Milestone } from '../../course/layout.ts';
 import { type Out, briefTitle, runMilestones, type RunOptions } from './commands.ts';
 import { describeResults, judgeMilestone, type MilestoneVerdict } from './explain.ts';
 import { readHints } from './hints.ts';

@@ -1,11 +1,11 @@
 /**
  * `npm run release -- <dir>`: write the student repository into <dir> (which must not exist yet, or be empty,
- * and lie outside this repository). See scripts/lib/learner/release.ts for what goes in and what never does.
+ * and lie outside this repository). See release.ts beside this file for what goes in and what never does.
  */
 import path from 'node:path';
-import { buildRelease } from './lib/learner/release.ts';
+import { buildRelease } from './release.ts';
 
-function main(argv: string[]): number {
+export function main(argv: string[]): number {
   const args = argv.filter((a) => a !== '--');
   if (args.length !== 1 || args[0]!.startsWith('-')) {
     console.error('usage: npm run release -- <dir>   (a new or empty folder outside this repository)');
@@ -13,14 +13,7 @@ function main(argv: string[]): number {
   }
   const result = buildRelease(args[0]!);
   const count = (prefix: string): number => result.files.filter((f) => f.startsWith(prefix)).length;
-  console.log(`student release written to ${result.dest}: ${result.files.length} files (exercises ${count('exercises/')}, stubs ${count('stubs/')}, kit ${count('kit/')}, fixtures ${count('fixtures/')}, scripts ${count('scripts/')})`);
-  console.log(`next: cd ${path.relative(process.cwd(), result.dest) || '.'} && git init && npm ci && npm run check -- p1/m1`);
+  console.log(`student release written to ${result.dest}: ${result.files.length} files (exercises ${count('exercises/')}, stubs ${count('stubs/')}, kit ${count('kit/')}, fixtures ${count('fixtures/')}, tools ${count('tools/')})`);
+  console.log(`next: cd ${result.dest} && git init && npm ci && npm run check -- p1/m1`);
   return 0;
-}
-
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 2;
 }

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { listFiles, projectRoot } from '../milestones.ts';
+import { listFiles, projectRoot } from '../../course/layout.ts';
 import { buildRelease } from './release.ts';
 
 const temps: string[] = [];
@@ -36,7 +36,7 @@ describe('npm run release', () => {
   test('has no solutions, hidden tests or grader; npm run check works there (symlinked node_modules)', async () => {
     const dest = path.join(tempDir(), 'student');
     const { files } = buildRelease(dest);
-    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', 'vitest.checkpoints.config.ts', 'README.md', 'scripts/learn.ts', 'scripts/LEARN.md', 'exercises/p1-pipeline/m1-mpsc/README.md', 'stubs/p1-pipeline/m1-mpsc/log-entry.ts', 'kit/channel.ts']) {
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', 'vitest.checkpoints.config.ts', 'README.md', 'scripts/learn.ts', 'tools/learner/LEARN.md', 'exercises/p1-pipeline/m1-mpsc/README.md', 'stubs/p1-pipeline/m1-mpsc/log-entry.ts', 'kit/channel.ts']) {
       expect(files).toContain(f);
     }
     expect(files.some((f) => f.startsWith('fixtures/images/'))).toBe(true);

@@ -8,24 +8,27 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateExercises } from '../generate.ts';
-import { listFiles, projectRoot } from '../milestones.ts';
+import { generateExercises } from '../exercises/generate.ts';
+import { listFiles, projectRoot } from '../../course/layout.ts';
 
-/** Scripts students run, and the library code they import (relative to scripts/). */
-export const RELEASE_SCRIPTS: readonly string[] = [
-  'learn.ts',
-  'LEARN.md',
-  'lib/checkpoints.ts',
-  'lib/stream-reporter.ts',
-  'lib/milestones.ts',
-  'lib/generate.ts',
-  'lib/learner/commands.ts',
-  'lib/learner/explain.ts',
-  'lib/learner/hints.ts',
-  'lib/learner/layout.ts',
-  'lib/learner/reset.ts',
-  'lib/learner/session.ts',
-  'lib/learner/watch.ts',
+/** The commands students run and the code they import, relative to the repository root. */
+export const RELEASE_FILES: readonly string[] = [
+  'scripts/learn.ts',
+  'lib/cli.ts',
+  'lib/paths.ts',
+  'course/layout.ts',
+  'tools/checkpoints/checkpoints.ts',
+  'tools/checkpoints/stream-reporter.ts',
+  'tools/exercises/generate.ts',
+  'tools/learner/LEARN.md',
+  'tools/learner/cli.ts',
+  'tools/learner/commands.ts',
+  'tools/learner/explain.ts',
+  'tools/learner/hints.ts',
+  'tools/learner/layout.ts',
+  'tools/learner/reset.ts',
+  'tools/learner/session.ts',
+  'tools/learner/watch.ts',
 ];
 
 export const STUDENT_SCRIPTS: Readonly<Record<string, string>> = {
@@ -59,7 +62,7 @@ npm run learn                 # watch mode: the current milestone, re-checked ev
 
 Work in \`exercises/\`. The tests that decide whether a milestone passes are the untouched copies in \`stubs/\`:
 editing a test under \`exercises/\` does not change what \`check\` runs (your instructor grades with their own
-copy too). Milestones build on the earlier ones of their project, so do them in order; scripts/LEARN.md says
+copy too). Milestones build on the earlier ones of their project, so do them in order; tools/learner/LEARN.md says
 more.
 `;
 
@@ -82,10 +85,10 @@ export function buildRelease(dest: string, root: string = projectRoot): ReleaseR
   generateExercises(solutions, path.join(out, 'exercises'));
   generateExercises(solutions, path.join(out, 'stubs'));
   for (const dir of ['kit', 'fixtures']) cpSync(path.join(root, dir), path.join(out, dir), { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
-  for (const rel of RELEASE_SCRIPTS) {
-    const to = path.join(out, 'scripts', rel);
+  for (const rel of RELEASE_FILES) {
+    const to = path.join(out, rel);
     mkdirSync(path.dirname(to), { recursive: true });
-    cpSync(path.join(root, 'scripts', rel), to);
+    cpSync(path.join(root, rel), to);
   }
   for (const file of ['package-lock.json', 'vitest.checkpoints.config.ts']) cpSync(path.join(root, file), path.join(out, file));
 
@@ -106,7 +109,7 @@ export function buildRelease(dest: string, root: string = projectRoot): ReleaseR
   };
   writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(trimmed, null, 2)}\n`);
   const tsconfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.json'), 'utf8')) as { include?: string[] } & Record<string, unknown>;
-  writeFileSync(path.join(out, 'tsconfig.json'), `${JSON.stringify({ ...tsconfig, include: ['kit', 'exercises', 'scripts', '*.ts'] }, null, 2)}\n`);
+  writeFileSync(path.join(out, 'tsconfig.json'), `${JSON.stringify({ ...tsconfig, include: ['kit', 'exercises', 'scripts', 'lib', 'course', 'tools', '*.ts'] }, null, 2)}\n`);
   writeFileSync(
     path.join(out, 'vitest.config.ts'),
     [

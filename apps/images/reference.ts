@@ -1,0 +1,14 @@
+/**
+ * The images app's one window onto the reference solutions (project 2): the image task of m2 and the tracked
+ * batch with progress of m3, which runs on m1's thread pool.
+ */
+export {
+  type FailOn,
+  type ImageTask,
+  Operation,
+  type OutputFormat,
+  type ProcessOptions,
+} from '../../solutions/p2-image-pool/m2-image-tasks/image-task.ts';
+export { fixtures, makeImage, makePngBomb, tempDir } from '../../solutions/p2-image-pool/m2-image-tasks/test-images.ts';
+export type { ProgressSnapshot } from '../../solutions/p2-image-pool/m3-progress/progress.ts';
+export { processWithProgress } from '../../solutions/p2-image-pool/m3-progress/tracked-batch.ts';
