@@ -17,6 +17,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export { repoRoot } from '../../lib/paths.ts';
+import { BENCHMARKED } from '../../course/milestones.ts';
+import { todoCallsIn } from '../../kit/todo.ts';
 import { repoRoot } from '../../lib/paths.ts';
 export const solutionsDir: string = path.join(repoRoot, 'solutions');
 
@@ -41,13 +43,9 @@ export type MilestoneState =
   | { readonly status: 'missing'; readonly folder: string }
   | { readonly status: 'stubbed'; readonly folder: string; readonly stubs: string[] };
 
-const TODO_CALL = /\btodo\(\s*['"`]([^'"`]+)['"`]\s*,\s*['"`]([^'"`]+)['"`]\s*\)/g;
-
 /** Stub calls left in a source text: "p1/m6 shareOf", one per call. */
 export function stubsIn(source: string): string[] {
-  const found: string[] = [];
-  for (const m of source.matchAll(TODO_CALL)) found.push(`${m[1]} ${m[2]}`);
-  return found;
+  return todoCallsIn(source).map((stub) => `${stub.milestone} ${stub.functionName}`);
 }
 
 /**
@@ -78,10 +76,15 @@ export function isNotImplementedError(error: unknown): boolean {
   return false;
 }
 
-/** The milestones the suites benchmark: which folder and which file the cells import. */
+/** The milestones the suites benchmark (the course manifest's `benchModule`): which folder and file cells import. */
+const benchmarked = (id: string): { id: string; folder: string; file: string } => {
+  const info = BENCHMARKED.find((m) => m.id === id);
+  if (info?.benchModule === undefined) throw new Error(`course/milestones.ts: ${id} has no benchModule`);
+  return { id, folder: info.folder, file: info.benchModule };
+};
 export const BENCHMARKED_MILESTONES = {
-  p1m6: { id: 'p1/m6', folder: 'p1-pipeline/m6-benchmark', file: 'benchmark.ts' },
-  p2m6: { id: 'p2/m6', folder: 'p2-image-pool/m6-benchmark', file: 'benchmark.ts' },
-  p3m6: { id: 'p3/m6', folder: 'p3-counters/m6-benchmark', file: 'benchmark.ts' },
+  p1m6: benchmarked('p1/m6'),
+  p2m6: benchmarked('p2/m6'),
+  p3m6: benchmarked('p3/m6'),
 } as const;
 export type BenchmarkedMilestone = keyof typeof BENCHMARKED_MILESTONES;

@@ -20,6 +20,7 @@ import { stubSource } from '../exercises/generate.ts';
 import type { CheckpointEvent } from './stream-reporter.ts';
 import { isTestFile, isTypeScriptModule, listFiles, listMilestones, type Milestone, milestoneIdOf, projectRoot, selectMilestones } from '../../course/layout.ts';
 import { cacheDir } from '../../kit/internal/compile.ts';
+import { milestoneInfo } from '../../course/milestones.ts';
 import { posix, rootRel } from '../../lib/paths.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'skipped';
@@ -327,6 +328,10 @@ export function defaultCanonicalRoot(root: string = projectRoot): string {
  */
 export function isStudentFile(canonicalFile: string): boolean {
   if (!isTypeScriptModule(canonicalFile) || isTestFile(canonicalFile)) return false;
+  // The course manifest says which files a student writes; a tree it does not describe is read for markers.
+  const dir = path.dirname(canonicalFile);
+  const info = milestoneInfo(milestoneIdOf(`${path.basename(path.dirname(dir))}/${path.basename(dir)}`) ?? '');
+  if (info !== undefined && posix(dir).endsWith(`/${info.folder}`)) return info.studentFiles.includes(path.basename(canonicalFile));
   try {
     const source = readFileSync(canonicalFile, 'utf8');
     if (STUB_IMPORT_RE.test(source)) return true;

@@ -22,6 +22,7 @@ import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync 
 import path from 'node:path';
 import ts from 'typescript';
 import { isTestFile, isTypeScriptModule, listFiles, milestoneIdOf } from '../../course/layout.ts';
+import { todoCall } from '../../kit/todo.ts';
 
 /** Where the stubs' `todo` comes from, as the exercises import it. */
 export const TODO_MODULE = '#kit/todo.ts';
@@ -207,10 +208,6 @@ function enclosingFunctionName(from: ts.Node): { found: boolean; name: string | 
   return { found, name: undefined };
 }
 
-function quote(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 /** Where `import { todo } ...` goes when the file lacks it, or undefined when it already has it. */
 function todoImportInsertion(sf: ts.SourceFile, fileName: string): { at: number; text: string } | undefined {
   let lastImport: ts.ImportDeclaration | undefined;
@@ -291,7 +288,7 @@ export function stubSource(source: string, fileName: string, milestone: string |
   // Splice from the end so earlier offsets stay valid.
   let text = source;
   for (const r of [...regions].reverse()) {
-    text = `${text.slice(0, r.pos)}todo(${quote(milestone)}, ${quote(r.functionName)});${text.slice(r.end)}`;
+    text = `${text.slice(0, r.pos)}${todoCall(milestone, r.functionName)}${text.slice(r.end)}`;
   }
   const insertion = todoImportInsertion(sf, fileName);
   if (insertion) {

@@ -12,6 +12,7 @@ import { hiddenFiles, resolveSubmissionTree, runMilestone } from './isolate.ts';
 import { allocate, loadPoints, type PointsConfig, round2 } from './points.ts';
 import { Slots } from './pool.ts';
 import { isTestFile } from '../../course/layout.ts';
+import { titleOf } from '../../course/milestones.ts';
 
 export interface GradeOptions {
   readonly submission: string;
@@ -87,15 +88,6 @@ export const INDEPENDENCE_NOTE =
 export const CHAINED_NOTE =
   "Milestones were graded chained: each ran on the student's own earlier milestones, so a broken earlier " +
   'milestone can fail later ones too.';
-
-function titleOf(m: Milestone): string {
-  try {
-    const first = readFileSync(path.join(m.dir, 'README.md'), 'utf8').split('\n').find((l) => l.startsWith('#'));
-    return first?.replace(/^#+\s*/, '') ?? m.id;
-  } catch {
-    return m.id;
-  }
-}
 
 const firstLines = (text: string, n = 6): string => text.split('\n').slice(0, n).join('\n');
 
@@ -175,7 +167,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     const maxScore = crash !== undefined && tests.length === 0 ? (points.milestones[m.id]?.points ?? points.defaultMilestonePoints) : allocation.maxScore;
     return {
       milestone: m.id,
-      title: titleOf(m),
+      title: titleOf(m.id),
       status: timedOut ? 'timed out' : crashed ? 'crashed' : 'graded',
       ...(reason !== undefined ? { reason } : {}),
       score: timedOut ? 0 : round2(graded.reduce((s, t) => s + t.score, 0)),

@@ -1,12 +1,14 @@
 /**
- * Points, declared in one place (grading/points.json): every milestone is worth `defaultMilestonePoints` unless
- * it says otherwise, split evenly over the tests that run for it. A test given its own points keeps exactly
+ * Points: every milestone is worth what the course manifest (course/milestones.ts) says, unless the points file
+ * (grading/points.json, or --points FILE) gives it other points; milestones the manifest does not know are worth
+ * the file's `defaultMilestonePoints`. A milestone's points are split evenly over the tests that run for it. A test given its own points keeps exactly
  * those; the remaining tests of its milestone share what is left. Hidden tests count like any other test when
  * they run (--hidden), so a milestone is worth the same with or without them.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../course/layout.ts';
+import { milestoneInfo } from '../../course/milestones.ts';
 
 export type Visibility = 'hidden' | 'after_due_date' | 'after_published' | 'visible';
 
@@ -70,7 +72,7 @@ export interface Allocation {
 /** Share a milestone's points over the names of the tests that run for it. */
 export function allocate(config: PointsConfig, milestone: string, testNames: readonly string[]): Allocation {
   const entry = config.milestones[milestone] ?? {};
-  const total = entry.points ?? config.defaultMilestonePoints;
+  const total = entry.points ?? milestoneInfo(milestone)?.points ?? config.defaultMilestonePoints;
   const overrides = entry.tests ?? {};
   const warnings: string[] = [];
   for (const name of Object.keys(overrides)) {

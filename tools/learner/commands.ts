@@ -11,6 +11,7 @@ import { describeResults, judgeMilestone, type MilestoneVerdict } from './explai
 import { readHints } from './hints.ts';
 import { findMilestone, type LearnerLayout } from './layout.ts';
 import { applyReset, resetPlan } from './reset.ts';
+import { titleOf } from '../../course/milestones.ts';
 
 export type Out = (line: string) => void;
 
@@ -34,15 +35,8 @@ export function runMilestones(layout: LearnerLayout, ids: readonly string[], opt
   });
 }
 
-/** The first heading of a milestone's brief, without the '#'. */
-export function briefTitle(milestone: Milestone): string {
-  try {
-    const first = readFileSync(path.join(milestone.dir, 'README.md'), 'utf8').split('\n').find((l) => l.startsWith('#'));
-    return first?.replace(/^#+\s*/, '') ?? milestone.id;
-  } catch {
-    return milestone.id;
-  }
-}
+/** What a milestone is about, from the course manifest. */
+export const briefTitle = (milestone: Milestone): string => titleOf(milestone.id);
 
 /** `npm run check -- [milestone...]`: per-test pass/fail; 0 when every test of the chosen milestones passes. */
 export async function check(layout: LearnerLayout, ids: readonly string[], out: Out, options: RunOptions = {}): Promise<number> {

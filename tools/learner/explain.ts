@@ -5,19 +5,15 @@
  */
 import type { TestResult } from '../checkpoints/checkpoints.ts';
 import { compareMilestoneIds } from '../../course/layout.ts';
+import { parseTodoMessage } from '../../kit/todo.ts';
 
 export interface StubCall {
   readonly milestone: string;
   readonly functionName: string;
 }
 
-const STUB_RE = /not implemented yet: (\S+) \(milestone (p\d+\/m\d+)\)/;
-
 /** The stub a failure message names, if the failure is a NotImplementedError. */
-export function stubIn(failure: string | undefined): StubCall | undefined {
-  const m = failure === undefined ? null : STUB_RE.exec(failure);
-  return m ? { functionName: m[1]!, milestone: m[2]! } : undefined;
-}
+export const stubIn = (failure: string | undefined): StubCall | undefined => parseTodoMessage(failure);
 
 /** One line (two at most) saying why a test failed, for the milestone `current`. */
 export function explainFailure(test: TestResult, current: string): string {

@@ -93,7 +93,7 @@ describe('against a copy of exercises/ (end to end)', () => {
     expect(await learn(layout, { out: c.out, interactive: false })).toBe(1);
     expect(c.lines[0]).toMatch(/no terminal here/);
     expect(c.lines.join('\n')).toContain('npm run check');
-    expect(c.lines).toContain('current milestone: p1/m1 — Project 1 · Milestone 1 — one channel, many producers');
+    expect(c.lines).toContain('current milestone: p1/m1 — one channel, many producers');
     expect(c.lines).toContain('  ✗ MPSC channel basics > parseLogLine reads LEVEL message lines');
   }, 60_000);
 

@@ -17,6 +17,7 @@ export const RELEASE_FILES: readonly string[] = [
   'lib/cli.ts',
   'lib/paths.ts',
   'course/layout.ts',
+  'course/milestones.ts',
   'tools/checkpoints/checkpoints.ts',
   'tools/checkpoints/stream-reporter.ts',
   'tools/exercises/generate.ts',
