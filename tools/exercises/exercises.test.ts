@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { checkExercises } from './check.ts';
 import { makeWorkspace, removeWorkspace, runCheckpoints } from '../checkpoints/checkpoints.ts';
-import { buildExercises, diffExercises, GenerateError, generateExercises, MarkerError, stubSource } from './generate.ts';
+import { buildExercises, diffExercises, GenerateError, generatedHeader, generateExercises, MarkerError, stubSource } from './generate.ts';
 import { listMilestones, milestoneIdOf } from '../../course/layout.ts';
 
 // Fixtures are written as arrays of lines, so the markers never appear in this file as real comments.
@@ -298,7 +298,7 @@ describe('generateExercises on a tree', () => {
     'p1-demo/README.md': 'project notes\n',
   };
 
-  test('stubs regions, copies everything else byte for byte, reports regions per file', () => {
+  test('stubs regions, copies everything else byte for byte under a provenance line, reports regions per file', () => {
     const root = tempDir();
     const from = path.join(root, 'solutions');
     const to = path.join(root, 'exercises');
@@ -314,9 +314,12 @@ describe('generateExercises on a tree', () => {
       ['p1-demo/m2-second/twice.ts', ['twice']],
     ]);
     for (const rel of ['p1-demo/m1-first/README.md', 'p1-demo/m1-first/threads.ts', 'p1-demo/m1-first/add.test.ts', 'p1-demo/README.md']) {
-      expect(readFileSync(path.join(to, rel), 'utf8')).toBe(solutionTree[rel as keyof typeof solutionTree]);
+      expect(readFileSync(path.join(to, rel), 'utf8')).toBe(`${generatedHeader(rel)}${solutionTree[rel as keyof typeof solutionTree]}`);
     }
+    expect(generatedHeader('p1-demo/m1-first/add.ts')).toMatch(/^\/\/ generated from solutions\/p1-demo\/m1-first\/add\.ts /);
+    expect(generatedHeader('p1-demo/m1-first/README.md')).toMatch(/^<!-- generated from solutions\/.* -->\n$/);
     expect(readFileSync(path.join(to, 'p1-demo/m2-second/twice.ts'), 'utf8')).toBe(
+      generatedHeader('p1-demo/m2-second/twice.ts') +
       lines("import { add } from '../m1-first/add.ts';", "import { todo } from '#kit/todo.ts';", 'export function twice(a: number): number {', "  todo('p1/m2', 'twice');", '}'),
     );
     expect(diffExercises(from, to)).toEqual({ missing: [], extra: [], different: [] });

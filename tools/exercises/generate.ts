@@ -381,14 +381,29 @@ export function isHiddenTestPath(relativePath: string): boolean {
 }
 
 /** What the exercise version of each file of a solutions tree is, in memory; throws GenerateError. */
+/**
+ * The first line of every generated text file, saying where it comes from. Students work in these files (their
+ * release has no solutions/), so it speaks to both readers.
+ */
+export function generatedHeader(rel: string): string | undefined {
+  const text = `generated from solutions/${rel} (npm run exercises -- generate); students edit this copy`;
+  if (isTypeScriptModule(rel)) return `// ${text}\n`;
+  if (rel.endsWith('.md')) return `<!-- ${text} -->\n`;
+  return undefined;
+}
+
 export function buildExercises(from: string): Map<string, { content: Buffer; regions: readonly Region[] }> {
   const out = new Map<string, { content: Buffer; regions: readonly Region[] }>();
   const problems: MarkerError[] = [];
+  const withHeader = (rel: string, content: Buffer): Buffer => {
+    const header = generatedHeader(rel);
+    return header === undefined ? content : Buffer.concat([Buffer.from(header), content]);
+  };
   for (const rel of listFiles(from)) {
     if (isHiddenTestPath(rel)) continue;
     const bytes = readFileSync(path.join(from, rel));
     if (!isTypeScriptModule(rel)) {
-      out.set(rel, { content: bytes, regions: [] });
+      out.set(rel, { content: withHeader(rel, bytes), regions: [] });
       continue;
     }
     try {
@@ -397,7 +412,8 @@ export function buildExercises(from: string): Map<string, { content: Buffer; reg
       if (stubbed.regions.length > 0 && isTestFile(rel)) {
         throw new MarkerError(rel, stubbed.regions[0]!.line, 'checkpoint tests are the same file in both trees; move the solution region out of the test');
       }
-      out.set(rel, { content: stubbed.regions.length > 0 ? Buffer.from(stubbed.text, 'utf8') : bytes, regions: stubbed.regions });
+      const content = stubbed.regions.length > 0 ? Buffer.from(stubbed.text, 'utf8') : bytes;
+      out.set(rel, { content: withHeader(rel, content), regions: stubbed.regions });
     } catch (error) {
       if (error instanceof MarkerError) problems.push(error);
       else throw error;

@@ -21,6 +21,7 @@ export function parseHints(text: string, file: string): Hints {
   const heading: string[] = [];
   const items: string[][] = [];
   for (const line of text.split('\n')) {
+    if (/^<!--.*-->$/.test(line.trim())) continue; // the generator's provenance line, not part of the hints
     if (/^\d+\.\s/.test(line)) items.push([line]);
     else if (items.length > 0) items[items.length - 1]!.push(line);
     else heading.push(line);

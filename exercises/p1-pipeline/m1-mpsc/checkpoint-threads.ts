@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m1-mpsc/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Thread bodies used by this milestone's checkpoint tests. */
 import type { Sender } from '#kit/channel.ts';
 import { defineThread } from '#kit/thread.ts';

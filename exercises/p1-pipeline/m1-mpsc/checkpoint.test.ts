@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m1-mpsc/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { describe, expect, test } from 'vitest';
 import { channel, RecvError, syncChannel } from '#kit/channel.ts';
 import { spawn } from '#kit/thread.ts';

@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m1-mpsc/log-entry.ts (npm run exercises -- generate); students edit this copy
 /**
  * Log entries and their severity levels: the data that flows through every stage of the log pipeline.
  *

@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m1-mpsc/mpsc.ts (npm run exercises -- generate); students edit this copy
 /**
  * Producer and consumer threads around one channel: many senders (clones of one Sender), one receiver.
  */

@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m2-stages/stages.ts (npm run exercises -- generate); students edit this copy
 /**
  * The pipeline's stages, each a thread body joined to the next by a channel:
  *

@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m3-backpressure/backpressure.ts (npm run exercises -- generate); students edit this copy
 /**
  * Bounded channels and backpressure: a producer that cannot outrun its consumer by more than the channel's
  * capacity. When the queue is full the producer either waits (backpressure) or drops the message and counts it

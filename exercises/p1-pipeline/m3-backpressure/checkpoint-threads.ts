@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m3-backpressure/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Thread bodies used by this milestone's checkpoint tests. */
 import type { Receiver } from '#kit/channel.ts';
 import { defineThread, sleep } from '#kit/thread.ts';

@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m3-backpressure/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { describe, expect, test } from 'vitest';
 import { syncChannel } from '#kit/channel.ts';
 import { sleepAsync, spawn } from '#kit/thread.ts';

@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m4-shutdown/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Thread bodies used by this milestone's checkpoint tests. */
 import type { AtomicBool } from '#kit/atomic.ts';
 import type { Receiver } from '#kit/channel.ts';

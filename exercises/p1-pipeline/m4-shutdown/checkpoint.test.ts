@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m4-shutdown/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { describe, expect, test } from 'vitest';
 import { channel } from '#kit/channel.ts';
 import { spawn } from '#kit/thread.ts';

@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m4-shutdown/shutdown.ts (npm run exercises -- generate); students edit this copy
 /**
  * Graceful shutdown: stop a running pipeline without losing what it already accepted.
  *

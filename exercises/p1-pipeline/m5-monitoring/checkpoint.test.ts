@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m5-monitoring/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { describe, expect, test } from 'vitest';
 import { channel } from '#kit/channel.ts';
 import { err, ok } from '#kit/result.ts';

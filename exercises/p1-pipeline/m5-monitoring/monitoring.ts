@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m5-monitoring/monitoring.ts (npm run exercises -- generate); students edit this copy
 /**
  * Errors and monitoring for pipeline stages.
  *

@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m6-benchmark/benchmark.ts (npm run exercises -- generate); students edit this copy
 /**
  * Channels against shared state: the same job done two ways, so that the difference can be measured.
  *

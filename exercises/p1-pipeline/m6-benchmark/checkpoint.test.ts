@@ -1,3 +1,4 @@
+// generated from solutions/p1-pipeline/m6-benchmark/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { describe, expect, test } from 'vitest';
 import { benchmarkChannelPipeline, benchmarkSharedState, runComparison, shareOf } from './benchmark.ts';
 

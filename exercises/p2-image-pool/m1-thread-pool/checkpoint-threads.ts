@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m1-thread-pool/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Tasks used by this milestone's checkpoint tests (tasks are module exports, like thread bodies). */
 import type { Mutex } from '#kit/mutex.ts';
 import type { SharedI32Array } from '#kit/shared-data.ts';

@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m1-thread-pool/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { describe, expect, test } from 'vitest';
 import { Mutex } from '#kit/mutex.ts';
 import { SharedI32Array } from '#kit/shared-data.ts';

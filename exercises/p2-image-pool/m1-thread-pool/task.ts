@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m1-thread-pool/task.ts (npm run exercises -- generate); students edit this copy
 /**
  * Tasks: what a thread pool runs.
  *

@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m1-thread-pool/thread-pool.ts (npm run exercises -- generate); students edit this copy
 /**
  * ThreadPool: a fixed set of worker threads that take jobs from one shared queue (Rust's classic
  * `ThreadPool { workers, sender }` over `Arc<Mutex<Receiver<Job>>>`).

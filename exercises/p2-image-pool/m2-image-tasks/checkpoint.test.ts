@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m2-image-tasks/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';

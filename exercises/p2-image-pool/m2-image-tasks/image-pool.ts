@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m2-image-tasks/image-pool.ts (npm run exercises -- generate); students edit this copy
 /**
  * Image tasks on the thread pool of milestone 1.
  *

@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m2-image-tasks/image-task.ts (npm run exercises -- generate); students edit this copy
 /**
  * Image tasks: decode an image, apply a list of operations in order, write the result, with sharp (libvips).
  *

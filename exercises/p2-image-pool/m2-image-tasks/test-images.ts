@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m2-image-tasks/test-images.ts (npm run exercises -- generate); students edit this copy
 /**
  * Images for tests and benchmarks, made on the spot (sharp can draw them), plus a tiny "decompression bomb":
  * a valid PNG whose header claims far more pixels than the file could ever hold.

@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m3-progress/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Thread bodies used by this milestone's checkpoint tests. */
 import type { AtomicU32 } from '#kit/atomic.ts';
 import { defineThread, sleep } from '#kit/thread.ts';

@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m3-progress/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';

@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m3-progress/progress.ts (npm run exercises -- generate); students edit this copy
 /**
  * ProgressTracker: how many tasks of a batch have finished, how each one ended, and a way to wait for the end
  * without spinning.

@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m3-progress/tracked-batch.ts (npm run exercises -- generate); students edit this copy
 /**
  * An image batch with progress: milestone 2's image tasks on milestone 1's pool, each recording its outcome in
  * a ProgressTracker that travels in the pool's context.

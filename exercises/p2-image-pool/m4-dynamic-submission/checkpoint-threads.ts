@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m4-dynamic-submission/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Tasks and submitter threads used by this milestone's checkpoint tests. */
 import type { Mutex } from '#kit/mutex.ts';
 import type { SharedI32Array } from '#kit/shared-data.ts';

@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m4-dynamic-submission/dynamic-pool.ts (npm run exercises -- generate); students edit this copy
 /**
  * Dynamic submission: a pool whose queue is bounded, that any thread can submit to while work is running, and
  * that reports its load.

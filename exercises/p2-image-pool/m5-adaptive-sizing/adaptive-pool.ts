@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m5-adaptive-sizing/adaptive-pool.ts (npm run exercises -- generate); students edit this copy
 /**
  * AdaptiveThreadPool: between `minWorkers` and `maxWorkers` workers, growing when the queue outgrows them and
  * shrinking after workers have been idle for `idleTimeoutMs`.

@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m5-adaptive-sizing/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Tasks used by this milestone's checkpoint tests. */
 import type { SharedI32Array } from '#kit/shared-data.ts';
 import { sleep } from '#kit/thread.ts';

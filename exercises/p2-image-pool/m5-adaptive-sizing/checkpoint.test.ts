@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m5-adaptive-sizing/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { describe, expect, test } from 'vitest';
 import { SharedI32Array } from '#kit/shared-data.ts';
 import { sleepAsync } from '#kit/thread.ts';

@@ -1,3 +1,4 @@
+// generated from solutions/p2-image-pool/m6-benchmark/benchmark.ts (npm run exercises -- generate); students edit this copy
 /**
  * Pool against sequential: the same tasks run one after another on the calling thread, then on pools of 1, 2,
  * 4... workers, for several task lengths.

@@ -1,3 +1,4 @@
+// generated from solutions/p3-counters/m1-mutex-counter/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Thread bodies used by this milestone's checkpoint tests. */
 import { defineThread } from '#kit/thread.ts';
 import { Counter } from './counter.ts';

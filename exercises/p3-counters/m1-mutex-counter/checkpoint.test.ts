@@ -1,3 +1,4 @@
+// generated from solutions/p3-counters/m1-mutex-counter/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { describe, expect, test } from 'vitest';
 import { spawn } from '#kit/thread.ts';
 import { addTimes, decrementTimes, incrementTimes } from './checkpoint-threads.ts';

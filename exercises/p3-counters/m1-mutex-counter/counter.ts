@@ -1,3 +1,4 @@
+// generated from solutions/p3-counters/m1-mutex-counter/counter.ts (npm run exercises -- generate); students edit this copy
 /**
  * A counter that many threads can change at once, safely: its value lives in shared memory behind a Mutex.
  *

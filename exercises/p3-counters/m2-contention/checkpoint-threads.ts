@@ -1,3 +1,4 @@
+// generated from solutions/p3-counters/m2-contention/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Thread bodies used by this milestone's checkpoint tests. */
 import type { Sender } from '#kit/channel.ts';
 import { defineThread } from '#kit/thread.ts';

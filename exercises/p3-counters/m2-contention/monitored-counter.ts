@@ -1,3 +1,4 @@
+// generated from solutions/p3-counters/m2-contention/monitored-counter.ts (npm run exercises -- generate); students edit this copy
 /**
  * A Mutex counter that measures its own contention: how often a thread found the lock taken, and how long
  * threads waited for it in total. The statistics are atomics, updated without taking the lock, so measuring

@@ -1,3 +1,4 @@
+// generated from solutions/p3-counters/m3-rwlock/rw-counter.ts (npm run exercises -- generate); students edit this copy
 /**
  * A counter for read-heavy use: behind an RwLock, any number of threads may read at once; a write waits for
  * the readers inside to leave and keeps new ones out until it is done (the kit's RwLock prefers writers, so a

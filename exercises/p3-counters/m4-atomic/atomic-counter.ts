@@ -1,3 +1,4 @@
+// generated from solutions/p3-counters/m4-atomic/atomic-counter.ts (npm run exercises -- generate); students edit this copy
 /**
  * A counter with no lock at all: one AtomicU64 in shared memory, changed with atomic read-modify-write
  * operations (`fetchAdd`, `fetchSub`). Each is a single indivisible step, so no update can be lost, and no

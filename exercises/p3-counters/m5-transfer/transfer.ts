@@ -1,3 +1,4 @@
+// generated from solutions/p3-counters/m5-transfer/transfer.ts (npm run exercises -- generate); students edit this copy
 /**
  * Moving an amount between two counters without deadlock.
  *

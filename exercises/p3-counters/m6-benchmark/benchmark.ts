@@ -1,3 +1,4 @@
+// generated from solutions/p3-counters/m6-benchmark/benchmark.ts (npm run exercises -- generate); students edit this copy
 /**
  * Mutex against RwLock against atomics, on one workload: `numOps` operations split over `numThreads` threads,
  * each operation a read with probability `readRatio`, otherwise an increment.

@@ -1,3 +1,4 @@
+// generated from solutions/p3-counters/m6-benchmark/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { describe, expect, test } from 'vitest';
 import { benchmarkAtomic, benchmarkMutex, benchmarkRwLock, type CounterRun, runComparison } from './benchmark.ts';
 
