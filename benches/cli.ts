@@ -8,6 +8,8 @@
  *   --target    benchmark a tree laid out like solutions/ next to the reference (stubs: "not implemented yet")
  *   --compare   flag regressions and improvements against an earlier report.json
  *   --out DIR   where reports go (default reports/): DIR/<yyyy-mm-dd-hhmmss>/ and a copy in DIR/latest/
+ *   --share [FILE]  also write an anonymised copy of the report to hand in (default DIR/share/)
+ *   --merge <report.json|folder...> [--exclude-loaded]  merge reports of many machines by core count (DIR/merged/)
  *
  * The runner itself is benches/runner/run.ts; how it measures is in benches/runner/README.md.
  */
@@ -15,12 +17,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../lib/cli.ts';
+import { mergeFromCli } from './runner/merge.ts';
 import { profileNamed } from './runner/profiles.ts';
 import { runBenchmarks } from './runner/run.ts';
+import { normaliseShareArg, writeShareFile } from './runner/share.ts';
 import { repoRoot, resolveTarget } from './runner/target.ts';
 import { SUITE_NAMES, type SuiteName } from './runner/types.ts';
 
-const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>] [--out DIR]
+const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>] [--out DIR] [--share [FILE]]
+       npm run bench -- --merge <report.json|folder...> [--exclude-loaded] [--out DIR]
 suites: ${SUITE_NAMES.join(', ')} (default: all)`;
 
 function fail(message: string): never {
@@ -31,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: normaliseShareArg(argv),
       allowPositionals: true,
       strict: true,
       options: {
@@ -41,6 +46,9 @@ export async function main(argv: string[]): Promise<number> {
         target: { type: 'string' },
         compare: { type: 'string' },
         out: { type: 'string' },
+        share: { type: 'string' },
+        merge: { type: 'boolean' },
+        'exclude-loaded': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -52,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (values.merge || values['exclude-loaded']) return mergeFromCli(positionals, values);
   if (values.quick && values.full) fail('--quick and --full exclude each other');
   const profileName = values.profile ?? (values.full ? 'full' : 'quick');
   let profile;
@@ -80,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const outRoot = path.resolve(values.out ?? path.join(repoRoot, 'reports'));
 
-  await runBenchmarks({ suites, profile, target, outRoot, argv, ...(compare ? { compare } : {}) });
+  const outcome = await runBenchmarks({ suites, profile, target, outRoot, argv, ...(compare ? { compare } : {}) });
+  if (values.share !== undefined) process.stdout.write(`share file: ${writeShareFile(outcome.record, values.share || undefined, outRoot)}\n`);
   return 0;
 }
