@@ -6,7 +6,9 @@
  * - Every string of the report, at any depth, and every object key is scrubbed; nothing is whitelisted, so fields a
  *   later runner adds are scrubbed too.
  * - Paths inside the repository become relative to it (`/home/ann/course/solutions` → `solutions`); every other
- *   absolute path (POSIX, Windows drive or UNC, `file://` URL, `~/…`) becomes `<path>`.
+ *   absolute path (POSIX, Windows drive or UNC, `file://` URL, `~/…`) becomes `<path>`: a string that is one path
+ *   as a whole (an argv entry, `--out=PATH`) entirely, spaces included; a path under the home folder up to the end
+ *   of the path, spaces in the home folder's name included; any other absolute path up to the first space.
  * - The user name (os.userInfo, $USER, $LOGNAME, $USERNAME) becomes `<user>`, the host name (os.hostname() and its
  *   first label) `<host>`, as whole words (not inside a longer word), case-sensitively, longest first; e-mail
  *   addresses become `<email>`.
@@ -33,6 +35,8 @@ export interface Secrets {
   readonly hosts: readonly string[];
   /** The repository root: paths under it become relative. */
   readonly repoRoot: string;
+  /** Home folders: a path under one becomes `<path>` even when a folder name in it has spaces. */
+  readonly homes: readonly string[];
 }
 
 function safe<T>(f: () => T): T | undefined {
@@ -54,6 +58,7 @@ export function localSecrets(): Secrets {
     users: names([safe(() => os.userInfo().username), process.env['USER'], process.env['LOGNAME'], process.env['USERNAME'], path.basename(home)]),
     hosts: names([host, host.split('.')[0]]),
     repoRoot,
+    homes: home.length > 1 ? [home] : [],
   };
 }
 
@@ -63,11 +68,11 @@ const wordRe = (name: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(name)
 
 // Absolute paths. POSIX: a '/' that starts a token (not after a word character, '.', ':' or another '/', so
 // "msgs/s", "p1/m1" and URLs are left alone) followed by a name character.
-const FILE_URL = /file:\/\/[^\s'"`<>)\]]*/g;
-const WINDOWS = /(?<![\p{L}\p{N}])[A-Za-z]:[\\/][^\s'"`<>|,;)\]]*/gu;
-const UNC = /\\\\[^\s\\'"`]+\\[^\s'"`<>|,;)\]]*/g;
-const HOME = /(?<![\p{L}\p{N}_.\-/])~[\\/][^\s'"`<>|,;)\]]*/gu;
-const POSIX = /(?<![\p{L}\p{N}_.:/\\~])\/(?=[\p{L}\p{N}_.~-])[^\s'"`<>|,;()[\]{}]*/gu;
+const FILE_URL = /file:\/\/[^\s'"`<>)\]]*(?<![:.])/g;
+const WINDOWS = /(?<![\p{L}\p{N}])[A-Za-z]:[\\/][^\s'"`<>|,;)\]]*(?<![:.])/gu;
+const UNC = /\\\\[^\s\\'"`]+\\[^\s'"`<>|,;)\]]*(?<![:.])/g;
+const HOME = /(?<![\p{L}\p{N}_.\-/])~[\\/][^\s'"`<>|,;)\]]*(?<![:.])/gu;
+const POSIX = /(?<![\p{L}\p{N}_.:/\\~])\/(?=[\p{L}\p{N}_.~-])[^\s'"`<>|,;()[\]{}]*(?<![:.])/gu;
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[A-Za-z]{2,}/gu;
 
 function repoForms(root: string): string[] {
@@ -75,12 +80,19 @@ function repoForms(root: string): string[] {
   return [...forms].filter((f) => f.length > 1).sort((a, b) => b.length - a.length);
 }
 
+/** A string that is one path as a whole (an argv entry, a folder field), possibly as `--option=PATH`. */
+const WHOLE_PATH = /^(--?[\w-]+=)?(?:\/|[A-Za-z]:[\\/]|\\\\|~[\\/]|file:\/\/)[^\n]*$/;
+
 /** One string, scrubbed; see the header. */
 export function scrubString(s: string, secrets: Secrets): string {
   let out = s;
   for (const root of repoForms(secrets.repoRoot)) {
-    out = out.replace(new RegExp(`${escapeRe(root)}[\\\\/]`, 'g'), '');
+    for (const prefix of ['file:///', 'file://', '']) out = out.replace(new RegExp(`${escapeRe(prefix + root)}[\\\\/]`, 'g'), '');
     out = out.replace(new RegExp(`${escapeRe(root)}(?![\\p{L}\\p{N}_.-])`, 'gu'), '.');
+  }
+  out = out.replace(WHOLE_PATH, (_m, option: string | undefined) => `${option ?? ''}<path>`);
+  for (const home of secrets.homes.flatMap(repoForms)) {
+    out = out.replace(new RegExp(`${escapeRe(home)}(?:[\\\\/][^\\s'"\`<>|,;)\\]]*(?<![:.]))?(?![\\p{L}\\p{N}_-])`, 'gu'), '<path>');
   }
   out = out.replace(FILE_URL, '<path>').replace(UNC, '<path>').replace(WINDOWS, '<path>').replace(HOME, '<path>').replace(POSIX, '<path>');
   out = out.replace(EMAIL, '<email>');
@@ -106,7 +118,7 @@ export function scrub(value: unknown, secrets: Secrets): unknown {
 export function findLeaks(value: unknown, secrets: Secrets, at = '$'): string[] {
   const leaky = (s: string): boolean => {
     if ([...secrets.users, ...secrets.hosts].some((n) => wordRe(n).test(s))) return true;
-    if (repoForms(secrets.repoRoot).some((r) => s.includes(r))) return true;
+    if ([secrets.repoRoot, ...secrets.homes].flatMap(repoForms).some((r) => s.includes(r))) return true;
     return [FILE_URL, WINDOWS, UNC, HOME, POSIX, EMAIL].some((re) => new RegExp(re.source, re.flags).test(s));
   };
   if (typeof value === 'string') return leaky(value) ? [at] : [];
