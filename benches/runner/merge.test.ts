@@ -97,6 +97,26 @@ describe('merging real reports (fixtures)', () => {
     }
   });
 
+  it('reads a grader batch folder: each student\u2019s share file, not the repository copies\u2019 own reports', () => {
+    const batch = tmp();
+    const [one, two] = fixtureFiles();
+    for (const [student, share] of [['ann', one], ['bob', two]] as const) {
+      const repo = path.join(batch, student);
+      mkdirSync(path.join(repo, 'reports', 'sample'), { recursive: true });
+      mkdirSync(path.join(repo, 'node_modules', 'x'), { recursive: true });
+      copyFileSync(share as string, path.join(repo, 'bench-share.json'));
+      copyFileSync(path.join(repoRoot, 'reports', 'sample', 'report.json'), path.join(repo, 'reports', 'sample', 'report.json'));
+      writeFileSync(path.join(repo, 'package.json'), '{"name": "threading-patterns-harness"}');
+      writeFileSync(path.join(repo, 'node_modules', 'x', 'report.json'), readFileSync(share as string));
+    }
+    const inputs = readInputs([batch]);
+    expect(inputs.reports.map((r) => path.relative(batch, r.file))).toEqual([path.join('ann', 'bench-share.json'), path.join('bob', 'bench-share.json')]);
+    expect(inputs.plainIgnored).toBe(2);
+    expect(inputs.ignored).toBe(2);
+    expect(inputs.refused).toEqual([]);
+    expect(renderMergedMarkdown(mergedBlocks(mergeReports(inputs)))).toContain('2 plain reports (not share files) in folders that hold share files: ignored');
+  });
+
   it('draws each scaling claim a machine measured as an SVG chart, one category per machine', () => {
     const m = mergeReports(readInputs([FIXTURES]));
     const charts = mergedBlocks(m).filter((b) => b.kind === 'chart');

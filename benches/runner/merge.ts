@@ -5,9 +5,11 @@
  *
  * Rules (stated again in the merged report):
  * - Inputs: report.json or share files, or folders searched recursively for them (node_modules and dot folders
- *   skipped; other JSON files in a folder are ignored). A file named explicitly that is not a readable report, or
- *   any report of another method version than this runner's, is refused with a one-line reason and the rest is
- *   merged. Two files of the same run (same start time, wall time, CPU and cores) count once.
+ *   skipped; other JSON files in a folder are ignored). A folder search that finds share files reads only share
+ *   files (a folder of submitted repositories also holds reports/sample/ and local runs). A file named explicitly
+ *   that is not a readable report, or any report of another method version than this runner's, is refused with a
+ *   one-line reason and the rest is merged. Two files of the same run (same start time, wall time, CPU and cores)
+ *   count once, the share file kept when one of them is.
  * - Core groups: a machine is filed by `os.availableParallelism()` as its report recorded it, in the largest group
  *   it reaches: 1, 2 (2–3 cores), 4 (4–7), 8 (8–15), 16+.
  * - Only verdicts a machine could give count in its group: reproduced, not reproduced, inconclusive. "Not testable
@@ -138,6 +140,8 @@ export interface Inputs {
   readonly refused: readonly Refusal[];
   /** JSON files in folders that are not reports (package.json, …). */
   readonly ignored: number;
+  /** Plain report.json files in folders that also hold share files (only share files are read from those). */
+  readonly plainIgnored: number;
   /** Files that repeat a run already read. */
   readonly duplicates: readonly Refusal[];
 }
@@ -161,6 +165,11 @@ export function runKey(r: ReportLike): string {
   return createHash('sha256').update(id).digest('hex').slice(0, 12);
 }
 
+/** Whether a parsed file is a share file (`npm run bench -- --share`). */
+export function isShareFile(x: unknown): boolean {
+  return isObject(x) && isObject(x['share']) && typeof x['share']['format'] === 'string' && x['share']['format'].startsWith('threading-patterns-bench-share/');
+}
+
 /** Reads files and folders (see the header); never throws for a bad file, only lists it. */
 export function readInputs(args: readonly string[], methodVersion: number = METHOD_VERSION): Inputs {
   const explicit: string[] = [];
@@ -172,13 +181,11 @@ export function readInputs(args: readonly string[], methodVersion: number = METH
     else if (statSync(p).isDirectory()) walk(p, found);
     else explicit.push(p);
   }
-  const files = [...new Set([...explicit, ...found])].sort();
   const isExplicit = new Set(explicit);
-  const reports: { file: string; report: ReportLike }[] = [];
-  const duplicates: Refusal[] = [];
-  const seen = new Map<string, string>();
   let ignored = 0;
-  for (const file of files) {
+  let plainIgnored = 0;
+  const candidates: { file: string; parsed: unknown; share: boolean }[] = [];
+  for (const file of [...new Set([...explicit, ...found])].sort()) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -187,10 +194,23 @@ export function readInputs(args: readonly string[], methodVersion: number = METH
       else ignored++;
       continue;
     }
-    if (!isExplicit.has(file) && !looksLikeReport(parsed)) {
-      ignored++;
-      continue;
-    }
+    if (!isExplicit.has(file) && !looksLikeReport(parsed)) ignored++;
+    else candidates.push({ file, parsed, share: isShareFile(parsed) });
+  }
+  // A folder that holds share files (a batch of submissions, a CI download) is read for its share files only: the
+  // repository copies in it also hold reports/sample/ and each student's local, non-anonymised runs.
+  const foundShares = candidates.some((c) => c.share && !isExplicit.has(c.file));
+  const kept = candidates.filter((c) => {
+    const drop = foundShares && !c.share && !isExplicit.has(c.file);
+    if (drop) plainIgnored++;
+    return !drop;
+  });
+  // Share files first, so that of two copies of one run the anonymised one is kept.
+  kept.sort((a, b) => Number(b.share) - Number(a.share) || a.file.localeCompare(b.file));
+  const reports: { file: string; report: ReportLike }[] = [];
+  const duplicates: Refusal[] = [];
+  const seen = new Map<string, string>();
+  for (const { file, parsed } of kept) {
     const checked = checkReport(parsed, methodVersion);
     if (!checked.ok) {
       refused.push({ file: display(file), reason: checked.reason });
@@ -206,7 +226,7 @@ export function readInputs(args: readonly string[], methodVersion: number = METH
     reports.push({ file, report: checked.report });
   }
   refused.sort((a, b) => a.file.localeCompare(b.file) || a.reason.localeCompare(b.reason));
-  return { reports, refused, ignored, duplicates };
+  return { reports, refused, ignored, plainIgnored, duplicates };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -289,6 +309,7 @@ export interface Merged {
   readonly refused: readonly Refusal[];
   readonly duplicates: readonly Refusal[];
   readonly ignored: number;
+  readonly plainIgnored: number;
 }
 
 /** Loaded before the run: see the header. */
@@ -438,6 +459,7 @@ export function mergeReports(inputs: Inputs, options: { readonly excludeLoaded?:
     refused: inputs.refused,
     duplicates: [...inputs.duplicates].sort((a, b) => a.file.localeCompare(b.file)),
     ignored: inputs.ignored,
+    plainIgnored: inputs.plainIgnored,
   };
 }
 
@@ -628,9 +650,12 @@ export function mergedBlocks(m: Merged): Block[] {
     });
   if (without.length > 0) blocks.push({ kind: 'p', text: 'No machine has measured these scaling claims yet (no chart):' }, { kind: 'list', items: without });
 
-  if (m.refused.length > 0 || m.duplicates.length > 0 || m.ignored > 0) {
+  if (m.refused.length > 0 || m.duplicates.length > 0 || m.ignored > 0 || m.plainIgnored > 0) {
     blocks.push({ kind: 'h', level: 2, text: 'Inputs refused or skipped' });
     const items = [...m.refused.map((r) => `${r.file}: refused: ${r.reason}`), ...m.duplicates.map((d) => `${d.file}: skipped: ${d.reason}`)];
+    if (m.plainIgnored > 0) {
+      items.push(`${m.plainIgnored} plain report${m.plainIgnored === 1 ? '' : 's'} (not share files) in folders that hold share files: ignored, only share files are read from such folders`);
+    }
     if (m.ignored > 0) items.push(`${m.ignored} other JSON file${m.ignored === 1 ? '' : 's'} in the folders ${m.ignored === 1 ? 'is' : 'are'} not a benchmark report (ignored)`);
     blocks.push({ kind: 'list', items });
   }
