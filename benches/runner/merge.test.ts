@@ -25,7 +25,11 @@ import {
 } from './merge.ts';
 
 const FIXTURES = path.join(repoRoot, 'benches', 'runner', 'fixtures');
-const fixtureFiles = () => readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(FIXTURES, f));
+const fixtureFiles = () =>
+  readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join(FIXTURES, f));
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'bench-merge-'));
 const render = (m: Merged) => {
   const blocks = mergedBlocks(m);
@@ -35,7 +39,10 @@ const render = (m: Merged) => {
 const rowOf = (md: string, text: string) => {
   const line = md.split('\n').find((l) => l.startsWith('|') && l.includes(text));
   if (!line) throw new Error(`no row for ${text}`);
-  return line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+  return line
+    .split(/(?<!\\)\|/)
+    .slice(1, -1)
+    .map((c) => c.trim());
 };
 
 describe('merging real reports (fixtures)', () => {
@@ -52,7 +59,9 @@ describe('merging real reports (fixtures)', () => {
     const { md } = render(m);
     const header = md.split('\n').find((l) => /^\|\s+#\s+\|/.test(l));
     expect(header).toMatch(/\| 1 core +\| 2 cores +\| 4 cores +\| 8 cores +\| 16\+ cores +\|/);
-    expect(md).toContain('The 4, 8, 16+ core columns are empty: no report from a machine with that many cores has been merged yet.');
+    expect(md).toContain(
+      'The 4, 8, 16+ core columns are empty: no report from a machine with that many cores has been merged yet.',
+    );
     for (const c of m.claims) {
       for (const g of c.groups.filter((x) => ['4', '8', '16+'].includes(x.group))) {
         expect(g.machines).toBe(0);
@@ -69,7 +78,8 @@ describe('merging real reports (fixtures)', () => {
     const c = render(mergeReports(readInputs([FIXTURES])));
     // The same files under other names, in another order, in another folder.
     const dir = tmp();
-    files.forEach((f, i) => copyFileSync(f, path.join(dir, `${String.fromCharCode(122 - i)}-renamed.json`)));
+    for (const [i, f] of files.entries())
+      copyFileSync(f, path.join(dir, `${String.fromCharCode(122 - i)}-renamed.json`));
     const d = render(mergeReports(readInputs([dir])));
     for (const other of [b, c, d]) {
       expect(other.md).toBe(a.md);
@@ -100,21 +110,32 @@ describe('merging real reports (fixtures)', () => {
   it('reads a grader batch folder: each student\u2019s share file, not the repository copies\u2019 own reports', () => {
     const batch = tmp();
     const [one, two] = fixtureFiles();
-    for (const [student, share] of [['ann', one], ['bob', two]] as const) {
+    for (const [student, share] of [
+      ['ann', one],
+      ['bob', two],
+    ] as const) {
       const repo = path.join(batch, student);
       mkdirSync(path.join(repo, 'reports', 'sample'), { recursive: true });
       mkdirSync(path.join(repo, 'node_modules', 'x'), { recursive: true });
       copyFileSync(share as string, path.join(repo, 'bench-share.json'));
-      copyFileSync(path.join(repoRoot, 'reports', 'sample', 'report.json'), path.join(repo, 'reports', 'sample', 'report.json'));
+      copyFileSync(
+        path.join(repoRoot, 'reports', 'sample', 'report.json'),
+        path.join(repo, 'reports', 'sample', 'report.json'),
+      );
       writeFileSync(path.join(repo, 'package.json'), '{"name": "threading-patterns-harness"}');
       writeFileSync(path.join(repo, 'node_modules', 'x', 'report.json'), readFileSync(share as string));
     }
     const inputs = readInputs([batch]);
-    expect(inputs.reports.map((r) => path.relative(batch, r.file))).toEqual([path.join('ann', 'bench-share.json'), path.join('bob', 'bench-share.json')]);
+    expect(inputs.reports.map((r) => path.relative(batch, r.file))).toEqual([
+      path.join('ann', 'bench-share.json'),
+      path.join('bob', 'bench-share.json'),
+    ]);
     expect(inputs.plainIgnored).toBe(2);
     expect(inputs.ignored).toBe(2);
     expect(inputs.refused).toEqual([]);
-    expect(renderMergedMarkdown(mergedBlocks(mergeReports(inputs)))).toContain('2 plain reports (not share files) in folders that hold share files: ignored');
+    expect(renderMergedMarkdown(mergedBlocks(mergeReports(inputs)))).toContain(
+      '2 plain reports (not share files) in folders that hold share files: ignored',
+    );
   });
 
   it('draws each scaling claim a machine measured as an SVG chart, one category per machine', () => {
@@ -130,7 +151,8 @@ describe('merging real reports (fixtures)', () => {
     for (const label of ['1 (M1)', '2 (M2)', '2 (M3)', '2 (M4)']) expect(chart?.svg).toContain(`>${label}</text>`);
     // Only claims that need more than one thread are charted.
     const chartedIds = charts.map((b) => b.file);
-    for (const c of m.claims.filter((x) => x.requiredThreads <= 1)) expect(chartedIds).not.toContain(`merge-${c.id}.svg`);
+    for (const c of m.claims.filter((x) => x.requiredThreads <= 1))
+      expect(chartedIds).not.toContain(`merge-${c.id}.svg`);
   });
 });
 
@@ -168,7 +190,11 @@ function fakeReport(f: Fake): unknown {
       text: `claim ${id}`,
       claimText: '~8x (±20%)',
       requiredThreads: 8,
-      verdict: { status, ...(status === 'not reproduced' ? { direction: 'lower' } : {}), claim: { kind: 'approx', value: 8, unit: 'x' } },
+      verdict: {
+        status,
+        ...(status === 'not reproduced' ? { direction: 'lower' } : {}),
+        claim: { kind: 'approx', value: 8, unit: 'x' },
+      },
     })),
     someFieldOfALaterRunner: { ignored: true },
   };
@@ -185,7 +211,17 @@ function writeFakes(fakes: Fake[]): string[] {
 
 describe('merge rules', () => {
   it('groups machines by available cores: 1, 2–3, 4–7, 8–15, 16+', () => {
-    expect([1, 2, 3, 4, 7, 8, 15, 16, 64].map((n) => coreGroup(n).label)).toEqual(['1', '2', '2', '4', '4', '8', '8', '16+', '16+']);
+    expect([1, 2, 3, 4, 7, 8, 15, 16, 64].map((n) => coreGroup(n).label)).toEqual([
+      '1',
+      '2',
+      '2',
+      '4',
+      '4',
+      '8',
+      '8',
+      '16+',
+      '16+',
+    ]);
   });
 
   it('shows a different verdict per group, the weighted majority, splits and loaded machines', () => {
@@ -200,7 +236,8 @@ describe('merge rules', () => {
     const m = mergeReports(readInputs(files));
     const a = m.claims.find((c) => c.id === 'a');
     const b = m.claims.find((c) => c.id === 'b');
-    const cell = (claim: typeof a, group: string) => groupCellText(claim?.groups.find((g) => g.group === group) as never);
+    const cell = (claim: typeof a, group: string) =>
+      groupCellText(claim?.groups.find((g) => g.group === group) as never);
     // a: the 2-core machine could not judge; 8 group: two quiet "reproduced" outweigh one loaded "not reproduced".
     expect(cell(a, '2')).toBe('not judged (1 machine)');
     expect(cell(a, '8')).toBe('reproduced · 2/3 agree, 1 loaded');
@@ -217,8 +254,12 @@ describe('merge rules', () => {
     const x = mergeReports(readInputs(files), { excludeLoaded: true });
     const ax = x.claims.find((c) => c.id === 'a');
     const bx = x.claims.find((c) => c.id === 'b');
-    expect(groupCellText(ax?.groups.find((g) => g.group === '8') as never)).toBe('reproduced · 2/2 agree, 1 loaded left out');
-    expect(groupCellText(bx?.groups.find((g) => g.group === '8') as never)).toBe('split: not reproduced 1, reproduced 1; 1 loaded left out');
+    expect(groupCellText(ax?.groups.find((g) => g.group === '8') as never)).toBe(
+      'reproduced · 2/2 agree, 1 loaded left out',
+    );
+    expect(groupCellText(bx?.groups.find((g) => g.group === '8') as never)).toBe(
+      'split: not reproduced 1, reproduced 1; 1 loaded left out',
+    );
     expect(render(x).md).toMatch(/\| M\d +\| +8 \(8\) .*\| left out \(loaded\) \|/);
   });
 
@@ -237,7 +278,10 @@ describe('merge rules', () => {
       `method version ${METHOD_VERSION + 1}, this runner merges method version ${METHOD_VERSION} only (rerun the benchmark with this version)`,
     ]);
     for (const r of inputs.refused) expect(r.reason).not.toContain('\n');
-    expect(checkReport({ method: { version: METHOD_VERSION }, machine: {}, claims: [] })).toEqual({ ok: false, reason: 'the machine info has no core count' });
+    expect(checkReport({ method: { version: METHOD_VERSION }, machine: {}, claims: [] })).toEqual({
+      ok: false,
+      reason: 'the machine info has no core count',
+    });
     // In a folder, JSON files that are not reports (package.json, …) are ignored, and one run copied twice counts once.
     const dir = path.dirname(junk);
     copyFileSync(files[0] as string, path.join(dir, 'copy-of-r0.json'));
@@ -254,7 +298,10 @@ describe('merge rules', () => {
 
 const run = promisify(execFile);
 const bench = (args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'bench.ts'), ...args], { cwd: repoRoot, timeout: 60_000 }).then(
+  run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'bench.ts'), ...args], {
+    cwd: repoRoot,
+    timeout: 60_000,
+  }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
@@ -330,7 +377,7 @@ describe('.github/workflows/bench-matrix.yml', () => {
     const defaults = JSON.parse(wf.on.workflow_dispatch.inputs.runners.default) as string[];
     expect(defaults.length).toBeGreaterThanOrEqual(3);
     const { bench: job } = wf.jobs;
-    expect(job['runs-on']).toBe('${{ matrix.runner }}');
+    expect(job['runs-on']).toBe(`$\{{ matrix.runner }}`);
     expect(job.strategy?.['fail-fast']).toBe(false);
     // The matrix falls back to the same default list when started without inputs.
     const fallback = /fromJSON\(inputs\.runners \|\| '(.*)'\)/.exec(job.strategy?.matrix.runner ?? '')?.[1];

@@ -79,7 +79,12 @@ interface ClaimLike {
   readonly requiredThreads?: number;
   readonly measured?: IntervalLike;
   readonly alsoText?: string;
-  readonly verdict: { readonly status: string; readonly direction?: string; readonly claim?: Claim; readonly measured?: IntervalLike };
+  readonly verdict: {
+    readonly status: string;
+    readonly direction?: string;
+    readonly claim?: Claim;
+    readonly measured?: IntervalLike;
+  };
 }
 
 interface MachineLike {
@@ -112,17 +117,30 @@ export function looksLikeReport(x: unknown): boolean {
 }
 
 /** The report, or why it cannot be merged (one line). */
-export function checkReport(x: unknown, methodVersion: number = METHOD_VERSION): { ok: true; report: ReportLike } | { ok: false; reason: string } {
+export function checkReport(
+  x: unknown,
+  methodVersion: number = METHOD_VERSION,
+): { ok: true; report: ReportLike } | { ok: false; reason: string } {
   if (!looksLikeReport(x)) return { ok: false, reason: 'not a benchmark report (no method, machine or claims)' };
   const r = x as Record<string, Record<string, unknown>>;
   const version = r['method']?.['version'];
   if (version !== methodVersion) {
-    return { ok: false, reason: `method version ${JSON.stringify(version)}, this runner merges method version ${methodVersion} only (rerun the benchmark with this version)` };
+    return {
+      ok: false,
+      reason: `method version ${JSON.stringify(version)}, this runner merges method version ${methodVersion} only (rerun the benchmark with this version)`,
+    };
   }
   const cores = r['machine']?.['availableParallelism'] ?? r['machine']?.['logicalCores'];
-  if (typeof cores !== 'number' || !Number.isInteger(cores) || cores < 1) return { ok: false, reason: 'the machine info has no core count' };
+  if (typeof cores !== 'number' || !Number.isInteger(cores) || cores < 1)
+    return { ok: false, reason: 'the machine info has no core count' };
   const claims = (x as { claims: unknown[] }).claims;
-  const bad = claims.findIndex((c) => !isObject(c) || typeof c['id'] !== 'string' || !isObject(c['verdict']) || typeof c['verdict']['status'] !== 'string');
+  const bad = claims.findIndex(
+    (c) =>
+      !isObject(c) ||
+      typeof c['id'] !== 'string' ||
+      !isObject(c['verdict']) ||
+      typeof c['verdict']['status'] !== 'string',
+  );
   if (bad >= 0) return { ok: false, reason: `claim ${bad + 1} has no id or verdict` };
   return { ok: true, report: x as unknown as ReportLike };
 }
@@ -161,13 +179,24 @@ function walk(dir: string, out: string[]): void {
 /** Identity of a run, unchanged by anonymising: two files with the same key are the same run. */
 export function runKey(r: ReportLike): string {
   const m = r.machine;
-  const id = JSON.stringify([r.startedAt ?? null, r.wallMs ?? null, m.date ?? null, m.cpuModel ?? null, m.availableParallelism ?? m.logicalCores]);
+  const id = JSON.stringify([
+    r.startedAt ?? null,
+    r.wallMs ?? null,
+    m.date ?? null,
+    m.cpuModel ?? null,
+    m.availableParallelism ?? m.logicalCores,
+  ]);
   return createHash('sha256').update(id).digest('hex').slice(0, 12);
 }
 
 /** Whether a parsed file is a share file (`npm run bench -- --share`). */
 export function isShareFile(x: unknown): boolean {
-  return isObject(x) && isObject(x['share']) && typeof x['share']['format'] === 'string' && x['share']['format'].startsWith('threading-patterns-bench-share/');
+  return (
+    isObject(x) &&
+    isObject(x['share']) &&
+    typeof x['share']['format'] === 'string' &&
+    x['share']['format'].startsWith('threading-patterns-bench-share/')
+  );
 }
 
 /** Reads files and folders (see the header); never throws for a bad file, only lists it. */
@@ -190,7 +219,8 @@ export function readInputs(args: readonly string[], methodVersion: number = METH
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      if (isExplicit.has(file)) refused.push({ file: display(file), reason: `not readable JSON (${(error as Error).message.split('\n')[0]})` });
+      if (isExplicit.has(file))
+        refused.push({ file: display(file), reason: `not readable JSON (${(error as Error).message.split('\n')[0]})` });
       else ignored++;
       continue;
     }
@@ -342,13 +372,20 @@ export function mergeReports(inputs: Inputs, options: { readonly excludeLoaded?:
   const excludeLoaded = options.excludeLoaded ?? false;
   const sortKey = ({ report: r }: { report: ReportLike }) => {
     const m = r.machine;
-    return [m.availableParallelism ?? m.logicalCores ?? 0, str(m.cpuModel, ''), str(m.nodeVersion, ''), str(r.startedAt ?? m.date, ''), runKey(r)] as const;
+    return [
+      m.availableParallelism ?? m.logicalCores ?? 0,
+      str(m.cpuModel, ''),
+      str(m.nodeVersion, ''),
+      str(r.startedAt ?? m.date, ''),
+      runKey(r),
+    ] as const;
   };
   const sorted = [...inputs.reports].sort((a, b) => {
     const x = sortKey(a);
     const y = sortKey(b);
     for (let i = 0; i < x.length; i++) {
-      const c = typeof x[i] === 'number' ? (x[i] as number) - (y[i] as number) : String(x[i]).localeCompare(String(y[i]));
+      const c =
+        typeof x[i] === 'number' ? (x[i] as number) - (y[i] as number) : String(x[i]).localeCompare(String(y[i]));
       if (c !== 0) return c;
     }
     return 0;
@@ -378,18 +415,26 @@ export function mergeReports(inputs: Inputs, options: { readonly excludeLoaded?:
 
   // Claims in the runner's order: by their smallest position in any report, then id.
   const firstSeen = new Map<string, { index: number; claim: ClaimLike }>();
-  sorted.forEach(({ report }) =>
-    report.claims.forEach((c, index) => {
+  for (const { report } of sorted) {
+    for (const [index, c] of report.claims.entries()) {
       const prev = firstSeen.get(c.id);
-      if (!prev || index < prev.index) firstSeen.set(c.id, { index, claim: prev && index === prev.index ? prev.claim : c });
-    }),
-  );
-  const ids = [...firstSeen.entries()].sort((a, b) => a[1].index - b[1].index || a[0].localeCompare(b[0])).map(([id]) => id);
+      // The wording comes from the first machine (in the sorted order) that has the claim.
+      firstSeen.set(c.id, { index: Math.min(index, prev?.index ?? index), claim: prev?.claim ?? c });
+    }
+  }
+  const ids = [...firstSeen.entries()]
+    .sort((a, b) => a[1].index - b[1].index || a[0].localeCompare(b[0]))
+    .map(([id]) => id);
 
   const claims: MergedClaim[] = ids.map((id) => {
     const def = (firstSeen.get(id) as { claim: ClaimLike }).claim;
-    const perMachine = sorted.map(({ report }, i) => ({ machine: machines[i] as MachineEntry, claim: report.claims.find((c) => c.id === id) }));
-    const claim = perMachine.map((p) => p.claim?.verdict.claim).find((c): c is Claim => isObject(c) && typeof c['kind'] === 'string');
+    const perMachine = sorted.map(({ report }, i) => ({
+      machine: machines[i] as MachineEntry,
+      claim: report.claims.find((c) => c.id === id),
+    }));
+    const claim = perMachine
+      .map((p) => p.claim?.verdict.claim)
+      .find((c): c is Claim => isObject(c) && typeof c['kind'] === 'string');
     const trend = claim?.kind === 'trend';
     const groups: GroupVerdict[] = CORE_GROUPS.map((g) => {
       const inGroup = perMachine.filter((p) => p.machine.group === g.label && p.claim !== undefined);
@@ -417,25 +462,54 @@ export function mergeReports(inputs: Inputs, options: { readonly excludeLoaded?:
       }
       const ranked = [...weights.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
       const top = ranked[0];
-      const tie = ranked.length > 1 && Math.abs((ranked[1] as [Status, number])[1] - (top as [Status, number])[1]) < 1e-9;
+      const tie =
+        ranked.length > 1 && Math.abs((ranked[1] as [Status, number])[1] - (top as [Status, number])[1]) < 1e-9;
       const verdict = top === undefined ? undefined : tie ? 'split' : top[0];
       const agree = verdict === undefined || verdict === 'split' ? 0 : (counts[verdict] ?? 0);
       const dirs = [...new Set(judged.filter((j) => j.status === verdict && j.direction).map((j) => j.direction))];
       const label = verdict === 'not reproduced' && dirs.length === 1 ? `${verdict} (${dirs[0]})` : verdict;
-      return { group: g.label, machines: inGroup.length, judged, ...(verdict ? { verdict } : {}), ...(label ? { label } : {}), agree, counts, excluded };
+      return {
+        group: g.label,
+        machines: inGroup.length,
+        judged,
+        ...(verdict ? { verdict } : {}),
+        ...(label ? { label } : {}),
+        agree,
+        counts,
+        excluded,
+      };
     });
     const labels = groups.map((g) => g.label).filter((v) => v !== undefined);
-    const acrossGroups = labels.length === 0 ? 'none' : labels.includes('split') || new Set(labels).size > 1 ? 'differs' : labels.length === 1 ? 'one group' : 'same';
+    const acrossGroups =
+      labels.length === 0
+        ? 'none'
+        : labels.includes('split') || new Set(labels).size > 1
+          ? 'differs'
+          : labels.length === 1
+            ? 'one group'
+            : 'same';
 
     const points: Point[] = [];
     for (const { machine, claim: c } of perMachine) {
       if (!c || machine.weight === 0) continue;
       if (JUDGED.includes(c.verdict.status)) {
         const value = interval(c.measured) ?? interval(c.verdict.measured);
-        if (value) points.push({ machine: machine.label, cores: machine.cores, value, kind: machine.loaded ? 'judged, loaded machine' : 'judged' });
+        if (value)
+          points.push({
+            machine: machine.label,
+            cores: machine.cores,
+            value,
+            kind: machine.loaded ? 'judged, loaded machine' : 'judged',
+          });
       } else {
         const also = parseAlsoValue(c.alsoText, trend);
-        if (also !== undefined) points.push({ machine: machine.label, cores: machine.cores, value: { estimate: also }, kind: 'not judged (at fewer threads)' });
+        if (also !== undefined)
+          points.push({
+            machine: machine.label,
+            cores: machine.cores,
+            value: { estimate: also },
+            kind: 'not judged (at fewer threads)',
+          });
       }
     }
     return {
@@ -477,12 +551,18 @@ type Block =
 export function groupCellText(g: GroupVerdict): string {
   if (g.machines === 0) return '';
   if (g.judged.length === 0) {
-    return g.excluded > 0 ? `only loaded machines (${g.excluded}), left out` : `not judged (${g.machines} machine${g.machines === 1 ? '' : 's'})`;
+    return g.excluded > 0
+      ? `only loaded machines (${g.excluded}), left out`
+      : `not judged (${g.machines} machine${g.machines === 1 ? '' : 's'})`;
   }
   const loaded = g.judged.filter((j) => j.loaded).length;
-  const extra = [loaded > 0 ? `${loaded} loaded` : '', g.excluded > 0 ? `${g.excluded} loaded left out` : ''].filter(Boolean).join(', ');
+  const extra = [loaded > 0 ? `${loaded} loaded` : '', g.excluded > 0 ? `${g.excluded} loaded left out` : '']
+    .filter(Boolean)
+    .join(', ');
   if (g.verdict === 'split') {
-    const parts = (Object.entries(g.counts) as [Status, number][]).sort((a, b) => a[0].localeCompare(b[0])).map(([s, n]) => `${s} ${n}`);
+    const parts = (Object.entries(g.counts) as [Status, number][])
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([s, n]) => `${s} ${n}`);
     return `split: ${parts.join(', ')}${extra ? `; ${extra}` : ''}`;
   }
   return `${g.label} · ${g.agree}/${g.judged.length} agree${extra ? `, ${extra}` : ''}`;
@@ -517,13 +597,21 @@ export function spreadText(c: MergedClaim, machines: readonly MachineEntry[]): s
  * on the x axis (in the merge's order, i.e. by cores), so all charts of a merge share one axis; a machine without
  * a value for the claim leaves a gap.
  */
-export function claimChart(c: MergedClaim, index: number, machines: readonly MachineEntry[]): { file: string; svg: string } | undefined {
+export function claimChart(
+  c: MergedClaim,
+  index: number,
+  machines: readonly MachineEntry[],
+): { file: string; svg: string } | undefined {
   if (c.points.length === 0) return undefined;
   const byMachine = new Map(c.points.map((p) => [p.machine, p]));
   const xLabels = machines.map((m) => `${m.cores} (${m.label})`);
   const pts = machines.map((m) => byMachine.get(m.label));
   const kinds: Point['kind'][] = ['judged', 'judged, loaded machine', 'not judged (at fewer threads)'];
-  const colors: Record<Point['kind'], string> = { judged: '#0072B2', 'judged, loaded machine': '#E69F00', 'not judged (at fewer threads)': '#CC79A7' };
+  const colors: Record<Point['kind'], string> = {
+    judged: '#0072B2',
+    'judged, loaded machine': '#E69F00',
+    'not judged (at fewer threads)': '#CC79A7',
+  };
   const series: SvgSeries[] = [];
   for (const kind of kinds) {
     if (!pts.some((p) => p?.kind === kind)) continue;
@@ -538,8 +626,10 @@ export function claimChart(c: MergedClaim, index: number, machines: readonly Mac
   if (c.claim) {
     try {
       const band = acceptedBand(c.claim);
-      if (Number.isFinite(band.low)) series.push({ name: 'accepted band, lower edge', values: pts.map(() => band.low), color: '#999999' });
-      if (Number.isFinite(band.high)) series.push({ name: 'accepted band, upper edge', values: pts.map(() => band.high), color: '#555555' });
+      if (Number.isFinite(band.low))
+        series.push({ name: 'accepted band, lower edge', values: pts.map(() => band.low), color: '#999999' });
+      if (Number.isFinite(band.high))
+        series.push({ name: 'accepted band, upper edge', values: pts.map(() => band.high), color: '#555555' });
     } catch {
       // A claim this runner cannot read: no band, the measurements are still drawn.
     }
@@ -595,7 +685,17 @@ export function mergedBlocks(m: Merged): Block[] {
     { kind: 'h', level: 2, text: 'Machines' },
     {
       kind: 'table',
-      head: ['machine', 'cores (group)', 'CPU', 'Node', 'OS', 'profile (suites)', 'date', 'load before / after', 'weight'],
+      head: [
+        'machine',
+        'cores (group)',
+        'CPU',
+        'Node',
+        'OS',
+        'profile (suites)',
+        'date',
+        'load before / after',
+        'weight',
+      ],
       rows: m.machines.map((x) => [
         x.label,
         `${x.cores} (${x.group})`,
@@ -610,9 +710,21 @@ export function mergedBlocks(m: Merged): Block[] {
     },
   );
   const warnings = m.machines.flatMap((x) => x.warnings.map((w) => `${x.label}: ${w}`));
-  if (warnings.length > 0) blocks.push({ kind: 'p', text: 'Warnings the machines reported about themselves:' }, { kind: 'list', items: warnings });
+  if (warnings.length > 0)
+    blocks.push(
+      { kind: 'p', text: 'Warnings the machines reported about themselves:' },
+      { kind: 'list', items: warnings },
+    );
 
-  const head = ['#', 'claim (source)', 'chapter says', 'threads needed', ...CORE_GROUPS.map((g) => `${g.label} core${g.label === '1' ? '' : 's'}`), 'across groups', 'measured across machines'];
+  const head = [
+    '#',
+    'claim (source)',
+    'chapter says',
+    'threads needed',
+    ...CORE_GROUPS.map((g) => `${g.label} core${g.label === '1' ? '' : 's'}`),
+    'across groups',
+    'measured across machines',
+  ];
   const row = (c: MergedClaim, i: number) => [
     String(i + 1),
     `${c.text} (${c.source})`,
@@ -625,9 +737,15 @@ export function mergedBlocks(m: Merged): Block[] {
   const numbered = m.claims.map((c, i) => ({ c, i }));
   const chapter = numbered.filter(({ c }) => c.origin !== 'harness');
   const harness = numbered.filter(({ c }) => c.origin === 'harness');
-  blocks.push({ kind: 'h', level: 2, text: 'Claims by core count' }, { kind: 'table', head, rows: chapter.map(({ c, i }) => row(c, i)) });
+  blocks.push(
+    { kind: 'h', level: 2, text: 'Claims by core count' },
+    { kind: 'table', head, rows: chapter.map(({ c, i }) => row(c, i)) },
+  );
   if (harness.length > 0) {
-    blocks.push({ kind: 'h', level: 3, text: 'Targets of this harness (not from the chapter)' }, { kind: 'table', head, rows: harness.map(({ c, i }) => row(c, i)) });
+    blocks.push(
+      { kind: 'h', level: 3, text: 'Targets of this harness (not from the chapter)' },
+      { kind: 'table', head, rows: harness.map(({ c, i }) => row(c, i)) },
+    );
   }
 
   blocks.push(
@@ -646,22 +764,40 @@ export function mergedBlocks(m: Merged): Block[] {
         without.push(`#${i + 1} ${c.source}: ${c.claimText} (needs ${c.requiredThreads} threads)`);
         return;
       }
-      blocks.push({ kind: 'h', level: 3, text: `#${i + 1} ${c.text} (${c.source})` }, { kind: 'chart', ...chart, caption: `${c.claimText}, needs ${c.requiredThreads} threads in parallel` });
+      blocks.push(
+        { kind: 'h', level: 3, text: `#${i + 1} ${c.text} (${c.source})` },
+        { kind: 'chart', ...chart, caption: `${c.claimText}, needs ${c.requiredThreads} threads in parallel` },
+      );
     });
-  if (without.length > 0) blocks.push({ kind: 'p', text: 'No machine has measured these scaling claims yet (no chart):' }, { kind: 'list', items: without });
+  if (without.length > 0)
+    blocks.push(
+      { kind: 'p', text: 'No machine has measured these scaling claims yet (no chart):' },
+      { kind: 'list', items: without },
+    );
 
   if (m.refused.length > 0 || m.duplicates.length > 0 || m.ignored > 0 || m.plainIgnored > 0) {
     blocks.push({ kind: 'h', level: 2, text: 'Inputs refused or skipped' });
-    const items = [...m.refused.map((r) => `${r.file}: refused: ${r.reason}`), ...m.duplicates.map((d) => `${d.file}: skipped: ${d.reason}`)];
+    const items = [
+      ...m.refused.map((r) => `${r.file}: refused: ${r.reason}`),
+      ...m.duplicates.map((d) => `${d.file}: skipped: ${d.reason}`),
+    ];
     if (m.plainIgnored > 0) {
-      items.push(`${m.plainIgnored} plain report${m.plainIgnored === 1 ? '' : 's'} (not share files) in folders that hold share files: ignored, only share files are read from such folders`);
+      items.push(
+        `${m.plainIgnored} plain report${m.plainIgnored === 1 ? '' : 's'} (not share files) in folders that hold share files: ignored, only share files are read from such folders`,
+      );
     }
-    if (m.ignored > 0) items.push(`${m.ignored} other JSON file${m.ignored === 1 ? '' : 's'} in the folders ${m.ignored === 1 ? 'is' : 'are'} not a benchmark report (ignored)`);
+    if (m.ignored > 0)
+      items.push(
+        `${m.ignored} other JSON file${m.ignored === 1 ? '' : 's'} in the folders ${m.ignored === 1 ? 'is' : 'are'} not a benchmark report (ignored)`,
+      );
     blocks.push({ kind: 'list', items });
   }
   blocks.push(
     { kind: 'h', level: 2, text: 'How to reproduce' },
-    { kind: 'p', text: 'On each machine: npm run bench -- --share (writes reports/share/bench-<cores>cores-<hash>.json, anonymised). Then, with every share file in one folder: npm run bench -- --merge <folder> [--exclude-loaded].' },
+    {
+      kind: 'p',
+      text: 'On each machine: npm run bench -- --share (writes reports/share/bench-<cores>cores-<hash>.json, anonymised). Then, with every share file in one folder: npm run bench -- --merge <folder> [--exclude-loaded].',
+    },
   );
   return blocks;
 }
@@ -689,7 +825,13 @@ export function renderMergedHtml(blocks: readonly Block[]): string {
     else if (b.kind === 'list') body.push(`<ul>${b.items.map((i) => `<li>${e(i)}</li>`).join('')}</ul>`);
     else if (b.kind === 'table') {
       const cls = (s: string) =>
-        s.startsWith('reproduced') ? ' class="ok"' : s.startsWith('not reproduced') ? ' class="bad"' : s.startsWith('inconclusive') || s.startsWith('split') ? ' class="mid"' : '';
+        s.startsWith('reproduced')
+          ? ' class="ok"'
+          : s.startsWith('not reproduced')
+            ? ' class="bad"'
+            : s.startsWith('inconclusive') || s.startsWith('split')
+              ? ' class="mid"'
+              : '';
       body.push(
         `<table><thead><tr>${b.head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>` +
           b.rows.map((r) => `<tr>${r.map((c) => `<td${cls(c)}>${e(c)}</td>`).join('')}</tr>`).join('') +
@@ -732,10 +874,20 @@ export function writeMerged(dir: string, merged: Merged): { blocks: Block[]; fil
 }
 
 /** The `--merge` branch of benches/cli.ts. */
-export function mergeFromCli(positionals: readonly string[], values: { readonly out?: string | undefined; readonly 'exclude-loaded'?: boolean | undefined; readonly merge?: boolean | undefined; readonly share?: string | undefined }): number {
+export function mergeFromCli(
+  positionals: readonly string[],
+  values: {
+    readonly out?: string | undefined;
+    readonly 'exclude-loaded'?: boolean | undefined;
+    readonly merge?: boolean | undefined;
+    readonly share?: string | undefined;
+  },
+): number {
   if (!values.merge) throw new UsageError('--exclude-loaded goes with --merge');
-  if (values.share !== undefined) throw new UsageError('--share and --merge exclude each other (share on each machine, then merge the files)');
-  if (positionals.length === 0) throw new UsageError('--merge needs report files or folders: npm run bench -- --merge <report.json|folder...>');
+  if (values.share !== undefined)
+    throw new UsageError('--share and --merge exclude each other (share on each machine, then merge the files)');
+  if (positionals.length === 0)
+    throw new UsageError('--merge needs report files or folders: npm run bench -- --merge <report.json|folder...>');
   const inputs = readInputs(positionals);
   for (const r of inputs.refused) process.stderr.write(`bench: ${r.file}: refused: ${r.reason}\n`);
   if (inputs.reports.length === 0) throw new UsageError(`--merge: no report to merge in ${positionals.join(', ')}`);

@@ -12,30 +12,54 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../lib/paths.ts';
 import { checkReport } from './merge.ts';
-import { findLeaks, localSecrets, normaliseShareArg, SHARE_FORMAT, scrubString, shareDocument, writeShareFile } from './share.ts';
+import {
+  findLeaks,
+  localSecrets,
+  normaliseShareArg,
+  SHARE_FORMAT,
+  scrubString,
+  shareDocument,
+  writeShareFile,
+} from './share.ts';
 
 const FIXTURES = path.join(repoRoot, 'benches', 'runner', 'fixtures');
 const secrets = localSecrets();
 const user = os.userInfo().username;
 const host = os.hostname();
-const word = (name: string) => new RegExp(`(?<![\\p{L}\\p{N}])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'u');
-const ABSOLUTE = [/(?<![\p{L}\p{N}_.:/\\~])\/[\p{L}\p{N}_.~-]/u, /(?<![\p{L}\p{N}])[A-Za-z]:[\\/]/u, /file:\/\//, /\\\\[^\s\\]+\\/, /(?<![\p{L}\p{N}_.\-/])~[\\/]/u];
+const word = (name: string) =>
+  new RegExp(`(?<![\\p{L}\\p{N}])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'u');
+const ABSOLUTE = [
+  /(?<![\p{L}\p{N}_.:/\\~])\/[\p{L}\p{N}_.~-]/u,
+  /(?<![\p{L}\p{N}])[A-Za-z]:[\\/]/u,
+  /file:\/\//,
+  /\\\\[^\s\\]+\\/,
+  /(?<![\p{L}\p{N}_.\-/])~[\\/]/u,
+];
 
 /** Every identifying thing the test knows, checked on the serialised share file. */
 function expectAnonymous(text: string): void {
   for (const name of [user, host, host.split('.')[0] as string]) expect(text, `name ${name}`).not.toMatch(word(name));
-  for (const dir of [os.homedir(), process.cwd(), repoRoot, os.tmpdir()]) expect(text, `path ${dir}`).not.toContain(dir);
+  for (const dir of [os.homedir(), process.cwd(), repoRoot, os.tmpdir()])
+    expect(text, `path ${dir}`).not.toContain(dir);
   for (const re of ABSOLUTE) expect(text, `absolute path ${re}`).not.toMatch(re);
 }
 
 function plantedReport(): Record<string, unknown> {
-  const file = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort()[0] as string;
+  const file = readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .sort()[0] as string;
   const record = JSON.parse(readFileSync(path.join(FIXTURES, file), 'utf8')) as Record<string, unknown> & {
     settings: Record<string, unknown>;
     machine: Record<string, unknown>;
     cells: { failures: string[]; notes: string[] }[];
   };
-  record.settings['argv'] = ['--out', path.join(os.homedir(), 'bench out'), '--compare', path.join(process.cwd(), 'reports', 'old.json'), `--target=${repoRoot}/exercises`];
+  record.settings['argv'] = [
+    '--out',
+    path.join(os.homedir(), 'bench out'),
+    '--compare',
+    path.join(process.cwd(), 'reports', 'old.json'),
+    `--target=${repoRoot}/exercises`,
+  ];
   record.settings['target'] = { name: 'mine', dir: path.join(repoRoot, 'exercises'), isReference: false };
   record.machine['hostLabel'] = `${user}@${host}`;
   record.machine[host] = 'a key named after the host';
@@ -45,7 +69,9 @@ function plantedReport(): Record<string, unknown> {
     `C:\\Users\\${user}\\course\\kit\\mutex.ts:3 and \\\\${host}\\share\\${user}\\x.json and ~/course/notes.txt`,
     `mailed to ${user}.example@example.org from ${host.split('.')[0]}`,
   ];
-  cell.notes = ['throughput in msgs/s and µs/op, milestones p1/m1 and p3/m6, see https://nodejs.org/api/os.html, ratio 3/4'];
+  cell.notes = [
+    'throughput in msgs/s and µs/op, milestones p1/m1 and p3/m6, see https://nodejs.org/api/os.html, ratio 3/4',
+  ];
   return record;
 }
 
@@ -66,9 +92,17 @@ describe('anonymised share file', () => {
     // Paths inside the repository stay useful, relative to it.
     expect(text).toContain('benches/runner/cell.ts:12:3');
     expect((doc['settings'] as { target: { dir: string } }).target.dir).toBe('exercises');
-    expect((doc['settings'] as { argv: string[] }).argv).toEqual(['--out', '<path>', '--compare', 'reports/old.json', '--target=exercises']);
+    expect((doc['settings'] as { argv: string[] }).argv).toEqual([
+      '--out',
+      '<path>',
+      '--compare',
+      'reports/old.json',
+      '--target=exercises',
+    ]);
     // What is not identifying survives.
-    expect(text).toContain('throughput in msgs/s and µs/op, milestones p1/m1 and p3/m6, see https://nodejs.org/api/os.html, ratio 3/4');
+    expect(text).toContain(
+      'throughput in msgs/s and µs/op, milestones p1/m1 and p3/m6, see https://nodejs.org/api/os.html, ratio 3/4',
+    );
     expect(text).toContain('<user>');
     expect(text).toContain('<host>');
     // Self-describing, and still a report the merge reads.
@@ -77,9 +111,18 @@ describe('anonymised share file', () => {
   });
 
   it('scrubs names as whole words only, longest first', () => {
-    const s = { users: ['ann'], hosts: ['ann-laptop', 'ann-laptop.local'], repoRoot: '/nowhere/repo', homes: ['/Users/Ann Smith'] };
-    expect(scrubString('ann on ann-laptop.local, planning annual channels', s)).toBe('<user> on <host>, planning annual channels');
-    expect(scrubString('/nowhere/repo and /nowhere/repo/kit/a.ts and /nowhere/repository', s)).toBe('. and kit/a.ts and <path>');
+    const s = {
+      users: ['ann'],
+      hosts: ['ann-laptop', 'ann-laptop.local'],
+      repoRoot: '/nowhere/repo',
+      homes: ['/Users/Ann Smith'],
+    };
+    expect(scrubString('ann on ann-laptop.local, planning annual channels', s)).toBe(
+      '<user> on <host>, planning annual channels',
+    );
+    expect(scrubString('/nowhere/repo and /nowhere/repo/kit/a.ts and /nowhere/repository', s)).toBe(
+      '. and kit/a.ts and <path>',
+    );
     // Spaces: a whole-string path goes entirely, a home folder with a space in its name too.
     expect(scrubString('/Volumes/Ann Smith/course', s)).toBe('<path>');
     expect(scrubString('--out=/Volumes/Ann Smith/out', s)).toBe('--out=<path>');
@@ -118,7 +161,18 @@ describe('npm run bench -- --share (a real run)', () => {
     const file = path.join(out, 'handed-in.json');
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'scripts', 'bench.ts'), '--profile', 'tiny', 'kit', '--out', out, '--share', file],
+      [
+        '--import',
+        'tsx',
+        path.join(repoRoot, 'scripts', 'bench.ts'),
+        '--profile',
+        'tiny',
+        'kit',
+        '--out',
+        out,
+        '--share',
+        file,
+      ],
       { cwd: repoRoot, timeout: 90_000, maxBuffer: 16 * 1024 * 1024 },
     );
     expect(stdout).toContain(`share file: ${file}`);

@@ -48,14 +48,22 @@ function safe<T>(f: () => T): T | undefined {
 }
 
 const names = (xs: readonly (string | undefined)[]): string[] =>
-  [...new Set(xs.map((x) => x?.trim() ?? '').filter((x) => x.length >= 2))].sort((a, b) => b.length - a.length || a.localeCompare(b));
+  [...new Set(xs.map((x) => x?.trim() ?? '').filter((x) => x.length >= 2))].sort(
+    (a, b) => b.length - a.length || a.localeCompare(b),
+  );
 
 /** This machine's user and host names and the repository root. */
 export function localSecrets(): Secrets {
   const host = safe(() => os.hostname()) ?? '';
   const home = safe(() => os.homedir()) ?? '';
   return {
-    users: names([safe(() => os.userInfo().username), process.env['USER'], process.env['LOGNAME'], process.env['USERNAME'], path.basename(home)]),
+    users: names([
+      safe(() => os.userInfo().username),
+      process.env['USER'],
+      process.env['LOGNAME'],
+      process.env['USERNAME'],
+      path.basename(home),
+    ]),
     hosts: names([host, host.split('.')[0]]),
     repoRoot,
     homes: home.length > 1 ? [home] : [],
@@ -87,16 +95,28 @@ const WHOLE_PATH = /^(--?[\w-]+=)?(?:\/|[A-Za-z]:[\\/]|\\\\|~[\\/]|file:\/\/)[^\
 export function scrubString(s: string, secrets: Secrets): string {
   let out = s;
   for (const root of repoForms(secrets.repoRoot)) {
-    for (const prefix of ['file:///', 'file://', '']) out = out.replace(new RegExp(`${escapeRe(prefix + root)}[\\\\/]`, 'g'), '');
+    for (const prefix of ['file:///', 'file://', ''])
+      out = out.replace(new RegExp(`${escapeRe(prefix + root)}[\\\\/]`, 'g'), '');
     out = out.replace(new RegExp(`${escapeRe(root)}(?![\\p{L}\\p{N}_.-])`, 'gu'), '.');
   }
   out = out.replace(WHOLE_PATH, (_m, option: string | undefined) => `${option ?? ''}<path>`);
   for (const home of secrets.homes.flatMap(repoForms)) {
-    out = out.replace(new RegExp(`${escapeRe(home)}(?:[\\\\/][^\\s'"\`<>|,;)\\]]*(?<![:.]))?(?![\\p{L}\\p{N}_-])`, 'gu'), '<path>');
+    out = out.replace(
+      new RegExp(`${escapeRe(home)}(?:[\\\\/][^\\s'"\`<>|,;)\\]]*(?<![:.]))?(?![\\p{L}\\p{N}_-])`, 'gu'),
+      '<path>',
+    );
   }
-  out = out.replace(FILE_URL, '<path>').replace(UNC, '<path>').replace(WINDOWS, '<path>').replace(HOME, '<path>').replace(POSIX, '<path>');
+  out = out
+    .replace(FILE_URL, '<path>')
+    .replace(UNC, '<path>')
+    .replace(WINDOWS, '<path>')
+    .replace(HOME, '<path>')
+    .replace(POSIX, '<path>');
   out = out.replace(EMAIL, '<email>');
-  const all = [...secrets.hosts.map((n) => [n, '<host>'] as const), ...secrets.users.map((n) => [n, '<user>'] as const)];
+  const all = [
+    ...secrets.hosts.map((n) => [n, '<host>'] as const),
+    ...secrets.users.map((n) => [n, '<user>'] as const),
+  ];
   all.sort((a, b) => b[0].length - a[0].length);
   for (const [name, mark] of all) out = out.replace(wordRe(name), mark);
   return out;
@@ -124,7 +144,10 @@ export function findLeaks(value: unknown, secrets: Secrets, at = '$'): string[] 
   if (typeof value === 'string') return leaky(value) ? [at] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => findLeaks(v, secrets, `${at}[${i}]`));
   if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => [...(leaky(k) ? [`${at} (key ${JSON.stringify(k)})`] : []), ...findLeaks(v, secrets, `${at}.${k}`)]);
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...(leaky(k) ? [`${at} (key ${JSON.stringify(k)})`] : []),
+      ...findLeaks(v, secrets, `${at}.${k}`),
+    ]);
   }
   return [];
 }
@@ -161,7 +184,8 @@ export function shareDocument(record: unknown, secrets: Secrets = localSecrets()
   };
   const doc = { share: header, ...scrubbed };
   const leaks = findLeaks(doc, secrets);
-  if (leaks.length > 0) throw new Error(`anonymising left identifying text at ${leaks.slice(0, 3).join(', ')}; no share file written`);
+  if (leaks.length > 0)
+    throw new Error(`anonymising left identifying text at ${leaks.slice(0, 3).join(', ')}; no share file written`);
   return doc;
 }
 
@@ -176,7 +200,12 @@ export function defaultShareName(doc: Record<string, unknown>): string {
  * Writes the share file of `record`: to `file` when given (relative to the current directory), else
  * `<outRoot>/share/<default name>`. Returns the path written.
  */
-export function writeShareFile(record: unknown, file: string | undefined, outRoot: string, secrets: Secrets = localSecrets()): string {
+export function writeShareFile(
+  record: unknown,
+  file: string | undefined,
+  outRoot: string,
+  secrets: Secrets = localSecrets(),
+): string {
   const doc = shareDocument(record, secrets);
   const target = file ? path.resolve(file) : path.join(outRoot, 'share', defaultShareName(doc));
   mkdirSync(path.dirname(target), { recursive: true });
