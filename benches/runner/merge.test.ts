@@ -319,6 +319,7 @@ describe('npm run bench -- --merge', () => {
       `bench: ${path.relative(repoRoot, old).split(path.sep).join('/')}: refused: method version ${METHOD_VERSION + 1}, this runner merges method version ${METHOD_VERSION} only (rerun the benchmark with this version)`,
     ]);
     expect(r.stdout).toContain('merged 4 report(s) (core groups 1, 2; 1 refused');
+    expect(r.stdout).toMatch(/ #\s+source\s+claim\s+needs\s+1 core\s+2 cores\s+4 cores\s+8 cores\s+16\+ cores/);
     const dir = path.join(out, 'merged');
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
     expect(md).toContain('## Claims by core count');
@@ -347,6 +348,9 @@ describe('npm run bench -- --merge', () => {
     const loose = await bench(['--exclude-loaded']);
     expect(loose.code).toBe(2);
     expect(loose.stderr.split('\n')[0]).toBe('bench: --exclude-loaded goes with --merge');
+    const mixed = await bench(['--merge', FIXTURES, '--full']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr.split('\n')[0]).toBe('bench: --merge reads reports and runs nothing: --full does not apply');
   }, 60_000);
 });
 

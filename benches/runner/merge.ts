@@ -36,7 +36,7 @@ import path from 'node:path';
 import { UsageError } from '../../lib/cli.ts';
 import { posix, repoRoot } from '../../lib/paths.ts';
 import { escapeXml, renderSvgChart, type SvgSeries } from '../lib/chart.ts';
-import { formatSignificant, markdownTable } from '../lib/table.ts';
+import { formatSignificant, markdownTable, terminalTable } from '../lib/table.ts';
 import { acceptedBand, type Claim } from '../lib/verdict.ts';
 import { METHOD_VERSION } from './compare.ts';
 
@@ -873,6 +873,41 @@ export function writeMerged(dir: string, merged: Merged): { blocks: Block[]; fil
   return { blocks, files };
 }
 
+/** A short cell for the terminal table: the verdict and "agree/judged", or "·" when the group could not judge. */
+function terminalCell(g: GroupVerdict): string {
+  if (g.machines === 0) return '';
+  if (!g.verdict) return '·';
+  if (g.verdict === 'split') return `split ${g.judged.length}`;
+  const short = { reproduced: 'yes', 'not reproduced': 'no', inconclusive: '?' }[g.verdict];
+  const dir = g.label?.endsWith('(lower)') ? '↓' : g.label?.endsWith('(higher)') ? '↑' : '';
+  return `${short}${dir} ${g.agree}/${g.judged.length}`;
+}
+
+/** The by-core table for the terminal (the full one is in report.md). */
+export function renderMergedTerminal(m: Merged): string {
+  const rows = m.claims.map((c, i) => [
+    String(i + 1),
+    c.source,
+    c.claimText,
+    String(c.requiredThreads),
+    ...c.groups.map(terminalCell),
+    c.acrossGroups === 'differs' ? 'differs' : '',
+  ]);
+  const head = [
+    '#',
+    'source',
+    'claim',
+    'needs',
+    ...CORE_GROUPS.map((g) => `${g.label} core${g.label === '1' ? '' : 's'}`),
+    '',
+  ];
+  return [
+    terminalTable(head, rows),
+    '',
+    'yes reproduced · no not reproduced (↓ lower, ↑ higher than claimed) · ? inconclusive · n/m machines agree · "·" no machine of the group could judge it · empty: no machine with that many cores',
+  ].join('\n');
+}
+
 /** The `--merge` branch of benches/cli.ts. */
 export function mergeFromCli(
   positionals: readonly string[],
@@ -881,11 +916,15 @@ export function mergeFromCli(
     readonly 'exclude-loaded'?: boolean | undefined;
     readonly merge?: boolean | undefined;
     readonly share?: string | undefined;
+    readonly [option: string]: unknown;
   },
 ): number {
   if (!values.merge) throw new UsageError('--exclude-loaded goes with --merge');
   if (values.share !== undefined)
     throw new UsageError('--share and --merge exclude each other (share on each machine, then merge the files)');
+  const runOnly = ['quick', 'full', 'profile', 'target', 'compare'].filter((o) => values[o] !== undefined);
+  if (runOnly.length > 0)
+    throw new UsageError(`--merge reads reports and runs nothing: --${runOnly[0]} does not apply`);
   if (positionals.length === 0)
     throw new UsageError('--merge needs report files or folders: npm run bench -- --merge <report.json|folder...>');
   const inputs = readInputs(positionals);
@@ -896,7 +935,8 @@ export function mergeFromCli(
   const { files } = writeMerged(dir, merged);
   const groups = CORE_GROUPS.filter((g) => merged.machines.some((x) => x.group === g.label)).map((g) => g.label);
   process.stdout.write(
-    `merged ${merged.machines.length} report(s) (core groups ${groups.join(', ')}; ${inputs.refused.length} refused, ${inputs.duplicates.length} duplicate(s)): ` +
+    `${renderMergedTerminal(merged)}\n\n` +
+      `merged ${merged.machines.length} report(s) (core groups ${groups.join(', ')}; ${inputs.refused.length} refused, ${inputs.duplicates.length} duplicate(s)): ` +
       `${path.join(dir, 'report.md')} and ${files.length - 1} more file(s)\n`,
   );
   return 0;
