@@ -176,6 +176,9 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
+/** Code-unit order: the same on every machine, whatever its locale. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Identity of a run, unchanged by anonymising: two files with the same key are the same run. */
 export function runKey(r: ReportLike): string {
   const m = r.machine;
@@ -236,7 +239,7 @@ export function readInputs(args: readonly string[], methodVersion: number = METH
     return !drop;
   });
   // Share files first, so that of two copies of one run the anonymised one is kept.
-  kept.sort((a, b) => Number(b.share) - Number(a.share) || a.file.localeCompare(b.file));
+  kept.sort((a, b) => Number(b.share) - Number(a.share) || byText(a.file, b.file));
   const reports: { file: string; report: ReportLike }[] = [];
   const duplicates: Refusal[] = [];
   const seen = new Map<string, string>();
@@ -255,7 +258,7 @@ export function readInputs(args: readonly string[], methodVersion: number = METH
     seen.set(key, display(file));
     reports.push({ file, report: checked.report });
   }
-  refused.sort((a, b) => a.file.localeCompare(b.file) || a.reason.localeCompare(b.reason));
+  refused.sort((a, b) => byText(a.file, b.file) || byText(a.reason, b.reason));
   return { reports, refused, ignored, plainIgnored, duplicates };
 }
 
@@ -326,7 +329,7 @@ export interface MergedClaim {
   readonly requiredThreads: number;
   readonly claim?: Claim;
   readonly groups: readonly GroupVerdict[];
-  /** 'differs' when two groups show different verdicts (direction included) or one is split; 'same', 'one group', 'none'. */
+  /** 'differs' when two groups show different verdicts (direction included; "split" counts as one); 'same', 'one group', 'none'. */
   readonly acrossGroups: 'same' | 'differs' | 'one group' | 'none';
   readonly points: readonly Point[];
 }
@@ -384,8 +387,7 @@ export function mergeReports(inputs: Inputs, options: { readonly excludeLoaded?:
     const x = sortKey(a);
     const y = sortKey(b);
     for (let i = 0; i < x.length; i++) {
-      const c =
-        typeof x[i] === 'number' ? (x[i] as number) - (y[i] as number) : String(x[i]).localeCompare(String(y[i]));
+      const c = typeof x[i] === 'number' ? (x[i] as number) - (y[i] as number) : byText(String(x[i]), String(y[i]));
       if (c !== 0) return c;
     }
     return 0;
@@ -422,9 +424,7 @@ export function mergeReports(inputs: Inputs, options: { readonly excludeLoaded?:
       firstSeen.set(c.id, { index: Math.min(index, prev?.index ?? index), claim: prev?.claim ?? c });
     }
   }
-  const ids = [...firstSeen.entries()]
-    .sort((a, b) => a[1].index - b[1].index || a[0].localeCompare(b[0]))
-    .map(([id]) => id);
+  const ids = [...firstSeen.entries()].sort((a, b) => a[1].index - b[1].index || byText(a[0], b[0])).map(([id]) => id);
 
   const claims: MergedClaim[] = ids.map((id) => {
     const def = (firstSeen.get(id) as { claim: ClaimLike }).claim;
@@ -460,7 +460,7 @@ export function mergeReports(inputs: Inputs, options: { readonly excludeLoaded?:
         counts[j.status] = (counts[j.status] ?? 0) + 1;
         weights.set(j.status, (weights.get(j.status) ?? 0) + j.weight);
       }
-      const ranked = [...weights.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      const ranked = [...weights.entries()].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
       const top = ranked[0];
       const tie =
         ranked.length > 1 && Math.abs((ranked[1] as [Status, number])[1] - (top as [Status, number])[1]) < 1e-9;
@@ -481,13 +481,7 @@ export function mergeReports(inputs: Inputs, options: { readonly excludeLoaded?:
     });
     const labels = groups.map((g) => g.label).filter((v) => v !== undefined);
     const acrossGroups =
-      labels.length === 0
-        ? 'none'
-        : labels.includes('split') || new Set(labels).size > 1
-          ? 'differs'
-          : labels.length === 1
-            ? 'one group'
-            : 'same';
+      new Set(labels).size > 1 ? 'differs' : labels.length === 0 ? 'none' : labels.length === 1 ? 'one group' : 'same';
 
     const points: Point[] = [];
     for (const { machine, claim: c } of perMachine) {
@@ -531,7 +525,7 @@ export function mergeReports(inputs: Inputs, options: { readonly excludeLoaded?:
     machines,
     claims,
     refused: inputs.refused,
-    duplicates: [...inputs.duplicates].sort((a, b) => a.file.localeCompare(b.file)),
+    duplicates: [...inputs.duplicates].sort((a, b) => byText(a.file, b.file)),
     ignored: inputs.ignored,
     plainIgnored: inputs.plainIgnored,
   };
@@ -561,7 +555,7 @@ export function groupCellText(g: GroupVerdict): string {
     .join(', ');
   if (g.verdict === 'split') {
     const parts = (Object.entries(g.counts) as [Status, number][])
-      .sort((a, b) => a[0].localeCompare(b[0]))
+      .sort((a, b) => byText(a[0], b[0]))
       .map(([s, n]) => `${s} ${n}`);
     return `split: ${parts.join(', ')}${extra ? `; ${extra}` : ''}`;
   }
