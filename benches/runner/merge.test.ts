@@ -263,6 +263,16 @@ describe('merge rules', () => {
     expect(render(x).md).toMatch(/\| M\d +\| +8 \(8\) .*\| left out \(loaded\) \|/);
   });
 
+  it('shows a verdict status it does not know as it is, and counts only "not testable" as not judged', () => {
+    const files = writeFakes([
+      { cores: 4, verdicts: { a: 'holds by construction' }, start: '2026-01-01T00:00:00Z' },
+      { cores: 4, verdicts: { a: 'holds by construction' }, start: '2026-01-02T00:00:00Z' },
+      { cores: 4, verdicts: { a: 'not testable (a new reason)' }, start: '2026-01-03T00:00:00Z' },
+    ]);
+    const g = mergeReports(readInputs(files)).claims[0]?.groups.find((x) => x.group === '4');
+    expect(groupCellText(g as never)).toBe('holds by construction · 2/2 agree');
+  });
+
   it('refuses a report of another method version, or no report at all, with a one-line reason and merges the rest', () => {
     const files = writeFakes([
       { cores: 2, verdicts: { a: 'reproduced' }, start: '2026-01-01T00:00:00Z' },

@@ -12,8 +12,9 @@
  *   count once, the share file kept when one of them is.
  * - Core groups: a machine is filed by `os.availableParallelism()` as its report recorded it, in the largest group
  *   it reaches: 1, 2 (2–3 cores), 4 (4–7), 8 (8–15), 16+.
- * - Only verdicts a machine could give count in its group: reproduced, not reproduced, inconclusive. "Not testable
- *   here" (too few cores, a profile without the cell, a failed cell) is counted as "not judged".
+ * - Only verdicts a machine could give count in its group: reproduced, not reproduced, inconclusive, or any other
+ *   status a later runner adds (shown as it is). "Not testable here" (too few cores, a profile without the cell, a
+ *   failed cell) is counted as "not judged".
  * - A group's verdict is the weighted majority of its machines' verdicts: weight 1, or LOADED_WEIGHT for a loaded
  *   machine; a tie is shown as "split" with every verdict and its count. `--exclude-loaded` drops loaded
  *   machines instead (they are still listed). "n/m agree" counts machines, not weights.
@@ -285,8 +286,12 @@ export interface MachineEntry {
   readonly warnings: readonly string[];
 }
 
-export type Status = 'reproduced' | 'not reproduced' | 'inconclusive';
-const JUDGED: readonly string[] = ['reproduced', 'not reproduced', 'inconclusive'];
+/**
+ * A verdict a machine gave: 'reproduced', 'not reproduced', 'inconclusive', or any other status a later runner
+ * adds (shown as it is). Only "not testable …" means the machine could not judge.
+ */
+export type Status = string;
+const judgedStatus = (status: unknown): status is Status => typeof status === 'string' && !/^not testable/.test(status);
 
 export interface Judgement {
   readonly machine: string;
@@ -438,7 +443,7 @@ export function mergeReports(inputs: Inputs, options: { readonly excludeLoaded?:
     const trend = claim?.kind === 'trend';
     const groups: GroupVerdict[] = CORE_GROUPS.map((g) => {
       const inGroup = perMachine.filter((p) => p.machine.group === g.label && p.claim !== undefined);
-      const judgedAll = inGroup.filter((p) => JUDGED.includes(p.claim?.verdict.status as string));
+      const judgedAll = inGroup.filter((p) => judgedStatus(p.claim?.verdict.status));
       const excluded = judgedAll.filter((p) => p.machine.weight === 0).length;
       const judged: Judgement[] = judgedAll
         .filter((p) => p.machine.weight > 0)
@@ -486,7 +491,7 @@ export function mergeReports(inputs: Inputs, options: { readonly excludeLoaded?:
     const points: Point[] = [];
     for (const { machine, claim: c } of perMachine) {
       if (!c || machine.weight === 0) continue;
-      if (JUDGED.includes(c.verdict.status)) {
+      if (judgedStatus(c.verdict.status)) {
         const value = interval(c.measured) ?? interval(c.verdict.measured);
         if (value)
           points.push({
@@ -671,7 +676,7 @@ export function mergedBlocks(m: Merged): Block[] {
       kind: 'list',
       items: [
         'Each machine is filed under the largest core group it reaches (available cores as its report recorded them): 1, 2 (2–3), 4 (4–7), 8 (8–15), 16+.',
-        'A group\u2019s verdict counts only the machines that could judge the claim (reproduced, not reproduced, inconclusive); "not judged" means every machine of the group reported it not testable (too few cores for the claim, or a profile that does not measure it).',
+        'A group\u2019s verdict counts only the machines that could judge the claim (reproduced, not reproduced, inconclusive, or any other verdict but "not testable"); "not judged" means every machine of the group reported it not testable (too few cores for the claim, or a profile that does not measure it).',
         `The verdict shown is the weighted majority (a quiet machine weighs 1, a loaded one ${LOADED_WEIGHT}); "n/m agree" counts machines; a tie is shown as split with every verdict. A machine is loaded when its own report saw a load average above 0.5 per core before the run (the reading after the run includes the run itself).`,
         'Reports of another method version are refused; two files of the same run count once; nothing here depends on the order of the inputs.',
       ],
@@ -872,7 +877,9 @@ function terminalCell(g: GroupVerdict): string {
   if (g.machines === 0) return '';
   if (!g.verdict) return '·';
   if (g.verdict === 'split') return `split ${g.judged.length}`;
-  const short = { reproduced: 'yes', 'not reproduced': 'no', inconclusive: '?' }[g.verdict];
+  const short =
+    ({ reproduced: 'yes', 'not reproduced': 'no', inconclusive: '?' } as Record<string, string>)[g.verdict] ??
+    g.verdict;
   const dir = g.label?.endsWith('(lower)') ? '↓' : g.label?.endsWith('(higher)') ? '↑' : '';
   return `${short}${dir} ${g.agree}/${g.judged.length}`;
 }
