@@ -136,6 +136,18 @@ describe('merging real reports (fixtures)', () => {
     expect(renderMergedMarkdown(mergedBlocks(mergeReports(inputs)))).toContain(
       '2 plain reports (not share files) in folders that hold share files: ignored',
     );
+    // Of two files of one run, the share file is kept, whatever their names.
+    const { share: _header, ...plain } = JSON.parse(readFileSync(one as string, 'utf8')) as Record<string, unknown>;
+    const plainFile = path.join(batch, 'a-plain-copy.json');
+    writeFileSync(plainFile, JSON.stringify(plain));
+    const both = readInputs([plainFile, path.join(batch, 'ann', 'bench-share.json')]);
+    expect(both.reports.map((r) => path.relative(batch, r.file))).toEqual([path.join('ann', 'bench-share.json')]);
+    expect(both.duplicates.map((d) => d.reason)).toEqual([
+      `the same run as ${path
+        .relative(process.cwd(), path.join(batch, 'ann', 'bench-share.json'))
+        .split(path.sep)
+        .join('/')}`,
+    ]);
   });
 
   it('draws each scaling claim a machine measured as an SVG chart, one category per machine', () => {
