@@ -5,6 +5,7 @@ export * from './channel.ts';
 export * as codecs from './codec.ts';
 export type { Codec, CodecSpec, FieldType, RecordOf } from './codec.ts';
 export * from './condvar.ts';
+export * from './futex.ts';
 export { type LockGuard, LockTimeoutError, Mutex, MutexGuard, PoisonError, type SharedValue, WouldBlockError } from './mutex.ts';
 export * from './result.ts';
 export * from './rwlock.ts';

@@ -37,7 +37,7 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
 import { loadableModule, workerEntry } from './internal/compile.ts';
 import { Destination, fromWire, toWire } from './internal/handles.ts';
-import { deadlineAfter, parkSlice, parkSliceAsync, sleepBlocking } from './internal/park.ts';
+import { block, blockAsync, deadlineAfter, sleepBlocking, whileEqual } from './internal/wait.ts';
 import { markDead, recordChild, registryWire, selfId } from './internal/registry.ts';
 import { err, ok, type Result } from './result.ts';
 
@@ -180,35 +180,27 @@ export class JoinHandle<R> {
 
   /** Wait for the thread to finish: its return value, or a ThreadPanicError with the thread's own stack. */
   join(): R {
-    while (Atomics.load(this.stateWords, 0) === RUNNING) parkSlice(this.stateWords, 0, RUNNING, Infinity);
+    if (!this.isFinished()) block(whileEqual(this.stateWords, 0, RUNNING, Infinity));
     return this.result();
   }
 
   /** `join` for the main thread: waits without blocking the event loop. */
   async joinAsync(): Promise<R> {
-    while (Atomics.load(this.stateWords, 0) === RUNNING) await parkSliceAsync(this.stateWords, 0, RUNNING, Infinity);
+    await blockAsync(whileEqual(this.stateWords, 0, RUNNING, Infinity));
     return this.result();
   }
 
   /** Wait at most `timeoutMs`; a timed-out join leaves the thread running. */
   joinTimeout(timeoutMs: number): Result<R, JoinTimeoutError> {
-    const deadline = deadlineAfter(timeoutMs);
-    while (Atomics.load(this.stateWords, 0) === RUNNING) {
-      if (!parkSlice(this.stateWords, 0, RUNNING, deadline) && !this.isFinished()) {
-        return err(new JoinTimeoutError(this.thread));
-      }
-    }
-    return ok(this.result());
+    return this.joined(this.isFinished() || block(whileEqual(this.stateWords, 0, RUNNING, deadlineAfter(timeoutMs))));
   }
 
   async joinTimeoutAsync(timeoutMs: number): Promise<Result<R, JoinTimeoutError>> {
-    const deadline = deadlineAfter(timeoutMs);
-    while (Atomics.load(this.stateWords, 0) === RUNNING) {
-      if (!(await parkSliceAsync(this.stateWords, 0, RUNNING, deadline)) && !this.isFinished()) {
-        return err(new JoinTimeoutError(this.thread));
-      }
-    }
-    return ok(this.result());
+    return this.joined(await blockAsync(whileEqual(this.stateWords, 0, RUNNING, deadlineAfter(timeoutMs))));
+  }
+
+  private joined(finished: boolean): Result<R, JoinTimeoutError> {
+    return finished ? ok(this.result()) : err(new JoinTimeoutError(this.thread));
   }
 
   /**

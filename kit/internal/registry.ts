@@ -11,7 +11,8 @@
  *       +1  DEAD      1 once thread t has exited (written once, never cleared)
  *       +2  WAKER     a word that thread t parks on while it waits for several things at once (select);
  *                     anyone who wants to wake it adds 1 and notifies
- *       +3  reserved
+ *       +3  PARKED    1 while thread t sleeps in a blocking wait (wait.ts), so that others can see that
+ *                     spinning for it cannot pay; written only by thread t
  *
  * Who writes what:
  *   - PARENT is written by the spawning thread right after `new Worker()`, before the child can run kit code
@@ -33,6 +34,7 @@ const DEATH_EPOCH = 0;
 const PARENT = 0;
 const DEAD = 1;
 const WAKER = 2;
+const PARKED = 3;
 const INITIAL_THREADS = 1024;
 const MAX_THREADS = 1 << 20;
 
@@ -127,4 +129,20 @@ export function wakeThread(tid: number): void {
   const cell = wakerCell(tid);
   Atomics.add(cell.words, cell.index, 1);
   Atomics.notify(cell.words, cell.index);
+}
+
+ensure(selfId);
+const ownParked = base(selfId) + PARKED;
+
+/** Publish whether the calling thread is asleep in a blocking wait (wait.ts). */
+export function setParked(parked: boolean): void {
+  Atomics.store(words, ownParked, parked ? 1 : 0);
+}
+
+/** True while thread `tid` sleeps in a blocking wait: spinning for it to act cannot pay. */
+export function isThreadParked(tid: number): boolean {
+  const needed = bytesFor(tid + 1);
+  if (buffer.byteLength < needed) return false;
+  if (words.length * 4 < needed) words = viewAll();
+  return Atomics.load(words, base(tid) + PARKED) === 1;
 }
