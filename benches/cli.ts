@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>]
- * [--out DIR]`: benchmark channels, pools and locks on this CPU, judge the chapter's claims, write a report.
+ * [--out DIR] [--load N]`: benchmark channels, pools and locks on this CPU, judge the chapter's claims, write a report.
  *
  *   suites      channels, locks, pool, kit (default: all)
  *   --quick     the default profile: every verdict this machine can give, in under three minutes on 2 cores
@@ -8,6 +8,7 @@
  *   --target    benchmark a tree laid out like solutions/ next to the reference (stubs: "not implemented yet")
  *   --compare   flag regressions and improvements against an earlier report.json
  *   --out DIR   where reports go (default reports/): DIR/<yyyy-mm-dd-hhmmss>/ and a copy in DIR/latest/
+ *   --load N    run N busy processes beside the cells (oversubscription, as on a laptop with other work running)
  *
  * The runner itself is benches/runner/run.ts; how it measures is in benches/runner/README.md.
  */
@@ -20,7 +21,7 @@ import { runBenchmarks } from './runner/run.ts';
 import { repoRoot, resolveTarget } from './runner/target.ts';
 import { SUITE_NAMES, type SuiteName } from './runner/types.ts';
 
-const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>] [--out DIR]
+const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>] [--out DIR] [--load N]
 suites: ${SUITE_NAMES.join(', ')} (default: all)`;
 
 function fail(message: string): never {
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
         target: { type: 'string' },
         compare: { type: 'string' },
         out: { type: 'string' },
+        load: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -79,7 +81,9 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   const outRoot = path.resolve(values.out ?? path.join(repoRoot, 'reports'));
+  const load = values.load === undefined ? 0 : Number(values.load);
+  if (!Number.isInteger(load) || load < 0 || load > 64) fail(`--load wants a whole number of busy processes (0–64), got '${values.load}'`);
 
-  await runBenchmarks({ suites, profile, target, outRoot, argv, ...(compare ? { compare } : {}) });
+  await runBenchmarks({ suites, profile, target, outRoot, argv, load, ...(compare ? { compare } : {}) });
   return 0;
 }
