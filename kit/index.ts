@@ -1,4 +1,8 @@
-/** The kit in one import. Each module's header comment documents its semantics and memory layout. */
+/**
+ * The kit in one import. Each module's header comment documents its semantics and memory layout.
+ *
+ * Invariants: none (re-exports only).
+ */
 export * from './atomic.ts';
 export * from './barrier.ts';
 export * from './channel.ts';

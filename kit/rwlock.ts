@@ -32,6 +32,10 @@
  * sees the reader's count (never neither). A leaving reader reads WRITER without an atomic load: a stale value
  * only delays the writer's wake-up to its next park slice. A writer whose thread died is taken over as in Mutex (and poisons);
  * the read guards of a dead thread are dropped by the next writer that waits for them.
+ *
+ * Invariants (checked when KIT_DEBUG=1, with those of owner-lock.ts):
+ *   RW1 a reader slot's COUNT is never negative (a leave finds at least the guard it releases);
+ *   RW2 a write guard is made only while WRITER holds this thread's id.
  */
 import { type Destination, fromWire, registerKind, type Shareable, share, toWire, type WireHandle } from './internal/handles.ts';
 import { check, DEBUG } from './internal/debug.ts';
@@ -302,7 +306,8 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
   /** @internal */
   readerLeave(slot: number): void {
     const ctl = this.ctl;
-    Atomics.sub(ctl, slot + COUNT, 1);
+    const before = Atomics.sub(ctl, slot + COUNT, 1);
+    if (DEBUG) check(before >= 1, 'RW1', `reader slot ${slot} counted ${before} guards when one left`);
     // A plain read keeps the read path cheap; if it is stale, the waiting writer finds the count at zero on its
     // next park slice instead of being woken now. (Entering, by contrast, must read WRITER atomically.)
     if (ctl[WRITER] !== 0) {
@@ -381,6 +386,7 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
 
   private writeGuard(outcome: LockOutcome): RwLockWriteGuard<T> {
     if (outcome === 'abandoned') Atomics.store(this.ctl, POISON, 1);
+    if (DEBUG) check(Atomics.load(this.ctl, WRITER) === me, 'RW2', `WRITER is ${this.ctl[WRITER]}, not ${me}`);
     const guard = new RwLockWriteGuard(this);
     if (Atomics.load(this.ctl, POISON) !== 0) throw new PoisonError(guard);
     return guard;

@@ -33,12 +33,17 @@
  *
  * Blocking calls (`join`, `sleep`) are for worker threads; on the main thread they stop the event loop while
  * they wait. The `...Async` forms are for the main thread.
+ *
+ * Invariants (checked when KIT_DEBUG=1):
+ *   T1  the state word leaves RUNNING once, for FINISHED, PANICKED or DIED, and never changes again;
+ *   T2  a join returns only once the state word has left RUNNING.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
 import { loadableModule, workerEntry } from './internal/compile.ts';
 import { Destination, fromWire, toWire } from './internal/handles.ts';
 import { block, blockAsync, deadlineAfter, sleepBlocking, whileEqual } from './internal/wait.ts';
 import { markDead, recordChild, registryWire, selfId } from './internal/registry.ts';
+import { check, DEBUG } from './internal/debug.ts';
 import { err, ok, type Result } from './result.ts';
 
 const RUNNING = 0;
@@ -238,6 +243,11 @@ export class JoinHandle<R> {
   }
 
   private result(): R {
+    if (DEBUG) {
+      const state = Atomics.load(this.stateWords, 0);
+      check(state !== RUNNING, 'T2', `thread ${this.thread.id} joined while RUNNING`);
+      check(state >= FINISHED && state <= DIED, 'T1', `thread ${this.thread.id}'s state word holds ${state}`);
+    }
     this.settle();
     const outcome = this.outcome;
     if (!outcome) throw new Error(`threadkit: thread '${this.thread.name}' finished without a result`);

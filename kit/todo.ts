@@ -1,6 +1,8 @@
 /**
  * `todo()`: the stub body of an exercise, Rust's `todo!()`. Calling it throws a NotImplementedError that names
  * the milestone and the function and points at the milestone's brief.
+ *
+ * Invariants: none (no shared state).
  */
 export class NotImplementedError extends Error {
   override readonly name = 'NotImplementedError';

@@ -18,7 +18,8 @@
  * Invariants (checked when KIT_DEBUG=1):
  *   R1  0 ≤ SENT − RECEIVED ≤ the limit (capacity, 1 for a rendezvous, unbounded otherwise), mod 2^32;
  *   R2  0 ≤ TAIL − HEAD ≤ RING_SIZE, and RING_SIZE is a power of two that only grows;
- *   R3  a record's length word is within the ring (no decode past what was written).
+ *   R3  a record's length word is within the ring (no decode past what was written);
+ *   R4  a codec writes at most the bytes it announced (`bound`), so a record never overruns the room made for it.
  */
 import type { Codec, RingViews } from '../../codec.ts';
 import { check, DEBUG } from '../debug.ts';
@@ -187,6 +188,7 @@ export class Ring<T> {
       recordBytes = fixedRecord;
     } else {
       const written = this.codec.write(prepared, views, phys + 4);
+      if (DEBUG) check(written >= 0 && align8(4 + written) <= need, 'R4', `wrote ${written} bytes into room for ${need - 4}`);
       views.i32[phys >> 2] = written;
       recordBytes = align8(4 + written);
     }
