@@ -6,6 +6,13 @@
  *
  * Publication: a sender writes the payload, then TAIL, then SENT (a receiver that sees SENT move sees the payload);
  * a receiver reads the payload, then stores HEAD and RECEIVED (a sender that sees RECEIVED move may reuse the room).
+ * With a fixed-size codec, TAIL and HEAD are not stored at all: they are SENT and RECEIVED × the record size.
+ *
+ * A thread killed between the two stores of a pair (TAIL/SENT, HEAD/RECEIVED) would leave them disagreeing, and the
+ * next holder of the lock it held (taken over, owner-lock.ts) would misplace records. That cannot happen: the two
+ * stores of a pair are adjacent statements of one function, with no call to JavaScript and no loop between them,
+ * and V8 stops a terminated thread only where it checks for interrupts (function entries, loop back edges, returns
+ * from the interpreter), never between two such stores. A test keeps the pairs adjacent (channel-death.test.ts).
  * Each side keeps the last values it saw of the other side's counters: they only grow (mod 2^32), so a stale copy is
  * a safe lower bound. A sender re-reads RECEIVED/HEAD only when the queue looks full, a receiver re-reads SENT only
  * when it looks empty, which keeps each side off the other's cache line while data flows.
@@ -132,7 +139,9 @@ export class Ring<T> {
         this.seenReceived = Atomics.load(ctl, RECEIVED);
         if (((sent - this.seenReceived) | 0) >= limit) return 'full';
       }
-      this.writeRecord(prepared);
+      const tail = this.writeRecord(prepared);
+      // The publishing pair: adjacent, nothing in between (see the header).
+      if (this.recordSize === undefined) ctl[TAIL] = tail;
       Atomics.store(ctl, SENT, (sent + 1) | 0);
       if (DEBUG) this.checkCounts();
       return (sent + 1) | 0;
@@ -157,12 +166,19 @@ export class Ring<T> {
     return false;
   }
 
-  private writeRecord(prepared: unknown): void {
+  /** The senders' byte position: SENT × record size for a fixed-size codec (see loadHead), else TAIL. */
+  private loadTail(): number {
+    const ctl = this.ctl;
+    return this.recordSize === undefined ? ctl[TAIL]! : Math.imul(ctl[SENT]!, this.recordSize);
+  }
+
+  /** Write one record at the tail (growing the ring if needed); returns the new tail, for the caller to publish. */
+  private writeRecord(prepared: unknown): number {
     const ctl = this.ctl;
     this.refreshViews();
     const fixedRecord = this.recordSize;
     const need = fixedRecord ?? align8(4 + this.codec.bound(prepared));
-    let tail = ctl[TAIL]!;
+    let tail = this.loadTail();
     let size = this.ringSize;
     let phys = tail & (size - 1);
     let waste = fixedRecord === undefined && need > size - phys ? size - phys : 0;
@@ -193,7 +209,7 @@ export class Ring<T> {
       recordBytes = align8(4 + written);
     }
     // Only senders read TAIL (under SEND_LOCK, or as the sole sender): a plain write is enough; SENT publishes.
-    ctl[TAIL] = (tail + recordBytes) | 0;
+    return (tail + recordBytes) | 0;
   }
 
   /** Called with SEND_LOCK held: take RECV_LOCK too and re-map the queued records onto a larger ring. */
@@ -210,7 +226,7 @@ export class Ring<T> {
         );
       }
       const head = this.loadHead();
-      const used = (ctl[TAIL]! - head) >>> 0;
+      const used = (this.loadTail() - head) >>> 0;
       const saved = new Uint8Array(used);
       const oldBytes = new Uint8Array(this.data, 0, oldSize);
       const start = head & (oldSize - 1);
@@ -329,9 +345,11 @@ export class Ring<T> {
         throw error;
       }
       if (unlocked && Atomics.load(ctl, RING_SIZE) !== size) continue;
-      // Fixed-size records: HEAD is RECEIVED × record size, so one store publishes both (see loadHead).
+      // The publishing pair: adjacent, nothing in between (see the header). Fixed-size records: HEAD is
+      // RECEIVED × record size, so one store publishes both (see loadHead).
+      const received = (ctl[RECEIVED]! + 1) | 0;
       if (this.recordSize === undefined) Atomics.store(ctl, HEAD, (head + recordBytes) | 0);
-      Atomics.store(ctl, RECEIVED, (ctl[RECEIVED]! + 1) | 0);
+      Atomics.store(ctl, RECEIVED, received);
       if (DEBUG) this.checkCounts();
       return value;
     }
