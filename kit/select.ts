@@ -20,7 +20,7 @@
 import { type Receiver, SELECT_DISCONNECTED, SELECT_EMPTY } from './channel.ts';
 import type { ChannelCore } from './internal/channel/core.ts';
 import { wakerCell } from './internal/registry.ts';
-import { block, blockAsync, type Deadline, deadlineAfter, Spinner, type Waiting } from './internal/wait.ts';
+import { block, blockAsync, CHANNEL_SPIN, type Deadline, deadlineAfter, Spinner, type Waiting } from './internal/wait.ts';
 
 type ValueOf<R> = R extends Receiver<infer T> ? T : never;
 
@@ -64,7 +64,7 @@ export function trySelect<Rs extends readonly AnyReceiver[]>(
 type Outcome<Rs extends readonly AnyReceiver[]> = Selected<ValueOf<Rs[number]>> | { readonly kind: 'timeout' };
 
 /** This thread's adaptive spin budget for blocking selects. */
-const spinner = new Spinner();
+const spinner = new Spinner(CHANNEL_SPIN);
 
 /** Block until one receiver has a message or is disconnected (or the timeout passes). */
 export function select<Rs extends readonly AnyReceiver[]>(receivers: Rs): Selected<ValueOf<Rs[number]>>;

@@ -31,7 +31,7 @@
  * Invariants (checked when KIT_DEBUG=1; see debug.ts):
  *   W1  a generator is resumed with `false` only once its deadline has passed;
  *   W2  a park request has an integer index inside its word array;
- *   W3  a spinner's budget stays within [0, MAX_SPIN].
+ *   W3  a spinner's budget stays within [0, its max].
  */
 import { check, DEBUG } from './debug.ts';
 import { PARK_SLICE_MS, setParked } from './registry.ts';
@@ -57,9 +57,13 @@ export interface Park {
 /** A blocking operation, written once: yields park requests, resumed with "deadline not yet passed". */
 export type Waiting<R> = Generator<Park, R, boolean>;
 
-/** The most steps a spinner ever spends before parking (each step is one look at the word plus a short pause). */
+/**
+ * The most steps a lock's spinner spends before parking (a step is about a nanosecond of pause; the word is read
+ * every 32 steps at most): roughly 3 µs, the time a lock is typically held. Channels wait for a peer that produces
+ * or consumes a whole message, and allow four times as long (CHANNEL_SPIN).
+ */
 export const MAX_SPIN = 2048;
-const START_SPIN = 512;
+export const CHANNEL_SPIN = 8192;
 /** A park that ended within this many milliseconds would have been caught by a full spin. */
 const SHORT_PARK_MS = 0.05;
 
@@ -93,7 +97,12 @@ export function relax(n: number): void {
 /** An adaptive spin budget for one waiting site (one per lock or channel side, per thread). */
 export class Spinner {
   /** Steps the next spin may take; 0 parks at once. */
-  budget = START_SPIN;
+  budget: number;
+
+  /** `max`: the most steps one spin may take. */
+  constructor(readonly max: number = MAX_SPIN) {
+    this.budget = max >> 2;
+  }
 
   /**
    * Watch `words[index]` until it differs from `seen`, for at most `budget` steps, with a growing pause between
@@ -115,20 +124,20 @@ export class Spinner {
 
   /** A spin saw the change after `spent` steps: aim for twice what it took, so the next one is caught too. */
   succeeded(spent: number): void {
-    const target = Math.min(MAX_SPIN, Math.max(64, spent * 2));
+    const target = Math.min(this.max, Math.max(64, spent * 2));
     this.budget = (this.budget + target + 1) >> 1;
     if (debugOn) this.checkBudget();
   }
 
   /** A spin failed and the waiter then slept for `parkedMs`. */
   parked(parkedMs: number): void {
-    if (parkedMs < SHORT_PARK_MS) this.budget = Math.min(MAX_SPIN, Math.max(64, this.budget * 2));
+    if (parkedMs < SHORT_PARK_MS) this.budget = Math.min(this.max, Math.max(64, this.budget * 2));
     else this.budget >>= 1;
     if (debugOn) this.checkBudget();
   }
 
   private checkBudget(): void {
-    check(this.budget >= 0 && this.budget <= MAX_SPIN, 'W3', `spinner budget ${this.budget}`);
+    check(this.budget >= 0 && this.budget <= this.max, 'W3', `spinner budget ${this.budget} of ${this.max}`);
   }
 }
 

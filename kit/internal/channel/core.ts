@@ -13,7 +13,7 @@
  * Invariants: those of the parts (K1–K2 waker, H1–H2 counter, R1–R3 ring), checked when KIT_DEBUG=1.
  */
 import type { Codec } from '../../codec.ts';
-import { type Deadline, Spinner, type Waiting } from '../wait.ts';
+import { CHANNEL_SPIN, type Deadline, Spinner, type Waiting } from '../wait.ts';
 import { Counter, type Side } from './counter.ts';
 import { CAPACITY, RECEIVED, RX_SIGNAL, RX_WAITERS, SENT, TX_SIGNAL, UNBOUNDED } from './layout.ts';
 import { Rendezvous } from './rendezvous.ts';
@@ -72,8 +72,8 @@ export class ChannelCore<T> {
   readonly ring: Ring<T>;
   readonly strategy: SendStrategy;
   /** This thread's adaptive spin budgets, one per side. */
-  readonly rxSpin = new Spinner();
-  readonly txSpin = new Spinner();
+  readonly rxSpin = new Spinner(CHANNEL_SPIN);
+  readonly txSpin = new Spinner(CHANNEL_SPIN);
 
   constructor(
     ctl: SharedArrayBuffer,
