@@ -33,9 +33,9 @@ import {
   TryRecvError,
   TrySendError,
 } from './channel-errors.ts';
-import { codecFromSpec, structured } from './codec.ts';
-import { ChannelCore, type ChannelWire, type SendOutcome, TIMED_OUT } from './internal/channel/core.ts';
-import { type ChannelOptions, createBuffers, UNBOUNDED } from './internal/channel/layout.ts';
+import { codecFromSpec } from './codec.ts';
+import { ChannelCore, type ChannelWire, createCore, type SendOutcome, TIMED_OUT } from './internal/channel/core.ts';
+import { type ChannelOptions, UNBOUNDED } from './internal/channel/layout.ts';
 import { DISCONNECTED, EMPTY, type Polled } from './internal/channel/ring.ts';
 import { type Destination, registerKind, share, type WireHandle } from './internal/handles.ts';
 import { type Releasable, track, untrack } from './internal/thread-scope.ts';
@@ -54,12 +54,6 @@ function sendResult<T>(outcome: SendOutcome, value: T): Result<void, SendTimeout
 function recvResult<T>(value: Polled<T> | typeof TIMED_OUT): Result<T, RecvTimeoutError> {
   if (value === TIMED_OUT || value === EMPTY) return err(RecvTimeoutError.Timeout);
   return value === DISCONNECTED ? err(RecvTimeoutError.Disconnected) : ok(value);
-}
-
-function createCore<T>(capacity: number, options: ChannelOptions<T>): ChannelCore<T> {
-  const codec = options.codec ?? structured<T>();
-  const { ctl, data } = createBuffers(capacity, codec as never, options as ChannelOptions<unknown>);
-  return new ChannelCore<T>(ctl, data, codec);
 }
 
 type EndpointState = 'open' | 'closed' | 'moved';

@@ -58,7 +58,6 @@ import {
   LockTimeoutError,
   notAsync,
   PoisonError,
-  releasingPoisoned,
   runWithGuard,
   WouldBlockError,
 } from './lock-errors.ts';
@@ -119,10 +118,7 @@ export class MutexGuard<T extends SharedValue> implements LockGuard {
   unlock(): void {
     if (!this.held) return;
     this.held = false;
-    // owner-lock's releaseFast, inline (see the module header); KIT_DEBUG=1 swaps in the checked form (below).
-    const ctl = this.ctl;
-    Atomics.store(ctl, OWNER, 0);
-    if (ctl[LOCK_WAITERS]! > 0) Atomics.notify(ctl, OWNER, 1);
+    releasePlain(this.ctl);
   }
 
   /** Mark the mutex poisoned, as a Rust guard dropped during a panic does. */
@@ -158,6 +154,15 @@ export interface GuardLockAccess {
   suspend(): void;
   /** Take the lock back; throws PoisonError, holding the lock, if poisoned. `queued`: an async caller. */
   reacquire(queued: boolean): Waiting<void>;
+}
+
+/**
+ * owner-lock's releaseFast on this mutex's words, with local constants (see above); KIT_DEBUG=1 swaps the guard's
+ * unlock for one that calls the checked form (end of this module).
+ */
+function releasePlain(ctl: Int32Array): void {
+  Atomics.store(ctl, OWNER, 0);
+  if (ctl[LOCK_WAITERS]! > 0) Atomics.notify(ctl, OWNER, 1);
 }
 
 // ── mutex ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -267,7 +272,12 @@ export class Mutex<T extends SharedValue = undefined> implements Shareable {
   }
 
   private lockOrRelease(): MutexGuard<T> {
-    return releasingPoisoned(() => this.lock());
+    try {
+      return this.lock();
+    } catch (error) {
+      if (error instanceof PoisonError) error.release();
+      throw error;
+    }
   }
 
   private runLocked<R>(guard: MutexGuard<T>, fn: (value: T) => R): R {

@@ -12,10 +12,10 @@
  *
  * Invariants: those of the parts (K1–K2 waker, H1–H2 counter, R1–R3 ring), checked when KIT_DEBUG=1.
  */
-import type { Codec } from '../../codec.ts';
+import { type Codec, structured } from '../../codec.ts';
 import { CHANNEL_SPIN, type Deadline, Spinner, type Waiting } from '../wait.ts';
 import { Counter, type Side } from './counter.ts';
-import { CAPACITY, RECEIVED, RX_SIGNAL, RX_WAITERS, SENT, TX_SIGNAL, UNBOUNDED } from './layout.ts';
+import { CAPACITY, type ChannelOptions, createBuffers, RECEIVED, RX_SIGNAL, RX_WAITERS, SENT, TX_SIGNAL, UNBOUNDED } from './layout.ts';
 import { Rendezvous } from './rendezvous.ts';
 import { EMPTY, type Polled, Ring } from './ring.ts';
 import { Waker } from './waker.ts';
@@ -157,4 +157,11 @@ export class ChannelCore<T> {
       }
     }
   }
+}
+
+/** A new channel of `capacity` (UNBOUNDED, 0 for a rendezvous, or a bound), as seen from the creating thread. */
+export function createCore<T>(capacity: number, options: ChannelOptions<T>): ChannelCore<T> {
+  const codec = options.codec ?? structured<T>();
+  const { ctl, data } = createBuffers(capacity, codec as Codec<unknown>, options as ChannelOptions<unknown>);
+  return new ChannelCore<T>(ctl, data, codec);
 }
