@@ -73,7 +73,9 @@ export class Barrier {
   /** Not the last to arrive: wait for the leader to start the next round. */
   private *following(generation: number, spin: Spinner | undefined): Waiting<BarrierWaitResult> {
     const ctl = this.ctl;
-    if (spin) yield { words: ctl, index: GENERATION, seen: generation, deadline: Infinity, spin, mode: 'spin' };
+    if (spin?.willSpin()) {
+      yield { words: ctl, index: GENERATION, seen: generation, deadline: Infinity, spin, mode: 'spin' };
+    }
     Atomics.add(ctl, WAITERS, 1);
     try {
       while (Atomics.load(ctl, GENERATION) === generation) {

@@ -326,7 +326,9 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
     for (;;) {
       if (this.readerEnter(slot, blocking)) return slot;
       const writer = Atomics.load(ctl, WRITER);
-      if (blocking && writer !== 0) yield { words: ctl, index: WRITER, seen: writer, deadline, spin: this.readSpin, mode: 'spin' };
+      if (blocking && writer !== 0 && this.readSpin.willSpin()) {
+        yield { words: ctl, index: WRITER, seen: writer, deadline, spin: this.readSpin, mode: 'spin' };
+      }
       if (Atomics.load(ctl, WRITER) === 0 && this.readerEnter(slot, blocking)) return slot;
       Atomics.add(ctl, R_WAITERS, 1);
       try {
@@ -454,7 +456,9 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
     const ctl = this.ctl;
     if (!this.readersInside()) return true;
     const spin = blocking ? this.writeSpin : undefined;
-    if (spin) yield { words: ctl, index: W_SIGNAL, seen: Atomics.load(ctl, W_SIGNAL), deadline, spin, mode: 'spin' };
+    if (spin?.willSpin()) {
+      yield { words: ctl, index: W_SIGNAL, seen: Atomics.load(ctl, W_SIGNAL), deadline, spin, mode: 'spin' };
+    }
     Atomics.add(ctl, W_WAITING, 1);
     try {
       for (;;) {

@@ -76,7 +76,7 @@ export function* acquiring(
   const first = attempt(words, index, queued);
   if (first) return first;
   const owner = Atomics.load(words, index + OWNER);
-  if (spin !== undefined && owner !== 0 && owner !== me && !isThreadParked(owner - 1)) {
+  if (spin !== undefined && owner !== 0 && owner !== me && !isThreadParked(owner - 1) && spin.willSpin()) {
     yield { words, index: index + OWNER, seen: owner, deadline, spin, mode: 'spin' };
   }
   Atomics.add(words, index + WAITERS, 1);

@@ -64,6 +64,9 @@ export type Waiting<R> = Generator<Park, R, boolean>;
  */
 export const MAX_SPIN = 2048;
 export const CHANNEL_SPIN = 8192;
+/** At a budget of 0, one wait in PROBE_EVERY spins PROBE_SPIN steps to see whether spinning pays again. */
+const PROBE_EVERY = 8;
+const PROBE_SPIN = 256;
 /** A park that ended within this many milliseconds would have been caught by a full spin. */
 const SHORT_PARK_MS = 0.05;
 
@@ -96,8 +99,9 @@ export function relax(n: number): void {
 
 /** An adaptive spin budget for one waiting site (one per lock or channel side, per thread). */
 export class Spinner {
-  /** Steps the next spin may take; 0 parks at once. */
+  /** Steps the next spin may take; 0 parks at once (but for a probe, see willSpin). */
   budget: number;
+  private idle = 0;
 
   /** `max`: the most steps one spin may take. */
   constructor(readonly max: number = MAX_SPIN) {
@@ -110,7 +114,7 @@ export class Spinner {
    * True if the word changed.
    */
   spin(words: Int32Array, index: number, seen: number): boolean {
-    const limit = this.budget;
+    const limit = this.budget > 0 ? this.budget : PROBE_SPIN;
     for (let spent = 0, gap = 1; spent < limit; spent += gap) {
       if (Atomics.load(words, index) !== seen) {
         this.succeeded(spent);
@@ -120,6 +124,16 @@ export class Spinner {
       if (gap < 32) gap *= 2;
     }
     return false;
+  }
+
+  /**
+   * Whether this wait should spin. At a budget of 0 a waiter parks at once, except every PROBE_EVERY-th wait, which
+   * spins briefly: otherwise a budget that reached 0 under load could never learn that the load has gone (a park
+   * that ends within SHORT_PARK_MS is the other way back).
+   */
+  willSpin(): boolean {
+    if (this.budget > 0) return true;
+    return ++this.idle % PROBE_EVERY === 0;
   }
 
   /** A spin saw the change after `spent` steps: aim for twice what it took, so the next one is caught too. */
@@ -152,7 +166,8 @@ function parkBlocking(park: Park): boolean {
   if (debugOn) checkRequest(park);
   const { words, index, seen, deadline, spin, mode } = park;
   if (spin !== undefined && mode !== 'park') {
-    if (spin.budget > 0 && spin.spin(words, index, seen)) return notPassed(deadline);
+    // A 'spin' request was decided by the operation (willSpin); a plain one is decided here.
+    if ((mode === 'spin' || spin.willSpin()) && spin.spin(words, index, seen)) return notPassed(deadline);
     if (mode === 'spin') return notPassed(deadline);
   }
   const ms = sliceUntil(deadline);

@@ -94,6 +94,9 @@ describe('one waiting core', () => {
     const start = spinner.budget;
     for (let i = 0; i < 20; i++) spinner.parked(5);
     expect(spinner.budget).toBe(0);
+    // At 0 it parks at once, but one wait in eight still probes, so the budget can recover once spins pay again.
+    const decisions = Array.from({ length: 16 }, () => spinner.willSpin());
+    expect(decisions.filter(Boolean).length).toBe(2);
     spinner.parked(0.001);
     expect(spinner.budget).toBeGreaterThan(0);
     for (let i = 0; i < 20; i++) spinner.succeeded(10_000);

@@ -124,7 +124,7 @@ export class ChannelCore<T> {
    */
   *waitingFor(side: Side, ready: () => boolean, deadline: Deadline, spin: Spinner | undefined): Waiting<boolean> {
     const ctl = this.ctl;
-    if (spin !== undefined && spin.budget > 0 && !this.counter.allAsleep(side === 'receiver' ? 'sender' : 'receiver')) {
+    if (spin !== undefined && !this.counter.allAsleep(side === 'receiver' ? 'sender' : 'receiver') && spin.willSpin()) {
       const watch = side === 'receiver' ? SENT : RECEIVED;
       const seen = Atomics.load(ctl, watch);
       if (ready()) return true;
