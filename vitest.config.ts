@@ -1,10 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+const everywhere = ['kit/**/*.test.ts', 'course/**/*.test.ts', 'solutions/**/*.test.ts', 'apps/**/*.test.ts', 'tools/**/*.test.ts', 'benches/**/*.test.ts', 'lib/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['kit/**/*.test.ts', 'course/**/*.test.ts', 'solutions/**/*.test.ts', 'apps/**/*.test.ts', 'tools/**/*.test.ts', 'benches/**/*.test.ts', 'lib/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    projects: [
+      { extends: true, test: { name: 'default', include: everywhere } },
+      // The kit's stress and death tests again, with KIT_DEBUG=1: every invariant the kit's headers list is asserted
+      // (kit/internal/debug.ts), in the test process and, through the inherited environment, in every thread.
+      {
+        extends: true,
+        test: {
+          name: 'kit-debug',
+          include: ['kit/test/stress.test.ts', 'kit/test/death.test.ts', 'kit/test/select.test.ts', 'kit/test/debug.test.ts'],
+          env: { KIT_DEBUG: '1' },
+        },
+      },
+    ],
   },
 });

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>]
- * [--out DIR]`: benchmark channels, pools and locks on this CPU, judge the chapter's claims, write a report.
+ * [--out DIR] [--load N]`: benchmark channels, pools and locks on this CPU, judge the chapter's claims, write a report.
  *
  *   suites      channels, locks, pool, kit (default: all)
  *   --quick     the default profile: every verdict this machine can give, in under three minutes on 2 cores
@@ -10,6 +10,7 @@
  *   --out DIR   where reports go (default reports/): DIR/<yyyy-mm-dd-hhmmss>/ and a copy in DIR/latest/
  *   --share [FILE]  also write an anonymised copy of the report to hand in (default DIR/share/)
  *   --merge <report.json|folder...> [--exclude-loaded]  merge reports of many machines by core count (DIR/merged/)
+ *   --load N    run N busy processes beside the cells (oversubscription, as on a laptop with other work running)
  *
  * The runner itself is benches/runner/run.ts; how it measures is in benches/runner/README.md.
  */
@@ -24,7 +25,7 @@ import { normaliseShareArg, writeShareFile } from './runner/share.ts';
 import { repoRoot, resolveTarget } from './runner/target.ts';
 import { SUITE_NAMES, type SuiteName } from './runner/types.ts';
 
-const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>] [--out DIR] [--share [FILE]]
+const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>] [--out DIR] [--share [FILE]] [--load N]
        npm run bench -- --merge <report.json|folder...> [--exclude-loaded] [--out DIR]
 suites: ${SUITE_NAMES.join(', ')} (default: all)`;
 
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
         share: { type: 'string' },
         merge: { type: 'boolean' },
         'exclude-loaded': { type: 'boolean' },
+        load: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -88,8 +90,10 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   const outRoot = path.resolve(values.out ?? path.join(repoRoot, 'reports'));
+  const load = values.load === undefined ? 0 : Number(values.load);
+  if (!Number.isInteger(load) || load < 0 || load > 64) fail(`--load wants a whole number of busy processes (0–64), got '${values.load}'`);
 
-  const outcome = await runBenchmarks({ suites, profile, target, outRoot, argv, ...(compare ? { compare } : {}) });
+  const outcome = await runBenchmarks({ suites, profile, target, outRoot, argv, load, ...(compare ? { compare } : {}) });
   if (values.share !== undefined) process.stdout.write(`share file: ${writeShareFile(outcome.record, values.share || undefined, outRoot)}\n`);
   return 0;
 }

@@ -18,6 +18,9 @@
  * with them may happen to work here, so the Rust reasoning still matters.
  *
  * Nothing waits on these words; spin or use a Condvar/channel to wait for a value.
+ *
+ * Invariants: every access to an atomic's word is an `Atomics` operation (no plain reads or writes); an AtomicBool's
+ * word holds 0 or 1 (it is written only as `value ? 1 : 0`).
  */
 import { type Destination, registerKind, share, type WireHandle } from './internal/handles.ts';
 import { err, ok, type Result } from './result.ts';

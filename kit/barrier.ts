@@ -15,9 +15,14 @@
  * the others park on GENERATION until it differs from what they read. A thread can only start the next round
  * after GENERATION has moved (it returned from this one), so it never counts towards the round it just left.
  * A thread that dies before arriving leaves the others waiting, as in Rust.
+ *
+ * Invariants:
+ *   B1  0 ≤ ARRIVED < PARTIES between rounds (checked when KIT_DEBUG=1, by each arriving thread);
+ *   B2  exactly one arrival per round sees itself complete the round (the leader).
  */
+import { check, DEBUG } from './internal/debug.ts';
 import { type Destination, registerKind, share, type WireHandle } from './internal/handles.ts';
-import { parkSlice, parkSliceAsync, SPIN_LIMIT } from './internal/park.ts';
+import { block, blockAsync, Spinner, type Waiting } from './internal/wait.ts';
 
 const ARRIVED = 0;
 const GENERATION = 1;
@@ -39,6 +44,7 @@ interface BarrierWire extends WireHandle {
 
 export class Barrier {
   private readonly ctl: Int32Array;
+  private readonly spinner = new Spinner();
 
   /** A barrier for `parties` threads (0 and 1 mean that `wait` never blocks, as in Rust). */
   constructor(parties: number, ctl?: SharedArrayBuffer) {
@@ -55,26 +61,26 @@ export class Barrier {
 
   /** Block until all parties have called wait. For worker threads; the main thread uses waitAsync. */
   wait(): BarrierWaitResult {
-    const ctl = this.ctl;
-    const generation = Atomics.load(ctl, GENERATION);
-    if (this.arrive()) return LEADER;
-    for (let i = 0; i < SPIN_LIMIT; i++) if (Atomics.load(ctl, GENERATION) !== generation) return FOLLOWER;
-    Atomics.add(ctl, WAITERS, 1);
-    try {
-      while (Atomics.load(ctl, GENERATION) === generation) parkSlice(ctl, GENERATION, generation, Infinity);
-    } finally {
-      Atomics.sub(ctl, WAITERS, 1);
-    }
-    return FOLLOWER;
+    const generation = Atomics.load(this.ctl, GENERATION);
+    return this.arrive() ? LEADER : block(this.following(generation, this.spinner));
   }
 
   async waitAsync(): Promise<BarrierWaitResult> {
+    const generation = Atomics.load(this.ctl, GENERATION);
+    return this.arrive() ? LEADER : blockAsync(this.following(generation, undefined));
+  }
+
+  /** Not the last to arrive: wait for the leader to start the next round. */
+  private *following(generation: number, spin: Spinner | undefined): Waiting<BarrierWaitResult> {
     const ctl = this.ctl;
-    const generation = Atomics.load(ctl, GENERATION);
-    if (this.arrive()) return LEADER;
+    if (spin?.willSpin()) {
+      yield { words: ctl, index: GENERATION, seen: generation, deadline: Infinity, spin, mode: 'spin' };
+    }
     Atomics.add(ctl, WAITERS, 1);
     try {
-      while (Atomics.load(ctl, GENERATION) === generation) await parkSliceAsync(ctl, GENERATION, generation, Infinity);
+      while (Atomics.load(ctl, GENERATION) === generation) {
+        yield { words: ctl, index: GENERATION, seen: generation, deadline: Infinity, spin, mode: 'park' };
+      }
     } finally {
       Atomics.sub(ctl, WAITERS, 1);
     }
@@ -85,7 +91,9 @@ export class Barrier {
   private arrive(): boolean {
     const ctl = this.ctl;
     const parties = ctl[PARTIES]!;
-    if (Atomics.add(ctl, ARRIVED, 1) + 1 < parties) return false;
+    const before = Atomics.add(ctl, ARRIVED, 1);
+    if (DEBUG) check(before >= 0 && (before < parties || parties === 0), 'B1', `${before} arrived of ${parties}`);
+    if (before + 1 < parties) return false;
     Atomics.store(ctl, ARRIVED, 0);
     Atomics.add(ctl, GENERATION, 1);
     if (Atomics.load(ctl, WAITERS) > 0) Atomics.notify(ctl, GENERATION);

@@ -5,6 +5,8 @@
  * Blocking `send`/`recv` throw SendError/RecvError. `trySend`, `tryRecv`, `sendTimeout` and `recvTimeout`
  * return a Result whose `error` is one of the classes below; value-less errors are shared instances, so a
  * polling loop that keeps finding an empty queue allocates nothing.
+ *
+ * Invariants: an error that reports an unsent value holds exactly that value (nothing is copied or lost).
  */
 
 /** `send` failed because every receiver is gone. */

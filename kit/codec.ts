@@ -14,6 +14,9 @@
  * Encoding happens in two steps so that the expensive part can run outside the channel's lock: `prepare`
  * (outside) turns the value into something whose size is known or bounded, `write` (inside) copies it into the
  * ring and returns the exact number of bytes written.
+ *
+ * Invariants: `write` uses at most `bound(prepared)` bytes (checked by the channel's ring when KIT_DEBUG=1, invariant
+ * R4); `read` of what `write` wrote gives back an equal value.
  */
 import v8 from 'node:v8';
 

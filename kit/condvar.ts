@@ -21,9 +21,15 @@
  * Spurious wake-ups are possible, as in Rust: `notifyOne` wakes one parked thread, but a waiter that is between
  * registering and parking also sees SEQ move and returns. Use `waitWhile` (or loop on your condition).
  * A Condvar should be used with one mutex at a time, as in Rust (not checked).
+ *
+ * Invariants:
+ *   C1  WAITERS counts the threads between their read of SEQ and their wake-up, so it is never negative (checked
+ *       when KIT_DEBUG=1);
+ *   C2  a waiter returns holding its mutex again, whatever ended the wait (notification, timeout, poisoning).
  */
+import { check, DEBUG } from './internal/debug.ts';
 import { type Destination, registerKind, share, type WireHandle } from './internal/handles.ts';
-import { type Deadline, deadlineAfter, parkSlice, parkSliceAsync } from './internal/park.ts';
+import { block, blockAsync, type Deadline, deadlineAfter, type Waiting, whileEqual } from './internal/wait.ts';
 import { kGuardLock, type MutexGuard, type SharedValue } from './mutex.ts';
 
 const SEQ = 0;
@@ -50,19 +56,18 @@ export class Condvar {
 
   /** Release the guard's lock, block until notified (or spuriously woken), then take the lock back. */
   wait<T extends SharedValue>(guard: MutexGuard<T>): MutexGuard<T> {
-    this.waitUntil(guard, Infinity);
+    block(this.waiting(guard, Infinity, false));
     return guard;
   }
 
   /** `wait` for at most `timeoutMs` (the lock is always taken back, however long that takes, as in Rust). */
   waitTimeout<T extends SharedValue>(guard: MutexGuard<T>, timeoutMs: number): WaitTimeoutResult<T> {
-    const notified = this.waitUntil(guard, deadlineAfter(timeoutMs));
-    return { guard, timedOut: !notified };
+    return { guard, timedOut: !block(this.waiting(guard, deadlineAfter(timeoutMs), false)) };
   }
 
   /** Wait until `condition(value)` is false; checked with the lock held, first before any waiting. */
   waitWhile<T extends SharedValue>(guard: MutexGuard<T>, condition: (value: T) => boolean): MutexGuard<T> {
-    while (condition(guard.value)) this.waitUntil(guard, Infinity);
+    block(this.waitingWhile(guard, Infinity, condition, false));
     return guard;
   }
 
@@ -72,27 +77,21 @@ export class Condvar {
     timeoutMs: number,
     condition: (value: T) => boolean,
   ): WaitTimeoutResult<T> {
-    const deadline = deadlineAfter(timeoutMs);
-    while (condition(guard.value)) {
-      if (performance.now() >= deadline) return { guard, timedOut: true };
-      this.waitUntil(guard, deadline);
-    }
-    return { guard, timedOut: false };
+    return { guard, timedOut: !block(this.waitingWhile(guard, deadlineAfter(timeoutMs), condition, false)) };
   }
 
   /** `wait` for the main thread: parks without blocking the event loop. */
   async waitAsync<T extends SharedValue>(guard: MutexGuard<T>): Promise<MutexGuard<T>> {
-    await this.waitUntilAsync(guard, Infinity);
+    await blockAsync(this.waiting(guard, Infinity, true));
     return guard;
   }
 
   async waitTimeoutAsync<T extends SharedValue>(guard: MutexGuard<T>, timeoutMs: number): Promise<WaitTimeoutResult<T>> {
-    const notified = await this.waitUntilAsync(guard, deadlineAfter(timeoutMs));
-    return { guard, timedOut: !notified };
+    return { guard, timedOut: !(await blockAsync(this.waiting(guard, deadlineAfter(timeoutMs), true))) };
   }
 
   async waitWhileAsync<T extends SharedValue>(guard: MutexGuard<T>, condition: (value: T) => boolean): Promise<MutexGuard<T>> {
-    while (condition(guard.value)) await this.waitUntilAsync(guard, Infinity);
+    await blockAsync(this.waitingWhile(guard, Infinity, condition, true));
     return guard;
   }
 
@@ -112,53 +111,38 @@ export class Condvar {
     return { __threadkit: 'sync.condvar', ctl: this.ctl.buffer as SharedArrayBuffer } as CondvarWire;
   }
 
-  /** Returns true if SEQ moved (a notification or a spurious wake-up), false if the deadline passed first. */
-  private waitUntil<T extends SharedValue>(guard: MutexGuard<T>, deadline: Deadline): boolean {
+  /**
+   * One wait: true if SEQ moved (a notification or a spurious wake-up), false if the deadline passed first.
+   * `queued`: an async caller, which may have to queue behind another task of its thread for the lock.
+   */
+  private *waiting<T extends SharedValue>(guard: MutexGuard<T>, deadline: Deadline, queued: boolean): Waiting<boolean> {
     const lock = guard[kGuardLock];
     const seen = Atomics.load(this.ctl, SEQ);
     Atomics.add(this.ctl, WAITERS, 1);
-    let moved = false;
+    let moved: boolean;
     try {
       lock.suspend();
-      for (;;) {
-        if (Atomics.load(this.ctl, SEQ) !== seen) {
-          moved = true;
-          break;
-        }
-        if (!parkSlice(this.ctl, SEQ, seen, deadline)) {
-          moved = Atomics.load(this.ctl, SEQ) !== seen;
-          break;
-        }
-      }
+      moved = yield* whileEqual(this.ctl, SEQ, seen, deadline);
     } finally {
-      Atomics.sub(this.ctl, WAITERS, 1);
+      const left = Atomics.sub(this.ctl, WAITERS, 1);
+      if (DEBUG) check(left > 0, 'C1', `WAITERS was ${left} before a waiter left`);
     }
-    lock.resume();
+    yield* lock.reacquire(queued);
     return moved;
   }
 
-  private async waitUntilAsync<T extends SharedValue>(guard: MutexGuard<T>, deadline: Deadline): Promise<boolean> {
-    const lock = guard[kGuardLock];
-    const seen = Atomics.load(this.ctl, SEQ);
-    Atomics.add(this.ctl, WAITERS, 1);
-    let moved = false;
-    try {
-      lock.suspend();
-      for (;;) {
-        if (Atomics.load(this.ctl, SEQ) !== seen) {
-          moved = true;
-          break;
-        }
-        if (!(await parkSliceAsync(this.ctl, SEQ, seen, deadline))) {
-          moved = Atomics.load(this.ctl, SEQ) !== seen;
-          break;
-        }
-      }
-    } finally {
-      Atomics.sub(this.ctl, WAITERS, 1);
+  /** Wait while `condition` holds: false if it still held at the deadline. */
+  private *waitingWhile<T extends SharedValue>(
+    guard: MutexGuard<T>,
+    deadline: Deadline,
+    condition: (value: T) => boolean,
+    queued: boolean,
+  ): Waiting<boolean> {
+    while (condition(guard.value)) {
+      if (deadline !== Infinity && performance.now() >= deadline) return false;
+      yield* this.waiting(guard, deadline, queued);
     }
-    await lock.resumeAsync();
-    return moved;
+    return true;
   }
 }
 

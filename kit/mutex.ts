@@ -21,7 +21,8 @@
  *
  * ── What a waiter waits on ──────────────────────────────────────────────────────────────────────────────────
  * A blocked locker spins briefly, then parks on OWNER with the value it saw; the releaser stores 0 and notifies one
- * waiter if WAITERS is non-zero (read without an atomic load, to keep the uncontended path cheap: see releaseFast). Waiters wake at least every PARK_SLICE_MS to look for a dead holder: when the
+ * waiter if WAITERS is non-zero (read without an atomic load, to keep the uncontended path cheap: see
+ * owner-lock's releaseFast). Waiters wake at least every PARK_SLICE_MS to look for a dead holder: when the
  * holder's thread has died (terminated, process.exit in the thread, crashed), the waiter takes the lock over and
  * the mutex becomes poisoned, so no thread is left blocked forever.
  *
@@ -32,13 +33,38 @@
  * by `using` never poisons; use `withLock` where a failure in the middle of an update must be remembered.
  *
  * Not reentrant: locking twice from one thread throws instead of deadlocking. On the main thread, concurrent
- * `lockAsync` calls queue behind each other.
+ * `lockAsync` calls queue behind each other. The lock protocol itself is internal/owner-lock.ts; the errors are in
+ * lock-errors.ts (re-exported here).
+ *
+ * Invariants (checked when KIT_DEBUG=1, with those of owner-lock.ts):
+ *   M1  a guard is held only while OWNER holds this thread's id;
+ *   M2  POISON is 0 or 1.
  */
+import { check, DEBUG } from './internal/debug.ts';
 import { type Destination, fromWire, registerKind, type Shareable, share, toWire, type WireHandle } from './internal/handles.ts';
-import { acquire, acquireAsync, isHeldByMe, type LockOutcome, tryAcquire } from './internal/owner-lock.ts';
-import { deadlineAfter, parkSliceAsync } from './internal/park.ts';
-import { isThreadDead, selfId } from './internal/registry.ts';
+import {
+  acquire,
+  acquiring,
+  isHeldByMe,
+  type LockOutcome,
+  releaseFast,
+  takeOverDeadOwner,
+  tryAcquire,
+} from './internal/owner-lock.ts';
+import { selfId } from './internal/registry.ts';
+import { block, blockAsync, deadlineAfter, Spinner, type Waiting } from './internal/wait.ts';
+import {
+  type LockGuard,
+  LockTimeoutError,
+  notAsync,
+  PoisonError,
+  runWithGuard,
+  WouldBlockError,
+} from './lock-errors.ts';
 import { err, ok, type Result } from './result.ts';
+
+export { type LockGuard, LockTimeoutError, notAsync, PoisonError, WouldBlockError } from './lock-errors.ts';
+export { takeOverDeadOwner } from './internal/owner-lock.ts';
 
 /**
  * What a lock can guard: data in shared memory (shared-data.ts, atomics, other locks), or plain objects and arrays
@@ -47,59 +73,12 @@ import { err, ok, type Result } from './result.ts';
  */
 export type SharedValue = Shareable | undefined | readonly SharedValue[] | { readonly [key: string]: SharedValue };
 
+// The owner-lock's words (owner-lock.ts: OWNER at the lock's index, its waiter count next), as local constants:
+// the uncontended lock/unlock below is a handful of nanoseconds, and V8 folds a local constant but loads an import.
 const OWNER = 0;
+const LOCK_WAITERS = 1;
 const POISON = 2;
 const CTL_WORDS = 4;
-
-// ── errors ───────────────────────────────────────────────────────────────────────────────────────────────────
-
-/** Anything that still holds a lock and can give it back. */
-export interface LockGuard extends Disposable {
-  readonly isHeld: boolean;
-  unlock(): void;
-}
-
-/**
- * The lock was poisoned: a previous holder failed while holding it. The error holds the lock: take the guard with
- * `intoInner()` to use the data anyway (Rust's `PoisonError::into_inner`), or `release()` it.
- */
-export class PoisonError<G extends LockGuard> extends Error implements Disposable {
-  override readonly name = 'PoisonError';
-  constructor(private readonly guard: G) {
-    super('poisoned lock: another thread failed while holding it; the data may be inconsistent');
-  }
-
-  /** The guard, still holding the lock. */
-  intoInner(): G {
-    if (!this.guard.isHeld) throw new Error('threadkit: the guard inside this PoisonError was already released');
-    return this.guard;
-  }
-
-  /** Give the lock back without using it. Idempotent. */
-  release(): void {
-    this.guard.unlock();
-  }
-
-  [Symbol.dispose](): void {
-    this.release();
-  }
-}
-
-/** `tryLock`/`tryRead`/`tryWrite` found the lock taken (Rust's `TryLockError::WouldBlock`). */
-export class WouldBlockError extends Error {
-  override readonly name = 'WouldBlockError';
-  constructor() {
-    super('the lock is held by someone else');
-  }
-}
-
-/** A `...Timeout` lock call ran out of time. */
-export class LockTimeoutError extends Error {
-  override readonly name = 'LockTimeoutError';
-  constructor() {
-    super('timed out waiting for the lock');
-  }
-}
 
 const WOULD_BLOCK = new WouldBlockError();
 const TIMED_OUT = new LockTimeoutError();
@@ -113,7 +92,8 @@ export const kGuardLock: unique symbol = Symbol('threadkit.guardLock');
 export class MutexGuard<T extends SharedValue> implements LockGuard {
   // `declare`d and assigned in the constructor: class-field initializers would cost a define per field, and a
   // guard is created on every lock.
-  private declare held: boolean;
+  /** @internal */
+  declare held: boolean;
   private declare readonly ctl: Int32Array;
   private declare readonly mutex: Mutex<T>;
 
@@ -138,7 +118,7 @@ export class MutexGuard<T extends SharedValue> implements LockGuard {
   unlock(): void {
     if (!this.held) return;
     this.held = false;
-    releaseFast(this.ctl);
+    releasePlain(this.ctl);
   }
 
   /** Mark the mutex poisoned, as a Rust guard dropped during a panic does. */
@@ -153,26 +133,17 @@ export class MutexGuard<T extends SharedValue> implements LockGuard {
   /** @internal */
   get [kGuardLock](): GuardLockAccess {
     const mutex = this.mutex;
-    const check = (): void => {
-      if (!this.held) throw new Error('threadkit: Condvar.wait needs a guard that holds its lock');
-    };
+    const guard = this;
     return {
       suspend: () => {
-        check();
+        if (!this.held) throw new Error('threadkit: Condvar.wait needs a guard that holds its lock');
         this.held = false;
-        releaseFast(mutex.ctl);
+        releaseFast(mutex.ctl, OWNER);
       },
-      resume: (deadline = Infinity) => {
-        const outcome = acquire(mutex.ctl, OWNER, deadline);
-        if (outcome === 'timeout') return false;
-        this.held = true;
-        mutex.afterAcquire(outcome, this);
-        return true;
-      },
-      resumeAsync: async () => {
-        const outcome = await mutex.acquireAsync(Infinity);
-        this.held = true;
-        mutex.afterAcquire(outcome, this);
+      *reacquire(queued: boolean): Waiting<void> {
+        const outcome = yield* acquiring(mutex.ctl, OWNER, Infinity, queued ? undefined : mutex.spinner, queued);
+        guard.held = true;
+        mutex.afterAcquire(outcome, guard);
       },
     };
   }
@@ -181,20 +152,17 @@ export class MutexGuard<T extends SharedValue> implements LockGuard {
 /** @internal What Condvar needs from a guard: give the lock up while waiting, take it back afterwards. */
 export interface GuardLockAccess {
   suspend(): void;
-  /** Take the lock back (false if the deadline passed first); throws PoisonError, holding the lock, if poisoned. */
-  resume(deadline?: number): boolean;
-  resumeAsync(): Promise<void>;
+  /** Take the lock back; throws PoisonError, holding the lock, if poisoned. `queued`: an async caller. */
+  reacquire(queued: boolean): Waiting<void>;
 }
 
 /**
- * owner-lock's `release`, with a plain read of the waiter count: the uncontended lock+unlock pair is then one CAS
- * and one store, which is what makes it cost about two `Atomics.add`s. A stale read can only be a missed wake-up,
- * and waiters never sleep longer than one park slice (PARK_SLICE_MS) before looking again, so it costs latency in
- * a rare race, never a lost lock. Same words as owner-lock.ts: OWNER, then its waiter count.
+ * owner-lock's releaseFast on this mutex's words, with local constants (see above); KIT_DEBUG=1 swaps the guard's
+ * unlock for one that calls the checked form (end of this module).
  */
-function releaseFast(ctl: Int32Array): void {
+function releasePlain(ctl: Int32Array): void {
   Atomics.store(ctl, OWNER, 0);
-  if (ctl[OWNER + 1]! > 0) Atomics.notify(ctl, OWNER, 1);
+  if (ctl[LOCK_WAITERS]! > 0) Atomics.notify(ctl, OWNER, 1);
 }
 
 // ── mutex ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -211,6 +179,8 @@ export class Mutex<T extends SharedValue = undefined> implements Shareable {
   readonly ctl: Int32Array;
   /** @internal */
   readonly data: T;
+  /** @internal This thread's adaptive spin budget for this lock. */
+  readonly spinner = new Spinner();
 
   /**
    * A new, unlocked mutex guarding `value` (omit it for a mutex that guards nothing but a critical section).
@@ -228,12 +198,12 @@ export class Mutex<T extends SharedValue = undefined> implements Shareable {
       // synchronized with (see releaseFast).
       return this.ctl[POISON] === 0 ? new MutexGuard(this) : this.afterAcquire('acquired');
     }
-    return this.afterAcquire(acquire(this.ctl, OWNER));
+    return this.afterAcquire(block(acquiring(this.ctl, OWNER, Infinity, this.spinner, false)));
   }
 
   /** Wait without blocking the event loop. */
   async lockAsync(): Promise<MutexGuard<T>> {
-    return this.afterAcquire(await this.acquireAsync(Infinity));
+    return this.afterAcquire(await blockAsync(acquiring(this.ctl, OWNER, Infinity, undefined, true)));
   }
 
   /** Take the lock only if it is free right now. */
@@ -245,13 +215,11 @@ export class Mutex<T extends SharedValue = undefined> implements Shareable {
 
   /** Wait at most `timeoutMs` for the lock. */
   lockTimeout(timeoutMs: number): Result<MutexGuard<T>, LockTimeoutError> {
-    const outcome = acquire(this.ctl, OWNER, deadlineAfter(timeoutMs));
-    return outcome === 'timeout' ? err(TIMED_OUT) : ok(this.afterAcquire(outcome));
+    return this.timedGuard(acquire(this.ctl, OWNER, deadlineAfter(timeoutMs), this.spinner));
   }
 
   async lockTimeoutAsync(timeoutMs: number): Promise<Result<MutexGuard<T>, LockTimeoutError>> {
-    const outcome = await this.acquireAsync(deadlineAfter(timeoutMs));
-    return outcome === 'timeout' ? err(TIMED_OUT) : ok(this.afterAcquire(outcome));
+    return this.timedGuard(await blockAsync(acquiring(this.ctl, OWNER, deadlineAfter(timeoutMs), undefined, true)));
   }
 
   /**
@@ -265,21 +233,7 @@ export class Mutex<T extends SharedValue = undefined> implements Shareable {
   }
 
   async withLockAsync<R>(fn: (value: T) => R | Promise<R>): Promise<R> {
-    let guard: MutexGuard<T>;
-    try {
-      guard = await this.lockAsync();
-    } catch (error) {
-      if (error instanceof PoisonError) error.release();
-      throw error;
-    }
-    try {
-      return await fn(guard.value);
-    } catch (error) {
-      guard.poison();
-      throw error;
-    } finally {
-      guard.unlock();
-    }
+    return runWithGuard(this.lockAsync(), (guard) => fn(guard.value));
   }
 
   /** True once a holder failed while holding the lock (Rust's `is_poisoned`). */
@@ -305,8 +259,16 @@ export class Mutex<T extends SharedValue = undefined> implements Shareable {
   afterAcquire(outcome: LockOutcome, guard: MutexGuard<T> = new MutexGuard(this)): MutexGuard<T> {
     if (outcome === 'timeout') throw new Error('threadkit: afterAcquire called without the lock');
     if (outcome === 'abandoned') Atomics.store(this.ctl, POISON, 1);
+    if (DEBUG) {
+      check(isHeldByMe(this.ctl, OWNER), 'M1', 'a guard was made for a lock this thread does not hold');
+      check((this.ctl[POISON]! & ~1) === 0, 'M2', `POISON is ${this.ctl[POISON]}`);
+    }
     if (Atomics.load(this.ctl, POISON) !== 0) throw new PoisonError(guard);
     return guard;
+  }
+
+  private timedGuard(outcome: LockOutcome): Result<MutexGuard<T>, LockTimeoutError> {
+    return outcome === 'timeout' ? err(TIMED_OUT) : ok(this.afterAcquire(outcome));
   }
 
   private lockOrRelease(): MutexGuard<T> {
@@ -331,49 +293,16 @@ export class Mutex<T extends SharedValue = undefined> implements Shareable {
     return notAsync(result, 'withLock', 'withLockAsync');
   }
 
-  /** @internal */
-  acquireAsync(deadline: number): Promise<LockOutcome> {
-    return acquireQueuedAsync(this.ctl, OWNER, deadline);
-  }
 }
 
-/** @internal Take over a lock whose holder's thread has died (a non-blocking form of owner-lock's takeover). */
-export function takeOverDeadOwner(words: Int32Array, index: number): boolean {
-  const owner = Atomics.load(words, index);
-  return owner !== 0 && owner !== me && isThreadDead(owner - 1) && Atomics.compareExchange(words, index, owner, me) === owner;
-}
-
-/** @internal An async callback would run on after the lock is released: refuse it loudly. */
-export function notAsync<R>(result: R, method: string, instead: string): R {
-  if (typeof (result as { then?: unknown } | null)?.then === 'function') {
-    throw new TypeError(`${method} got a callback that returned a promise, which would run on without the lock; use ${instead}`);
-  }
-  return result;
-}
-
-/**
- * @internal owner-lock's acquireAsync, except that several async tasks of one thread may want the lock at once:
- * owner-lock sees them all as the same owner and would call that reentrancy, so tasks of the holding thread first
- * wait for it to let go. `index` is the owner-lock's OWNER word; its waiter count is the next word.
- */
-export async function acquireQueuedAsync(words: Int32Array, index: number, deadline: number): Promise<LockOutcome> {
-  for (;;) {
-    if (isHeldByMe(words, index)) {
-      Atomics.add(words, index + 1, 1);
-      try {
-        if (!(await parkSliceAsync(words, index, me, deadline)) && isHeldByMe(words, index)) return 'timeout';
-      } finally {
-        Atomics.sub(words, index + 1, 1);
-      }
-      continue;
-    }
-    try {
-      return await acquireAsync(words, index, deadline);
-    } catch (error) {
-      // Another task of this thread took the lock while this one was parked: queue behind it.
-      if (!isHeldByMe(words, index)) throw error;
-    }
-  }
+// Debug mode, decided once at load: the guard's unlock checks owner-lock's L3 (only the owner releases). Off, the
+// unlock above stays as it is: no flag is read on the hot path.
+if (DEBUG) {
+  MutexGuard.prototype.unlock = function unlock(this: MutexGuard<SharedValue>): void {
+    if (!this.held) return;
+    this.held = false;
+    releaseFast((this as unknown as { ctl: Int32Array }).ctl, OWNER);
+  };
 }
 
 registerKind('sync.mutex', (wire) => {

@@ -1,6 +1,8 @@
 /**
  * Results as values, for operations whose failure is an ordinary outcome (a queue that is momentarily empty, a
  * timeout). Blocking operations whose failure is exceptional (a disconnected channel, a panicked thread) throw.
+ *
+ * Invariants: none (plain values, no shared state).
  */
 
 export interface Ok<T> {

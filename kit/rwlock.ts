@@ -32,21 +32,25 @@
  * sees the reader's count (never neither). A leaving reader reads WRITER without an atomic load: a stale value
  * only delays the writer's wake-up to its next park slice. A writer whose thread died is taken over as in Mutex (and poisons);
  * the read guards of a dead thread are dropped by the next writer that waits for them.
+ *
+ * Invariants (checked when KIT_DEBUG=1, with those of owner-lock.ts):
+ *   RW1 a reader slot's COUNT is never negative (a leave finds at least the guard it releases);
+ *   RW2 a write guard is made only while WRITER holds this thread's id.
  */
 import { type Destination, fromWire, registerKind, type Shareable, share, toWire, type WireHandle } from './internal/handles.ts';
-import { acquire, type LockOutcome, release, tryAcquire } from './internal/owner-lock.ts';
-import { type Deadline, deadlineAfter, parkSlice, parkSliceAsync, SPIN_LIMIT } from './internal/park.ts';
-import { deathEpoch, isThreadDead, selfId } from './internal/registry.ts';
+import { check, DEBUG } from './internal/debug.ts';
 import {
-  acquireQueuedAsync,
-  type LockGuard,
-  LockTimeoutError,
-  notAsync,
-  PoisonError,
-  type SharedValue,
+  acquiring,
+  type LockOutcome,
+  release,
   takeOverDeadOwner,
-  WouldBlockError,
-} from './mutex.ts';
+  tryAcquire,
+  WAITERS as LOCK_WAITERS,
+} from './internal/owner-lock.ts';
+import { deathEpoch, isThreadDead, selfId } from './internal/registry.ts';
+import { block, blockAsync, type Deadline, deadlineAfter, Spinner, type Waiting } from './internal/wait.ts';
+import { type LockGuard, LockTimeoutError, notAsync, PoisonError, releasingPoisoned, WouldBlockError } from './lock-errors.ts';
+import type { SharedValue } from './mutex.ts';
 import { err, ok, type Result } from './result.ts';
 
 const WRITER = 0;
@@ -151,6 +155,8 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
   readonly data: T;
   private slot = -1;
   private seenEpoch = -1;
+  private readonly readSpin = new Spinner();
+  private readonly writeSpin = new Spinner();
 
   /** `ctl` is internal: it rebuilds a lock received from another thread. */
   constructor(value?: T, ctl?: SharedArrayBuffer) {
@@ -167,16 +173,11 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
   /** Block until no writer holds or waits for the lock, then read. For worker threads. */
   read(): RwLockReadGuard<T> {
     const slot = this.readerSlot();
-    if (this.readerEnter(slot)) return this.readGuard(slot);
-    this.waitForNoWriter(slot, Infinity);
-    return this.readGuard(slot);
+    return this.readGuard(this.readerEnter(slot) ? slot : block(this.reading(Infinity, true)));
   }
 
   async readAsync(): Promise<RwLockReadGuard<T>> {
-    const slot = this.readerSlot();
-    if (this.readerEnter(slot, false)) return this.readGuard(slot);
-    await this.waitForNoWriterAsync(slot, Infinity);
-    return this.readGuard(slot);
+    return this.readGuard(await blockAsync(this.reading(Infinity, false)));
   }
 
   tryRead(): Result<RwLockReadGuard<T>, WouldBlockError> {
@@ -186,21 +187,16 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
 
   readTimeout(timeoutMs: number): Result<RwLockReadGuard<T>, LockTimeoutError> {
     const slot = this.readerSlot();
-    if (this.readerEnter(slot) || this.waitForNoWriter(slot, deadlineAfter(timeoutMs))) return ok(this.readGuard(slot));
-    return err(TIMED_OUT);
+    return this.timedRead(this.readerEnter(slot) ? slot : block(this.reading(deadlineAfter(timeoutMs), true)));
   }
 
   async readTimeoutAsync(timeoutMs: number): Promise<Result<RwLockReadGuard<T>, LockTimeoutError>> {
-    const slot = this.readerSlot();
-    if (this.readerEnter(slot, false) || (await this.waitForNoWriterAsync(slot, deadlineAfter(timeoutMs)))) {
-      return ok(this.readGuard(slot));
-    }
-    return err(TIMED_OUT);
+    return this.timedRead(await blockAsync(this.reading(deadlineAfter(timeoutMs), false)));
   }
 
   /** Run `fn` under a read lock. A poisoned lock throws PoisonError (lock released) without running `fn`. */
   withRead<R>(fn: (value: T) => R): R {
-    const guard = this.releasingPoisoned(() => this.read());
+    const guard = releasingPoisoned(() => this.read());
     let result: R;
     try {
       result = fn(guard.value);
@@ -215,15 +211,13 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
   /** Block until every reader and writer has left, then write. For worker threads. */
   write(): RwLockWriteGuard<T> {
     this.refuseIfReading();
-    const outcome = acquire(this.ctl, WRITER);
-    this.waitForReaders(Infinity);
-    return this.writeGuard(outcome);
+    if (!tryAcquire(this.ctl, WRITER)) return this.writeGuard(block(this.writing(Infinity, true)));
+    if (this.readersInside()) block(this.waitingForReaders(Infinity, true));
+    return this.writeGuard('acquired');
   }
 
   async writeAsync(): Promise<RwLockWriteGuard<T>> {
-    const outcome = await acquireQueuedAsync(this.ctl, WRITER, Infinity);
-    await this.waitForReadersAsync(Infinity);
-    return this.writeGuard(outcome);
+    return this.writeGuard(await blockAsync(this.writing(Infinity, false)));
   }
 
   tryWrite(): Result<RwLockWriteGuard<T>, WouldBlockError> {
@@ -239,24 +233,16 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
   }
 
   writeTimeout(timeoutMs: number): Result<RwLockWriteGuard<T>, LockTimeoutError> {
-    const deadline = deadlineAfter(timeoutMs);
-    const outcome = acquire(this.ctl, WRITER, deadline);
-    if (outcome === 'abandoned') Atomics.store(this.ctl, POISON, 1); // even if the readers outlast the deadline
-    if (outcome === 'timeout' || !this.waitForReaders(deadline)) return err(TIMED_OUT);
-    return ok(this.writeGuard(outcome));
+    return this.timedWrite(block(this.writing(deadlineAfter(timeoutMs), true)));
   }
 
   async writeTimeoutAsync(timeoutMs: number): Promise<Result<RwLockWriteGuard<T>, LockTimeoutError>> {
-    const deadline = deadlineAfter(timeoutMs);
-    const outcome = await acquireQueuedAsync(this.ctl, WRITER, deadline);
-    if (outcome === 'abandoned') Atomics.store(this.ctl, POISON, 1);
-    if (outcome === 'timeout' || !(await this.waitForReadersAsync(deadline))) return err(TIMED_OUT);
-    return ok(this.writeGuard(outcome));
+    return this.timedWrite(await blockAsync(this.writing(deadlineAfter(timeoutMs), false)));
   }
 
   /** Run `fn` under the write lock; if it throws, the lock is poisoned and the error propagates. */
   withWrite<R>(fn: (value: T) => R): R {
-    const guard = this.releasingPoisoned(() => this.write());
+    const guard = releasingPoisoned(() => this.write());
     let result: R;
     try {
       result = fn(guard.value);
@@ -320,7 +306,8 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
   /** @internal */
   readerLeave(slot: number): void {
     const ctl = this.ctl;
-    Atomics.sub(ctl, slot + COUNT, 1);
+    const before = Atomics.sub(ctl, slot + COUNT, 1);
+    if (DEBUG) check(before >= 1, 'RW1', `reader slot ${slot} counted ${before} guards when one left`);
     // A plain read keeps the read path cheap; if it is stale, the waiting writer finds the count at zero on its
     // next park slice instead of being woken now. (Entering, by contrast, must read WRITER atomically.)
     if (ctl[WRITER] !== 0) {
@@ -329,38 +316,34 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
     }
   }
 
-  /** Wait until WRITER is free and enter; false if the deadline passed first. */
-  private waitForNoWriter(slot: number, deadline: Deadline): boolean {
+  /**
+   * Enter as a reader, waiting while a writer holds or waits for the lock: the slot entered, or -1 if the deadline
+   * passed first. `blocking`: a blocking caller (it spins first, and may not wait for its own thread's writer).
+   */
+  private *reading(deadline: Deadline, blocking: boolean): Waiting<number> {
     const ctl = this.ctl;
+    const slot = this.readerSlot();
     for (;;) {
-      for (let i = 0; i < SPIN_LIMIT; i++) {
-        if (Atomics.load(ctl, WRITER) === 0 && this.readerEnter(slot)) return true;
+      if (this.readerEnter(slot, blocking)) return slot;
+      const writer = Atomics.load(ctl, WRITER);
+      if (blocking && writer !== 0 && this.readSpin.willSpin()) {
+        yield { words: ctl, index: WRITER, seen: writer, deadline, spin: this.readSpin, mode: 'spin' };
       }
+      if (Atomics.load(ctl, WRITER) === 0 && this.readerEnter(slot, blocking)) return slot;
       Atomics.add(ctl, R_WAITERS, 1);
       try {
         const seen = Atomics.load(ctl, R_SIGNAL);
-        if (!this.writerGone() && !parkSlice(ctl, R_SIGNAL, seen, deadline)) return this.readerEnter(slot);
-      } finally {
-        Atomics.sub(ctl, R_WAITERS, 1);
-      }
-      if (this.readerEnter(slot)) return true;
-    }
-  }
-
-  private async waitForNoWriterAsync(slot: number, deadline: Deadline): Promise<boolean> {
-    const ctl = this.ctl;
-    for (;;) {
-      Atomics.add(ctl, R_WAITERS, 1);
-      try {
-        const seen = Atomics.load(ctl, R_SIGNAL);
-        if (!this.writerGone() && !(await parkSliceAsync(ctl, R_SIGNAL, seen, deadline))) {
-          return this.readerEnter(slot, false);
+        if (!this.writerGone() && !(yield { words: ctl, index: R_SIGNAL, seen, deadline })) {
+          return this.readerEnter(slot, blocking) ? slot : -1;
         }
       } finally {
         Atomics.sub(ctl, R_WAITERS, 1);
       }
-      if (this.readerEnter(slot, false)) return true;
     }
+  }
+
+  private timedRead(slot: number): Result<RwLockReadGuard<T>, LockTimeoutError> {
+    return slot < 0 ? err(TIMED_OUT) : ok(this.readGuard(slot));
   }
 
   /**
@@ -373,7 +356,7 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
     if (owner !== me && isThreadDead(owner - 1) && Atomics.compareExchange(this.ctl, WRITER, owner, 0) === owner) {
       Atomics.store(this.ctl, POISON, 1);
       this.signalReaders();
-      if (Atomics.load(this.ctl, WRITER + 1) > 0) Atomics.notify(this.ctl, WRITER, 1);
+      if (Atomics.load(this.ctl, WRITER + LOCK_WAITERS) > 0) Atomics.notify(this.ctl, WRITER, 1);
       return true;
     }
     return false;
@@ -405,6 +388,7 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
 
   private writeGuard(outcome: LockOutcome): RwLockWriteGuard<T> {
     if (outcome === 'abandoned') Atomics.store(this.ctl, POISON, 1);
+    if (DEBUG) check(Atomics.load(this.ctl, WRITER) === me, 'RW2', `WRITER is ${this.ctl[WRITER]}, not ${me}`);
     const guard = new RwLockWriteGuard(this);
     if (Atomics.load(this.ctl, POISON) !== 0) throw new PoisonError(guard);
     return guard;
@@ -455,37 +439,33 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
     if (deathEpoch() !== this.seenEpoch) this.reclaimDeadReaders();
   }
 
-  /** Holding WRITER, wait for the readers inside to leave; on timeout give WRITER back and return false. */
-  private waitForReaders(deadline: Deadline): boolean {
-    const ctl = this.ctl;
-    if (!this.readersInside()) return true;
-    for (let i = 0; i < SPIN_LIMIT; i++) if (!this.readersInside()) return true;
-    Atomics.add(ctl, W_WAITING, 1);
-    try {
-      for (;;) {
-        this.reclaimIfSomeoneDied();
-        const seen = Atomics.load(ctl, W_SIGNAL);
-        if (!this.readersInside()) return true;
-        if (!parkSlice(ctl, W_SIGNAL, seen, deadline) && this.readersInside()) {
-          this.releaseWriter();
-          return false;
-        }
-      }
-    } finally {
-      Atomics.sub(ctl, W_WAITING, 1);
-    }
+  /** Take WRITER, then wait for the readers inside to leave. */
+  private *writing(deadline: Deadline, blocking: boolean): Waiting<LockOutcome> {
+    const outcome = yield* acquiring(this.ctl, WRITER, deadline, blocking ? this.writeSpin : undefined, !blocking);
+    if (outcome === 'abandoned') Atomics.store(this.ctl, POISON, 1); // even if the readers outlast the deadline
+    if (outcome === 'timeout' || !(yield* this.waitingForReaders(deadline, blocking))) return 'timeout';
+    return outcome;
   }
 
-  private async waitForReadersAsync(deadline: Deadline): Promise<boolean> {
+  private timedWrite(outcome: LockOutcome): Result<RwLockWriteGuard<T>, LockTimeoutError> {
+    return outcome === 'timeout' ? err(TIMED_OUT) : ok(this.writeGuard(outcome));
+  }
+
+  /** Holding WRITER, wait for the readers inside to leave; on timeout give WRITER back and return false. */
+  private *waitingForReaders(deadline: Deadline, blocking: boolean): Waiting<boolean> {
     const ctl = this.ctl;
     if (!this.readersInside()) return true;
+    const spin = blocking ? this.writeSpin : undefined;
+    if (spin?.willSpin()) {
+      yield { words: ctl, index: W_SIGNAL, seen: Atomics.load(ctl, W_SIGNAL), deadline, spin, mode: 'spin' };
+    }
     Atomics.add(ctl, W_WAITING, 1);
     try {
       for (;;) {
         this.reclaimIfSomeoneDied();
         const seen = Atomics.load(ctl, W_SIGNAL);
         if (!this.readersInside()) return true;
-        if (!(await parkSliceAsync(ctl, W_SIGNAL, seen, deadline)) && this.readersInside()) {
+        if (!(yield { words: ctl, index: W_SIGNAL, seen, deadline, spin, mode: 'park' }) && this.readersInside()) {
           this.releaseWriter();
           return false;
         }
@@ -501,14 +481,6 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
     }
   }
 
-  private releasingPoisoned<G>(take: () => G): G {
-    try {
-      return take();
-    } catch (error) {
-      if (error instanceof PoisonError) error.release();
-      throw error;
-    }
-  }
 }
 
 registerKind('sync.rwlock', (wire) => {

@@ -10,10 +10,17 @@
  * publishes while selectors are registered bumps each registered thread's waker and notifies it. Registration
  * also counts as a receiver waiting (RX_WAITERS), so senders take the signalling path. If a channel's selector
  * slots are all taken, the selecting thread falls back to short polling slices for that wait.
+ *
+ * `select` and `selectAsync` run one operation (`selecting`) with the blocking or the async driver (wait.ts).
+ *
+ * Invariants: a selecting thread holds a selector slot on a channel only while it is inside `selecting` (every
+ * registration is undone in its `finally`, or by counter.ts's reclaimDead if the thread dies), so a slot never
+ * outlives its select (checked by the waker's K1/K2 when KIT_DEBUG=1).
  */
-import { type ChannelCore, type Receiver, SELECT_DISCONNECTED, SELECT_EMPTY } from './channel.ts';
-import { type Deadline, deadlineAfter, SPIN_LIMIT } from './internal/park.ts';
-import { PARK_SLICE_MS, wakerCell } from './internal/registry.ts';
+import { type Receiver, SELECT_DISCONNECTED, SELECT_EMPTY } from './channel.ts';
+import type { ChannelCore } from './internal/channel/core.ts';
+import { wakerCell } from './internal/registry.ts';
+import { block, blockAsync, CHANNEL_SPIN, type Deadline, deadlineAfter, Spinner, type Waiting } from './internal/wait.ts';
 
 type ValueOf<R> = R extends Receiver<infer T> ? T : never;
 
@@ -54,92 +61,52 @@ export function trySelect<Rs extends readonly AnyReceiver[]>(
   return pollAll(receivers) ?? { kind: 'empty' };
 }
 
+type Outcome<Rs extends readonly AnyReceiver[]> = Selected<ValueOf<Rs[number]>> | { readonly kind: 'timeout' };
+
+/** This thread's adaptive spin budget for blocking selects. */
+const spinner = new Spinner(CHANNEL_SPIN);
+
 /** Block until one receiver has a message or is disconnected (or the timeout passes). */
 export function select<Rs extends readonly AnyReceiver[]>(receivers: Rs): Selected<ValueOf<Rs[number]>>;
-export function select<Rs extends readonly AnyReceiver[]>(
-  receivers: Rs,
-  options: SelectOptions,
-): Selected<ValueOf<Rs[number]>> | { readonly kind: 'timeout' };
-export function select<Rs extends readonly AnyReceiver[]>(
-  receivers: Rs,
-  options: SelectOptions = {},
-): Selected<ValueOf<Rs[number]>> | { readonly kind: 'timeout' } {
+export function select<Rs extends readonly AnyReceiver[]>(receivers: Rs, options: SelectOptions): Outcome<Rs>;
+export function select<Rs extends readonly AnyReceiver[]>(receivers: Rs, options: SelectOptions = {}): Outcome<Rs> {
   const cores = validate(receivers);
   const deadline = deadlineAfter(options.timeout);
-  const first = pollAll(receivers);
-  if (first) return first;
-  for (let i = 0; i < SPIN_LIMIT; i++) {
-    if (cores.some((core) => core.readyToReceive())) {
-      const found = pollAll(receivers);
-      if (found) return found;
-    }
-  }
-  return parkAndPoll(receivers, cores, deadline, (cell, seen, ms) => {
-    Atomics.wait(cell.words, cell.index, seen, ms);
-  }) as Selected<ValueOf<Rs[number]>> | { readonly kind: 'timeout' };
+  return pollAll(receivers) ?? block(selecting(receivers, cores, deadline, spinner));
 }
 
 /** `select` for the main thread: waits without blocking the event loop. */
-export async function selectAsync<Rs extends readonly AnyReceiver[]>(
-  receivers: Rs,
-  options: SelectOptions = {},
-): Promise<Selected<ValueOf<Rs[number]>> | { readonly kind: 'timeout' }> {
-  const cores = validate(receivers);
-  const deadline = deadlineAfter(options.timeout);
-  return (await parkAndPoll(receivers, cores, deadline, async (cell, seen, ms) => {
-    const result = Atomics.waitAsync(cell.words, cell.index, seen, ms);
-    if (result.async) await result.value;
-  })) as Selected<ValueOf<Rs[number]>> | { readonly kind: 'timeout' };
+export async function selectAsync<Rs extends readonly AnyReceiver[]>(receivers: Rs, options: SelectOptions = {}): Promise<Outcome<Rs>> {
+  return blockAsync(selecting(receivers, validate(receivers), deadlineAfter(options.timeout), undefined));
 }
 
-type Cell = ReturnType<typeof wakerCell>;
-
-function parkAndPoll<Rs extends readonly AnyReceiver[]>(
+/**
+ * The whole select: register on every channel, then poll, sleep on this thread's waker, poll again, until a receiver
+ * is ready or the deadline passes. A channel whose selector slots are all taken cannot wake us: then sleep in short
+ * slices and poll.
+ */
+function* selecting<Rs extends readonly AnyReceiver[]>(
   receivers: Rs,
   cores: ChannelCore<unknown>[],
   deadline: Deadline,
-  park: (cell: Cell, seen: number, ms: number) => void | Promise<void>,
-): Selected<ValueOf<Rs[number]>> | { readonly kind: 'timeout' } | Promise<Selected<ValueOf<Rs[number]>> | { readonly kind: 'timeout' }> {
-  const registered = cores.map((core) => core.addSelector());
-  const sliceMs = registered.every(Boolean) ? PARK_SLICE_MS : 1;
+  spin: Spinner | undefined,
+): Waiting<Outcome<Rs>> {
+  const registered = cores.map((core) => core.waker.addSelector());
   const cell = wakerCell();
-  const unregister = (): void => {
-    cores.forEach((core, i) => {
-      if (registered[i]) core.removeSelector();
-    });
-  };
-  const step = (): { done: Selected<ValueOf<Rs[number]>> | { readonly kind: 'timeout' } } | { seen: number; ms: number } => {
-    const seen = Atomics.load(cell.words, cell.index);
-    for (const core of cores) core.checkForDeaths();
-    const found = pollAll(receivers);
-    if (found) return { done: found };
-    const left = deadline === Infinity ? sliceMs : Math.min(sliceMs, deadline - performance.now());
-    if (left <= 0) return { done: { kind: 'timeout' } };
-    return { seen, ms: left };
-  };
-  let sync = true;
   try {
+    const polling = !registered.every(Boolean);
     for (;;) {
-      const next = step();
-      if ('done' in next) return next.done;
-      const parked = park(cell, next.seen, next.ms);
-      if (parked instanceof Promise) {
-        sync = false;
-        return (async () => {
-          try {
-            await parked;
-            for (;;) {
-              const again = step();
-              if ('done' in again) return again.done;
-              await park(cell, again.seen, again.ms);
-            }
-          } finally {
-            unregister();
-          }
-        })();
-      }
+      const seen = Atomics.load(cell.words, cell.index);
+      for (const core of cores) core.checkForDeaths();
+      const found = pollAll(receivers);
+      if (found) return found;
+      const wait = polling ? Math.min(deadline, performance.now() + 1) : deadline;
+      const more = yield { words: cell.words, index: cell.index, seen, deadline: wait, spin };
+      if (!more && (wait === deadline || performance.now() >= deadline)) return pollAll(receivers) ?? { kind: 'timeout' };
     }
   } finally {
-    if (sync) unregister();
+    cores.forEach((core, i) => {
+      if (registered[i]) core.waker.removeSelector();
+    });
   }
 }

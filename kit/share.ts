@@ -11,6 +11,8 @@
  *       [share](to: Destination) { return wireOf('demo.Counter', { cell: this.cell }, to); }
  *     }
  *     registerShareable('demo.Counter', (parts) => new Counter(parts.cell as Mutex<SharedF64Array>));
+ *
+ * Invariants: a registered kind name is registered once per thread (handles.ts refuses a second registration).
  */
 import { type Destination, fromWire, registerKind, type Shareable, share, toWire, type WireHandle } from './internal/handles.ts';
 

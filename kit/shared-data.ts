@@ -23,6 +23,9 @@
  *          number codecs read through typed-array views, which need alignment)
  *   Growing never moves a record: the buffers grow in place (growable SharedArrayBuffer), and each thread
  *   rebuilds its views when it sees a larger byteLength.
+ *
+ * Invariants: a SharedVec's LENGTH and USED only grow while the guarding lock is held by the writer, and every
+ * index entry points inside USED bytes of data; views are rebuilt before reading past their length.
  */
 import { type Codec, type CodecSpec, codecFromSpec, type RingViews, structured } from './codec.ts';
 import { type Destination, registerKind, share, type WireHandle } from './internal/handles.ts';

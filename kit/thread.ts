@@ -26,19 +26,26 @@
  * closure's captures), then reports. When a worker dies without reporting, its parent marks it dead in the
  * thread registry, so peers waiting on its channels or locks are released (channel.ts, owner-lock.ts).
  * A thread that calls process.exit() reports its own death (state word above), so even a synchronous join sees
- * it. One limit: noticing a worker killed by a fatal error (e.g. out of memory) needs the parent's event loop,
- * so a parent blocked in a synchronous `join()` of such a thread keeps waiting; `joinAsync()` does not.
+ * it. A worker killed by a fatal error (e.g. out of memory) reports nothing, and Node tells its parent only through
+ * an event, which a parent blocked in a synchronous `join()` cannot receive: so a blocking join that has waited for
+ * a while asks Node, once a second, whether the worker still runs (`process.report`, which lists the live workers
+ * of this thread synchronously), and marks a vanished worker DIED itself.
  * `terminate()` marks the thread dead only once the worker has stopped: marked earlier, a thread still running
  * could have a channel lock it holds taken over by a waiter (owner-lock.ts).
  *
  * Blocking calls (`join`, `sleep`) are for worker threads; on the main thread they stop the event loop while
  * they wait. The `...Async` forms are for the main thread.
+ *
+ * Invariants (checked when KIT_DEBUG=1):
+ *   T1  the state word leaves RUNNING once, for FINISHED, PANICKED or DIED, and never changes again;
+ *   T2  a join returns only once the state word has left RUNNING.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
 import { loadableModule, workerEntry } from './internal/compile.ts';
 import { Destination, fromWire, toWire } from './internal/handles.ts';
-import { deadlineAfter, parkSlice, parkSliceAsync, sleepBlocking } from './internal/park.ts';
+import { block, blockAsync, type Deadline, deadlineAfter, sleepBlocking, type Waiting, whileEqual } from './internal/wait.ts';
 import { markDead, recordChild, registryWire, selfId } from './internal/registry.ts';
+import { check, DEBUG } from './internal/debug.ts';
 import { err, ok, type Result } from './result.ts';
 
 const RUNNING = 0;
@@ -47,6 +54,16 @@ const PANICKED = 2;
 const DIED = 3;
 const STATE_WORDS = 2;
 const EXIT_CODE = 1;
+
+/** How long a blocking join waits before it starts asking Node whether its worker still runs, and how often. */
+const VANISH_CHECK_MS = 1000;
+
+/** Whether this thread's Node environment still lists worker `threadId` as running (synchronous, no event loop). */
+function workerListed(threadId: number): boolean {
+  const report = process.report?.getReport() as { workers?: { header?: { threadId?: number } }[] } | undefined;
+  if (!report?.workers) return true; // cannot tell: assume it runs
+  return report.workers.some((worker) => worker.header?.threadId === threadId);
+}
 
 const kBody: unique symbol = Symbol.for('threadkit.threadBody');
 
@@ -180,35 +197,52 @@ export class JoinHandle<R> {
 
   /** Wait for the thread to finish: its return value, or a ThreadPanicError with the thread's own stack. */
   join(): R {
-    while (Atomics.load(this.stateWords, 0) === RUNNING) parkSlice(this.stateWords, 0, RUNNING, Infinity);
+    if (!this.isFinished()) block(this.joining(Infinity));
     return this.result();
   }
 
   /** `join` for the main thread: waits without blocking the event loop. */
   async joinAsync(): Promise<R> {
-    while (Atomics.load(this.stateWords, 0) === RUNNING) await parkSliceAsync(this.stateWords, 0, RUNNING, Infinity);
+    await blockAsync(whileEqual(this.stateWords, 0, RUNNING, Infinity));
     return this.result();
   }
 
   /** Wait at most `timeoutMs`; a timed-out join leaves the thread running. */
   joinTimeout(timeoutMs: number): Result<R, JoinTimeoutError> {
-    const deadline = deadlineAfter(timeoutMs);
-    while (Atomics.load(this.stateWords, 0) === RUNNING) {
-      if (!parkSlice(this.stateWords, 0, RUNNING, deadline) && !this.isFinished()) {
-        return err(new JoinTimeoutError(this.thread));
-      }
-    }
-    return ok(this.result());
+    return this.joined(this.isFinished() || block(this.joining(deadlineAfter(timeoutMs))));
   }
 
   async joinTimeoutAsync(timeoutMs: number): Promise<Result<R, JoinTimeoutError>> {
-    const deadline = deadlineAfter(timeoutMs);
-    while (Atomics.load(this.stateWords, 0) === RUNNING) {
-      if (!(await parkSliceAsync(this.stateWords, 0, RUNNING, deadline)) && !this.isFinished()) {
-        return err(new JoinTimeoutError(this.thread));
-      }
+    return this.joined(await blockAsync(whileEqual(this.stateWords, 0, RUNNING, deadlineAfter(timeoutMs))));
+  }
+
+  /**
+   * A blocking join: wait for the state word to leave RUNNING; from VANISH_CHECK_MS on, check once per interval
+   * that the worker still runs, and publish DIED for one that stopped without a word (a fatal error).
+   */
+  private *joining(deadline: Deadline): Waiting<boolean> {
+    const words = this.stateWords;
+    let check = performance.now() + VANISH_CHECK_MS;
+    while (Atomics.load(words, 0) === RUNNING) {
+      const until = Math.min(deadline, check);
+      if (yield { words, index: 0, seen: RUNNING, deadline: until }) continue;
+      if (Atomics.load(words, 0) !== RUNNING) return true;
+      if (performance.now() >= deadline) return false;
+      check = performance.now() + VANISH_CHECK_MS;
+      // The state is read again after the look: a worker that finished publishes its state before it stops.
+      if (!workerListed(this.thread.id) && Atomics.load(words, 0) === RUNNING) this.diedUnseen();
     }
-    return ok(this.result());
+    return true;
+  }
+
+  /** The worker stopped without reporting, and its exit event cannot reach us yet: publish its death ourselves. */
+  private diedUnseen(): void {
+    markDead(this.thread.id);
+    if (Atomics.compareExchange(this.stateWords, 0, RUNNING, DIED) === RUNNING) Atomics.notify(this.stateWords, 0);
+  }
+
+  private joined(finished: boolean): Result<R, JoinTimeoutError> {
+    return finished ? ok(this.result()) : err(new JoinTimeoutError(this.thread));
   }
 
   /**
@@ -246,6 +280,11 @@ export class JoinHandle<R> {
   }
 
   private result(): R {
+    if (DEBUG) {
+      const state = Atomics.load(this.stateWords, 0);
+      check(state !== RUNNING, 'T2', `thread ${this.thread.id} joined while RUNNING`);
+      check(state >= FINISHED && state <= DIED, 'T1', `thread ${this.thread.id}'s state word holds ${state}`);
+    }
     this.settle();
     const outcome = this.outcome;
     if (!outcome) throw new Error(`threadkit: thread '${this.thread.name}' finished without a result`);

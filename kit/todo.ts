@@ -5,6 +5,8 @@
  * This module is the one place that writes and reads that protocol: the generator writes `todo('p1/m1', 'fn')`
  * calls (`todoCall`), the error's message is built by `todoMessage`, and tools that meet a stub — in source
  * (`todoCallsIn`) or in a failure message (`parseTodoMessage`) — read it back with the functions below.
+ *
+ * Invariants: none (no shared state).
  */
 export class NotImplementedError extends Error {
   override readonly name = 'NotImplementedError';

@@ -36,6 +36,8 @@ export interface RunRecord {
     readonly target: { readonly name: string; readonly dir: string; readonly isReference: boolean };
     readonly milestones: Readonly<Record<string, MilestoneState>>;
     readonly harmonyStruct: boolean;
+    /** Busy processes that ran beside the cells (--load); absent in older reports. */
+    readonly load?: number;
     readonly argv: readonly string[];
     readonly compare?: string;
   };
@@ -86,6 +88,7 @@ function settingsLines(record: RunRecord): string[] {
     `- V8 Atomics.Mutex (node --harmony-struct): ${s.harmonyStruct ? 'available' : 'not available'}`,
     `- Intervals: 95% percentile bootstrap, processes resampled as groups; ratios paired by process`,
     `- Load: the 1-minute average "after" includes this run's own work (it keeps up to ${record.machine.availableParallelism} cores busy); "before" tells whether others were competing`,
+    ...(s.load ? [`- Competing load added by the runner (--load): ${s.load} busy process${s.load === 1 ? '' : 'es'} beside every cell`] : []),
   ];
 }
 

@@ -7,6 +7,7 @@
  * every repetition of one cell. A child that crashes or times out is recorded as a failure of that cell and
  * the run goes on.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, cpSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,25 @@ export interface RunOptions {
   readonly progress?: ProgressReporter;
   /** Print the terminal summary (default true). */
   readonly print?: boolean;
+  /** Busy processes to run beside the cells (competing load, as on a laptop with a browser open); 0 by default. */
+  readonly load?: number;
+}
+
+/**
+ * Start `n` child processes that spin forever, to measure under oversubscription; stop them with the result.
+ * They run at normal priority (the cells compete with them as with any other program) and die with this process.
+ */
+export function startLoad(n: number): () => void {
+  const children: ChildProcess[] = [];
+  for (let i = 0; i < n; i++) children.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+  const stop = (): void => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', stop);
+  return () => {
+    stop();
+    process.removeListener('exit', stop);
+  };
 }
 
 export interface RunOutcome {
@@ -121,6 +141,10 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
   let machine = collectMachineInfo({ cwd: repoRoot, requestedThreads: maxThreads });
 
   const results = new Map<string, CellResult>();
+  const load = options.load ?? 0;
+  if (load > 0) progress.note(`competing load: ${load} busy process${load === 1 ? '' : 'es'} beside the cells`);
+  const stopLoad = startLoad(load);
+  try {
   for (const { suite, cells } of plans) {
     progress.startSuite(suite, cells.length * profile.processes);
     for (let p = 0; p < profile.processes; p++) {
@@ -134,6 +158,9 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
       }
     }
     progress.endSuite();
+  }
+  } finally {
+    stopLoad();
   }
   for (const r of results.values()) padGroups(r, profile.processes);
   machine = finishMachineInfo(machine);
@@ -156,6 +183,7 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
       target: { name: target.name, dir: target.dir, isReference: target.isReference },
       milestones,
       harmonyStruct,
+      load,
       argv: options.argv,
       ...(options.compare ? { compare: options.compare } : {}),
     },

@@ -17,6 +17,8 @@
  * Cache: `node_modules/.cache/threadkit/<hash>-<name>.mjs`, one file per source, keyed by path and checked by
  * mtime and size on every spawn (a few stat calls), so an edited source is recompiled on the next spawn. Files
  * are written to a temporary name and renamed, so concurrent processes never see half a file.
+ *
+ * Invariants: a cached compiled module is used only if it is newer than its source (rechecked on every spawn).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';

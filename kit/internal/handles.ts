@@ -12,6 +12,9 @@
  * dies releases it; see channel.ts). Clone first to keep one.
  *
  * The walk descends into arrays and plain objects only; anything else is left to structured cloning.
+ *
+ * Invariants: a moved object (a channel endpoint) appears at most once in one spawn's arguments; an abandoned
+ * destination releases everything that was moved into it.
  */
 
 export const share: unique symbol = Symbol.for('threadkit.share');

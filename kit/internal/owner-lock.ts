@@ -1,104 +1,130 @@
 /**
- * A futex lock that records its owner, so that a lock held by a thread that died can be taken over.
+ * A futex lock that records its owner, so that a lock held by a thread that died can be taken over. Used by
+ * Mutex, by RwLock's writer lock and by a channel's send and receive locks; the helpers those locks share live
+ * here too (taking over a dead owner without waiting, async tasks of one thread queueing behind each other).
  *
- * Memory: two Int32 words at `index` and `index + 1` of a shared Int32Array.
- *   index     OWNER    0 when free, otherwise the owner's threadId + 1. Written by CAS when taking the lock and
- *                      by a plain atomic store of 0 when the owner releases it.
- *   index+1   WAITERS  how many threads are parked (or about to park) on OWNER. Each waiter adds 1 before its
- *                      last check and subtracts 1 after it wakes.
+ * Memory: two Int32 words at `index + OWNER` and `index + WAITERS` of a shared Int32Array.
+ *   OWNER    0 when free, otherwise the owner's threadId + 1. Written by CAS when taking the lock and by a plain
+ *            atomic store of 0 when the owner releases it.
+ *   WAITERS  how many threads are registered to sleep on OWNER. Each waiter adds 1 before its last check and
+ *            subtracts 1 after it wakes.
  *
- * Waiters park on OWNER with the value they saw. The releaser stores 0, then reads WAITERS and notifies one
- * thread if any: since both sides use sequentially consistent atomics, either the waiter sees 0 or the releaser
- * sees the waiter. A waiter that finds the owner dead (registry.ts) takes the lock over with a CAS from the dead
- * owner's value; callers then learn that it was abandoned (used for Mutex poisoning, and harmless for the
- * channel's internal locks, whose holders publish nothing until they are done).
+ * Waiters sleep on OWNER with the value they saw (wait.ts). The releaser stores 0, then reads WAITERS and notifies
+ * one thread if any: since both sides use sequentially consistent atomics, either the waiter sees 0 or the
+ * releaser sees the waiter. Before registering, a blocking waiter spins on OWNER (adaptively, and not at all when
+ * the owner is itself asleep: it cannot release while it sleeps). A waiter that finds the owner dead (registry.ts)
+ * takes the lock over with a CAS from the dead owner's value; callers then learn that it was abandoned (Mutex
+ * poisoning; harmless for the channel's internal locks, whose holders publish nothing until they are done).
  *
- * Not reentrant: a thread that locks twice deadlocks, as a Rust Mutex does.
+ * Not reentrant: a thread that locks twice gets an error, except async tasks of one thread (`queued`), which wait
+ * for the task that holds the lock to let go.
+ *
+ * Invariants (checked when KIT_DEBUG=1):
+ *   L1  a thread that acquired the lock finds its own id in OWNER;
+ *   L2  WAITERS never goes below zero;
+ *   L3  only the owner releases the lock (OWNER holds the releaser's id when it stores 0).
  */
-import { isThreadDead, selfId } from './registry.ts';
-import { type Deadline, parkSlice, parkSliceAsync, SPIN_LIMIT } from './park.ts';
+import { check, DEBUG } from './debug.ts';
+import { isThreadDead, isThreadParked, selfId } from './registry.ts';
+import { block, type Deadline, Spinner, type Waiting } from './wait.ts';
 
-const OWNER = 0;
-const WAITERS = 1;
+/** Offsets from a lock's base index. */
+export const OWNER = 0;
+export const WAITERS = 1;
 
 /** Outcome of acquiring: taken normally, taken over from a dead owner, or not taken before the deadline. */
 export type LockOutcome = 'acquired' | 'abandoned' | 'timeout';
 
 const me = selfId + 1;
-
-let relaxSink = 0;
-
-/** Burn roughly `n` cheap steps without touching shared memory (JavaScript has no pause instruction). */
-function relax(n: number): void {
-  let x = relaxSink;
-  for (let j = 0; j < n; j++) x = (x * 31 + j) | 0;
-  relaxSink = x;
-}
+/** Spinner for locks that have none of their own (the channel's internal locks). */
+const sharedSpinner = new Spinner();
 
 export function tryAcquire(words: Int32Array, index: number): boolean {
   return Atomics.compareExchange(words, index + OWNER, 0, me) === 0;
 }
 
 /** One non-blocking attempt that also takes over a lock whose owner is dead. */
-function attempt(words: Int32Array, index: number): LockOutcome | undefined {
+function attempt(words: Int32Array, index: number, queued: boolean): LockOutcome | undefined {
   const owner = Atomics.compareExchange(words, index + OWNER, 0, me);
-  if (owner === 0) return 'acquired';
-  if (owner === me) throw new Error('threadkit: this thread already holds the lock (locks are not reentrant)');
+  if (owner === 0) return taken(words, index, 'acquired');
+  if (owner === me) {
+    if (queued) return undefined;
+    throw new Error('threadkit: this thread already holds the lock (locks are not reentrant)');
+  }
   if (isThreadDead(owner - 1) && Atomics.compareExchange(words, index + OWNER, owner, me) === owner) {
-    return 'abandoned';
+    return taken(words, index, 'abandoned');
   }
   return undefined;
 }
 
-export function acquire(words: Int32Array, index: number, deadline: Deadline = Infinity): LockOutcome {
-  if (Atomics.compareExchange(words, index + OWNER, 0, me) === 0) return 'acquired';
-  // Test-and-test-and-set with a growing pause between looks: waiters that re-read the lock word in a tight
-  // loop keep pulling its cache line away from the holder, who needs it to release.
-  for (let spent = 0, gap = 1; spent < SPIN_LIMIT; spent += gap) {
-    if (Atomics.load(words, index + OWNER) === 0 && tryAcquire(words, index)) return 'acquired';
-    relax(gap);
-    if (gap < 32) gap *= 2;
+function taken(words: Int32Array, index: number, outcome: LockOutcome): LockOutcome {
+  if (DEBUG) check(Atomics.load(words, index + OWNER) === me, 'L1', `OWNER is ${words[index + OWNER]}, not ${me}`);
+  return outcome;
+}
+
+/**
+ * Take the lock, waiting until `deadline`. `spin`: the site's adaptive spinner (blocking callers only).
+ * `queued`: the lock may be held by another async task of this thread; wait for it instead of throwing.
+ */
+export function* acquiring(
+  words: Int32Array,
+  index: number,
+  deadline: Deadline,
+  spin: Spinner | undefined,
+  queued: boolean,
+): Waiting<LockOutcome> {
+  const first = attempt(words, index, queued);
+  if (first) return first;
+  const owner = Atomics.load(words, index + OWNER);
+  if (spin !== undefined && owner !== 0 && owner !== me && !isThreadParked(owner - 1) && spin.willSpin()) {
+    yield { words, index: index + OWNER, seen: owner, deadline, spin, mode: 'spin' };
   }
   Atomics.add(words, index + WAITERS, 1);
   try {
     for (;;) {
-      const outcome = attempt(words, index);
+      const outcome = attempt(words, index, queued);
       if (outcome) return outcome;
       const seen = Atomics.load(words, index + OWNER);
       if (seen === 0) continue;
-      if (!parkSlice(words, index + OWNER, seen, deadline)) {
-        return attempt(words, index) ?? 'timeout';
+      if (!(yield { words, index: index + OWNER, seen, deadline, spin, mode: 'park' })) {
+        return attempt(words, index, queued) ?? 'timeout';
       }
     }
   } finally {
-    Atomics.sub(words, index + WAITERS, 1);
+    const left = Atomics.sub(words, index + WAITERS, 1);
+    if (DEBUG) check(left > 0, 'L2', `WAITERS was ${left} before a waiter left`);
   }
 }
 
-export async function acquireAsync(words: Int32Array, index: number, deadline: Deadline = Infinity): Promise<LockOutcome> {
-  const first = attempt(words, index);
-  if (first) return first;
-  Atomics.add(words, index + WAITERS, 1);
-  try {
-    for (;;) {
-      const outcome = attempt(words, index);
-      if (outcome) return outcome;
-      const seen = Atomics.load(words, index + OWNER);
-      if (seen === 0) continue;
-      if (!(await parkSliceAsync(words, index + OWNER, seen, deadline))) {
-        return attempt(words, index) ?? 'timeout';
-      }
-    }
-  } finally {
-    Atomics.sub(words, index + WAITERS, 1);
-  }
+/** Blocking acquire: the uncontended CAS inline, the rest in `acquiring`. */
+export function acquire(words: Int32Array, index: number, deadline: Deadline = Infinity, spin = sharedSpinner): LockOutcome {
+  if (Atomics.compareExchange(words, index + OWNER, 0, me) === 0) return 'acquired';
+  return block(acquiring(words, index, deadline, spin, false));
 }
 
 export function release(words: Int32Array, index: number): void {
+  if (DEBUG) check(Atomics.load(words, index + OWNER) === me, 'L3', `released by ${me}, owner ${words[index + OWNER]}`);
   Atomics.store(words, index + OWNER, 0);
   if (Atomics.load(words, index + WAITERS) > 0) Atomics.notify(words, index + OWNER, 1);
 }
 
+/**
+ * `release` with a plain read of the waiter count: the uncontended lock+unlock pair is then one CAS and one store.
+ * A stale read can only be a missed wake-up, and waiters never sleep longer than one park slice before looking
+ * again, so it costs latency in a rare race, never a lost lock.
+ */
+export function releaseFast(words: Int32Array, index: number): void {
+  if (DEBUG) check(Atomics.load(words, index + OWNER) === me, 'L3', `released by ${me}, owner ${words[index + OWNER]}`);
+  Atomics.store(words, index + OWNER, 0);
+  if (words[index + WAITERS]! > 0) Atomics.notify(words, index + OWNER, 1);
+}
+
 export function isHeldByMe(words: Int32Array, index: number): boolean {
   return Atomics.load(words, index + OWNER) === me;
+}
+
+/** Take over a lock whose holder's thread has died, without waiting. */
+export function takeOverDeadOwner(words: Int32Array, index: number): boolean {
+  const owner = Atomics.load(words, index + OWNER);
+  return owner !== 0 && owner !== me && isThreadDead(owner - 1) && Atomics.compareExchange(words, index + OWNER, owner, me) === owner;
 }

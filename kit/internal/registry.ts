@@ -11,7 +11,8 @@
  *       +1  DEAD      1 once thread t has exited (written once, never cleared)
  *       +2  WAKER     a word that thread t parks on while it waits for several things at once (select);
  *                     anyone who wants to wake it adds 1 and notifies
- *       +3  reserved
+ *       +3  PARKED    1 while thread t sleeps in a blocking wait (wait.ts), so that others can see that
+ *                     spinning for it cannot pay; written only by thread t
  *
  * Who writes what:
  *   - PARENT is written by the spawning thread right after `new Worker()`, before the child can run kit code
@@ -24,8 +25,13 @@
  *
  * Nobody waits on DEATH_EPOCH: waiters wake in bounded slices (PARK_SLICE_MS) and compare the epoch with the
  * one they saw last, so a death is noticed within one slice without a signal from the dead thread.
+ *
+ * Invariants (checked when KIT_DEBUG=1):
+ *   G1  DEAD goes from 0 to 1 once and is never cleared; DEATH_EPOCH only grows (bumped once per thread marked);
+ *   G2  PARKED is written only by its own thread, and a thread never parks while already marked parked.
  */
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
+import { check, DEBUG } from './debug.ts';
 
 const HEADER_WORDS = 16;
 const RECORD_WORDS = 4;
@@ -33,6 +39,7 @@ const DEATH_EPOCH = 0;
 const PARENT = 0;
 const DEAD = 1;
 const WAKER = 2;
+const PARKED = 3;
 const INITIAL_THREADS = 1024;
 const MAX_THREADS = 1 << 20;
 
@@ -93,7 +100,9 @@ export function recordChild(childId: number, parentId: number = selfId): void {
 
 export function markDead(tid: number): void {
   const w = ensure(tid);
-  if (Atomics.compareExchange(w, base(tid) + DEAD, 0, 1) === 0) Atomics.add(w, DEATH_EPOCH, 1);
+  const was = Atomics.compareExchange(w, base(tid) + DEAD, 0, 1);
+  if (was === 0) Atomics.add(w, DEATH_EPOCH, 1);
+  else if (DEBUG) check(was === 1, 'G1', `thread ${tid}'s DEAD word holds ${was}`);
 }
 
 /** True when thread `tid`, or a thread that (transitively) spawned it, has exited. */
@@ -127,4 +136,21 @@ export function wakeThread(tid: number): void {
   const cell = wakerCell(tid);
   Atomics.add(cell.words, cell.index, 1);
   Atomics.notify(cell.words, cell.index);
+}
+
+ensure(selfId);
+const ownParked = base(selfId) + PARKED;
+
+/** Publish whether the calling thread is asleep in a blocking wait (wait.ts). */
+export function setParked(parked: boolean): void {
+  const was = Atomics.exchange(words, ownParked, parked ? 1 : 0);
+  if (DEBUG) check(was === (parked ? 0 : 1), 'G2', `PARKED was ${was} when it became ${parked ? 1 : 0}`);
+}
+
+/** True while thread `tid` sleeps in a blocking wait: spinning for it to act cannot pay. */
+export function isThreadParked(tid: number): boolean {
+  const needed = bytesFor(tid + 1);
+  if (buffer.byteLength < needed) return false;
+  if (words.length * 4 < needed) words = viewAll();
+  return Atomics.load(words, base(tid) + PARKED) === 1;
 }

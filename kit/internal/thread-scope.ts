@@ -1,6 +1,8 @@
 /**
  * Per-thread bookkeeping of what must be released when a thread body ends, the analogue of Rust dropping a
  * closure's captures when the thread returns or panics. Thread-local: each thread has its own module instance.
+ *
+ * Invariants: what is tracked is released exactly once: at its own close, or at the end of the thread body.
  */
 
 export interface Releasable {

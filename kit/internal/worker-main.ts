@@ -5,6 +5,9 @@
  * module, rebuild kit handles in the arguments, run the body, release every endpoint the thread still holds,
  * post the outcome on the result port, then publish FINISHED or PANICKED in the state word and wake joiners.
  * If the body calls process.exit() instead, the process `exit` hook marks the thread dead and publishes DIED.
+ *
+ * Invariants: a thread publishes its final state (FINISHED/PANICKED, thread.ts) only after its result is posted and
+ * its endpoints are closed.
  */
 import { workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';

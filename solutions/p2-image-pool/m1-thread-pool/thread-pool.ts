@@ -30,6 +30,7 @@
  * (joinAsync): the job in its slot is reported failed and a replacement is spawned in the same slot.
  */
 import { channel, Receiver, Sender, syncChannel } from '#kit/channel.ts';
+import { waitWhileEqual, waitWhileEqualAsync } from '#kit/futex.ts';
 import { SharedI32Array } from '#kit/shared-data.ts';
 import { defineThread, type JoinHandle, spawn } from '#kit/thread.ts';
 import { checkTaskArgs, describeError, importableUrl, type Job, type RunJob, type Task, type TaskRef, taskFor } from './task.ts';
@@ -287,8 +288,7 @@ export class ThreadPool<C = undefined> {
     for (;;) {
       const seen = Atomics.load(counters, READY);
       if (seen >= count) return;
-      const wait = Atomics.waitAsync(counters, READY, seen, 50);
-      if (wait.async) await wait.value;
+      await waitWhileEqualAsync(counters, READY, seen);
     }
   }
 
@@ -357,8 +357,7 @@ export async function waitIdleAsync(counters: Int32Array): Promise<void> {
     for (;;) {
       const done = Atomics.load(counters, DONE);
       if (done >= Atomics.load(counters, SUBMITTED)) return;
-      const wait = Atomics.waitAsync(counters, DONE, done, 50);
-      if (wait.async) await wait.value;
+      await waitWhileEqualAsync(counters, DONE, done);
     }
   } finally {
     Atomics.sub(counters, DONE_WAITERS, 1);
@@ -372,7 +371,7 @@ export function waitIdleBlocking(counters: Int32Array): void {
     for (;;) {
       const done = Atomics.load(counters, DONE);
       if (done >= Atomics.load(counters, SUBMITTED)) return;
-      Atomics.wait(counters, DONE, done, 50);
+      waitWhileEqual(counters, DONE, done);
     }
   } finally {
     Atomics.sub(counters, DONE_WAITERS, 1);

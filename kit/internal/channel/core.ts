@@ -1,0 +1,167 @@
+/**
+ * The shared state of one channel as seen from one thread, assembled from its parts: the memory map (layout.ts),
+ * holders and disconnection (counter.ts), waiters and signals (waker.ts), the ring (ring.ts) and a send strategy
+ * (buffered here, rendezvous in rendezvous.ts). Every endpoint of the channel in this thread refers to one core
+ * (clones share it; a handle revived in another thread gets its own).
+ *
+ * Waiting (internal/wait.ts): `waitingFor` is the one wait of a channel, for either side: spin on the word the other
+ * side writes (only if some holder of the other side may be running), then count in as parked and sleep on the
+ * side's signal word, re-checking for dead peers on every wake-up, so a peer that crashes or is terminated never
+ * leaves anyone waiting forever. `receiving` and the strategies' `sending` are the whole blocking operations; the
+ * endpoints (channel.ts) make their fast attempt inline and run these only when it fails.
+ *
+ * Invariants: those of the parts (K1–K2 waker, H1–H2 counter, R1–R3 ring), checked when KIT_DEBUG=1.
+ */
+import { type Codec, structured } from '../../codec.ts';
+import { CHANNEL_SPIN, type Deadline, Spinner, type Waiting } from '../wait.ts';
+import { Counter, type Side } from './counter.ts';
+import { CAPACITY, type ChannelOptions, createBuffers, RECEIVED, RX_SIGNAL, RX_WAITERS, SENT, TX_SIGNAL, UNBOUNDED } from './layout.ts';
+import { Rendezvous } from './rendezvous.ts';
+import { EMPTY, type Polled, Ring } from './ring.ts';
+import { Waker } from './waker.ts';
+
+export const TIMED_OUT: unique symbol = Symbol('timed out');
+export type SendOutcome = 'sent' | 'timeout' | 'disconnected';
+
+/** How a send completes: the ring alone (buffered), or the ring plus a wait for pickup (rendezvous). */
+export interface SendStrategy {
+  /** The uncontended attempt, inline in the endpoints: true when sent; false means "run `sending`". */
+  sendNow(prepared: unknown): boolean;
+  /** `trySend`: one attempt that never waits. */
+  trySend(prepared: unknown): 'sent' | 'full' | 'disconnected';
+  /** The whole send, waiting until `deadline`. */
+  sending(prepared: unknown, deadline: Deadline, spin: Spinner | undefined): Waiting<SendOutcome>;
+}
+
+/** Buffered channels (bounded or not): a send is done once the message is in the ring. */
+class Buffered implements SendStrategy {
+  constructor(private readonly core: ChannelCore<unknown>) {}
+
+  sendNow(prepared: unknown): boolean {
+    return typeof this.core.ring.tryEnqueue(prepared) === 'number';
+  }
+
+  trySend(prepared: unknown): 'sent' | 'full' | 'disconnected' {
+    const seq = this.core.ring.tryEnqueue(prepared);
+    return typeof seq === 'number' ? 'sent' : seq;
+  }
+
+  *sending(prepared: unknown, deadline: Deadline, spin: Spinner | undefined): Waiting<SendOutcome> {
+    const { ring, counter } = this.core;
+    for (;;) {
+      const seq = ring.tryEnqueue(prepared);
+      if (typeof seq === 'number') return 'sent';
+      if (seq === 'disconnected') return 'disconnected';
+      const room = () => ring.hasRoom() || counter.receiversGone();
+      if (!(yield* this.core.waitingFor('sender', room, deadline, spin))) return 'timeout';
+    }
+  }
+}
+
+export interface ChannelWire {
+  readonly __threadkit: string;
+  readonly ctl: SharedArrayBuffer;
+  readonly data: SharedArrayBuffer;
+  readonly codec: Codec<unknown>['spec'];
+}
+
+export class ChannelCore<T> {
+  readonly ctl: Int32Array;
+  readonly waker: Waker;
+  readonly counter: Counter;
+  readonly ring: Ring<T>;
+  readonly strategy: SendStrategy;
+  /** This thread's adaptive spin budgets, one per side. */
+  readonly rxSpin = new Spinner(CHANNEL_SPIN);
+  readonly txSpin = new Spinner(CHANNEL_SPIN);
+
+  constructor(
+    ctl: SharedArrayBuffer,
+    readonly data: SharedArrayBuffer,
+    readonly codec: Codec<T>,
+  ) {
+    this.ctl = new Int32Array(ctl);
+    this.waker = new Waker(this.ctl);
+    this.counter = new Counter(this.ctl, this.waker);
+    const rendezvous = this.ctl[CAPACITY] === 0;
+    this.ring = new Ring(this.ctl, data, codec, this.counter, this.waker, rendezvous);
+    this.strategy = rendezvous ? new Rendezvous(this as ChannelCore<unknown>) : new Buffered(this as ChannelCore<unknown>);
+  }
+
+  wire(kind: string): ChannelWire {
+    return { __threadkit: kind, ctl: this.ctl.buffer as SharedArrayBuffer, data: this.data, codec: this.codec.spec };
+  }
+
+  get capacity(): number | undefined {
+    const cap = this.ctl[CAPACITY]!;
+    return cap === UNBOUNDED ? undefined : cap;
+  }
+
+  addEndpoint(side: Side): void {
+    this.ring.endpointAdded();
+    this.counter.add(side);
+  }
+
+  removeEndpoint(side: Side): void {
+    this.counter.remove(side);
+  }
+
+  /** Some receiver is parked waiting for a message (what makes a rendezvous trySend possible). */
+  receiverWaiting(): boolean {
+    this.counter.reclaimIfSomeoneDied();
+    return Atomics.load(this.ctl, RX_WAITERS) > 0;
+  }
+
+  /** Used by select (before parking on the thread's waker) and by the isDisconnected getters. */
+  checkForDeaths(): void {
+    this.counter.reclaimIfSomeoneDied();
+  }
+
+  /**
+   * Wait, as `side`, until `ready()` (or the deadline: then the last answer of `ready()`). A blocking caller
+   * passes its `spin`ner: it first watches the word the other side writes (SENT for a receiver, RECEIVED for a
+   * sender), unless every thread of the other side is asleep.
+   */
+  *waitingFor(side: Side, ready: () => boolean, deadline: Deadline, spin: Spinner | undefined): Waiting<boolean> {
+    const ctl = this.ctl;
+    if (spin !== undefined && !this.counter.allAsleep(side === 'receiver' ? 'sender' : 'receiver') && spin.willSpin()) {
+      const watch = side === 'receiver' ? SENT : RECEIVED;
+      const seen = Atomics.load(ctl, watch);
+      if (ready()) return true;
+      yield { words: ctl, index: watch, seen, deadline, spin, mode: 'spin' };
+    }
+    const signal = side === 'receiver' ? RX_SIGNAL : TX_SIGNAL;
+    this.counter.parked(side);
+    try {
+      for (;;) {
+        const seen = Atomics.load(ctl, signal);
+        this.counter.reclaimIfSomeoneDied();
+        if (ready()) return true;
+        if (!(yield { words: ctl, index: signal, seen, deadline, spin, mode: 'park' })) return ready();
+      }
+    } finally {
+      this.counter.unparked(side);
+    }
+  }
+
+  /** The whole receive: a message, DISCONNECTED (empty and every sender gone), or TIMED_OUT. */
+  *receiving(deadline: Deadline, spin: Spinner | undefined): Waiting<Polled<T> | typeof TIMED_OUT> {
+    const ring = this.ring;
+    const ready = () => ring.readyToReceive();
+    for (;;) {
+      const value = ring.poll();
+      if (value !== EMPTY) return value;
+      if (!(yield* this.waitingFor('receiver', ready, deadline, spin))) {
+        const last = ring.poll();
+        return last === EMPTY ? TIMED_OUT : last;
+      }
+    }
+  }
+}
+
+/** A new channel of `capacity` (UNBOUNDED, 0 for a rendezvous, or a bound), as seen from the creating thread. */
+export function createCore<T>(capacity: number, options: ChannelOptions<T>): ChannelCore<T> {
+  const codec = options.codec ?? structured<T>();
+  const { ctl, data } = createBuffers(capacity, codec as Codec<unknown>, options as ChannelOptions<unknown>);
+  return new ChannelCore<T>(ctl, data, codec);
+}
