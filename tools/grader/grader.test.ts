@@ -119,6 +119,7 @@ describe('grading (end to end)', () => {
       gradeSubmission({ submission: exercises, milestones: sample, points, slots, timeoutS: 60 }),
       canonicalListing(solutions, listMilestones(solutions)),
     ]);
+    expect(solved.milestones.map((m) => [m.milestone, m.score, m.reason])).toEqual(sample.map((id) => [id, 10, undefined]));
     expect(solved.score).toBe(20);
     expect(solved.percent).toBe(100);
     expect(solved.status).toBe('ok');
@@ -169,8 +170,7 @@ describe('grading (end to end)', () => {
     expect(m2.tests.map((t) => t.name)).not.toContain('mine');
     for (const id of ['p1/m3', 'p1/m4']) {
       const m = byId(r, id);
-      expect(m.status).toBe('timed out');
-      expect(m.reason).toBe(`timed out after ${timeoutS} s`);
+      expect([m.status, m.reason]).toEqual(['timed out', `timed out after ${timeoutS} s; the tests that finished before keep their results`]);
       expect(m.score).toBe(0);
       expect(m.maxScore).toBe(10);
       expect(m.tests.length).toBeGreaterThan(0);
