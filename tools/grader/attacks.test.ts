@@ -220,7 +220,7 @@ describe.skipIf(!canSandbox)('attacks on the grader (p1/m1 on planted stubs, san
     const r = results.get('environ')!;
     expect(r.score).toBe(0);
     const text = reportText('environ');
-    expect(text).toContain('ENV:'); // the attack ran and printed what it found
+    expect(text).toContain('HOME=/tmp/home'); // the attack ran and printed what it found
     expect(text).not.toContain(SECRET);
   });
   test('leftover processes, detached or not, are gone when grading ends', () => {
