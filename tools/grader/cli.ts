@@ -3,13 +3,15 @@
  *
  *   npm run grade -- <submission> [--hidden] [--out DIR] [--format md,json,gradescope]
  *                    [--timeout S] [--memory MB] [--jobs N] [--milestone p1/m1,...] [--chained]
- *                    [--points FILE] [--student NAME]
+ *                    [--points FILE] [--student NAME] [--no-sandbox]
  *   npm run grade -- <folder of submissions> --batch [same options]
+ *   npm run grade -- --gradescope-autograder out.zip
  *
  * A submission is a folder laid out like exercises/ (or a repository with exercises/ inside). It is graded
  * with the canonical checkpoint tests, never its own copies. Single submission: reports go to --out (default
  * reports/grades/<student>/). Batch: one folder per student under --out (default reports/grades/) plus
- * roster.csv. Exit code 0 when grading completed (whatever the scores), 2 for bad arguments.
+ * roster.csv. Every milestone runs in the bubblewrap sandbox; without bubblewrap the grader refuses in one line
+ * unless told --no-sandbox. Exit code 0 when grading completed (whatever the scores), 2 for bad arguments.
  */
 import { readdirSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';

@@ -142,6 +142,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
         submission,
         milestone: m,
         all,
+        listed: chosen,
         canonicalRoot,
         ...(hiddenRoot !== undefined ? { hiddenRoot } : {}),
         independent,

@@ -9,6 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { describeExit } from '../checkpoints/checkpoints.ts';
 import { buildExercises } from '../exercises/generate.ts';
 import { listFiles, listMilestones, projectRoot } from '../../course/layout.ts';
 import { gradeSubmission, type GradeResult } from './grade.ts';
@@ -196,6 +197,52 @@ describe('grading (end to end)', () => {
     expect(byId(plain, 'p1/m1').tests).toHaveLength(await canonicalCount('p1-pipeline/m1-mpsc'));
     expect(byId(plain, 'p1/m1').hidden).toBeUndefined();
   }, 90_000);
+
+  test('out of the sandbox too, the solutions score 100% and the stubs 0', async () => {
+    const slots = new Slots(2);
+    const [solved, stubs] = await Promise.all([
+      gradeSubmission({ submission: solutions, milestones: ['p1/m1'], points, slots, timeoutS: 60, sandbox: false }),
+      gradeSubmission({ submission: exercises, milestones: ['p1/m1'], points, slots, timeoutS: 60, sandbox: false }),
+    ]);
+    expect([solved.score, solved.status, solved.options.sandbox]).toEqual([10, 'ok', false]);
+    expect([stubs.score, stubs.maxScore]).toEqual([0, 10]);
+  }, 60_000);
+
+  test('tests that finished before a hang or a crash keep their results, in both cases; the rest fail with the reason', async () => {
+    // A solved p1/m1 whose code misbehaves only in the run of the hidden tests: it hangs there, or kills that run.
+    const plant = (name: string, misbehave: string): string => {
+      const dir = path.join(tempDir(), name);
+      copy(path.join(solutions, 'p1-pipeline'), path.join(dir, 'p1-pipeline'));
+      const file = path.join(dir, 'p1-pipeline/m1-mpsc/log-entry.ts');
+      writeFileSync(file, `${readFileSync(file, 'utf8')}
+if ((process.env['CHECKPOINTS_INCLUDE'] ?? '').includes('__hidden__')) { ${misbehave} }
+`);
+      return dir;
+    };
+    const timeoutS = 10;
+    const [hang, crash] = await Promise.all([
+      gradeSubmission({ submission: plant('hang', 'for (;;) {}'), milestones: ['p1/m1'], hidden: true, points, jobs: 2, timeoutS }),
+      gradeSubmission({ submission: plant('crash', "process.kill(process.ppid, 'SIGKILL');"), milestones: ['p1/m1'], hidden: true, points, jobs: 2, timeoutS }),
+    ]);
+    for (const [r, status] of [[hang, 'timed out'], [crash, 'crashed']] as const) {
+      const m = byId(r, 'p1/m1');
+      expect(m.status).toBe(status);
+      const visible = m.tests.filter((t) => !t.hidden);
+      expect(visible.every((t) => t.status === 'passed')).toBe(true);
+      expect(m.tests.filter((t) => t.hidden).map((t) => t.status)).toEqual(['failed', 'failed', 'failed']);
+      expect(m.score).toBe(Math.round(visible.reduce((s, t) => s + t.maxScore, 0) * 100) / 100);
+      expect(m.score).toBeGreaterThan(0);
+      expect(m.score).toBeLessThan(10);
+    }
+    expect(byId(hang, 'p1/m1').reason).toBe(`timed out after ${timeoutS} s; the tests that finished before keep their results`);
+    expect(byId(crash, 'p1/m1').reason).toBe("the test run stopped early: the hidden tests' run stopped early");
+  }, 90_000);
+
+  test('a run that ends by a signal says which', () => {
+    expect(describeExit(null, 'SIGKILL')).toBe('was killed by SIGKILL');
+    expect(describeExit(137, null)).toBe('was killed by SIGKILL (exit code 137)');
+    expect(describeExit(1, null)).toBe('exited with code 1');
+  });
 
   test('the CLI grades a batch into per-student reports and a roster; bad arguments exit 2', async () => {
     const batch = tempDir();

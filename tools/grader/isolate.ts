@@ -1,10 +1,12 @@
 /**
- * One milestone of one submission, graded in a process of its own. The workspace is a temporary copy under
+ * One milestone of one submission, graded in processes of its own. The workspace is a temporary copy under
  * .checkpoints/ (where `#kit/*` and node_modules resolve) holding the submission's files for that milestone,
  * the canonical tests and given files, and (by default) the reference solution of every other milestone of
- * the project, so the milestone is graded on its own merits. Vitest runs in its own process group under a
- * wall-clock watchdog that kills the whole group (a synchronous deadlock cannot be stopped any other way), with
- * a stripped environment and a V8 heap cap. See grading/README.md for what this does and does not protect.
+ * the project, so the milestone is graded on its own merits. Vitest runs in the bubblewrap sandbox of
+ * sandbox.ts (unless told --no-sandbox), in its own process group under a wall-clock watchdog that kills the run
+ * (a synchronous deadlock cannot be stopped any other way), with a stripped environment, a V8 heap cap, and the
+ * canary of tools/checkpoints/canary.ts. Hidden tests run in a second workspace and sandbox of their own, and
+ * only pass or fail comes back from it. See grading/README.md for what this does and does not protect.
  */
 import { chmodSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +23,8 @@ export interface MilestoneRunOptions {
   readonly milestone: Milestone;
   /** Every milestone of the canonical tree. */
   readonly all: readonly Milestone[];
+  /** The milestones being graded (their tests are listed together once); all of them by default. */
+  readonly listed?: readonly Milestone[];
   readonly canonicalRoot: string;
   /** Root of the hidden tests (grading/hidden), laid out like solutions/; undefined: no hidden tests. */
   readonly hiddenRoot?: string;
@@ -67,14 +71,15 @@ export function isolatedEnv(home: string, memoryMb: number): Record<string, stri
 
 const canonicalListings = new Map<string, Promise<Array<{ file: string; name: string }>>>();
 
-/** Every canonical test, listed once per process (a batch reuses it for every student). */
+/** The canonical tests of the given milestones, listed once per process (a batch reuses it for every student). */
 export function canonicalListing(canonicalRoot: string, all: readonly Milestone[]): Promise<Array<{ file: string; name: string }>> {
-  let listing = canonicalListings.get(canonicalRoot);
+  const key = `${canonicalRoot}\0${all.map((m) => m.id).sort().join(',')}`;
+  let listing = canonicalListings.get(key);
   if (listing === undefined) {
     const files = all.flatMap((m) => listFiles(m.dir).filter(isTestFile).map((f) => rootRel(path.join(m.dir, f))));
     const scratch = makeWorkspace('list');
     listing = listTests(files, canonicalRoot, path.join(scratch, '.list.json')).finally(() => removeWorkspace(scratch));
-    canonicalListings.set(canonicalRoot, listing);
+    canonicalListings.set(key, listing);
   }
   return listing;
 }
@@ -171,7 +176,7 @@ const isTimeout = (run: RawRun): boolean => run.runError !== undefined && /did n
 export async function runMilestone(options: MilestoneRunOptions): Promise<MilestoneRun> {
   const started = Date.now();
   const { milestone: m } = options;
-  const [visibleAll, hidden] = await Promise.all([canonicalListing(options.canonicalRoot, options.all), hiddenListing(options)]);
+  const [visibleAll, hidden] = await Promise.all([canonicalListing(options.canonicalRoot, options.listed ?? options.all), hiddenListing(options)]);
   const visible = visibleAll.filter((t) => t.file.startsWith(`${m.folder}/`));
   const visibleWs = composeMilestone(options, 'grade');
   const hiddenWs = options.hiddenRoot !== undefined && hidden.length > 0 ? composeMilestone(options, 'hidden') : undefined;
