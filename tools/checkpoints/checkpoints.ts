@@ -409,8 +409,16 @@ let exitHookInstalled = false;
  */
 export function makeWorkspace(prefix: string): string {
   const base = path.join(projectRoot, '.checkpoints');
-  mkdirSync(base, { recursive: true });
-  const dir = mkdtempSync(path.join(base, `${prefix}-`));
+  let dir: string | undefined;
+  for (let attempt = 0; dir === undefined; attempt++) {
+    mkdirSync(base, { recursive: true });
+    try {
+      dir = mkdtempSync(path.join(base, `${prefix}-`));
+    } catch (error) {
+      // Another process removed the (then empty) base folder in between: make it again.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw error;
+    }
+  }
   liveWorkspaces.add(dir);
   if (!exitHookInstalled) {
     exitHookInstalled = true;

@@ -134,6 +134,15 @@ spawn('sleep', ['${SLEEP_DETACHED}'], { detached: true, stdio: 'ignore' }).unref
       `import { spawn } from 'node:child_process';
 spawn('sh', ['-c', 'b() { b & b & wait; }; b'], { detached: true, stdio: 'ignore' }).unref();`,
     ),
+  // Skip every test that would fail (vitest's own skip signal, thrown from inside the test): skipped tests used
+  // to shrink the milestone to what passes.
+  skipper: () => {
+    const dir = plant('skipper', `import { getCurrentTest } from 'vitest/suite';
+function skipMe(): never { (getCurrentTest() as any)?.context.skip(); throw new Error('not in a test'); }`);
+    const file = path.join(dir, 'p1-pipeline/m1-mpsc/log-entry.ts');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/todo\('p1\/m1', '[^']+'\)/g, 'skipMe()'));
+    return dir;
+  },
   // Eat memory outside the V8 heap until something gives.
   memory: () =>
     plant(
@@ -234,6 +243,12 @@ describe.skipIf(!canSandbox)('attacks on the grader (p1/m1 on planted stubs, san
     expect(r.score).toBe(0);
     const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
     expect(ps.split('\n').filter((l) => l.includes('b() { b & b & wait; }'))).toEqual([]);
+  });
+  test('tests skipped from inside by the code under test count as failed', () => {
+    const m = m1(results.get('skipper')!);
+    expect(m.score).toBe(0);
+    expect(m.maxScore).toBe(10);
+    expect(m.tests.some((t) => t.output.includes('skipped while running'))).toBe(true);
   });
   test('a memory hog is stopped by the data limit, and the milestone still gets a complete grade', () => {
     const m = m1(results.get('memory')!);

@@ -166,6 +166,17 @@ async function runOne(options: MilestoneRunOptions, workspace: string, include: 
   }
 }
 
+/**
+ * A canonical test that the listing found runnable but the run reported skipped was skipped by the code under
+ * test (it can throw vitest's own skip signal): it fails, or skipping would shrink the milestone to what passes.
+ */
+function mustRun(listed: ReadonlyArray<{ file: string; name: string }>, results: TestResult[]): TestResult[] {
+  const runnable = new Set(listed.map((t) => `${t.file}\0${t.name}`));
+  return results.map((t) =>
+    t.status === 'skipped' && runnable.has(`${t.file}\0${t.name}`) ? { ...t, status: 'failed', failure: 'skipped while running: a checkpoint test must run' } : t,
+  );
+}
+
 const isTimeout = (run: RawRun): boolean => run.runError !== undefined && /did not finish within/.test(run.runError);
 
 /**
@@ -188,7 +199,7 @@ export async function runMilestone(options: MilestoneRunOptions): Promise<Milest
       runOne(options, visibleWs, include),
       hiddenWs !== undefined ? runOne(options, hiddenWs, hiddenInclude) : Promise.resolve(undefined),
     ]);
-    const visibleTests = mergeResults(visible, run, (f) => f)
+    const visibleTests = mustRun(visible, mergeResults(visible, run, (f) => f))
       // Only this milestone's tests count (a test of another milestone cannot have run, but be sure).
       .filter((t) => t.milestone === m.id)
       .map((t) => ({ ...t, hidden: false }));
@@ -200,7 +211,7 @@ export async function runMilestone(options: MilestoneRunOptions): Promise<Milest
       const hiddenTimedOut = isTimeout(hiddenRun);
       const hiddenReason = hiddenTimedOut ? 'the hidden tests did not finish in time' : 'the hidden tests\' run stopped early';
       // Only the canonical hidden tests, in listing order, with pass or fail: nothing else of that run.
-      const merged = mergeResults(hidden, hiddenRun, (f) => f);
+      const merged = mustRun(hidden, mergeResults(hidden, hiddenRun, (f) => f));
       hiddenTests = hidden.map((h) => {
         const r = merged.find((t) => t.file === h.file && t.name === h.name);
         const status = r?.status === 'passed' ? 'passed' : r?.status === 'skipped' ? 'skipped' : 'failed';

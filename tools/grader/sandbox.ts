@@ -11,7 +11,7 @@
  *   plus the run's own composed workspace, all at their usual paths; private writable /tmp and HOME; nothing else
  *   of the repository (no solutions/, no grading/, no other workspace, no reports);
  * - resource limits set with prlimit before bwrap starts: tasks (processes and threads), data segment per process
- *   (a memory hog fails to allocate), no core files, open files. When the grader runs as root the run also gets a
+ *   (a memory hog fails to allocate), file size (1 GB), no core files, open files. When the grader runs as root the run also gets a
  *   uid of its own (setpriv), because the kernel does not count root's processes against a task limit, and two
  *   runs at once must not share one.
  *
@@ -135,6 +135,7 @@ export function sandboxCommand(spec: SandboxSpec, command: string, args: readonl
     `--nproc=${spec.maxTasks}`,
     `--data=${spec.dataMb * 1024 * 1024}`,
     '--core=0',
+    `--fsize=${1024 * 1024 * 1024}`,
     '--nofile=4096',
   ];
   const inner = ['prlimit', ...limits, '--', bwrap, ...b, '--', command, ...args];
