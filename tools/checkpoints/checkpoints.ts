@@ -15,7 +15,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import os from 'node:os';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stubSource } from '../exercises/generate.ts';
@@ -367,8 +367,9 @@ export async function runVitest(options: {
     }
     runError = `vitest did not finish within ${runTimeoutMs / 1000} s and was stopped; unfinished test files: ${unfinished.join(', ') || '(none)'}`;
   } else if (!ended) {
-    const tail = capText(output, 40, maxChars * 2);
-    runError = `vitest ${describeExit(code, signal)} before the run ended${tail !== '' ? `:\n${tail}` : ' (it printed nothing)'}`;
+    // The first line says what happened and why (the first thing vitest printed); the rest follows.
+    const printed = capText(output.split('\n').filter((l) => l.trim() !== '').join('\n'), 40, maxChars * 2);
+    runError = `vitest ${describeExit(code, signal)} before the run ended${printed !== '' ? `: ${printed}` : ' (it printed nothing)'}`;
   }
   return {
     tests: [...tests.values()],
@@ -499,7 +500,9 @@ export function isStudentFile(canonicalFile: string): boolean {
 export function composeTree(dir: string, target: string, canonical: readonly Milestone[], projects: ReadonlySet<string>): void {
   for (const m of listMilestones(target)) {
     const folder = canonical.find((c) => c.id === m.id)?.folder ?? m.folder;
-    if (projects.has(folder.split('/')[0] ?? '')) cpSync(m.dir, path.join(dir, folder), { recursive: true });
+    // Symbolic links are left out: followed on this side they would read or (copying canonical files on top)
+    // write whatever they point at, outside the submission.
+    if (projects.has(folder.split('/')[0] ?? '')) cpSync(m.dir, path.join(dir, folder), { recursive: true, filter: (src) => !lstatSync(src).isSymbolicLink() });
   }
   for (const m of canonical) {
     if (!projects.has(m.project)) continue;

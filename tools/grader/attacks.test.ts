@@ -6,7 +6,7 @@
  * channel: lines that do not verify are tampering.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -31,6 +31,7 @@ const SLEEP_ATTACHED = 600_000 + (process.pid % 1000);
 const SLEEP_DETACHED = SLEEP_ATTACHED + 1000;
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'grader-attacks-'));
+const victim = path.join(root, 'victim.txt');
 const out = mkdtempSync(path.join(os.tmpdir(), 'grader-attacks-out-'));
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
@@ -134,6 +135,20 @@ spawn('sleep', ['${SLEEP_DETACHED}'], { detached: true, stdio: 'ignore' }).unref
       `import { spawn } from 'node:child_process';
 spawn('sh', ['-c', 'b() { b & b & wait; }; b'], { detached: true, stdio: 'ignore' }).unref();`,
     ),
+  // Symbolic links: to the reference solution (read on the grader's side?), and over a given file, pointing at a
+  // file of someone else (written through when the grader copies the canonical file on top?).
+  symlinks: () => {
+    const dir = plant('symlinks', '');
+    const m = path.join(dir, 'p1-pipeline/m1-mpsc');
+    for (const f of ['log-entry.ts', 'mpsc.ts']) {
+      rmSync(path.join(m, f));
+      symlinkSync(path.join(solutions, 'p1-pipeline/m1-mpsc', f), path.join(m, f));
+    }
+    writeFileSync(victim, 'untouched\n');
+    rmSync(path.join(m, 'checkpoint-threads.ts'));
+    symlinkSync(victim, path.join(m, 'checkpoint-threads.ts'));
+    return dir;
+  },
   // Skip every test that would fail (vitest's own skip signal, thrown from inside the test): skipped tests used
   // to shrink the milestone to what passes.
   skipper: () => {
@@ -243,6 +258,10 @@ describe.skipIf(!canSandbox)('attacks on the grader (p1/m1 on planted stubs, san
     expect(r.score).toBe(0);
     const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
     expect(ps.split('\n').filter((l) => l.includes('b() { b & b & wait; }'))).toEqual([]);
+  });
+  test('symbolic links in a submission are neither followed nor written through', () => {
+    expect(results.get('symlinks')!.score).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('untouched\n');
   });
   test('tests skipped from inside by the code under test count as failed', () => {
     const m = m1(results.get('skipper')!);

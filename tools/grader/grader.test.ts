@@ -154,13 +154,13 @@ describe('grading (end to end)', () => {
 
     const canonicalCount = async (folder: string): Promise<number> =>
       (await canonicalListing(solutions, listMilestones(solutions))).filter((t) => t.file.startsWith(`${folder}/`)).length;
-    const timeoutS = 8;
+    const timeoutS = 15;
     const started = Date.now();
     const r = await gradeSubmission({ submission: sub, student: 'sam', milestones: ['p1/m1', 'p1/m2', 'p1/m3', 'p1/m4'], hidden: true, points, jobs: 4, timeoutS });
     const elapsed = (Date.now() - started) / 1000;
 
     const m1 = byId(r, 'p1/m1');
-    expect(m1.score).toBe(10);
+    expect([m1.score, m1.reason]).toEqual([10, undefined]);
     expect(m1.hidden).toEqual({ total: 3, passed: 3 });
     expect(m1.tests.length).toBe((await canonicalCount('p1-pipeline/m1-mpsc')) + 3);
     expect(m1.tests.filter((t) => t.hidden).map((t) => t.name)).toEqual(['hidden test 1', 'hidden test 2', 'hidden test 3']);
@@ -196,7 +196,7 @@ describe('grading (end to end)', () => {
     expect(byId(plain, 'p1/m1').tests.some((t) => t.hidden)).toBe(false);
     expect(byId(plain, 'p1/m1').tests).toHaveLength(await canonicalCount('p1-pipeline/m1-mpsc'));
     expect(byId(plain, 'p1/m1').hidden).toBeUndefined();
-  }, 90_000);
+  }, 120_000);
 
   test('out of the sandbox too, the solutions score 100% and the stubs 0', async () => {
     const slots = new Slots(2);
