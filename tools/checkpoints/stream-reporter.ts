@@ -16,7 +16,7 @@
  * synchronous wait cannot send anything, not even the results vitest batched before the wait.)
  */
 import { createHmac } from 'node:crypto';
-import { readFileSync, writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 
 /** The events this reporter writes; checkpoints.ts reads them back. */
@@ -62,6 +62,24 @@ function writeAll(fd: number, text: string): void {
   }
 }
 
+/** The key, read from stdin to its end (a descriptor left non-blocking is waited on, not given up on). */
+function readKey(): string {
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(256);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      continue;
+    }
+    if (n === 0) return Buffer.concat(chunks).toString('utf8').trim();
+    chunks.push(Buffer.from(buffer.subarray(0, n)));
+  }
+}
+
 export default class CheckpointStreamReporter implements Reporter {
   private readonly fd: number | undefined;
   private readonly key: string = '';
@@ -70,7 +88,7 @@ export default class CheckpointStreamReporter implements Reporter {
   constructor() {
     const fd = process.env['CHECKPOINTS_EVENTS_FD'];
     this.fd = fd !== undefined && /^\d+$/.test(fd) ? Number(fd) : undefined;
-    if (this.fd !== undefined) this.key = readFileSync(0, 'utf8').trim();
+    if (this.fd !== undefined) this.key = readKey();
   }
 
   private write(event: CheckpointEvent): void {
