@@ -40,7 +40,8 @@ afterAll(() => {
 
 /** A submission: the p1 stubs, with code appended to p1/m1's log-entry.ts (runs when the tests import it). */
 function plant(name: string, append: string, replace?: Record<string, string>): string {
-  const dir = path.join(root, name);
+  let dir = path.join(root, name);
+  for (let i = 2; existsSync(dir); i++) dir = path.join(root, `${name}-${i}`);
   cpSync(path.join(exercises, 'p1-pipeline'), path.join(dir, 'p1-pipeline'), { recursive: true });
   const file = path.join(dir, 'p1-pipeline/m1-mpsc/log-entry.ts');
   writeFileSync(file, `${readFileSync(file, 'utf8')}\n${append}\n`);
@@ -189,6 +190,12 @@ beforeAll(async () => {
       results.set(name, r);
     });
     jobs.push(gradeSubmission({ submission: aliceDir, student: 'alice', hidden: true, ...common }).then((r) => void (alice = r)));
+    // The control: the same reference attack without the sandbox does reach solutions/ (so its test can fail).
+    jobs.push(
+      gradeSubmission({ submission: ATTACKS['reference']!(), student: 'reference-unsandboxed', sandbox: false, ...common }).then((r) => {
+        results.set('reference-unsandboxed', r);
+      }),
+    );
     await Promise.all(jobs);
     // A forged write that lands after the reports are written would show up now.
     await new Promise((r) => setTimeout(r, 500));
@@ -220,7 +227,8 @@ describe.skipIf(!canSandbox)('attacks on the grader (p1/m1 on planted stubs, san
     expect(m.status).toBe('tampered');
     expect(m.reason).toContain('test framework was tampered with');
   });
-  test('re-exporting the reference solution from ../solutions: not in the sandbox, 0', () => {
+  test('re-exporting the reference solution from solutions/: not in the sandbox, 0 (10 without the sandbox)', () => {
+    expect(results.get('reference-unsandboxed')!.score).toBe(10);
     const m = m1(results.get('reference')!);
     expect(m.score).toBe(0);
     expect(m.tests.some((t) => /Cannot find module|Failed to load|does not exist/i.test(t.output))).toBe(true);
