@@ -169,7 +169,7 @@ try { for (let i = 0; i < 200; i++) hog.push(Buffer.alloc(64 * 1024 * 1024, 1));
     ),
 };
 
-const canSandbox = sandboxProblem() === undefined;
+const canSandbox = sandboxProblem(projectRoot) === undefined;
 const results = new Map<string, GradeResult>();
 let alice: GradeResult;
 let aliceBefore: string;

@@ -99,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
   const points = values.points !== undefined ? loadPoints(path.resolve(values.points)) : loadPoints();
   const sandbox = !(values['no-sandbox'] ?? false);
   if (sandbox) {
-    const problem = sandboxProblem();
+    const problem = sandboxProblem(projectRoot);
     if (problem !== undefined) throw new UsageError(`${problem}: refusing to run untrusted code unsandboxed (install bubblewrap, or pass --no-sandbox for code you trust)`);
   }
   const canonicalRoot = defaultCanonicalRoot();

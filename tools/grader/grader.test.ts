@@ -250,9 +250,9 @@ if ((process.env['CHECKPOINTS_INCLUDE'] ?? '').includes('__hidden__')) { ${misbe
     // Bob hands in a whole repository: the milestones are found under exercises/.
     copy(path.join(exercises, 'p1-pipeline'), path.join(batch, 'bob', 'exercises', 'p1-pipeline'));
     const out = tempDir();
-    const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    const run = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> =>
       new Promise((resolve) => {
-        execFile(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts', 'grade.ts'), ...args], { cwd: projectRoot }, (error, stdout, stderr) => {
+        execFile(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts', 'grade.ts'), ...args], { cwd: projectRoot, env }, (error, stdout, stderr) => {
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
         });
       });
@@ -269,6 +269,12 @@ if ((process.env['CHECKPOINTS_INCLUDE'] ?? '').includes('__hidden__')) { ${misbe
     const bad = await run([path.join(batch, 'nobody')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toEqual([`grade: no such folder: ${path.join(batch, 'nobody')}`]);
+    // Without bubblewrap (none on this PATH): one line, exit 2, nothing graded.
+    const noBwrap = await run([batch, '--batch', '--out', path.join(out, 'none')], { ...process.env, PATH: path.join(batch, 'no-such-bin') });
+    expect(noBwrap.code).toBe(2);
+    expect(noBwrap.stderr.trim().split('\n')).toEqual([
+      'grade: bubblewrap (bwrap) is not installed: refusing to run untrusted code unsandboxed (install bubblewrap, or pass --no-sandbox for code you trust)',
+    ]);
     const badFlag = await run([batch, '--format', 'pdf']);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain("unknown format 'pdf'");

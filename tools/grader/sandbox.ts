@@ -69,16 +69,25 @@ export function findBwrap(): string | undefined {
   return bwrapPath ?? undefined;
 }
 
-/** Why bwrap cannot be used here, or undefined when a trial sandbox runs. */
-export function sandboxProblem(): string | undefined {
+/**
+ * Why graded runs cannot be sandboxed here, or undefined when they can: a trial run made exactly like a real one
+ * (the same uid switch, limits and binds of `root`) must start Node and read the project's package.json.
+ */
+export function sandboxProblem(root: string): string | undefined {
   const bwrap = findBwrap();
   if (bwrap === undefined) return 'bubblewrap (bwrap) is not installed';
+  const uid = acquireUid();
   try {
-    execFileSync(bwrap, [...systemBinds(), '--unshare-all', '--die-with-parent', '--proc', '/proc', '--dev', '/dev', process.execPath, '-e', ''], { stdio: 'pipe', timeout: 20_000 });
+    const probe = `require('node:fs').readFileSync(${JSON.stringify(path.join(root, 'package.json'))})`;
+    const spec = { root, workspace: path.join(root, 'kit'), dataMb: 2048, maxTasks: 256, ...(uid !== undefined ? { uid } : {}) };
+    const { command, args } = sandboxCommand(spec, process.execPath, ['-e', probe]);
+    execFileSync(command, args, { stdio: 'pipe', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } });
     return undefined;
   } catch (error) {
     const detail = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim().split('\n')[0];
-    return `bubblewrap cannot create a sandbox here (${detail})`;
+    return `bubblewrap cannot create the grader's sandbox here (${detail}${uid !== undefined ? `; the run's uid ${uid} must be able to read ${root}` : ''})`;
+  } finally {
+    releaseUid(uid);
   }
 }
 
