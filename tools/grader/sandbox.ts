@@ -141,7 +141,9 @@ export function sandboxCommand(spec: SandboxSpec, command: string, args: readonl
   b.push('--ro-bind', spec.workspace, spec.workspace, '--chdir', spec.root);
   b.push('--setenv', 'HOME', SANDBOX_HOME, '--setenv', 'TMPDIR', '/tmp');
   const limits = [
-    `--nproc=${spec.maxTasks}`,
+    // The task limit counts all processes of the uid: only meaningful for a uid of the run's own. For another
+    // grader, the instructor's own processes would count too, so there is none (the wall clock bounds a bomb).
+    ...(spec.uid !== undefined ? [`--nproc=${spec.maxTasks}`] : []),
     `--data=${spec.dataMb * 1024 * 1024}`,
     '--core=0',
     `--fsize=${1024 * 1024 * 1024}`,
