@@ -1,15 +1,21 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Configuration for checkpoint runs started by scripts/lib/checkpoints.ts (exercise checks and grading), never
- * used by a plain `vitest run`. The runner chooses which test files to run (a temporary workspace under
- * .checkpoints/, or solutions/ when listing the canonical test names), so the globs come from the environment
- * rather than from this file.
+ * Configuration for checkpoint runs started by tools/checkpoints/checkpoints.ts (exercise checks, the learner and
+ * grading), never used by a plain `vitest run`. The runner chooses which test files to run (a temporary workspace
+ * under .checkpoints/, or solutions/ when listing the canonical test names), so the globs come from the
+ * environment rather than from this file. A graded run sets CHECKPOINTS_CANARY: every test file then gets the
+ * canary of tools/checkpoints/canary.ts.
  */
 const include = JSON.parse(process.env['CHECKPOINTS_INCLUDE'] ?? '[]') as string[];
 const timeout = Number(process.env['CHECKPOINTS_TEST_TIMEOUT_MS'] ?? 15_000);
+const canary = process.env['CHECKPOINTS_CANARY'] ? [path.join(path.dirname(fileURLToPath(import.meta.url)), 'tools', 'checkpoints', 'canary.ts')] : [];
 
 export default defineConfig({
+  // Vite's cache in the run's private /tmp when one is given (a graded run sees the project read-only).
+  ...(process.env['CHECKPOINTS_CACHE_DIR'] ? { cacheDir: process.env['CHECKPOINTS_CACHE_DIR'] } : {}),
   test: {
     include,
     // Vitest skips folders like node_modules by default; nothing else should be excluded from a checkpoint run.
@@ -17,6 +23,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: timeout,
     hookTimeout: timeout,
+    setupFiles: canary,
     // A run with no test files is an error for the caller to explain, not for vitest to refuse.
     passWithNoTests: true,
   },

@@ -13,11 +13,13 @@
  * inside) be killed as a whole.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import os from 'node:os';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stubSource } from '../exercises/generate.ts';
-import type { CheckpointEvent } from './stream-reporter.ts';
+import { type CheckpointEvent, eventMac } from './stream-reporter.ts';
 import { isTestFile, isTypeScriptModule, listFiles, listMilestones, type Milestone, milestoneIdOf, projectRoot, selectMilestones } from '../../course/layout.ts';
 import { cacheDir } from '../../kit/internal/compile.ts';
 import { milestoneInfo } from '../../course/milestones.ts';
@@ -93,32 +95,58 @@ export interface RawRun {
   readonly unhandled: readonly string[];
   /** Set when the run was killed or stopped early. */
   readonly runError?: string;
+  /** Signs that the results were forged or the test framework was tampered with (empty when none). */
+  readonly tampering: readonly string[];
 }
 
 const vitestBin = (): string => path.join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs');
 const checkpointConfig = (): string => path.join(projectRoot, 'vitest.checkpoints.config.ts');
 
-/** Run vitest in a child process; resolves with its exit code and output (kept for error messages). */
+/** Turns the command that starts vitest into the one that runs it somewhere else (the grader's sandbox). */
+export type CommandWrapper = (command: string, args: readonly string[]) => { command: string; args: string[] };
+
+interface ProcessOutcome {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly output: string;
+  readonly killed: boolean;
+  /** What the child wrote to its results descriptor (fd 3), if one was asked for. */
+  readonly events: string;
+}
+
+/** Run vitest in a child process; resolves with how it ended and its output (kept for error messages). */
 function runVitestProcess(
   args: readonly string[],
   env: Record<string, string>,
   killAfterMs: number,
   baseEnv: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<{ code: number | null; output: string; killed: boolean }> {
+  channel?: { readonly key: string },
+  wrap?: CommandWrapper,
+): Promise<ProcessOutcome> {
   return new Promise((resolve, reject) => {
+    const started = wrap ? wrap(process.execPath, [vitestBin(), ...args]) : { command: process.execPath, args: [vitestBin(), ...args] };
     // detached: the child leads its own process group, so a hung run is killed with its fork workers.
-    const child = spawn(process.execPath, [vitestBin(), ...args], {
+    // With a channel, the child's stdin carries the key and fd 3 is the results pipe: inherited, never a path.
+    const child = spawn(started.command, started.args, {
       cwd: projectRoot,
-      env: { ...baseEnv, ...env, FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...baseEnv, ...env, FORCE_COLOR: '0', ...(channel ? { CHECKPOINTS_EVENTS_FD: '3' } : {}) },
+      stdio: channel ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
     let output = '';
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-20_000);
     };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    const eventChunks: Buffer[] = [];
+    if (channel) {
+      child.stdin!.on('error', () => {}); // a child that died at once: its exit tells why
+      child.stdin!.end(`${channel.key}\n`);
+      const results = child.stdio[3] as NodeJS.ReadableStream;
+      results.on('data', (chunk: Buffer) => eventChunks.push(chunk));
+      results.on('error', () => {});
+    }
     let killed = false;
     const killGroup = (): void => {
       try {
@@ -148,27 +176,84 @@ function runVitestProcess(
       done();
       reject(error);
     });
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       done();
-      resolve({ code, output, killed });
+      // Whatever the child left running in its group goes too (without a sandbox, a detached grandchild with a
+      // group of its own can still escape this; the grader's sandbox kills everything).
+      killGroup();
+      resolve({ code, signal, output, killed, events: Buffer.concat(eventChunks).toString('utf8') });
     });
   });
+}
+
+/** How a process ended, in words: the signal when a signal ended it (a sandbox reports it as exit code 128+n). */
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal !== null) return `was killed by ${signal}`;
+  if (code !== null && code > 128) {
+    const name = Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0];
+    if (name !== undefined) return `was killed by ${name} (exit code ${code})`;
+  }
+  return `exited with code ${code ?? 'unknown'}`;
 }
 
 function firstLines(message: string, lines = 12): string {
   return message.split('\n').slice(0, lines).join('\n').trim();
 }
 
+/** At most `lines` lines and `chars` characters of a message, saying so when it was cut. */
+export function capText(message: string, lines = 12, chars = 2000): string {
+  let text = firstLines(message, lines);
+  if (text.length > chars) text = `${text.slice(0, chars)}… (cut at ${chars} characters)`;
+  return text;
+}
+
+/**
+ * Read the authenticated event lines of stream-reporter.ts. Anything that does not verify (a bad MAC, a sequence
+ * number out of order, a line that is not an event, an event after the end) stops the reading and is reported as
+ * tampering; a last line cut short by a killed run is not.
+ */
+export function readEvents(text: string, key: string, killed: boolean): { events: CheckpointEvent[]; tampering: string[] } {
+  const events: CheckpointEvent[] = [];
+  const lines = text.split('\n');
+  const last = lines.pop() ?? '';
+  const tampering: string[] = [];
+  if (last !== '' && !killed) tampering.push('the results channel ended in the middle of a line');
+  let ended = false;
+  for (const [i, line] of lines.entries()) {
+    const [seq, mac, ...rest] = line.split('\t');
+    const json = rest.join('\t');
+    const expected = eventMac(key, i, json);
+    if (seq !== String(i) || mac === undefined || mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) {
+      tampering.push(`line ${i + 1} of the results channel was not written by the test runner`);
+      break;
+    }
+    if (ended) {
+      tampering.push('the results channel went on after the end of the run');
+      break;
+    }
+    const event = JSON.parse(json) as CheckpointEvent;
+    if (event.e === 'end') ended = true;
+    events.push(event);
+  }
+  return { events, tampering };
+}
+
+/** The names the canary adds to every test file of a run (tools/checkpoints/canary.ts). */
+export const canaryNames = (nonce: string): { falseTest: string; trueTest: string; marker: string } => ({
+  falseTest: `[canary ${nonce}] known false`,
+  trueTest: `[canary ${nonce}] known true`,
+  marker: `[canary ${nonce}] after the last test: ok`,
+});
+
 /**
  * Run the given test files (paths relative to the project root) with the checkpoint config, and return what
- * vitest reported, file paths made relative to `relativeTo`. Results stream into `eventsFile`
+ * vitest reported, file paths made relative to `relativeTo`. Results stream back over an inherited pipe
  * (stream-reporter.ts), so a run that has to be killed still reports the files that finished, and names the
  * ones that did not.
  */
 export async function runVitest(options: {
   readonly include: readonly string[];
   readonly relativeTo: string;
-  readonly eventsFile: string;
   readonly timeoutMs?: number;
   readonly runTimeoutMs?: number;
   /**
@@ -176,77 +261,137 @@ export async function runVitest(options: {
    * process's. The grader passes a stripped one, so code under test sees no secrets.
    */
   readonly env?: Readonly<Record<string, string>>;
+  /** Run vitest through this (the grader's sandbox). */
+  readonly wrap?: CommandWrapper;
+  /** Add the canary to every test file and check it (see canary.ts); a broken canary is reported as tampering. */
+  readonly canary?: boolean;
+  /** Longest failure message kept, in characters (default 2000). */
+  readonly maxMessageChars?: number;
 }): Promise<RawRun> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const runTimeoutMs = options.runTimeoutMs ?? 5 * 60_000;
-  rmSync(options.eventsFile, { force: true });
+  const maxChars = options.maxMessageChars ?? 2000;
+  const key = randomBytes(32).toString('hex');
+  const nonce = options.canary ? randomBytes(12).toString('hex') : undefined;
   const reporter = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stream-reporter.ts');
-  const { code, output, killed } = await runVitestProcess(
+  const outcome = await runVitestProcess(
     ['run', '--config', checkpointConfig(), `--reporter=${reporter}`],
     {
       CHECKPOINTS_INCLUDE: JSON.stringify(options.include),
       CHECKPOINTS_TEST_TIMEOUT_MS: String(timeoutMs),
-      CHECKPOINTS_EVENTS: options.eventsFile,
+      ...(nonce !== undefined ? { CHECKPOINTS_CANARY: nonce } : {}),
     },
     runTimeoutMs,
     options.env,
+    { key },
+    options.wrap,
   );
-  const events: CheckpointEvent[] = existsSync(options.eventsFile)
-    ? readFileSync(options.eventsFile, 'utf8')
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as CheckpointEvent)
-    : [];
+  const { code, signal, output, killed } = outcome;
+  const { events, tampering } = readEvents(outcome.events, key, killed);
   const rel = (file: string): string => posix(path.relative(options.relativeTo, file));
   // Messages name files in the workspace, which is gone by the time anyone reads them: show them relative.
   const prefix = `${options.relativeTo}${path.sep}`;
-  const clean = (message: string, lines?: number): string => firstLines(message.split(prefix).join(''), lines);
-  const key = (file: string, name: string): string => `${file}\0${name}`;
+  const clean = (message: string, lines?: number): string => capText(message.split(prefix).join(''), lines, maxChars);
+  const key2 = (file: string, name: string): string => `${file}\0${name}`;
+  const included = new Set(options.include.map((f) => path.join(projectRoot, f)));
   const tests = new Map<string, RawTest>();
   const fileErrors: RawFileError[] = [];
   const unhandled: string[] = [];
+  const modulesEnded = new Set<string>();
+  const canary = nonce !== undefined ? canaryNames(nonce) : undefined;
+  const canarySeen = new Map<string, { falseOk: boolean; trueOk: boolean; markerOk: boolean; scored: boolean }>();
+  const canaryOf = (file: string) => {
+    let c = canarySeen.get(file);
+    if (c === undefined) canarySeen.set(file, (c = { falseOk: false, trueOk: false, markerOk: false, scored: false }));
+    return c;
+  };
   let ended = false;
   for (const ev of events) {
+    if ((ev.e === 'result' || ev.e === 'module') && !included.has(ev.file)) {
+      tampering.push(`results came for a file outside the run: ${clean(ev.file, 1)}`);
+      continue;
+    }
     if (ev.e === 'result') {
       if (ev.state === 'pending') continue;
-      tests.set(key(ev.file, ev.name), {
+      if (modulesEnded.has(ev.file)) tampering.push(`a result came after its file had ended: ${clean(ev.name, 1)}`);
+      if (canary && ev.name === canary.falseTest) {
+        canaryOf(ev.file).falseOk = ev.state === 'failed' && (ev.error ?? '').includes(`${nonce}-left`) && (ev.error ?? '').includes(`${nonce}-right`);
+        continue;
+      }
+      if (canary && ev.name === canary.trueTest) {
+        canaryOf(ev.file).trueOk = ev.state === 'passed';
+        continue;
+      }
+      const k = key2(ev.file, ev.name);
+      if (tests.has(k)) {
+        tampering.push(`the test '${clean(ev.name, 1)}' reported twice`);
+        continue;
+      }
+      if (ev.state === 'passed') canaryOf(ev.file).scored = true;
+      tests.set(k, {
         file: rel(ev.file),
-        name: ev.name,
+        name: clean(ev.name, 1),
         status: ev.state,
         durationMs: ev.durationMs,
         ...(ev.error !== undefined ? { failure: clean(ev.error) } : {}),
       });
     } else if (ev.e === 'module') {
-      if (ev.errors.length > 0) fileErrors.push({ file: rel(ev.file), message: clean(ev.errors.join('\n')) });
+      if (modulesEnded.has(ev.file)) tampering.push(`the test file ${rel(ev.file)} ended twice`);
+      modulesEnded.add(ev.file);
+      let errors = ev.errors;
+      const isMarker = (e: string): boolean => canary !== undefined && e.replace(/^Error: /, '') === canary.marker;
+      if (errors.some(isMarker)) {
+        canaryOf(ev.file).markerOk = true;
+        errors = errors.filter((e) => !isMarker(e));
+      }
+      if (errors.length > 0) fileErrors.push({ file: rel(ev.file), message: clean(errors.join('\n')) });
     } else if (ev.e === 'unhandled') unhandled.push(clean(ev.message, 4));
     else ended = true;
+  }
+  if (canary) {
+    // Only a file that would score needs an intact canary: one whose every test failed or never loaded has
+    // nothing a broken framework could have won.
+    for (const [file, c] of canarySeen) {
+      if (!c.scored) continue;
+      const broken = [!c.falseOk && 'a known-false expectation did not fail', !c.trueOk && 'a known-true expectation did not pass', modulesEnded.has(file) && !c.markerOk && 'the check after the last test did not report'].filter(Boolean);
+      if (broken.length > 0) tampering.push(`the test framework was tampered with in ${rel(file)}: ${broken.join('; ')}`);
+    }
   }
   let runError: string | undefined;
   if (killed) {
     // A worker blocked in a synchronous wait cannot even send the results of the tests before it (vitest sends
     // them in batches), so what is known is which files never finished.
-    const finished = new Set(events.flatMap((ev) => (ev.e === 'module' ? [rel(ev.file)] : [])));
+    const finished = new Set([...modulesEnded].map(rel));
     const unfinished = options.include.map((f) => rel(path.join(projectRoot, f))).filter((f) => !finished.has(f));
     for (const file of unfinished) {
       fileErrors.push({ file, message: `did not finish within ${runTimeoutMs / 1000} s: a test in it blocks the main thread or never ends (a synchronous wait cannot time out)` });
     }
     runError = `vitest did not finish within ${runTimeoutMs / 1000} s and was stopped; unfinished test files: ${unfinished.join(', ') || '(none)'}`;
   } else if (!ended) {
-    runError = `vitest exited with code ${code} before the run ended:\n${firstLines(output, 40)}`;
+    // The first line says what happened and why (the first thing vitest printed); the rest follows.
+    const printed = capText(output.split('\n').filter((l) => l.trim() !== '').join('\n'), 40, maxChars * 2);
+    runError = `vitest ${describeExit(code, signal)} before the run ended${printed !== '' ? `: ${printed}` : ' (it printed nothing)'}`;
   }
-  return { tests: [...tests.values()], fileErrors, unhandled, ...(runError !== undefined ? { runError } : {}) };
+  return {
+    tests: [...tests.values()],
+    fileErrors,
+    unhandled,
+    tampering: [...new Set(tampering)],
+    ...(runError !== undefined ? { runError } : {}),
+  };
 }
 
 /**
  * The tests vitest finds in the given files (paths relative to the project root), without running them; file
  * paths made relative to `relativeTo`.
  */
-export async function listTests(include: readonly string[], relativeTo: string, reportFile: string): Promise<Array<{ file: string; name: string }>> {
+export async function listTests(include: readonly string[], relativeTo: string, reportFile: string, env?: Readonly<Record<string, string>>): Promise<Array<{ file: string; name: string }>> {
   rmSync(reportFile, { force: true });
   const { code, output } = await runVitestProcess(
     ['list', '--config', checkpointConfig(), `--json=${reportFile}`],
     { CHECKPOINTS_INCLUDE: JSON.stringify(include) },
     5 * 60_000,
+    env,
   );
   if (!existsSync(reportFile)) {
     // No test files at all is an empty list, not an error (vitest writes nothing then).
@@ -266,8 +411,16 @@ let exitHookInstalled = false;
  */
 export function makeWorkspace(prefix: string): string {
   const base = path.join(projectRoot, '.checkpoints');
-  mkdirSync(base, { recursive: true });
-  const dir = mkdtempSync(path.join(base, `${prefix}-`));
+  let dir: string | undefined;
+  for (let attempt = 0; dir === undefined; attempt++) {
+    mkdirSync(base, { recursive: true });
+    try {
+      dir = mkdtempSync(path.join(base, `${prefix}-`));
+    } catch (error) {
+      // Another process removed the (then empty) base folder in between: make it again.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw error;
+    }
+  }
   liveWorkspaces.add(dir);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -352,7 +505,9 @@ export function isStudentFile(canonicalFile: string): boolean {
 export function composeTree(dir: string, target: string, canonical: readonly Milestone[], projects: ReadonlySet<string>): void {
   for (const m of listMilestones(target)) {
     const folder = canonical.find((c) => c.id === m.id)?.folder ?? m.folder;
-    if (projects.has(folder.split('/')[0] ?? '')) cpSync(m.dir, path.join(dir, folder), { recursive: true });
+    // Symbolic links are left out: followed on this side they would read or (copying canonical files on top)
+    // write whatever they point at, outside the submission.
+    if (projects.has(folder.split('/')[0] ?? '')) cpSync(m.dir, path.join(dir, folder), { recursive: true, filter: (src) => !lstatSync(src).isSymbolicLink() });
   }
   for (const m of canonical) {
     if (!projects.has(m.project)) continue;
@@ -449,7 +604,6 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
       runVitest({
         include: canonicalTests.map((f) => rootRel(path.join(workspace, f))),
         relativeTo: workspace,
-        eventsFile: path.join(workspace, '.events.jsonl'),
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.runTimeoutMs !== undefined ? { runTimeoutMs: options.runTimeoutMs } : {}),
       }),
@@ -462,8 +616,8 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
       milestones,
       durationMs: Date.now() - started,
       missingFolders,
-      runErrors: [...run.unhandled, ...(run.runError !== undefined ? [run.runError] : [])],
-      ok: tests.some((t) => t.status === 'passed') && !tests.some((t) => t.status === 'failed'),
+      runErrors: [...run.tampering, ...run.unhandled, ...(run.runError !== undefined ? [run.runError] : [])],
+      ok: run.tampering.length === 0 && tests.some((t) => t.status === 'passed') && !tests.some((t) => t.status === 'failed'),
     };
   } finally {
     removeWorkspace(workspace);

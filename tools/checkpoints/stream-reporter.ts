@@ -1,6 +1,13 @@
 /**
- * A vitest reporter for checkpoint runs (loaded by path from checkpoints.ts): one JSON line per event, appended
- * to the file named by CHECKPOINTS_EVENTS as it happens.
+ * A vitest reporter for checkpoint runs (loaded by path from checkpoints.ts): one line per event, written as it
+ * happens to a file descriptor the runner opened for this process (a pipe inherited at the number given by
+ * CHECKPOINTS_EVENTS_FD), never to a path: code under test cannot open it by name, and vitest's fork workers
+ * get their own descriptors at that number (the IPC channel), so they do not inherit it.
+ *
+ * Every line is authenticated: the runner writes a fresh key to this process's stdin, which the reporter reads
+ * to the end when it is created (before any worker exists), and each line carries a sequence number and an
+ * HMAC of it and the event. Bytes pushed into the pipe by anyone else (through /proc/<pid>/fd of this process,
+ * say) do not verify, and the runner marks the run as tampered with.
  *
  * Why not the built-in JSON reporter: it writes only when the run ends. A test that blocks the main thread (a
  * synchronous wait on a channel whose peer is a stub that threw) cannot be timed out by vitest, so the runner
@@ -8,10 +15,11 @@
  * every file that finished, and the files that did not are the culprits. (Not single tests: a worker stuck in a
  * synchronous wait cannot send anything, not even the results vitest batched before the wait.)
  */
-import { appendFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { readSync, writeSync } from 'node:fs';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 
-/** The lines this reporter writes; checkpoints.ts reads them back. */
+/** The events this reporter writes; checkpoints.ts reads them back. */
 export type CheckpointEvent =
   | {
       readonly e: 'result';
@@ -25,6 +33,11 @@ export type CheckpointEvent =
   | { readonly e: 'unhandled'; readonly message: string }
   | { readonly e: 'end' };
 
+/** The MAC of one line: `<seq>\t<mac>\t<json>` carries mac = HMAC-SHA256(key, `<seq>\t<json>`). */
+export function eventMac(key: string, seq: number, json: string): string {
+  return createHmac('sha256', key).update(`${seq}\t${json}`).digest('hex');
+}
+
 /** Suite titles and the test title joined by ' > ', the form `vitest list --json` prints. */
 export function testName(test: TestCase): string {
   const names = [test.name];
@@ -37,11 +50,52 @@ function errorText(error: { message: string; name?: string } | undefined): strin
   return error.name && !error.message.startsWith(error.name) ? `${error.name}: ${error.message}` : error.message;
 }
 
+function writeAll(fd: number, text: string): void {
+  let buffer = Buffer.from(text);
+  while (buffer.length > 0) {
+    try {
+      buffer = buffer.subarray(writeSync(fd, buffer));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
+
+/** The key, read from stdin to its end (a descriptor left non-blocking is waited on, not given up on). */
+function readKey(): string {
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(256);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      continue;
+    }
+    if (n === 0) return Buffer.concat(chunks).toString('utf8').trim();
+    chunks.push(Buffer.from(buffer.subarray(0, n)));
+  }
+}
+
 export default class CheckpointStreamReporter implements Reporter {
-  private readonly file = process.env['CHECKPOINTS_EVENTS'];
+  private readonly fd: number | undefined;
+  private readonly key: string = '';
+  private seq = 0;
+
+  constructor() {
+    const fd = process.env['CHECKPOINTS_EVENTS_FD'];
+    this.fd = fd !== undefined && /^\d+$/.test(fd) ? Number(fd) : undefined;
+    if (this.fd !== undefined) this.key = readKey();
+  }
 
   private write(event: CheckpointEvent): void {
-    if (this.file !== undefined) appendFileSync(this.file, `${JSON.stringify(event)}\n`);
+    if (this.fd === undefined) return;
+    const json = JSON.stringify(event);
+    const seq = this.seq++;
+    writeAll(this.fd, `${seq}\t${eventMac(this.key, seq, json)}\t${json}\n`);
   }
 
   onTestCaseResult(test: TestCase): void {

@@ -122,7 +122,6 @@ export async function checkExercises(options: CheckOptions = {}): Promise<Exerci
       runVitest({
         include,
         relativeTo: workspace,
-        eventsFile: path.join(workspace, '.events.jsonl'),
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.runTimeoutMs !== undefined ? { runTimeoutMs: options.runTimeoutMs } : {}),
       }),

@@ -3,13 +3,15 @@
  *
  *   npm run grade -- <submission> [--hidden] [--out DIR] [--format md,json,gradescope]
  *                    [--timeout S] [--memory MB] [--jobs N] [--milestone p1/m1,...] [--chained]
- *                    [--points FILE] [--student NAME]
+ *                    [--points FILE] [--student NAME] [--no-sandbox]
  *   npm run grade -- <folder of submissions> --batch [same options]
+ *   npm run grade -- --gradescope-autograder out.zip
  *
  * A submission is a folder laid out like exercises/ (or a repository with exercises/ inside). It is graded
  * with the canonical checkpoint tests, never its own copies. Single submission: reports go to --out (default
  * reports/grades/<student>/). Batch: one folder per student under --out (default reports/grades/) plus
- * roster.csv. Exit code 0 when grading completed (whatever the scores), 2 for bad arguments.
+ * roster.csv. Every milestone runs in the bubblewrap sandbox; without bubblewrap the grader refuses in one line
+ * unless told --no-sandbox. Exit code 0 when grading completed (whatever the scores), 2 for bad arguments.
  */
 import { readdirSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -18,7 +20,9 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../../lib/cli.ts';
 import { defaultCanonicalRoot } from '../checkpoints/checkpoints.ts';
 import { gradeSubmission, type GradeResult, type MilestoneGrade } from './grade.ts';
+import { writeAutograderZip } from './gradescope.ts';
 import { loadPoints } from './points.ts';
+import { sandboxProblem } from './sandbox.ts';
 import { Slots } from './pool.ts';
 import { FORMATS, type Format, rosterCsv, writeReports } from './report.ts';
 import { listMilestones, projectRoot, selectMilestones } from '../../course/layout.ts';
@@ -34,7 +38,10 @@ const USAGE = `usage: npm run grade -- <submission> [options]
   --milestone ID[,ID]      grade only these milestones
   --chained                grade on the student's own earlier milestones (default: reference ones)
   --points FILE            points file (default grading/points.json)
-  --student NAME           name in the report (default: the folder name)`;
+  --student NAME           name in the report (default: the folder name)
+  --no-sandbox             run without the bubblewrap sandbox (only for code you trust: see grading/README.md)
+  --gradescope-autograder ZIP
+                           write a Gradescope autograder zip (setup.sh, run_autograder, this grader) and stop`;
 
 
 function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
@@ -65,11 +72,20 @@ export async function main(argv: string[]): Promise<number> {
       chained: { type: 'boolean' },
       points: { type: 'string' },
       student: { type: 'string' },
+      'no-sandbox': { type: 'boolean' },
+      'gradescope-autograder': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (values['gradescope-autograder'] !== undefined) {
+    if (positionals.length > 0) throw new UsageError('--gradescope-autograder takes no submission folder');
+    const zip = path.resolve(values['gradescope-autograder']);
+    const { files, bytes } = writeAutograderZip(zip);
+    console.log(`wrote ${path.relative(process.cwd(), zip) || zip}: ${files} files, ${(bytes / 1024).toFixed(0)} KiB (upload it as the assignment's autograder)`);
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('give exactly one submission folder (usage: npm run grade -- --help)');
@@ -81,6 +97,11 @@ export async function main(argv: string[]): Promise<number> {
   const timeoutS = positiveNumber('--timeout', values.timeout, 120);
   const memoryMb = positiveNumber('--memory', values.memory, 1024);
   const points = values.points !== undefined ? loadPoints(path.resolve(values.points)) : loadPoints();
+  const sandbox = !(values['no-sandbox'] ?? false);
+  if (sandbox) {
+    const problem = sandboxProblem(projectRoot);
+    if (problem !== undefined) throw new UsageError(`${problem}: refusing to run untrusted code unsandboxed (install bubblewrap, or pass --no-sandbox for code you trust)`);
+  }
   const canonicalRoot = defaultCanonicalRoot();
   if (path.basename(canonicalRoot) !== 'solutions') throw new UsageError('grading needs the instructors\' repository (solutions/ is missing here)');
   const milestoneIds = (values.milestone ?? []).flatMap((m) => m.split(',')).filter((m) => m !== '');
@@ -91,6 +112,7 @@ export async function main(argv: string[]): Promise<number> {
     independent: !(values.chained ?? false),
     timeoutS,
     memoryMb,
+    sandbox,
     milestones: chosen,
     points,
     slots,
@@ -130,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
           maxScore: 0,
           percent: 0,
           status: `grader error: ${message}`,
-          options: { hidden: common.hidden, independent: common.independent, timeoutS, memoryMb },
+          options: { hidden: common.hidden, independent: common.independent, timeoutS, memoryMb, sandbox },
           notes: [],
           milestones: [],
           durationMs: 0,

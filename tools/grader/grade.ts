@@ -6,10 +6,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultCanonicalRoot } from '../checkpoints/checkpoints.ts';
+import { capText, defaultCanonicalRoot } from '../checkpoints/checkpoints.ts';
 import { listMilestones, type Milestone, projectRoot, selectMilestones } from '../../course/layout.ts';
 import { hiddenFiles, resolveSubmissionTree, runMilestone } from './isolate.ts';
-import { allocate, loadPoints, type PointsConfig, round2 } from './points.ts';
+import { allocate, milestonePoints, loadPoints, type PointsConfig, round2 } from './points.ts';
 import { Slots } from './pool.ts';
 import { isTestFile } from '../../course/layout.ts';
 import { titleOf } from '../../course/milestones.ts';
@@ -25,6 +25,8 @@ export interface GradeOptions {
   readonly timeoutS?: number;
   /** V8 heap cap per milestone process, MB (default 1024). */
   readonly memoryMb?: number;
+  /** Run every milestone in the bubblewrap sandbox (default true); false only for trusted code. */
+  readonly sandbox?: boolean;
   readonly milestones?: readonly string[];
   readonly canonicalRoot?: string;
   readonly hiddenRoot?: string;
@@ -49,7 +51,7 @@ export interface TestGrade {
   readonly output: string;
 }
 
-export type MilestoneStatus = 'graded' | 'timed out' | 'crashed';
+export type MilestoneStatus = 'graded' | 'timed out' | 'crashed' | 'tampered';
 
 export interface MilestoneGrade {
   readonly milestone: string;
@@ -76,7 +78,7 @@ export interface GradeResult {
   readonly percent: number;
   /** 'ok', or which milestones timed out or crashed. */
   readonly status: string;
-  readonly options: { readonly hidden: boolean; readonly independent: boolean; readonly timeoutS: number; readonly memoryMb: number };
+  readonly options: { readonly hidden: boolean; readonly independent: boolean; readonly timeoutS: number; readonly memoryMb: number; readonly sandbox: boolean };
   readonly notes: readonly string[];
   readonly milestones: readonly MilestoneGrade[];
   readonly durationMs: number;
@@ -89,7 +91,8 @@ export const CHAINED_NOTE =
   "Milestones were graded chained: each ran on the student's own earlier milestones, so a broken earlier " +
   'milestone can fail later ones too.';
 
-const firstLines = (text: string, n = 6): string => text.split('\n').slice(0, n).join('\n');
+/** A failure as reports show it: its first lines, and never more than 2000 characters. */
+const firstLines = (text: string, n = 6): string => capText(text, n, 2000);
 
 export async function gradeSubmission(options: GradeOptions): Promise<GradeResult> {
   const started = Date.now();
@@ -105,6 +108,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
   const independent = options.independent ?? true;
   const timeoutS = options.timeoutS ?? 120;
   const memoryMb = options.memoryMb ?? 1024;
+  const sandbox = options.sandbox ?? true;
   const points = options.points ?? loadPoints();
   const slots = options.slots ?? new Slots(options.jobs ?? os.availableParallelism());
   const present = new Set(listMilestones(submission).map((m) => m.id));
@@ -130,6 +134,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
         submission,
         milestone: m,
         all,
+        listed: chosen,
         canonicalRoot,
         ...(hiddenRoot !== undefined ? { hiddenRoot } : {}),
         independent,
@@ -137,6 +142,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
         // A test timeout under the wall clock, so an ordinary slow test fails on its own and the rest still run.
         testTimeoutMs: Math.min(15_000, Math.max(1000, Math.floor(timeoutS * 1000 * 0.6))),
         memoryMb,
+        sandbox,
       });
     } catch (error) {
       crash = `the grader could not run this milestone: ${(error as Error).message.split('\n')[0]}`;
@@ -146,13 +152,21 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     const allocation = allocate(points, m.id, countable.map((t) => t.name));
     notes.push(...allocation.warnings.filter((w) => !notes.includes(w)));
     const timedOut = run?.timedOut ?? false;
+    const tampering = run?.tampering ?? [];
+    const tampered = tampering.length > 0;
     const crashed = crash !== undefined || (run?.runError !== undefined && !timedOut);
-    const reason = timedOut ? `timed out after ${timeoutS} s` : crash ?? (run?.runError !== undefined ? `the test run stopped early: ${run.runError.split('\n')[0]}` : undefined);
+    // Tests that finished before a hang or a crash keep their results; the others failed with the reason (they
+    // carry it from mergeResults). A tampered milestone scores nothing: its results cannot be trusted.
+    const reason = tampered
+      ? `not scored: the results were tampered with (${tampering.join('; ')})`
+      : timedOut
+        ? `timed out after ${timeoutS} s; the tests that finished before keep their results`
+        : crash ?? (run?.runError !== undefined ? `the test run stopped early: ${run.runError.split('\n')[0]}` : undefined);
     let hiddenIndex = 0;
     const graded: TestGrade[] = tests.map((t) => {
       const max = allocation.perTest.get(t.name) ?? 0;
-      const status: TestStatus = timedOut ? 'failed' : t.status;
-      const output = t.hidden ? '' : timedOut ? (reason ?? '') : status === 'failed' ? firstLines(t.failure ?? 'failed') : '';
+      const status: TestStatus = tampered && t.status === 'passed' ? 'failed' : t.status;
+      const output = t.hidden ? '' : tampered ? 'not scored: the results of this milestone were tampered with' : status === 'failed' ? firstLines(t.failure ?? 'failed') : '';
       return {
         name: t.hidden ? `hidden test ${++hiddenIndex}` : t.name,
         hidden: t.hidden,
@@ -164,13 +178,13 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     });
     const hiddenTotal = graded.filter((t) => t.hidden).length;
     const expectedHidden = hiddenRoot !== undefined ? hiddenFiles(hiddenRoot, m).filter(isTestFile).length : 0;
-    const maxScore = crash !== undefined && tests.length === 0 ? (points.milestones[m.id]?.points ?? points.defaultMilestonePoints) : allocation.maxScore;
+    const maxScore = crash !== undefined && tests.length === 0 ? milestonePoints(points, m.id) : allocation.maxScore;
     return {
       milestone: m.id,
       title: titleOf(m.id),
-      status: timedOut ? 'timed out' : crashed ? 'crashed' : 'graded',
+      status: tampered ? 'tampered' : timedOut ? 'timed out' : crashed ? 'crashed' : 'graded',
       ...(reason !== undefined ? { reason } : {}),
-      score: timedOut ? 0 : round2(graded.reduce((s, t) => s + t.score, 0)),
+      score: round2(graded.reduce((s, t) => s + t.score, 0)),
       maxScore: round2(maxScore),
       passed: graded.filter((t) => t.status === 'passed').length,
       total: graded.filter((t) => t.status !== 'skipped').length,
@@ -192,7 +206,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     maxScore,
     percent: maxScore > 0 ? round2((100 * score) / maxScore) : 0,
     status: problems.length === 0 ? 'ok' : problems.join('; '),
-    options: { hidden, independent, timeoutS, memoryMb },
+    options: { hidden, independent, timeoutS, memoryMb, sandbox },
     notes,
     milestones: grades,
     durationMs: Date.now() - started,

@@ -9,6 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { describeExit } from '../checkpoints/checkpoints.ts';
 import { buildExercises } from '../exercises/generate.ts';
 import { listFiles, listMilestones, projectRoot } from '../../course/layout.ts';
 import { gradeSubmission, type GradeResult } from './grade.ts';
@@ -119,6 +120,7 @@ describe('grading (end to end)', () => {
       gradeSubmission({ submission: exercises, milestones: sample, points, slots, timeoutS: 60 }),
       canonicalListing(solutions, listMilestones(solutions)),
     ]);
+    expect(solved.milestones.map((m) => [m.milestone, m.score, m.reason])).toEqual(sample.map((id) => [id, 10, undefined]));
     expect(solved.score).toBe(20);
     expect(solved.percent).toBe(100);
     expect(solved.status).toBe('ok');
@@ -152,13 +154,13 @@ describe('grading (end to end)', () => {
 
     const canonicalCount = async (folder: string): Promise<number> =>
       (await canonicalListing(solutions, listMilestones(solutions))).filter((t) => t.file.startsWith(`${folder}/`)).length;
-    const timeoutS = 8;
+    const timeoutS = 15;
     const started = Date.now();
     const r = await gradeSubmission({ submission: sub, student: 'sam', milestones: ['p1/m1', 'p1/m2', 'p1/m3', 'p1/m4'], hidden: true, points, jobs: 4, timeoutS });
     const elapsed = (Date.now() - started) / 1000;
 
     const m1 = byId(r, 'p1/m1');
-    expect(m1.score).toBe(10);
+    expect([m1.score, m1.reason]).toEqual([10, undefined]);
     expect(m1.hidden).toEqual({ total: 3, passed: 3 });
     expect(m1.tests.length).toBe((await canonicalCount('p1-pipeline/m1-mpsc')) + 3);
     expect(m1.tests.filter((t) => t.hidden).map((t) => t.name)).toEqual(['hidden test 1', 'hidden test 2', 'hidden test 3']);
@@ -169,8 +171,7 @@ describe('grading (end to end)', () => {
     expect(m2.tests.map((t) => t.name)).not.toContain('mine');
     for (const id of ['p1/m3', 'p1/m4']) {
       const m = byId(r, id);
-      expect(m.status).toBe('timed out');
-      expect(m.reason).toBe(`timed out after ${timeoutS} s`);
+      expect([m.status, m.reason]).toEqual(['timed out', `timed out after ${timeoutS} s; the tests that finished before keep their results`]);
       expect(m.score).toBe(0);
       expect(m.maxScore).toBe(10);
       expect(m.tests.length).toBeGreaterThan(0);
@@ -195,7 +196,53 @@ describe('grading (end to end)', () => {
     expect(byId(plain, 'p1/m1').tests.some((t) => t.hidden)).toBe(false);
     expect(byId(plain, 'p1/m1').tests).toHaveLength(await canonicalCount('p1-pipeline/m1-mpsc'));
     expect(byId(plain, 'p1/m1').hidden).toBeUndefined();
+  }, 120_000);
+
+  test('out of the sandbox too, the solutions score 100% and the stubs 0', async () => {
+    const slots = new Slots(2);
+    const [solved, stubs] = await Promise.all([
+      gradeSubmission({ submission: solutions, milestones: ['p1/m1'], points, slots, timeoutS: 60, sandbox: false }),
+      gradeSubmission({ submission: exercises, milestones: ['p1/m1'], points, slots, timeoutS: 60, sandbox: false }),
+    ]);
+    expect([solved.score, solved.status, solved.options.sandbox]).toEqual([10, 'ok', false]);
+    expect([stubs.score, stubs.maxScore]).toEqual([0, 10]);
+  }, 60_000);
+
+  test('tests that finished before a hang or a crash keep their results, in both cases; the rest fail with the reason', async () => {
+    // A solved p1/m1 whose code misbehaves only in the run of the hidden tests: it hangs there, or kills that run.
+    const plant = (name: string, misbehave: string): string => {
+      const dir = path.join(tempDir(), name);
+      copy(path.join(solutions, 'p1-pipeline'), path.join(dir, 'p1-pipeline'));
+      const file = path.join(dir, 'p1-pipeline/m1-mpsc/log-entry.ts');
+      writeFileSync(file, `${readFileSync(file, 'utf8')}
+if ((process.env['CHECKPOINTS_INCLUDE'] ?? '').includes('__hidden__')) { ${misbehave} }
+`);
+      return dir;
+    };
+    const timeoutS = 10;
+    const [hang, crash] = await Promise.all([
+      gradeSubmission({ submission: plant('hang', 'for (;;) {}'), milestones: ['p1/m1'], hidden: true, points, jobs: 2, timeoutS }),
+      gradeSubmission({ submission: plant('crash', "process.kill(process.ppid, 'SIGKILL');"), milestones: ['p1/m1'], hidden: true, points, jobs: 2, timeoutS }),
+    ]);
+    for (const [r, status] of [[hang, 'timed out'], [crash, 'crashed']] as const) {
+      const m = byId(r, 'p1/m1');
+      expect(m.status).toBe(status);
+      const visible = m.tests.filter((t) => !t.hidden);
+      expect(visible.every((t) => t.status === 'passed')).toBe(true);
+      expect(m.tests.filter((t) => t.hidden).map((t) => t.status)).toEqual(['failed', 'failed', 'failed']);
+      expect(m.score).toBe(Math.round(visible.reduce((s, t) => s + t.maxScore, 0) * 100) / 100);
+      expect(m.score).toBeGreaterThan(0);
+      expect(m.score).toBeLessThan(10);
+    }
+    expect(byId(hang, 'p1/m1').reason).toBe(`timed out after ${timeoutS} s; the tests that finished before keep their results`);
+    expect(byId(crash, 'p1/m1').reason).toBe("the test run stopped early: the hidden tests' run stopped early");
   }, 90_000);
+
+  test('a run that ends by a signal says which', () => {
+    expect(describeExit(null, 'SIGKILL')).toBe('was killed by SIGKILL');
+    expect(describeExit(137, null)).toBe('was killed by SIGKILL (exit code 137)');
+    expect(describeExit(1, null)).toBe('exited with code 1');
+  });
 
   test('the CLI grades a batch into per-student reports and a roster; bad arguments exit 2', async () => {
     const batch = tempDir();
@@ -203,9 +250,9 @@ describe('grading (end to end)', () => {
     // Bob hands in a whole repository: the milestones are found under exercises/.
     copy(path.join(exercises, 'p1-pipeline'), path.join(batch, 'bob', 'exercises', 'p1-pipeline'));
     const out = tempDir();
-    const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    const run = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> =>
       new Promise((resolve) => {
-        execFile(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts', 'grade.ts'), ...args], { cwd: projectRoot }, (error, stdout, stderr) => {
+        execFile(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts', 'grade.ts'), ...args], { cwd: projectRoot, env }, (error, stdout, stderr) => {
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
         });
       });
@@ -222,6 +269,12 @@ describe('grading (end to end)', () => {
     const bad = await run([path.join(batch, 'nobody')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toEqual([`grade: no such folder: ${path.join(batch, 'nobody')}`]);
+    // Without bubblewrap (none on this PATH): one line, exit 2, nothing graded.
+    const noBwrap = await run([batch, '--batch', '--out', path.join(out, 'none')], { ...process.env, PATH: path.join(batch, 'no-such-bin') });
+    expect(noBwrap.code).toBe(2);
+    expect(noBwrap.stderr.trim().split('\n')).toEqual([
+      'grade: bubblewrap (bwrap) is not installed: refusing to run untrusted code unsandboxed (install bubblewrap, or pass --no-sandbox for code you trust)',
+    ]);
     const badFlag = await run([batch, '--format', 'pdf']);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain("unknown format 'pdf'");

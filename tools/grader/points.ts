@@ -69,10 +69,15 @@ export interface Allocation {
   readonly warnings: readonly string[];
 }
 
+/** What a milestone is worth: the points file's figure for it, else the course manifest's, else the default. */
+export function milestonePoints(config: PointsConfig, id: string): number {
+  return config.milestones[id]?.points ?? milestoneInfo(id)?.points ?? config.defaultMilestonePoints;
+}
+
 /** Share a milestone's points over the names of the tests that run for it. */
 export function allocate(config: PointsConfig, milestone: string, testNames: readonly string[]): Allocation {
   const entry = config.milestones[milestone] ?? {};
-  const total = entry.points ?? milestoneInfo(milestone)?.points ?? config.defaultMilestonePoints;
+  const total = milestonePoints(config, milestone);
   const overrides = entry.tests ?? {};
   const warnings: string[] = [];
   for (const name of Object.keys(overrides)) {
@@ -81,14 +86,38 @@ export function allocate(config: PointsConfig, milestone: string, testNames: rea
   const fixed = testNames.filter((n) => overrides[n] !== undefined);
   const fixedSum = fixed.reduce((s, n) => s + overrides[n]!, 0);
   const rest = testNames.filter((n) => overrides[n] === undefined);
-  let share = rest.length > 0 ? (total - fixedSum) / rest.length : 0;
-  if (share < 0) {
+  let remaining = total - fixedSum;
+  if (remaining < 0) {
     warnings.push(`points: ${milestone}'s test overrides (${fixedSum}) exceed its ${total} points; the other tests get 0`);
-    share = 0;
+    remaining = 0;
   }
-  const perTest = new Map(testNames.map((n) => [n, overrides[n] ?? share]));
+  // Whole hundredths that add up exactly to what is left (10 points over 3 tests: 3.34, 3.33, 3.33).
+  const shares = largestRemainder(rest.map(() => 1), remaining);
+  const shareOf = new Map(rest.map((n, i) => [n, shares[i]!]));
+  const perTest = new Map(testNames.map((n) => [n, overrides[n] ?? shareOf.get(n) ?? 0]));
   const maxScore = rest.length > 0 ? Math.max(total, fixedSum) : fixedSum;
   return { perTest, maxScore, warnings };
+}
+
+/**
+ * Split `total` in proportion to `weights`, in whole hundredths that add up to exactly `total` (rounded to
+ * hundredths): every part gets the floor of its share, and the hundredths left go to the largest remainders,
+ * ties to the earlier part.
+ */
+export function largestRemainder(weights: readonly number[], total: number): number[] {
+  if (weights.length === 0) return [];
+  const cents = Math.round(total * 100);
+  const sum = weights.reduce((s, x) => s + x, 0);
+  const exact = weights.map((x) => (sum > 0 ? (x / sum) * cents : cents / weights.length));
+  const floors = exact.map((x) => Math.floor(x + 1e-9));
+  let left = cents - floors.reduce((s, x) => s + x, 0);
+  const order = exact.map((x, i) => ({ i, rem: x - floors[i]! })).sort((a, b) => b.rem - a.rem || a.i - b.i);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    floors[i]!++;
+    left--;
+  }
+  return floors.map((c) => c / 100);
 }
 
 /** Scores shown and summed with two decimals. */

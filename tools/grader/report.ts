@@ -17,7 +17,7 @@ export function markdownReport(r: GradeResult): string {
   const out: string[] = [];
   out.push(`# Grade: ${r.student}`, '');
   out.push(`**${r.score} / ${r.maxScore} points (${r.percent}%)**${r.status === 'ok' ? '' : ` — ${r.status}`}`, '');
-  out.push(`Graded ${r.gradedAt} with the canonical checkpoint tests${r.options.hidden ? ' and the hidden tests' : ''}; each milestone ran in its own process, limited to ${r.options.timeoutS} s and ${r.options.memoryMb} MB of heap.`, '');
+  out.push(`Graded ${r.gradedAt} with the canonical checkpoint tests${r.options.hidden ? ' and the hidden tests' : ''}; each milestone ran in its own process${r.options.sandbox ? ' in a sandbox' : ' (not sandboxed)'}, limited to ${r.options.timeoutS} s and ${r.options.memoryMb} MB of heap.`, '');
   for (const note of r.notes) out.push(`- ${note}`);
   out.push('', '| milestone | points | tests passed | status |', '|---|---:|---:|---|');
   for (const m of r.milestones) {
@@ -42,24 +42,30 @@ export function markdownReport(r: GradeResult): string {
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
-/** Gradescope's autograder results format (score, max_score, tests[] with per-test visibility). */
+/**
+ * Gradescope's autograder results format (score, max_score, execution_time, tests[] with per-test visibility).
+ * Per-test points are whole hundredths (points.ts allocates them so), so they add up exactly to the total.
+ */
 export function gradescopeResults(r: GradeResult, hiddenVisibility: Visibility): object {
   return {
     score: r.score,
     max_score: r.maxScore,
+    execution_time: Math.round(r.durationMs / 1000),
     output: `${r.score} / ${r.maxScore} points. ${r.notes.join(' ')}`,
+    output_format: 'text',
+    test_output_format: 'text',
     visibility: 'visible',
     stdout_visibility: 'hidden',
     tests: r.milestones.flatMap((m) => {
       if (m.tests.length === 0) {
-        return [{ name: `${m.milestone} ${m.title}`, score: 0, max_score: m.maxScore, status: 'failed', output: m.reason ?? 'no tests ran', visibility: 'visible' }];
+        return [{ name: `${m.milestone} ${m.title}`, score: m.score, max_score: m.maxScore, status: 'failed', output: m.reason ?? 'no tests ran', visibility: 'visible' }];
       }
       return m.tests.map((t) => ({
         name: t.name.startsWith(`${m.milestone}:`) ? t.name : `${m.milestone}: ${t.name}`,
-        score: round(t.score),
-        max_score: round(t.maxScore),
+        score: t.score,
+        max_score: t.maxScore,
         status: t.status === 'passed' ? 'passed' : 'failed',
-        output: t.hidden ? (t.status === 'passed' ? 'passed' : 'failed') : t.output,
+        output: t.hidden ? (t.status === 'passed' ? 'passed' : 'failed') : [m.reason, t.output].filter((x) => x !== undefined && x !== '').join('\n'),
         visibility: t.hidden ? hiddenVisibility : 'visible',
       }));
     }),

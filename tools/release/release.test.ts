@@ -9,7 +9,9 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { listFiles, projectRoot } from '../../course/layout.ts';
+import { YAML } from 'zx';
+import { listFiles, listMilestones, projectRoot } from '../../course/layout.ts';
+import { loadPoints } from '../grader/points.ts';
 import { buildRelease } from './release.ts';
 
 const temps: string[] = [];
@@ -69,6 +71,33 @@ describe('npm run release', () => {
     expect(reset.code).toBe(0);
     expect(readFileSync(path.join(dest, 'exercises/p1-pipeline/m1-mpsc/mpsc.ts'), 'utf8')).toBe(readFileSync(path.join(projectRoot, 'exercises/p1-pipeline/m1-mpsc/mpsc.ts'), 'utf8'));
   }, 60_000);
+
+  test('carries a valid GitHub Classroom workflow: one step per milestone running npm run check, with its points', () => {
+    const dest = path.join(tempDir(), 'student');
+    buildRelease(dest);
+    const text = readFileSync(path.join(dest, '.github', 'workflows', 'classroom.yml'), 'utf8');
+    const workflow = YAML.parse(text) as {
+      on: unknown;
+      jobs: Record<string, { 'runs-on': string; steps: Array<{ id?: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, string | number> }> }>;
+    };
+    expect(workflow.on).toContain('push');
+    const job = Object.values(workflow.jobs)[0]!;
+    expect(job['runs-on']).toBe('ubuntu-latest');
+    expect(job.steps.some((s) => s.run === 'npm ci --no-audit --no-fund')).toBe(true);
+    const graders = job.steps.filter((s) => s.uses?.startsWith('classroom-resources/autograding-command-grader@'));
+    const milestones = listMilestones(path.join(projectRoot, 'solutions'));
+    expect(graders.map((s) => s.with?.['command'])).toEqual(milestones.map((m) => `npm run check -- ${m.id}`));
+    const points = loadPoints();
+    const expected = milestones.map((m) => points.milestones[m.id]?.points ?? points.defaultMilestonePoints);
+    expect(graders.map((s) => s.with?.['max-score'])).toEqual(expected);
+    expect(graders.reduce((sum, s) => sum + Number(s.with?.['max-score']), 0)).toBe(expected.reduce((a, b) => a + b, 0));
+    const reporter = job.steps.find((s) => s.uses?.startsWith('classroom-resources/autograding-grading-reporter@'))!;
+    expect(String(reporter.with?.['runners']).split(',')).toEqual(graders.map((s) => s.id));
+    for (const s of graders) expect(reporter.env?.[`${s.id!.toUpperCase()}_RESULTS`]).toBe(`\${{ steps.${s.id}.outputs.result }}`);
+    // The scripts it runs exist in the release.
+    const pkg = JSON.parse(readFileSync(path.join(dest, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['check']).toBeDefined();
+  });
 
   test.skipIf(process.env['RELEASE_NPM_CI'] === '0')('a fresh npm ci in the release, then npm run check -- p1/m1 fails on the stub', async () => {
     const dest = path.join(tempDir(), 'student');

@@ -10,6 +10,8 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import path from 'node:path';
 import { generateExercises } from '../exercises/generate.ts';
 import { listFiles, projectRoot } from '../../course/layout.ts';
+import { loadPoints } from '../grader/points.ts';
+import { classroomWorkflow } from './classroom.ts';
 
 /** The commands students run and the code they import, relative to the repository root. */
 export const RELEASE_FILES: readonly string[] = [
@@ -20,6 +22,7 @@ export const RELEASE_FILES: readonly string[] = [
   'course/milestones.ts',
   'tools/checkpoints/checkpoints.ts',
   'tools/checkpoints/stream-reporter.ts',
+  'tools/checkpoints/canary.ts',
   'tools/exercises/generate.ts',
   'tools/learner/LEARN.md',
   'tools/learner/cli.ts',
@@ -65,6 +68,10 @@ Work in \`exercises/\`. The tests that decide whether a milestone passes are the
 editing a test under \`exercises/\` does not change what \`check\` runs (your instructor grades with their own
 copy too). Milestones build on the earlier ones of their project, so do them in order; tools/learner/LEARN.md says
 more.
+
+On GitHub Classroom, \`.github/workflows/classroom.yml\` runs \`npm run check\` for every milestone on each push and
+shows the points: a progress signal for you, not your grade (your instructor grades with their own copy of the
+tests).
 `;
 
 export interface ReleaseResult {
@@ -123,6 +130,8 @@ export function buildRelease(dest: string, root: string = projectRoot): ReleaseR
       '',
     ].join('\n'),
   );
+  mkdirSync(path.join(out, '.github', 'workflows'), { recursive: true });
+  writeFileSync(path.join(out, '.github', 'workflows', 'classroom.yml'), classroomWorkflow(solutions, loadPoints(path.join(root, 'grading', 'points.json'))));
   writeFileSync(path.join(out, 'README.md'), STUDENT_README);
   writeFileSync(path.join(out, '.gitignore'), 'node_modules/\n.checkpoints/\n');
   return { dest: out, files: listFiles(out) };
