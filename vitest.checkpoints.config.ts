@@ -19,5 +19,7 @@ export default defineConfig({
     hookTimeout: timeout,
     // A run with no test files is an error for the caller to explain, not for vitest to refuse.
     passWithNoTests: true,
+    // Worker threads' output reaches vitest's console capture, so the reporter shows it under its test.
+    setupFiles: ['tools/checkpoints/capture-output.ts'],
   },
 });

@@ -13,11 +13,13 @@
  * inside) be killed as a whole.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stubSource } from '../exercises/generate.ts';
 import type { CheckpointEvent } from './stream-reporter.ts';
+import { joinOutput, type OutputChunk } from './output.ts';
+import { allPass, failHungMilestones, hangMessage, timeoutAsHang } from './verdict.ts';
 import { isTestFile, isTypeScriptModule, listFiles, listMilestones, type Milestone, milestoneIdOf, projectRoot, selectMilestones } from '../../course/layout.ts';
 import { cacheDir } from '../../kit/internal/compile.ts';
 import { posix, rootRel } from '../../lib/paths.ts';
@@ -35,6 +37,16 @@ export interface TestResult {
   readonly durationMs: number;
   /** Why it failed: the assertion message, or why the test never ran (its file failed to load, the run hung). */
   readonly failure?: string;
+  /** A failed assertion's expected and received values (as vitest printed them) and its diff, when it has them. */
+  readonly assertion?: Assertion;
+  /** What the student's code printed during the test (main thread and worker threads), capped (output.ts). */
+  readonly output?: string;
+}
+
+export interface Assertion {
+  readonly expected?: string;
+  readonly actual?: string;
+  readonly diff?: string;
 }
 
 export interface MilestoneSummary {
@@ -68,6 +80,8 @@ export interface RunCheckpointsOptions {
   readonly runTimeoutMs?: number;
   /** Where the canonical tests live; `<project>/solutions` by default. */
   readonly canonical?: string;
+  /** Called as each test finishes (progress display). */
+  readonly onResult?: (test: { readonly file: string; readonly name: string; readonly status: TestStatus }) => void;
 }
 
 /** One test as vitest reported it, keyed by its file relative to the vitest root. */
@@ -77,6 +91,8 @@ export interface RawTest {
   readonly status: TestStatus;
   readonly durationMs: number;
   readonly failure?: string;
+  readonly assertion?: Assertion;
+  readonly output?: string;
 }
 
 /** A test file that failed as a whole (import error, error in a hook outside tests, ...). */
@@ -92,6 +108,10 @@ export interface RawRun {
   readonly unhandled: readonly string[];
   /** Set when the run was killed or stopped early. */
   readonly runError?: string;
+  /** Set when the run was stopped because it did not finish in time: the limit, and the files that never ended. */
+  readonly stopped?: { readonly limitSeconds: number; readonly unfinished: readonly string[] };
+  /** Output printed in a test file outside any test (while loading, in hooks, after the tests), per file. */
+  readonly strayOutput?: ReadonlyArray<{ readonly file: string; readonly output: string }>;
 }
 
 const vitestBin = (): string => path.join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs');
@@ -175,11 +195,17 @@ export async function runVitest(options: {
    * process's. The grader passes a stripped one, so code under test sees no secrets.
    */
   readonly env?: Readonly<Record<string, string>>;
+  /** Called as each test finishes (file relative to `relativeTo`), for a progress display. */
+  readonly onResult?: (test: { readonly file: string; readonly name: string; readonly status: TestStatus }) => void;
 }): Promise<RawRun> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const runTimeoutMs = options.runTimeoutMs ?? 5 * 60_000;
   rmSync(options.eventsFile, { force: true });
   const reporter = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stream-reporter.ts');
+  const rel = (file: string): string => posix(path.relative(options.relativeTo, file));
+  const stopFollowing = options.onResult === undefined ? () => {} : followEvents(options.eventsFile, (ev) => {
+    if (ev.e === 'result' && ev.state !== 'pending') options.onResult?.({ file: rel(ev.file), name: ev.name, status: ev.state });
+  });
   const { code, output, killed } = await runVitestProcess(
     ['run', '--config', checkpointConfig(), `--reporter=${reporter}`],
     {
@@ -189,14 +215,13 @@ export async function runVitest(options: {
     },
     runTimeoutMs,
     options.env,
-  );
+  ).finally(stopFollowing);
   const events: CheckpointEvent[] = existsSync(options.eventsFile)
     ? readFileSync(options.eventsFile, 'utf8')
         .split('\n')
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line) as CheckpointEvent)
     : [];
-  const rel = (file: string): string => posix(path.relative(options.relativeTo, file));
   // Messages name files in the workspace, which is gone by the time anyone reads them: show them relative.
   const prefix = `${options.relativeTo}${path.sep}`;
   const clean = (message: string, lines?: number): string => firstLines(message.split(prefix).join(''), lines);
@@ -204,36 +229,109 @@ export async function runVitest(options: {
   const tests = new Map<string, RawTest>();
   const fileErrors: RawFileError[] = [];
   const unhandled: string[] = [];
+  const printed = new Map<string, { chunks: OutputChunk[]; dropped: number }>();
+  const details = new Map<string, Assertion>();
   let ended = false;
   for (const ev of events) {
     if (ev.e === 'result') {
       if (ev.state === 'pending') continue;
+      const failure = ev.error === undefined ? undefined : (timeoutAsHang(ev.error) ?? clean(ev.error));
       tests.set(key(ev.file, ev.name), {
         file: rel(ev.file),
         name: ev.name,
         status: ev.state,
         durationMs: ev.durationMs,
-        ...(ev.error !== undefined ? { failure: clean(ev.error) } : {}),
+        ...(failure !== undefined ? { failure } : {}),
       });
+    } else if (ev.e === 'log') {
+      const k = key(ev.file, ev.name ?? '');
+      const entry = printed.get(k) ?? { chunks: [], dropped: 0 };
+      entry.chunks.push({ stream: ev.stream, text: ev.text.split(prefix).join('') });
+      entry.dropped += ev.dropped ?? 0;
+      printed.set(k, entry);
+    } else if (ev.e === 'detail') {
+      // eslint-disable-next-line no-control-regex
+      const plain = (v: string): string => v.replace(/\u001b\[[0-9;]*m/g, '').split(prefix).join('');
+      const clip = (v: string | undefined): string | undefined => (v === undefined ? undefined : firstLines(plain(v), 40));
+      const a = { expected: clip(ev.expected), actual: clip(ev.actual), diff: clip(ev.diff) };
+      details.set(key(ev.file, ev.name), Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as Assertion);
     } else if (ev.e === 'module') {
       if (ev.errors.length > 0) fileErrors.push({ file: rel(ev.file), message: clean(ev.errors.join('\n')) });
     } else if (ev.e === 'unhandled') unhandled.push(clean(ev.message, 4));
-    else ended = true;
+    else if (ev.e === 'end') ended = true;
   }
+  for (const [k, t] of tests) {
+    const out = printed.get(k);
+    const assertion = details.get(k);
+    if (out !== undefined || assertion !== undefined) {
+      tests.set(k, { ...t, ...(assertion !== undefined ? { assertion } : {}), ...(out !== undefined ? { output: joinOutput(out.chunks, undefined, out.dropped) } : {}) });
+    }
+  }
+  const strayOutput = [...printed].filter(([k]) => k.endsWith('\0')).map(([k, v]) => ({ file: rel(k.slice(0, -1)), output: joinOutput(v.chunks, undefined, v.dropped) }));
   let runError: string | undefined;
+  let stopped: RawRun['stopped'];
   if (killed) {
     // A worker blocked in a synchronous wait cannot even send the results of the tests before it (vitest sends
     // them in batches), so what is known is which files never finished.
     const finished = new Set(events.flatMap((ev) => (ev.e === 'module' ? [rel(ev.file)] : [])));
     const unfinished = options.include.map((f) => rel(path.join(projectRoot, f))).filter((f) => !finished.has(f));
-    for (const file of unfinished) {
-      fileErrors.push({ file, message: `did not finish within ${runTimeoutMs / 1000} s: a test in it blocks the main thread or never ends (a synchronous wait cannot time out)` });
-    }
-    runError = `vitest did not finish within ${runTimeoutMs / 1000} s and was stopped; unfinished test files: ${unfinished.join(', ') || '(none)'}`;
+    for (const file of unfinished) fileErrors.push({ file, message: hangMessage(runTimeoutMs / 1000) });
+    stopped = { limitSeconds: runTimeoutMs / 1000, unfinished };
+    runError = `the test run ${hangMessage(runTimeoutMs / 1000)}; it was stopped; unfinished test files: ${unfinished.join(', ') || '(none)'}`;
   } else if (!ended) {
     runError = `vitest exited with code ${code} before the run ended:\n${firstLines(output, 40)}`;
   }
-  return { tests: [...tests.values()], fileErrors, unhandled, ...(runError !== undefined ? { runError } : {}) };
+  return {
+    tests: [...tests.values()],
+    fileErrors,
+    unhandled,
+    ...(runError !== undefined ? { runError } : {}),
+    ...(stopped !== undefined ? { stopped } : {}),
+    ...(strayOutput.length > 0 ? { strayOutput } : {}),
+  };
+}
+
+/**
+ * Call `onEvent` for each line appended to the events file while a run goes on (polling: the file is written by
+ * another process); returns the function that stops following, after reading what is left.
+ */
+function followEvents(file: string, onEvent: (event: CheckpointEvent) => void): () => void {
+  let offset = 0;
+  let partial = '';
+  const read = (): void => {
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return; // not created yet
+    }
+    try {
+      const buffer = Buffer.alloc(64 * 1024);
+      for (;;) {
+        const n = readSync(fd, buffer, 0, buffer.length, offset);
+        if (n <= 0) break;
+        offset += n;
+        partial += buffer.subarray(0, n).toString('utf8');
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      try {
+        onEvent(JSON.parse(line) as CheckpointEvent);
+      } catch {
+        // A line cut by a killed run: the final parse reports what matters.
+      }
+    }
+  };
+  const timer = setInterval(read, 200);
+  return () => {
+    clearInterval(timer);
+    read();
+  };
 }
 
 /**
@@ -399,7 +497,16 @@ export function mergeResults(
     const milestone = milestoneIdOf(e.file) ?? '?';
     const t = ran.get(key);
     if (t) {
-      results.push({ milestone, file: e.file, name: e.name, status: t.status, durationMs: t.durationMs, ...(t.failure !== undefined ? { failure: t.failure } : {}) });
+      results.push({
+        milestone,
+        file: e.file,
+        name: e.name,
+        status: t.status,
+        durationMs: t.durationMs,
+        ...(t.failure !== undefined ? { failure: t.failure } : {}),
+        ...(t.assertion !== undefined ? { assertion: t.assertion } : {}),
+        ...(t.output !== undefined ? { output: t.output } : {}),
+      });
     } else {
       const fileFailure = fileError.get(e.file);
       const failure = fileFailure !== undefined ? `its test file failed: ${fileFailure}` : `did not run: ${run.runError ?? 'vitest did not report it'}`;
@@ -417,7 +524,8 @@ export function mergeResults(
     }
     results.push({ milestone: milestoneIdOf(file) ?? '?', file, name: t.name, status: 'failed', durationMs: t.durationMs, failure: 'not a canonical checkpoint test (its name differs from the one in solutions/)' });
   }
-  return results;
+  // A run stopped for hanging fails every test of the milestones it hung in (verdict.ts, shared with the grader).
+  return run.stopped === undefined ? results : failHungMilestones(results, run.stopped.unfinished.map(toCanonical), run.stopped.limitSeconds);
 }
 
 /**
@@ -439,7 +547,7 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
   try {
     composeTree(workspace, target, all, projects);
     const canonicalTests = chosen.flatMap((m) => listFiles(m.dir).filter(isTestFile).map((rel) => `${m.folder}/${rel}`));
-        const [expectedRaw, run] = await Promise.all([
+    const [expectedRaw, run] = await Promise.all([
       listTests(canonicalTests.map((f) => rootRel(path.join(canonicalRoot, f))), canonicalRoot, path.join(workspace, '.list.json')),
       runVitest({
         include: canonicalTests.map((f) => rootRel(path.join(workspace, f))),
@@ -447,6 +555,7 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
         eventsFile: path.join(workspace, '.events.jsonl'),
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.runTimeoutMs !== undefined ? { runTimeoutMs: options.runTimeoutMs } : {}),
+        ...(options.onResult !== undefined ? { onResult: options.onResult } : {}),
       }),
     ]);
     const tests = mergeResults(expectedRaw, run, (f) => f);
@@ -458,7 +567,7 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
       durationMs: Date.now() - started,
       missingFolders,
       runErrors: [...run.unhandled, ...(run.runError !== undefined ? [run.runError] : [])],
-      ok: tests.some((t) => t.status === 'passed') && !tests.some((t) => t.status === 'failed'),
+      ok: allPass(tests),
     };
   } finally {
     removeWorkspace(workspace);

@@ -4,6 +4,7 @@
  * another milestone's stubs is reported as blocked by that milestone, not as wrong.
  */
 import type { TestResult } from '../checkpoints/checkpoints.ts';
+import { isHangMessage, timeoutAsHang } from '../checkpoints/verdict.ts';
 import { compareMilestoneIds } from '../../course/layout.ts';
 
 export interface StubCall {
@@ -27,15 +28,15 @@ export function explainFailure(test: TestResult, current: string): string {
     if (stub.milestone === current) return `still a stub: ${stub.functionName} (NotImplementedError)`;
     return `needs ${stub.milestone}'s ${stub.functionName}, which is still a stub (NotImplementedError)`;
   }
-  const timedOut = /Test timed out in (\d+)ms/.exec(failure);
-  if (timedOut) {
-    return `did not finish within ${Number(timedOut[1]) / 1000} s: a thread may be waiting forever (a sender never closed, a lock never released?)`;
-  }
+  // The hang message (verdict.ts) is already in words, the same ones check, learn and the grader print.
+  const hang = timeoutAsHang(failure) ?? (isHangMessage(failure) ? failure.slice(failure.indexOf('did not finish within')) : undefined);
+  if (hang !== undefined) return hang.split('\n')[0]!;
   if (failure.startsWith('did not run: ') || failure.startsWith('its test file failed: ')) {
     const first = failure.split('\n')[0] ?? failure;
-    if (/did not finish within/.test(first)) return 'the test run hung and was stopped: something blocks forever (a synchronous wait that nobody wakes?)';
     return first.replace(/^its test file failed: /, 'the test file could not run: ');
   }
+  const length = /^AssertionError: expected [\s\S]+? to have a length of (\S+) but got \+?(\S+)$/m.exec(failure);
+  if (length) return `expected length ${length[1]}, received length ${length[2]}`;
   // Vitest's assertion messages say "expected <received> to <matcher> <expected>"; turn them around.
   const assertion = /^AssertionError: expected ([\s\S]+?) to (deeply equal|equal|be|strictly equal|have length|be close to|contain|include) ([\s\S]+?)(?: \/\/ Object\.is equality)?$/m.exec(failure);
   if (assertion) {
@@ -44,6 +45,31 @@ export function explainFailure(test: TestResult, current: string): string {
     return `expected ${what}${oneLine(expected!)}, received ${oneLine(received!)}`;
   }
   return oneLine(failure.split('\n')[0] ?? failure);
+}
+
+/** Lines of a diff shown at most (the head: the first difference is what matters). */
+const DIFF_LINES = 14;
+
+/**
+ * Why a test failed, as the lines check and learn print: the explanation (explainFailure), and when it is an
+ * assertion vitest could not be put in one line of words, its expected and received values as a diff.
+ */
+export function failureLines(test: TestResult, current: string): string[] {
+  const first = explainFailure(test, current);
+  const a = test.assertion;
+  if (a === undefined || /^expected (length |to contain )?\S/.test(first) && !first.includes('…')) return [first];
+  const lines = [first];
+  const short = (v: string | undefined): boolean => v !== undefined && !v.includes('\n') && v.length <= 60;
+  if (short(a.expected) && short(a.actual)) {
+    lines.push(`expected: ${a.expected}`, `received: ${a.actual}`);
+    return lines;
+  }
+  if (a.diff !== undefined) {
+    const diff = a.diff.split('\n').filter((l) => l.trim() !== '');
+    lines.push(...diff.slice(0, DIFF_LINES));
+    if (diff.length > DIFF_LINES) lines.push(`… (${diff.length - DIFF_LINES} more lines of diff)`);
+  }
+  return lines;
 }
 
 function oneLine(text: string, max = 160): string {
@@ -107,7 +133,10 @@ export function describeResults(milestone: string, tests: readonly TestResult[],
     if (t.status === 'passed') {
       if (options.showPassed ?? true) lines.push(`  ✓ ${name}`);
     } else if (t.status === 'skipped') lines.push(`  - ${name} (skipped)`);
-    else lines.push(`  ✗ ${name}`, `      ${explainFailure(t, milestone)}`);
+    else lines.push(`  ✗ ${name}`, ...failureLines(t, milestone).map((l) => `      ${l}`));
+    if (t.output !== undefined && t.output !== '' && (t.status !== 'passed' || (options.showPassed ?? true))) {
+      lines.push(`      your code printed:`, ...t.output.split('\n').map((l) => `      │ ${l}`));
+    }
   }
   return lines;
 }
