@@ -6,6 +6,7 @@
 import type { TestResult } from '../checkpoints/checkpoints.ts';
 import { isHangMessage, timeoutAsHang } from '../checkpoints/verdict.ts';
 import { compareMilestoneIds } from '../../course/layout.ts';
+import type { Style } from './style.ts';
 
 export interface StubCall {
   readonly milestone: string;
@@ -126,16 +127,23 @@ export function judgeMilestone(milestone: string, tests: readonly TestResult[]):
 }
 
 /** The lines `check` and `learn` print for one milestone's results. */
-export function describeResults(milestone: string, tests: readonly TestResult[], options: { showPassed?: boolean } = {}): string[] {
+export function describeResults(milestone: string, tests: readonly TestResult[], options: { showPassed?: boolean; style?: Style } = {}): string[] {
   const lines: string[] = [];
+  const s = options.style;
+  const paint = (text: string, how: 'red' | 'green' | 'dim' | 'cyan'): string => (s ? s[how](text) : text);
   for (const t of tests.filter((x) => x.milestone === milestone)) {
     const name = t.name.replace(new RegExp(`^${milestone.replace('/', '\\/')}: `), '');
     if (t.status === 'passed') {
-      if (options.showPassed ?? true) lines.push(`  ✓ ${name}`);
+      if (options.showPassed ?? true) lines.push(`  ${paint('✓', 'green')} ${name}`);
     } else if (t.status === 'skipped') lines.push(`  - ${name} (skipped)`);
-    else lines.push(`  ✗ ${name}`, ...failureLines(t, milestone).map((l) => `      ${l}`));
+    else {
+      lines.push(`  ${paint('✗', 'red')} ${name}`);
+      for (const l of failureLines(t, milestone)) {
+        lines.push(`      ${/^- /.test(l) ? paint(l, 'green') : /^\+ /.test(l) ? paint(l, 'red') : l}`);
+      }
+    }
     if (t.output !== undefined && t.output !== '' && (t.status !== 'passed' || (options.showPassed ?? true))) {
-      lines.push(`      your code printed:`, ...t.output.split('\n').map((l) => `      │ ${l}`));
+      lines.push(`      ${paint('your code printed:', 'cyan')}`, ...t.output.split('\n').map((l) => `      ${paint('│', 'cyan')} ${l}`));
     }
   }
   return lines;
