@@ -4,7 +4,7 @@
  * another milestone's stubs is reported as blocked by that milestone, not as wrong.
  */
 import type { TestResult } from '../checkpoints/checkpoints.ts';
-import { isHangMessage, timeoutAsHang } from '../checkpoints/verdict.ts';
+import { allPass, isHangMessage, timeoutAsHang } from '../checkpoints/verdict.ts';
 import { compareMilestoneIds } from '../../course/layout.ts';
 import type { Style } from './style.ts';
 
@@ -111,7 +111,7 @@ export function judgeMilestone(milestone: string, tests: readonly TestResult[]):
   const ownStub = stubs.some((s) => s?.milestone === milestone);
   const blockedBy = foreign.length > 0 && !ownStub ? [...foreign].sort((a, b) => compareMilestoneIds(a.milestone, b.milestone))[0] : undefined;
   let state: MilestoneState;
-  if (total > 0 && failed.length === 0) state = 'done';
+  if (allPass(own)) state = 'done'; // the rule check and the grader share (verdict.ts)
   // Not started: nothing passes, and the failures are stubs: all of them NotImplementedErrors, or at least some
   // from this milestone's own stubs (the rest being knock-on failures: a stage thread that panicked on its stub
   // leaves the test an empty channel, not a NotImplementedError).

@@ -177,7 +177,7 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
     const verdicts = known();
     const lines: string[] = [];
     if (options.screen) lines.push(CLEAR_SCREEN + bar(), '');
-    lines.push(style.bold('Milestones') + style.dim('  (✓ done · … in progress · · not started · ? changed since last checked)'));
+    lines.push(style.bold('Milestones') + style.dim('  (✓ done · … in progress · · not started · ? not checked since its files changed)'));
     layout.milestones.forEach((m, i) => {
       const row = `${verdictMark(verdicts.get(m.id), style)} ${m.id.padEnd(6)} ${briefTitle(m)}${i === index ? style.dim('  (current)') : ''}`;
       lines.push(i === listing ? `${style.cyan('›')} ${style.bold(row)}` : `  ${row}`);
@@ -259,6 +259,7 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
       if (input.isTTY) input.setRawMode(false);
       input.pause();
     }
+    finishedAlready = true;
     finish(code);
   };
 
@@ -280,7 +281,15 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
   };
 
   const onKey = (data: Buffer): void => {
-    const key = data.toString('utf8');
+    // Keys typed fast (or pasted) arrive in one chunk: take them one at a time.
+    for (const key of splitKeys(data.toString('utf8'))) {
+      if (finishedAlready) return;
+      onOneKey(key);
+    }
+  };
+  let finishedAlready = false;
+
+  const onOneKey = (key: string): void => {
     if (key === '\u0003' || key === '\u0004' || (key === 'q' && listing === undefined)) {
       out(`bye: your work is in ${displayPath(layout.exercises)}/; \`npm run learn\` starts again at the first milestone that does not pass, \`npm run learn -- ${current().id}\` here`);
       quit(0);
@@ -317,4 +326,16 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
     input.on('data', onKey);
   }
   return finished;
+}
+
+/** Raw terminal input split into keys: escape sequences (arrows: ESC [ A) whole, other characters one by one. */
+export function splitKeys(input: string): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < input.length; ) {
+    const seq = /^\u001b(?:\[[0-9;]*[A-Za-z~]|O[A-Za-z])/.exec(input.slice(i));
+    const key = seq ? seq[0] : String.fromCodePoint(input.codePointAt(i)!);
+    keys.push(key);
+    i += key.length;
+  }
+  return keys;
 }

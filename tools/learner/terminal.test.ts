@@ -2,7 +2,7 @@
  * `npm run learn` in a real terminal: tmux (a private server, its own socket) runs it in a 120×50 pane; the test
  * saves a file and reads the screen back with capture-pane. It checks what a student sees: the screen cleared
  * on each run (the scrollback holds one view, one progress bar), the bar, the results of the re-run, and what the
- * student's code printed in a worker thread, marked as theirs. The deadlines are generous and every wait polls,
+ * student's code printed in a worker thread, marked as theirs; then the milestone list and a jump. The deadlines are generous and every wait polls,
  * so a loaded machine makes it slower, not red. Skipped where tmux is not installed (.ci/run installs it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -68,6 +68,13 @@ describe.skipIf(!hasTmux)('npm run learn in a terminal (tmux)', () => {
     expect(after.match(/Progress: \[/g)).toHaveLength(1); // cleared: the scrollback holds this view only
     expect(after).toMatch(/│ \[thread\] consumer got \d+/);
     expect(after).toMatch(/✗ p1\/m1: \d+\/\d+ checkpoint tests pass/);
+
+    // l opens the milestone list; j and Enter (typed in one go) jump to the next milestone.
+    tmux('send-keys', '-t', 'learn', 'l');
+    const list = await waitFor('the milestone list', (t) => t.includes('[↑/↓ or k/j move'));
+    expect(list).toMatch(/› … p1\/m1 /);
+    tmux('send-keys', '-t', 'learn', 'j', 'Enter');
+    await waitFor('the p1/m2 view', (t) => t.includes('━━━ p1/m2') && t.includes(`${path.join(dir, 'p1-pipeline/m2-stages')}/`));
 
     tmux('send-keys', '-t', 'learn', 'q');
     await waitFor('the goodbye', (t) => t.includes('bye: your work is in'), 30_000);

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { listFiles, projectRoot } from '../../course/layout.ts';
+import { main } from './cli.ts';
 import { buildRelease } from './release.ts';
 
 const temps: string[] = [];
@@ -33,6 +34,21 @@ const hiddenTitles = listFiles(path.join(projectRoot, 'grading', 'hidden')).flat
 );
 
 describe('npm run release', () => {
+  test('--help prints the usage and exits 0; a wrong call exits 2', () => {
+    const log = console.log;
+    const error = console.error;
+    console.log = () => {};
+    console.error = () => {};
+    try {
+      expect(main(['--help'])).toBe(0);
+      expect(main(['--', '-h'])).toBe(0);
+      expect(main([])).toBe(2);
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+  });
+
   test('has no solutions, hidden tests or grader; npm run check works there (symlinked node_modules)', async () => {
     const dest = path.join(tempDir(), 'student');
     const { files } = buildRelease(dest);
