@@ -131,20 +131,24 @@ export function describeResults(milestone: string, tests: readonly TestResult[],
   const lines: string[] = [];
   const s = options.style;
   const paint = (text: string, how: 'red' | 'green' | 'dim' | 'cyan'): string => (s ? s[how](text) : text);
-  for (const t of tests.filter((x) => x.milestone === milestone)) {
+  const own = tests.filter((x) => x.milestone === milestone);
+  // A stopped run fails every test with the same hang message: say it once, under the list.
+  const failures = own.filter((t) => t.status === 'failed').map((t) => t.failure);
+  const shared = failures.length > 1 && isHangMessage(failures[0]) && failures.every((f) => f === failures[0]) ? failures[0] : undefined;
+  for (const t of own) {
     const name = t.name.replace(new RegExp(`^${milestone.replace('/', '\\/')}: `), '');
     if (t.status === 'passed') {
       if (options.showPassed ?? true) lines.push(`  ${paint('✓', 'green')} ${name}`);
     } else if (t.status === 'skipped') lines.push(`  - ${name} (skipped)`);
     else {
       lines.push(`  ${paint('✗', 'red')} ${name}`);
-      for (const l of failureLines(t, milestone)) {
-        lines.push(`      ${/^- /.test(l) ? paint(l, 'green') : /^\+ /.test(l) ? paint(l, 'red') : l}`);
-      }
+      const why = shared !== undefined ? [] : failureLines(t, milestone);
+      for (const l of why) lines.push(`      ${/^- /.test(l) ? paint(l, 'green') : /^\+ /.test(l) ? paint(l, 'red') : l}`);
     }
     if (t.output !== undefined && t.output !== '' && (t.status !== 'passed' || (options.showPassed ?? true))) {
       lines.push(`      ${paint('your code printed:', 'cyan')}`, ...t.output.split('\n').map((l) => `      ${paint('│', 'cyan')} ${l}`));
     }
   }
+  if (shared !== undefined) lines.push(`      all of them: ${shared.split('\n')[0]}`);
   return lines;
 }

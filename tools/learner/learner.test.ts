@@ -16,7 +16,7 @@ import { hangMessage } from '../checkpoints/verdict.ts';
 import { projectRoot } from '../../course/layout.ts';
 import { main } from './cli.ts';
 import { check, hint, progressVerdicts, reset } from './commands.ts';
-import { explainFailure, failureLines, judgeMilestone } from './explain.ts';
+import { describeResults, explainFailure, failureLines, judgeMilestone } from './explain.ts';
 import { parseHints } from './hints.ts';
 import { findMilestone, learnerLayout } from './layout.ts';
 import { learn, splitKeys } from './session.ts';
@@ -81,6 +81,8 @@ describe('explaining failures', () => {
     expect(tests.map((t) => [t.name, t.status])).toEqual([['a', 'failed'], ['b', 'failed'], ['c', 'passed']]);
     expect(explainFailure(tests[0]!, 'p1/m1')).toBe(hangMessage(45));
     expect(judgeMilestone('p1/m1', tests).summary).toBe('p1/m1: 0/2 checkpoint tests pass');
+    // Said once, under the list of tests it failed.
+    expect(describeResults('p1/m1', tests)).toEqual(['  ✗ a', '  ✗ b', `      all of them: ${hangMessage(45)}`]);
   });
   test('output: threads marked, capped with a note', () => {
     expect(joinOutput([{ stream: 'stdout', text: `main\n${THREAD_MARK}from a thread\n` }, { stream: 'stderr', text: 'oops' }])).toBe('main\n[thread] from a thread\n[stderr] oops');
