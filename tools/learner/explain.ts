@@ -36,16 +36,42 @@ export function explainFailure(test: TestResult, current: string): string {
     const first = failure.split('\n')[0] ?? failure;
     return first.replace(/^its test file failed: /, 'the test file could not run: ');
   }
-  const length = /^AssertionError: expected [\s\S]+? to have a length of (\S+) but got \+?(\S+)$/m.exec(failure);
-  if (length) return `expected length ${length[1]}, received length ${length[2]}`;
-  // Vitest's assertion messages say "expected <received> to <matcher> <expected>"; turn them around.
-  const assertion = /^AssertionError: expected ([\s\S]+?) to (deeply equal|equal|be|strictly equal|have length|be close to|contain|include) ([\s\S]+?)(?: \/\/ Object\.is equality)?$/m.exec(failure);
-  if (assertion) {
-    const [, received, matcher, expected] = assertion;
-    const what = matcher === 'have length' ? 'length ' : matcher === 'contain' || matcher === 'include' ? 'to contain ' : '';
-    return `expected ${what}${oneLine(expected!)}, received ${oneLine(received!)}`;
-  }
+  const words = assertionInWords(failure);
+  if (words !== undefined) return words;
   return oneLine(failure.split('\n')[0] ?? failure);
+}
+
+/**
+ * Vitest's assertion messages say "expected <received> to <matcher> <expected>" (with the test's own message in
+ * front when it gave one); each is turned around into what was expected and what the code did.
+ */
+const ASSERTIONS: ReadonlyArray<readonly [RegExp, (...m: string[]) => string]> = [
+  [/^expected ([\s\S]+?) to have a length of (\S+) but got \+?(\S+)$/, (_r, e, got) => `expected length ${e}, received length ${got}`],
+  [/^expected ([\s\S]+?) to be greater than or equal to ([\s\S]+)$/, (r, e) => `expected at least ${e}, received ${r}`],
+  [/^expected ([\s\S]+?) to be greater than ([\s\S]+)$/, (r, e) => `expected more than ${e}, received ${r}`],
+  [/^expected ([\s\S]+?) to be less than or equal to ([\s\S]+)$/, (r, e) => `expected at most ${e}, received ${r}`],
+  [/^expected ([\s\S]+?) to be less than ([\s\S]+)$/, (r, e) => `expected less than ${e}, received ${r}`],
+  [/^expected ([\s\S]+?) to be close to (\S+), received difference is (\S+), but expected (\S+)$/, (r, e, d, tol) => `expected ${e} (within ${tol}), received ${r} (off by ${d})`],
+  [/^expected \[Function\] to throw an error$/, () => 'expected it to throw an error; it returned normally'],
+  [/^expected \[Function\] to throw error (?:matching|including) ([\s\S]+?) but got ([\s\S]+)$/, (e, got) => `expected an error with ${e}, received the error ${got}`],
+  [/^expected \[Function\] to not throw an error but ([\s\S]+) was thrown$/, (got) => `expected no error, received ${got}`],
+  [/^expected ([\s\S]+?) to match (\/[\s\S]+\/\w*)$/, (r, e) => `expected text matching ${e}, received ${r}`],
+  [/^expected ([\s\S]+?) to be undefined$/, (r) => `expected undefined, received ${r}`],
+  [/^expected ([\s\S]+?) to match object ([\s\S]+?)(?:\n[\s\S]*)?$/, (r, e) => `expected an object with ${e}, received ${r}`],
+  [/^expected ([\s\S]+?) to (?:deeply equal|equal|be|strictly equal) ([\s\S]+?)(?: \/\/ Object\.is equality)?$/, (r, e) => `expected ${e}, received ${r}`],
+  [/^expected ([\s\S]+?) to (?:contain|include) ([\s\S]+)$/, (r, e) => `expected to contain ${e}, received ${r}`],
+];
+
+/** An AssertionError's message in words ("expected X, received Y"), or undefined when it is not one we know. */
+export function assertionInWords(failure: string): string | undefined {
+  const m = /^AssertionError: (?:([^\n]*?): )?(expected [\s\S]*)$/.exec(failure.trim());
+  if (!m) return undefined;
+  const [, label, message] = m;
+  for (const [re, say] of ASSERTIONS) {
+    const found = re.exec(message!.trim());
+    if (found) return `${label !== undefined ? `${label}: ` : ''}${say(...found.slice(1).map((x) => oneLine(x ?? '')))}`;
+  }
+  return undefined;
 }
 
 /** Lines of a diff shown at most (the head: the first difference is what matters). */
@@ -58,7 +84,7 @@ const DIFF_LINES = 14;
 export function failureLines(test: TestResult, current: string): string[] {
   const first = explainFailure(test, current);
   const a = test.assertion;
-  if (a === undefined || /^expected (length |to contain )?\S/.test(first) && !first.includes('…')) return [first];
+  if (a === undefined || (assertionInWords(test.failure ?? '') !== undefined && !first.includes('…'))) return [first];
   const lines = [first];
   const short = (v: string | undefined): boolean => v !== undefined && !v.includes('\n') && v.length <= 60;
   if (short(a.expected) && short(a.actual)) {

@@ -60,6 +60,15 @@ describe('explaining failures', () => {
     expect(explainFailure(result('p1/m1', 'AssertionError: expected 3 to be 4 // Object.is equality'), 'p1/m1')).toBe('expected 4, received 3');
     expect(explainFailure(result('p1/m1', 'Error: Test timed out in 15000ms.'), 'p1/m1')).toBe(hangMessage(15));
     expect(explainFailure(result('p1/m1', 'AssertionError: expected [] to have a length of 1 but got +0'), 'p1/m1')).toBe('expected length 1, received length 0');
+    const words = (m: string): string => explainFailure(result('p1/m1', `AssertionError: ${m}`), 'p1/m1');
+    expect(words('expected 3 to be greater than or equal to 5')).toBe('expected at least 5, received 3');
+    expect(words('expected 5 to be less than 3')).toBe('expected less than 3, received 5');
+    expect(words('expected [Function] to throw an error')).toBe('expected it to throw an error; it returned normally');
+    expect(words("expected [Function] to throw error matching /bang/ but got 'boom'")).toBe("expected an error with /bang/, received the error 'boom'");
+    expect(words("expected 'abc' to match /x/")).toBe("expected text matching /x/, received 'abc'");
+    expect(words('expected 1.5 to be close to 2, received difference is 0.5, but expected 0.005')).toBe('expected 2 (within 0.005), received 1.5 (off by 0.5)');
+    expect(words('the count: expected 3 to be 4 // Object.is equality')).toBe('the count: expected 4, received 3');
+    expect(words('expected { a: 1, b: 2 } to match object { a: 2 }\n(1 matching property omitted from actual)')).toBe('expected an object with { a: 2 }, received { a: 1, b: 2 }');
     // An assertion that does not fit in words comes with its diff.
     const deep = { ...result('p1/m1', "AssertionError: expected [ 'a', …(47) ] to deeply equal [ 'a', …(48) ]"), assertion: { expected: '[\n  "a"\n]', actual: '[]', diff: '- Expected\n+ Received\n\n-   "entry 49",' } };
     expect(failureLines(deep, 'p1/m1').slice(1)).toEqual(['- Expected', '+ Received', '-   "entry 49",']);
