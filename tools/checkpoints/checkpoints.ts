@@ -114,6 +114,22 @@ export interface RawRun {
   readonly strayOutput?: ReadonlyArray<{ readonly file: string; readonly output: string }>;
 }
 
+/** Stops for the vitest runs under way (stopRuns). */
+const liveRuns = new Set<() => void>();
+
+/** A run ended by stopRuns: it has no results, and its promise rejects with this. */
+export class RunStoppedError extends Error {
+  override readonly name = 'RunStoppedError';
+}
+
+/**
+ * Kill every checkpoint run under way (a student quit the watch loop mid-run); their promises reject with
+ * RunStoppedError, so nothing half-run is reported or remembered.
+ */
+export function stopRuns(): void {
+  for (const stop of [...liveRuns]) stop();
+}
+
 const vitestBin = (): string => path.join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs');
 const checkpointConfig = (): string => path.join(projectRoot, 'vitest.checkpoints.config.ts');
 
@@ -146,6 +162,12 @@ function runVitestProcess(
         child.kill('SIGKILL');
       }
     };
+    let stopped = false;
+    const stop = (): void => {
+      stopped = true;
+      killGroup();
+    };
+    liveRuns.add(stop);
     const timer = setTimeout(() => {
       killed = true;
       killGroup();
@@ -159,6 +181,7 @@ function runVitestProcess(
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const done = (): void => {
+      liveRuns.delete(stop);
       clearTimeout(timer);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -169,7 +192,8 @@ function runVitestProcess(
     });
     child.on('close', (code) => {
       done();
-      resolve({ code, output, killed });
+      if (stopped) reject(new RunStoppedError('the checkpoint run was stopped'));
+      else resolve({ code, output, killed });
     });
   });
 }

@@ -9,8 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TestResult } from '../checkpoints/checkpoints.ts';
-import { isStudentFile } from '../checkpoints/checkpoints.ts';
+import { isStudentFile, RunStoppedError, stopRuns, type TestResult } from '../checkpoints/checkpoints.ts';
 import { listFiles, type Milestone } from '../../course/layout.ts';
 import { type Out, briefTitle, runMilestones, type RunOptions, verdictMark } from './commands.ts';
 import { describeResults, judgeMilestone, type MilestoneVerdict } from './explain.ts';
@@ -235,9 +234,17 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
         shownResult = c;
         if (listing === undefined) render();
       } while (pending);
+    } catch (error) {
+      failed(error);
     } finally {
       running = false;
     }
+  };
+
+  /** A run that could not be made (not a failing test: those are results) is said, and the loop goes on. */
+  const failed = (error: unknown): void => {
+    if (finishedAlready || error instanceof RunStoppedError) return;
+    out(style.red(`could not run the tests: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`));
   };
 
   const busy = (what: () => Promise<void>): void => {
@@ -246,7 +253,7 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
       return;
     }
     running = true;
-    void what().finally(() => {
+    void what().catch(failed).finally(() => {
       running = false;
       if (pending) void rerun(); // a save while it ran
     });
@@ -254,6 +261,8 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
 
   const quit = (code: number): void => {
     watcher?.close();
+    // A run under way is killed, not waited for; it reports and remembers nothing.
+    if (running) stopRuns();
     if (input) {
       input.off('data', onKey);
       if (input.isTTY) input.setRawMode(false);

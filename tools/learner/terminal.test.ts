@@ -78,5 +78,11 @@ describe.skipIf(!hasTmux)('npm run learn in a terminal (tmux)', () => {
 
     tmux('send-keys', '-t', 'learn', 'q');
     await waitFor('the goodbye', (t) => t.includes('bye: your work is in'), 30_000);
+    // And the process ends: nothing (a watcher, the keyboard) keeps it alive.
+    const end = Date.now() + 30_000;
+    while (tmux('display-message', '-p', '-t', 'learn', '#{pane_dead} #{pane_dead_status}').trim() !== '1 0') {
+      if (Date.now() > end) throw new Error(`learn did not exit after q: ${tmux('display-message', '-p', '-t', 'learn', '#{pane_dead} #{pane_dead_status}')}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }, 300_000);
 });
