@@ -10,12 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, test } from 'vitest';
-import { mergeResults, type TestResult } from '../checkpoints/checkpoints.ts';
+import { mergeResults, RunStoppedError, stopRuns, type TestResult } from '../checkpoints/checkpoints.ts';
 import { joinOutput, THREAD_MARK } from '../checkpoints/output.ts';
 import { hangMessage } from '../checkpoints/verdict.ts';
 import { projectRoot } from '../../course/layout.ts';
 import { main } from './cli.ts';
-import { check, hint, progressVerdicts, reset } from './commands.ts';
+import { check, hint, progressVerdicts, reset, runMilestones } from './commands.ts';
 import { describeResults, explainFailure, failureLines, judgeMilestone } from './explain.ts';
 import { parseHints } from './hints.ts';
 import { findMilestone, learnerLayout } from './layout.ts';
@@ -189,6 +189,16 @@ describe('against a copy of exercises/ (end to end)', () => {
     const parse = doc.milestones[0]!.tests.find((t) => t.name.includes('parseLogLine reads'));
     expect(parse?.output?.length).toBeLessThan(560);
   }, 90_000);
+
+  test('a run stopped mid-way (q in learn) rejects and is not remembered', async () => {
+    const { layout } = studentCopy();
+    let stale: readonly string[] = [];
+    const run = runMilestones(layout, ['p1/m1']);
+    setTimeout(stopRuns, 300);
+    await expect(run).rejects.toBeInstanceOf(RunStoppedError);
+    await progressVerdicts(layout, { ids: ['p1/m1'], onStale: (s) => (stale = s) });
+    expect(stale).toEqual(['p1/m1']);
+  }, 60_000);
 
   test('learn -- p2/m1 starts there', async () => {
     const { layout } = studentCopy();
