@@ -67,6 +67,11 @@ export interface CheckpointReport {
   readonly runErrors: readonly string[];
   /** No canonical test failed or went missing, and at least one passed (skipped tests are not held against it). */
   readonly ok: boolean;
+  /**
+   * Set when the run was stopped for taking too long: the limit and the test files (relative to the tree) that had
+   * not finished; the tests of their milestones failed with the hang message (verdict.ts).
+   */
+  readonly stopped?: { readonly limitSeconds: number; readonly unfinished: readonly string[] };
 }
 
 export interface RunCheckpointsOptions {
@@ -592,6 +597,7 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
       missingFolders,
       runErrors: [...run.unhandled, ...(run.runError !== undefined ? [run.runError] : [])],
       ok: allPass(tests),
+      ...(run.stopped !== undefined ? { stopped: run.stopped } : {}),
     };
   } finally {
     removeWorkspace(workspace);

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type CheckpointReport, runCheckpoints, type TestStatus } from '../checkpoints/checkpoints.ts';
-import type { Milestone } from '../../course/layout.ts';
+import { type Milestone, milestoneIdOf } from '../../course/layout.ts';
 import { describeResults, explainFailure, judgeMilestone, type MilestoneVerdict } from './explain.ts';
 import { readHints } from './hints.ts';
 import { findMilestone, type LearnerLayout } from './layout.ts';
@@ -129,6 +129,8 @@ export interface ProgressOptions extends RunOptions {
   readonly recheck?: boolean;
   /** Told which milestones are re-run, before the run starts. */
   readonly onStale?: (ids: readonly string[]) => void;
+  /** Told when a milestone runs again on its own, after a hang stopped the shared run. */
+  readonly onAlone?: (id: string) => void;
 }
 
 /**
@@ -142,7 +144,17 @@ export async function progressVerdicts(layout: LearnerLayout, options: ProgressO
   const stale = ids.filter((id) => !fresh.has(id));
   options.onStale?.(stale);
   const report = stale.length > 0 ? await runMilestones(layout, stale, options) : undefined;
-  return ids.map((id) => fresh.get(id)?.verdict ?? judgeMilestone(id, report?.tests ?? []));
+  const verdicts = new Map(ids.map((id) => [id, fresh.get(id)?.verdict ?? judgeMilestone(id, report?.tests ?? [])]));
+  // A hang stops the shared run: the milestones it left unfinished may only have been waiting behind it, so each
+  // runs again on its own, and the one that hangs is found (and remembered) without blaming the others.
+  if (report?.stopped !== undefined && stale.length > 1) {
+    const unfinished = new Set(report.stopped.unfinished.map((f) => milestoneIdOf(f)));
+    for (const id of stale.filter((s) => unfinished.has(s))) {
+      options.onAlone?.(id);
+      verdicts.set(id, judgeMilestone(id, (await runMilestones(layout, [id], options)).tests));
+    }
+  }
+  return ids.map((id) => verdicts.get(id)!);
 }
 
 export async function progress(layout: LearnerLayout, out: Out, options: ProgressOptions & { live?: (line: string) => void } = {}): Promise<number> {
@@ -157,6 +169,10 @@ export async function progress(layout: LearnerLayout, out: Out, options: Progres
       else {
         out(`re-checking ${stale.length} milestone${stale.length === 1 ? '' : 's'} whose files changed or were never checked (${stale.join(', ')})${unchanged > 0 ? `; ${unchanged} unchanged, as remembered` : ''}…`);
       }
+    },
+    onAlone: (id) => {
+      options.live?.('');
+      out(`the shared run was stopped by a hang: running ${id} on its own…`);
     },
     onResult: (t) => {
       done++;

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckpointReport, TestResult } from '../checkpoints/checkpoints.ts';
-import { listFiles } from '../../course/layout.ts';
+import { listFiles, milestoneIdOf } from '../../course/layout.ts';
 import { judgeMilestone, type MilestoneVerdict } from './explain.ts';
 import type { LearnerLayout } from './layout.ts';
 
@@ -108,12 +108,12 @@ export function freshEntries(layout: LearnerLayout, keys: ReadonlyMap<string, st
 export function recordRun(layout: LearnerLayout, keys: ReadonlyMap<string, string>, ids: readonly string[], report: CheckpointReport): void {
   const state = readState(layout);
   const tree = { ...(state.trees[layout.exercises] ?? {}) };
-  const stopped = report.runErrors.some((e) => /was stopped/.test(e));
+  const unfinished = new Set((report.stopped?.unfinished ?? []).map((f) => milestoneIdOf(f)));
   for (const id of ids) {
     const key = keys.get(id);
     if (key === undefined) continue;
     const tests = report.tests.filter((t) => t.milestone === id);
-    if (stopped && ids.length > 1 && tests.some((t) => /did not finish within/.test(t.failure ?? ''))) continue;
+    if (ids.length > 1 && unfinished.has(id)) continue;
     tree[id] = { key, verdict: judgeMilestone(id, tests), tests, checkedAt: new Date().toISOString() };
   }
   const file = stateFile(layout);
