@@ -9,7 +9,16 @@
  * Node's own pipe: no frame of the stack is user code), so the reporter can label them. Writes by vitest or other
  * packages (a frame in node_modules) are left alone.
  */
+import { setImmediate as turn } from 'node:timers/promises';
+import { afterEach } from 'vitest';
 import { THREAD_MARK } from './output.ts';
+
+// A thread's output travels to this thread as a message, separately from the thread's result: a test that ends as
+// soon as it has the result would leave that output to whichever test runs next. A few turns of the event loop
+// after each test let the messages already sent arrive while the test is still the current one.
+afterEach(async () => {
+  for (let i = 0; i < 3; i++) await turn();
+});
 
 let inside = false;
 

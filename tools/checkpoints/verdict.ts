@@ -13,11 +13,15 @@ import { milestoneIdOf } from '../../course/layout.ts';
 /** The one message for code that never finishes, with the limit (seconds) after which it was stopped. */
 export function hangMessage(limitSeconds: number): string {
   const limit = Number.isInteger(limitSeconds) ? String(limitSeconds) : limitSeconds.toFixed(1);
-  return `did not finish within ${limit} s: something waits forever (a channel whose senders are never all dropped, a lock never released, a join on a thread that never ends)`;
+  return (
+    `did not finish within ${limit} s: something waits forever ` +
+    '(a channel whose senders are never all dropped, a lock never released, a join on a thread that never ends)'
+  );
 }
 
 /** Whether a failure or run error is the hang message (from hangMessage). */
-export const isHangMessage = (text: string | undefined): boolean => text !== undefined && /did not finish within [\d.]+ s/.test(text);
+export const isHangMessage = (text: string | undefined): boolean =>
+  text !== undefined && /did not finish within [\d.]+ s/.test(text);
 
 /** Vitest's own words for a test that exceeded its timeout, turned into the hang message; else undefined. */
 export function timeoutAsHang(failure: string | undefined): string | undefined {
@@ -35,11 +39,16 @@ interface Judged {
  * Apply the hang rule: when the run was stopped after `limitSeconds`, every test of a milestone with an
  * unfinished test file (paths relative to the tree, like the tests' own) fails with the hang message.
  */
-export function failHungMilestones<T extends Judged>(tests: readonly T[], unfinishedFiles: readonly string[], limitSeconds: number): T[] {
+export function failHungMilestones<T extends Judged>(
+  tests: readonly T[],
+  unfinishedFiles: readonly string[],
+  limitSeconds: number,
+): T[] {
   const hung = new Set(unfinishedFiles.map((f) => milestoneIdOf(f) ?? f));
   if (hung.size === 0) return [...tests];
   const message = hangMessage(limitSeconds);
-  return tests.map((t) => (hung.has(milestoneIdOf(t.file) ?? t.file) && t.status !== 'skipped' ? { ...t, status: 'failed', failure: message } : t));
+  const hangs = (t: T): boolean => hung.has(milestoneIdOf(t.file) ?? t.file) && t.status !== 'skipped';
+  return tests.map((t) => (hangs(t) ? { ...t, status: 'failed', failure: message } : t));
 }
 
 /** The pass rule: something ran and passed, and nothing failed. */

@@ -75,19 +75,28 @@ interface Checked {
 async function checkOne(layout: LearnerLayout, m: Milestone, options: RunOptions): Promise<Checked> {
   const report = await runMilestones(layout, [m.id], options);
   const tests = report.tests.filter((t) => t.milestone === m.id);
-  return { milestone: m, verdict: judgeMilestone(m.id, tests), tests, notes: report.runErrors.map((e) => e.split('\n')[0]!) };
+  const notes = report.runErrors.map((e) => e.split('\n')[0]!);
+  return { milestone: m, verdict: judgeMilestone(m.id, tests), tests, notes };
 }
 
 /** The remembered result when the milestone's files did not change since it was checked; else a fresh run. */
 async function resultOf(layout: LearnerLayout, m: Milestone, options: RunOptions, out: Out): Promise<Checked> {
-  const entry = freshEntries(layout, milestoneKeys(layout, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {})).get(m.id);
+  const entry = freshEntries(layout, keysFor(layout, options)).get(m.id);
   if (entry !== undefined) return { milestone: m, verdict: entry.verdict, tests: entry.tests, notes: [] };
   out(`checking ${m.id}…`);
   return checkOne(layout, m, options);
 }
 
+const keysFor = (layout: LearnerLayout, options: RunOptions): Map<string, string> =>
+  milestoneKeys(layout, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
+
 /** Milestones in order from `start`; the first not done, or undefined when all are. */
-async function findCurrent(layout: LearnerLayout, start: number, out: Out, options: RunOptions): Promise<{ index: number; checked: Checked } | undefined> {
+async function findCurrent(
+  layout: LearnerLayout,
+  start: number,
+  out: Out,
+  options: RunOptions,
+): Promise<{ index: number; checked: Checked } | undefined> {
   for (let i = start; i < layout.milestones.length; i++) {
     const checked = await resultOf(layout, layout.milestones[i]!, options, out);
     if (checked.verdict.state !== 'done') return { index: i, checked };
@@ -99,7 +108,8 @@ async function findCurrent(layout: LearnerLayout, start: number, out: Out, optio
 function resultLines(c: Checked, style: Style): string[] {
   const lines = describeResults(c.milestone.id, c.tests, { showPassed: false, style });
   for (const n of c.notes) lines.push(`  note: ${n}`);
-  lines.push(c.verdict.state === 'done' ? style.green(`✓ ${c.verdict.summary}`) : style.red(`✗ ${c.verdict.summary}`));
+  const done = c.verdict.state === 'done';
+  lines.push(done ? style.green(`✓ ${c.verdict.summary}`) : style.red(`✗ ${c.verdict.summary}`));
   return lines;
 }
 
@@ -112,8 +122,8 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
   if (options.start !== undefined && startIndex < 0) throw new Error(`unknown milestone '${options.start}'`);
 
   const locate = async (): Promise<{ index: number; checked: Checked } | undefined> => {
-    if (startIndex >= 0) return { index: startIndex, checked: await resultOf(layout, layout.milestones[startIndex]!, options, out) };
-    return findCurrent(layout, 0, out, options);
+    if (startIndex < 0) return findCurrent(layout, 0, out, options);
+    return { index: startIndex, checked: await resultOf(layout, layout.milestones[startIndex]!, options, out) };
   };
 
   if (!interactive) {
@@ -147,14 +157,18 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
     finish = resolve;
   });
   const current = (): Milestone => layout.milestones[index]!;
-  const known = (): Map<string, MilestoneVerdict> => knownVerdicts(layout, milestoneKeys(layout, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}));
+  const known = (): Map<string, MilestoneVerdict> => knownVerdicts(layout, keysFor(layout, options));
   const bar = (): string => {
     const verdicts = known();
-    return progressBar(layout.milestones.filter((m) => verdicts.get(m.id)?.state === 'done').length, layout.milestones.length, style);
+    const done = layout.milestones.filter((m) => verdicts.get(m.id)?.state === 'done').length;
+    return progressBar(done, layout.milestones.length, style);
   };
   const folderShown = (): string => `${displayPath(path.join(layout.exercises, current().folder))}/`;
-  const keysLine = (): string =>
-    style.dim(`[${watcher?.mode() === 'polling' ? 'polling' : 'watching'} ${folderShown()} — save to re-check · h hint · l list · n next · r re-run · q quit]`);
+  const keysLine = (): string => {
+    const how = watcher?.mode() === 'polling' ? 'polling' : 'watching';
+    const keys = 'save to re-check · h hint · l list · n next · r re-run · q quit';
+    return style.dim(`[${how} ${folderShown()} — ${keys}]`);
+  };
 
   /** The watch view: bar, milestone, brief, results, files, hint, keys. */
   const render = (): void => {
@@ -167,7 +181,9 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
     const files = studentFiles(layout, m);
     if (files.length > 0) lines.push(`your files: ${files.map((f) => style.link(displayPath(f), f)).join('  ')}`);
     const hints = hintShown > 0 ? readHints(path.join(layout.exercises, m.folder)) : undefined;
-    if (hints !== undefined && hintShown > 0) lines.push('', style.yellow(`hint ${hintShown} of ${hints.items.length}:`), hints.items[hintShown - 1]!);
+    if (hints !== undefined && hintShown > 0) {
+      lines.push('', style.yellow(`hint ${hintShown} of ${hints.items.length}:`), hints.items[hintShown - 1]!);
+    }
     lines.push(keysLine());
     for (const l of lines) out(l);
   };
@@ -176,9 +192,11 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
     const verdicts = known();
     const lines: string[] = [];
     if (options.screen) lines.push(CLEAR_SCREEN + bar(), '');
-    lines.push(style.bold('Milestones') + style.dim('  (✓ done · … in progress · · not started · ? not checked since its files changed)'));
+    const legend = '  (✓ done · … in progress · · not started · ? not checked since its files changed)';
+    lines.push(style.bold('Milestones') + style.dim(legend));
     layout.milestones.forEach((m, i) => {
-      const row = `${verdictMark(verdicts.get(m.id), style)} ${m.id.padEnd(6)} ${briefTitle(m)}${i === index ? style.dim('  (current)') : ''}`;
+      const here = i === index ? style.dim('  (current)') : '';
+      const row = `${verdictMark(verdicts.get(m.id), style)} ${m.id.padEnd(6)} ${briefTitle(m)}${here}`;
       lines.push(i === listing ? `${style.cyan('›')} ${style.bold(row)}` : `  ${row}`);
     });
     lines.push(style.dim('[↑/↓ or k/j move · Enter open · Esc or l back]'));
@@ -300,13 +318,18 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
 
   const onOneKey = (key: string): void => {
     if (key === '\u0003' || key === '\u0004' || (key === 'q' && listing === undefined)) {
-      out(`bye: your work is in ${displayPath(layout.exercises)}/; \`npm run learn\` starts again at the first milestone that does not pass, \`npm run learn -- ${current().id}\` here`);
+      out(
+        `bye: your work is in ${displayPath(layout.exercises)}/; \`npm run learn\` starts again at the first ` +
+          `milestone that does not pass, \`npm run learn -- ${current().id}\` here`,
+      );
       quit(0);
     } else if (listing !== undefined) onListKey(key);
     else if (key === 'h') {
       const hints = readHints(path.join(layout.exercises, current().folder));
       if (hints === undefined || hints.items.length === 0) out('no hints for this milestone');
-      else if (hintShown >= hints.items.length) out(`that was the last hint (${hints.items.length}); all of them: npm run hint -- ${current().id} --all`);
+      else if (hintShown >= hints.items.length) {
+        out(`that was the last hint (${hints.items.length}); all of them: npm run hint -- ${current().id} --all`);
+      }
       else {
         hintShown++;
         if (options.screen) render();

@@ -45,7 +45,12 @@ function readState(layout: LearnerLayout): StateFile {
   return { format: FORMAT, trees: {} };
 }
 
-function hashFolder(hash: ReturnType<typeof createHash>, label: string, dir: string, skip: (rel: string) => boolean = () => false): void {
+function hashFolder(
+  hash: ReturnType<typeof createHash>,
+  label: string,
+  dir: string,
+  skip: (rel: string) => boolean = () => false,
+): void {
   for (const rel of listFiles(dir)) {
     if (skip(rel)) continue;
     let content: Buffer;
@@ -105,7 +110,12 @@ export function freshEntries(layout: LearnerLayout, keys: ReadonlyMap<string, st
  * run makes the entry stale again). A milestone is not remembered when the run was stopped before its tests
  * could finish and other milestones shared the run (it may only have been waiting for another's hang).
  */
-export function recordRun(layout: LearnerLayout, keys: ReadonlyMap<string, string>, ids: readonly string[], report: CheckpointReport): void {
+export function recordRun(
+  layout: LearnerLayout,
+  keys: ReadonlyMap<string, string>,
+  ids: readonly string[],
+  report: CheckpointReport,
+): void {
   const state = readState(layout);
   const tree = { ...(state.trees[layout.exercises] ?? {}) };
   const unfinished = new Set((report.stopped?.unfinished ?? []).map((f) => milestoneIdOf(f)));

@@ -30,7 +30,7 @@ export function colorEnabled(isTTY: boolean, env: Env = process.env): boolean {
 export function hyperlinksEnabled(isTTY: boolean, env: Env = process.env): boolean {
   if (env['FORCE_HYPERLINK'] !== undefined) return env['FORCE_HYPERLINK'] !== '0' && env['FORCE_HYPERLINK'] !== 'false';
   if (!isTTY || env['CI'] !== undefined || env['TERM'] === 'dumb') return false;
-  if (env['WT_SESSION'] !== undefined || env['KONSOLE_VERSION'] !== undefined || env['DOMTERM'] !== undefined) return true;
+  if (['WT_SESSION', 'KONSOLE_VERSION', 'DOMTERM'].some((name) => env[name] !== undefined)) return true;
   if (Number(env['VTE_VERSION'] ?? 0) >= 5000) return true;
   if (env['TERM'] === 'xterm-kitty' || env['TERM'] === 'xterm-ghostty' || env['TERM'] === 'alacritty') return true;
   return ['iTerm.app', 'WezTerm', 'vscode', 'ghostty', 'Hyper', 'Tabby', 'rio'].includes(env['TERM_PROGRAM'] ?? '');
@@ -41,7 +41,10 @@ export function makeStyle(options: { isTTY?: boolean; env?: Env } = {}): Style {
   const env = options.env ?? process.env;
   const color = colorEnabled(isTTY, env);
   const links = hyperlinksEnabled(isTTY, env);
-  const sgr = (open: number, close: number) => (text: string): string => (color ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  const sgr =
+    (open: number, close: number) =>
+    (text: string): string =>
+      color ? `\u001b[${open}m${text}\u001b[${close}m` : text;
   return {
     color,
     links,
@@ -63,5 +66,6 @@ export function progressBar(done: number, total: number, style: Style, width = 4
   const filled = total > 0 ? Math.round((width * done) / total) : 0;
   const head = filled < width ? '>' : '';
   const rest = '-'.repeat(Math.max(0, width - filled - head.length));
-  return `Progress: [${style.green(`${'#'.repeat(filled)}${head}`)}${style.red(rest)}] ${done}/${total} milestones done`;
+  const bar = `${style.green(`${'#'.repeat(filled)}${head}`)}${style.red(rest)}`;
+  return `Progress: [${bar}] ${done}/${total} milestones done`;
 }

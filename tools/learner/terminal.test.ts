@@ -2,8 +2,9 @@
  * `npm run learn` in a real terminal: tmux (a private server, its own socket) runs it in a 120×50 pane; the test
  * saves a file and reads the screen back with capture-pane. It checks what a student sees: the screen cleared
  * on each run (the scrollback holds one view, one progress bar), the bar, the results of the re-run, and what the
- * student's code printed in a worker thread, marked as theirs; then the milestone list and a jump. The deadlines are generous and every wait polls,
- * so a loaded machine makes it slower, not red. Skipped where tmux is not installed (.ci/run installs it).
+ * student's code printed in a worker thread, marked as theirs; then the milestone list and a jump. The deadlines
+ * are generous and every wait polls, so a loaded machine makes it slower, not red. Skipped where tmux is not
+ * installed (.ci/run installs it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,7 +38,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!hasTmux)('npm run learn in a terminal (tmux)', () => {
-  test('a cleared screen with the progress bar; a save re-runs and shows the failure and the thread output', async () => {
+  test('a cleared screen with a progress bar; a save re-runs, shows the failure and the thread output', async () => {
     cpSync(path.join(projectRoot, 'exercises'), dir, { recursive: true });
     const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', NO_COLOR: '1' };
     delete env['TMUX'];
@@ -45,7 +46,9 @@ describe.skipIf(!hasTmux)('npm run learn in a terminal (tmux)', () => {
     // A scrollback to prove the clearing on, and the pane kept after learn quits, to read its goodbye.
     const conf = path.join(dir, 'tmux.conf');
     writeFileSync(conf, 'set -g history-limit 5000\nset -g remain-on-exit on\n');
-    execFileSync('tmux', ['-L', socket, '-f', conf, 'new-session', '-d', '-s', 'learn', '-x', '120', '-y', '50', '-c', projectRoot, `npm run --silent learn -- --poll --exercises ${dir}`], { env });
+    const command = `npm run --silent learn -- --poll --exercises ${dir}`;
+    const session = ['new-session', '-d', '-s', 'learn', '-x', '120', '-y', '50', '-c', projectRoot, command];
+    execFileSync('tmux', ['-L', socket, '-f', conf, ...session], { env });
 
     const first = await waitFor('the p1/m1 view', (t) => t.includes('━━━ p1/m1') && t.includes('[polling '));
     expect(first).toMatch(/Progress: \[>-+\] 0\/18 milestones done/);
@@ -63,7 +66,8 @@ describe.skipIf(!hasTmux)('npm run learn in a terminal (tmux)', () => {
       mpsc.replace(consumerLoop, `${consumerLoop}\n  console.log(\`consumer got \${logs.length}\`);\n  logs.pop();`),
     );
 
-    const after = await waitFor('the re-run result', (t) => t.includes('your code printed:') && t.includes('[polling '));
+    const rerun = (t: string): boolean => t.includes('your code printed:') && t.includes('[polling ');
+    const after = await waitFor('the re-run result', rerun);
     expect(after).not.toContain('still a stub: parseLogLine');
     expect(after.match(/Progress: \[/g)).toHaveLength(1); // cleared: the scrollback holds this view only
     expect(after).toMatch(/│ \[thread\] consumer got \d+/);
@@ -74,14 +78,16 @@ describe.skipIf(!hasTmux)('npm run learn in a terminal (tmux)', () => {
     const list = await waitFor('the milestone list', (t) => t.includes('[↑/↓ or k/j move'));
     expect(list).toMatch(/› … p1\/m1 /);
     tmux('send-keys', '-t', 'learn', 'j', 'Enter');
-    await waitFor('the p1/m2 view', (t) => t.includes('━━━ p1/m2') && t.includes(`${path.join(dir, 'p1-pipeline/m2-stages')}/`));
+    const m2 = `${path.join(dir, 'p1-pipeline/m2-stages')}/`;
+    await waitFor('the p1/m2 view', (t) => t.includes('━━━ p1/m2') && t.includes(m2));
 
     tmux('send-keys', '-t', 'learn', 'q');
     await waitFor('the goodbye', (t) => t.includes('bye: your work is in'), 30_000);
     // And the process ends: nothing (a watcher, the keyboard) keeps it alive.
     const end = Date.now() + 30_000;
-    while (tmux('display-message', '-p', '-t', 'learn', '#{pane_dead} #{pane_dead_status}').trim() !== '1 0') {
-      if (Date.now() > end) throw new Error(`learn did not exit after q: ${tmux('display-message', '-p', '-t', 'learn', '#{pane_dead} #{pane_dead_status}')}`);
+    const pane = (): string => tmux('display-message', '-p', '-t', 'learn', '#{pane_dead} #{pane_dead_status}').trim();
+    while (pane() !== '1 0') {
+      if (Date.now() > end) throw new Error(`learn did not exit after q (pane dead, status: ${pane()})`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }, 300_000);
