@@ -23,8 +23,9 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: timeout,
     hookTimeout: timeout,
-    setupFiles: canary,
     // A run with no test files is an error for the caller to explain, not for vitest to refuse.
     passWithNoTests: true,
+    // Worker threads' output reaches vitest's console capture, so the reporter shows it under its test.
+    setupFiles: ['tools/checkpoints/capture-output.ts', ...canary],
   },
 });

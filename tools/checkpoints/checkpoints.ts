@@ -19,7 +19,9 @@ import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rea
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stubSource } from '../exercises/generate.ts';
+import { joinOutput, type OutputChunk } from './output.ts';
 import { type CheckpointEvent, eventMac } from './stream-reporter.ts';
+import { allPass, hangMessage, timeoutAsHang } from './verdict.ts';
 import { isTestFile, isTypeScriptModule, listFiles, listMilestones, type Milestone, milestoneIdOf, projectRoot, selectMilestones } from '../../course/layout.ts';
 import { cacheDir } from '../../kit/internal/compile.ts';
 import { milestoneInfo } from '../../course/milestones.ts';
@@ -38,6 +40,16 @@ export interface TestResult {
   readonly durationMs: number;
   /** Why it failed: the assertion message, or why the test never ran (its file failed to load, the run hung). */
   readonly failure?: string;
+  /** A failed assertion's expected and received values (as vitest printed them) and its diff, when it has them. */
+  readonly assertion?: Assertion;
+  /** What the student's code printed during the test (main thread and worker threads), capped (output.ts). */
+  readonly output?: string;
+}
+
+export interface Assertion {
+  readonly expected?: string;
+  readonly actual?: string;
+  readonly diff?: string;
 }
 
 export interface MilestoneSummary {
@@ -58,6 +70,11 @@ export interface CheckpointReport {
   readonly runErrors: readonly string[];
   /** No canonical test failed or went missing, and at least one passed (skipped tests are not held against it). */
   readonly ok: boolean;
+  /**
+   * Set when the run was stopped for taking too long: the limit and the test files (relative to the tree) that had
+   * not finished; their tests that never reported fail with the hang message (verdict.ts).
+   */
+  readonly stopped?: { readonly limitSeconds: number; readonly unfinished: readonly string[] };
 }
 
 export interface RunCheckpointsOptions {
@@ -71,6 +88,8 @@ export interface RunCheckpointsOptions {
   readonly runTimeoutMs?: number;
   /** Where the canonical tests live; `<project>/solutions` by default. */
   readonly canonical?: string;
+  /** Called as each test finishes (progress display). */
+  readonly onResult?: (test: { readonly file: string; readonly name: string; readonly status: TestStatus }) => void;
 }
 
 /** One test as vitest reported it, keyed by its file relative to the vitest root. */
@@ -80,6 +99,8 @@ export interface RawTest {
   readonly status: TestStatus;
   readonly durationMs: number;
   readonly failure?: string;
+  readonly assertion?: Assertion;
+  readonly output?: string;
 }
 
 /** A test file that failed as a whole (import error, error in a hook outside tests, ...). */
@@ -97,6 +118,26 @@ export interface RawRun {
   readonly runError?: string;
   /** Signs that the results were forged or the test framework was tampered with (empty when none). */
   readonly tampering: readonly string[];
+  /** Set when the run was stopped because it did not finish in time: the limit, and the files that never ended. */
+  readonly stopped?: { readonly limitSeconds: number; readonly unfinished: readonly string[] };
+  /** Output printed in a test file outside any test (while loading, in hooks, after the tests), per file. */
+  readonly strayOutput?: ReadonlyArray<{ readonly file: string; readonly output: string }>;
+}
+
+/** Stops for the vitest runs under way (stopRuns). */
+const liveRuns = new Set<() => void>();
+
+/** A run ended by stopRuns: it has no results, and its promise rejects with this. */
+export class RunStoppedError extends Error {
+  override readonly name = 'RunStoppedError';
+}
+
+/**
+ * Kill every checkpoint run under way (a student quit the watch loop mid-run); their promises reject with
+ * RunStoppedError, so nothing half-run is reported or remembered.
+ */
+export function stopRuns(): void {
+  for (const stop of [...liveRuns]) stop();
 }
 
 const vitestBin = (): string => path.join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs');
@@ -120,7 +161,7 @@ function runVitestProcess(
   env: Record<string, string>,
   killAfterMs: number,
   baseEnv: Readonly<Record<string, string | undefined>> = process.env,
-  channel?: { readonly key: string },
+  channel?: { readonly key: string; readonly onData?: (chunk: string) => void },
   wrap?: CommandWrapper,
 ): Promise<ProcessOutcome> {
   return new Promise((resolve, reject) => {
@@ -144,7 +185,10 @@ function runVitestProcess(
       child.stdin!.on('error', () => {}); // a child that died at once: its exit tells why
       child.stdin!.end(`${channel.key}\n`);
       const results = child.stdio[3] as NodeJS.ReadableStream;
-      results.on('data', (chunk: Buffer) => eventChunks.push(chunk));
+      results.on('data', (chunk: Buffer) => {
+        eventChunks.push(chunk);
+        channel.onData?.(chunk.toString('utf8'));
+      });
       results.on('error', () => {});
     }
     let killed = false;
@@ -159,6 +203,12 @@ function runVitestProcess(
       killed = true;
       killGroup();
     }, killAfterMs);
+    let stopped = false;
+    const stop = (): void => {
+      stopped = true;
+      killGroup();
+    };
+    liveRuns.add(stop);
     // Being in its own group, the child would not get the terminal's Ctrl-C: pass it on, then stop (the exit
     // handler of makeWorkspace removes the workspace).
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -169,6 +219,7 @@ function runVitestProcess(
     process.once('SIGTERM', onSignal);
     const done = (): void => {
       clearTimeout(timer);
+      liveRuns.delete(stop);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     };
@@ -181,7 +232,8 @@ function runVitestProcess(
       // Whatever the child left running in its group goes too (without a sandbox, a detached grandchild with a
       // group of its own can still escape this; the grader's sandbox kills everything).
       killGroup();
-      resolve({ code, signal, output, killed, events: Buffer.concat(eventChunks).toString('utf8') });
+      if (stopped) reject(new RunStoppedError('the checkpoint run was stopped'));
+      else resolve({ code, signal, output, killed, events: Buffer.concat(eventChunks).toString('utf8') });
     });
   });
 }
@@ -267,6 +319,8 @@ export async function runVitest(options: {
   readonly canary?: boolean;
   /** Longest failure message kept, in characters (default 2000). */
   readonly maxMessageChars?: number;
+  /** Called as each test finishes (file relative to `relativeTo`), for a progress display. */
+  readonly onResult?: (test: { readonly file: string; readonly name: string; readonly status: TestStatus }) => void;
 }): Promise<RawRun> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const runTimeoutMs = options.runTimeoutMs ?? 5 * 60_000;
@@ -274,6 +328,21 @@ export async function runVitest(options: {
   const key = randomBytes(32).toString('hex');
   const nonce = options.canary ? randomBytes(12).toString('hex') : undefined;
   const reporter = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stream-reporter.ts');
+  const rel = (file: string): string => posix(path.relative(options.relativeTo, file));
+  // Progress only: lines are shown as they come and verified, all together, once the run has ended.
+  let partial = '';
+  const onData = (chunk: string): void => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        const ev = JSON.parse(line.split('\t').slice(2).join('\t')) as CheckpointEvent;
+        if (ev.e === 'result' && ev.state !== 'pending') options.onResult?.({ file: rel(ev.file), name: ev.name, status: ev.state });
+      } catch {
+        // not an event line: readEvents reports it
+      }
+    }
+  };
   const outcome = await runVitestProcess(
     ['run', '--config', checkpointConfig(), `--reporter=${reporter}`],
     {
@@ -283,12 +352,11 @@ export async function runVitest(options: {
     },
     runTimeoutMs,
     options.env,
-    { key },
+    { key, ...(options.onResult !== undefined ? { onData } : {}) },
     options.wrap,
   );
   const { code, signal, output, killed } = outcome;
   const { events, tampering } = readEvents(outcome.events, key, killed);
-  const rel = (file: string): string => posix(path.relative(options.relativeTo, file));
   // Messages name files in the workspace, which is gone by the time anyone reads them: show them relative.
   const prefix = `${options.relativeTo}${path.sep}`;
   const clean = (message: string, lines?: number): string => capText(message.split(prefix).join(''), lines, maxChars);
@@ -297,6 +365,8 @@ export async function runVitest(options: {
   const tests = new Map<string, RawTest>();
   const fileErrors: RawFileError[] = [];
   const unhandled: string[] = [];
+  const printed = new Map<string, { chunks: OutputChunk[]; dropped: number }>();
+  const details = new Map<string, Assertion>();
   const modulesEnded = new Set<string>();
   const canary = nonce !== undefined ? canaryNames(nonce) : undefined;
   const canarySeen = new Map<string, { falseOk: boolean; trueOk: boolean; markerOk: boolean; scored: boolean }>();
@@ -328,13 +398,26 @@ export async function runVitest(options: {
         continue;
       }
       if (ev.state === 'passed') canaryOf(ev.file).scored = true;
+      const failure = ev.error === undefined ? undefined : (timeoutAsHang(ev.error) ?? clean(ev.error));
       tests.set(k, {
         file: rel(ev.file),
         name: clean(ev.name, 1),
         status: ev.state,
         durationMs: ev.durationMs,
-        ...(ev.error !== undefined ? { failure: clean(ev.error) } : {}),
+        ...(failure !== undefined ? { failure } : {}),
       });
+    } else if (ev.e === 'log') {
+      const k = key2(ev.file, ev.name ?? '');
+      const entry = printed.get(k) ?? { chunks: [], dropped: 0 };
+      entry.chunks.push({ stream: ev.stream, text: ev.text.split(prefix).join('') });
+      entry.dropped += ev.dropped ?? 0;
+      printed.set(k, entry);
+    } else if (ev.e === 'detail') {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the colour codes vitest may leave in values
+      const plain = (v: string): string => v.replace(/\u001b\[[0-9;]*m/g, '').split(prefix).join('');
+      const clip = (v: string | undefined): string | undefined => (v === undefined ? undefined : capText(plain(v), 40, maxChars));
+      const a = { expected: clip(ev.expected), actual: clip(ev.actual), diff: clip(ev.diff) };
+      details.set(key2(ev.file, ev.name), Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as Assertion);
     } else if (ev.e === 'module') {
       if (modulesEnded.has(ev.file)) tampering.push(`the test file ${rel(ev.file)} ended twice`);
       modulesEnded.add(ev.file);
@@ -346,8 +429,16 @@ export async function runVitest(options: {
       }
       if (errors.length > 0) fileErrors.push({ file: rel(ev.file), message: clean(errors.join('\n')) });
     } else if (ev.e === 'unhandled') unhandled.push(clean(ev.message, 4));
-    else ended = true;
+    else if (ev.e === 'end') ended = true;
   }
+  for (const [k, t] of tests) {
+    const out = printed.get(k);
+    const assertion = details.get(k);
+    if (out !== undefined || assertion !== undefined) {
+      tests.set(k, { ...t, ...(assertion !== undefined ? { assertion } : {}), ...(out !== undefined ? { output: joinOutput(out.chunks, undefined, out.dropped) } : {}) });
+    }
+  }
+  const strayOutput = [...printed].filter(([k]) => k.endsWith('\0')).map(([k, v]) => ({ file: rel(k.slice(0, -1)), output: joinOutput(v.chunks, undefined, v.dropped) }));
   if (canary) {
     // Only a file that would score needs an intact canary: one whose every test failed or never loaded has
     // nothing a broken framework could have won.
@@ -358,15 +449,15 @@ export async function runVitest(options: {
     }
   }
   let runError: string | undefined;
+  let stopped: RawRun['stopped'];
   if (killed) {
     // A worker blocked in a synchronous wait cannot even send the results of the tests before it (vitest sends
     // them in batches), so what is known is which files never finished.
     const finished = new Set([...modulesEnded].map(rel));
     const unfinished = options.include.map((f) => rel(path.join(projectRoot, f))).filter((f) => !finished.has(f));
-    for (const file of unfinished) {
-      fileErrors.push({ file, message: `did not finish within ${runTimeoutMs / 1000} s: a test in it blocks the main thread or never ends (a synchronous wait cannot time out)` });
-    }
-    runError = `vitest did not finish within ${runTimeoutMs / 1000} s and was stopped; unfinished test files: ${unfinished.join(', ') || '(none)'}`;
+    for (const file of unfinished) fileErrors.push({ file, message: hangMessage(runTimeoutMs / 1000) });
+    stopped = { limitSeconds: runTimeoutMs / 1000, unfinished };
+    runError = `the test run ${hangMessage(runTimeoutMs / 1000)}; it was stopped; unfinished test files: ${unfinished.join(', ') || '(none)'}`;
   } else if (!ended) {
     // The first line says what happened and why (the first thing vitest printed); the rest follows.
     const printed = capText(output.split('\n').filter((l) => l.trim() !== '').join('\n'), 40, maxChars * 2);
@@ -378,6 +469,8 @@ export async function runVitest(options: {
     unhandled,
     tampering: [...new Set(tampering)],
     ...(runError !== undefined ? { runError } : {}),
+    ...(stopped !== undefined ? { stopped } : {}),
+    ...(strayOutput.length > 0 ? { strayOutput } : {}),
   };
 }
 
@@ -551,6 +644,7 @@ export function mergeResults(
   const ran = new Map<string, RawTest>();
   for (const t of run.tests) ran.set(`${toCanonical(t.file)}\0${t.name}`, t);
   const fileError = new Map(run.fileErrors.map((e) => [toCanonical(e.file), e.message]));
+  const hung = new Set((run.stopped?.unfinished ?? []).map(toCanonical));
   const results: TestResult[] = [];
   const seen = new Set<string>();
   for (const e of expected) {
@@ -559,10 +653,25 @@ export function mergeResults(
     const milestone = milestoneIdOf(e.file) ?? '?';
     const t = ran.get(key);
     if (t) {
-      results.push({ milestone, file: e.file, name: e.name, status: t.status, durationMs: t.durationMs, ...(t.failure !== undefined ? { failure: t.failure } : {}) });
+      results.push({
+        milestone,
+        file: e.file,
+        name: e.name,
+        status: t.status,
+        durationMs: t.durationMs,
+        ...(t.failure !== undefined ? { failure: t.failure } : {}),
+        ...(t.assertion !== undefined ? { assertion: t.assertion } : {}),
+        ...(t.output !== undefined ? { output: t.output } : {}),
+      });
     } else {
       const fileFailure = fileError.get(e.file);
-      const failure = fileFailure !== undefined ? `its test file failed: ${fileFailure}` : `did not run: ${run.runError ?? 'vitest did not report it'}`;
+      // A test of a file the run had to stop fails with the hang message itself (verdict.ts): the same words in
+      // check, learn and the grader. Tests of that file that finished before the hang keep their results.
+      const failure = hung.has(e.file)
+        ? hangMessage(run.stopped!.limitSeconds)
+        : fileFailure !== undefined
+          ? `its test file failed: ${fileFailure}`
+          : `did not run: ${run.runError ?? 'vitest did not report it'}`;
       results.push({ milestone, file: e.file, name: e.name, status: 'failed', durationMs: 0, failure });
     }
   }
@@ -599,13 +708,14 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
   try {
     composeTree(workspace, target, all, projects);
     const canonicalTests = chosen.flatMap((m) => listFiles(m.dir).filter(isTestFile).map((rel) => `${m.folder}/${rel}`));
-        const [expectedRaw, run] = await Promise.all([
+    const [expectedRaw, run] = await Promise.all([
       listTests(canonicalTests.map((f) => rootRel(path.join(canonicalRoot, f))), canonicalRoot, path.join(workspace, '.list.json')),
       runVitest({
         include: canonicalTests.map((f) => rootRel(path.join(workspace, f))),
         relativeTo: workspace,
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.runTimeoutMs !== undefined ? { runTimeoutMs: options.runTimeoutMs } : {}),
+        ...(options.onResult !== undefined ? { onResult: options.onResult } : {}),
       }),
     ]);
     const tests = mergeResults(expectedRaw, run, (f) => f);
@@ -617,7 +727,8 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
       durationMs: Date.now() - started,
       missingFolders,
       runErrors: [...run.tampering, ...run.unhandled, ...(run.runError !== undefined ? [run.runError] : [])],
-      ok: run.tampering.length === 0 && tests.some((t) => t.status === 'passed') && !tests.some((t) => t.status === 'failed'),
+      ok: run.tampering.length === 0 && allPass(tests),
+      ...(run.stopped !== undefined ? { stopped: run.stopped } : {}),
     };
   } finally {
     removeWorkspace(workspace);

@@ -17,7 +17,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { readSync, writeSync } from 'node:fs';
-import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
+import { OUTPUT_CAP } from './output.ts';
 
 /** The events this reporter writes; checkpoints.ts reads them back. */
 export type CheckpointEvent =
@@ -31,7 +32,29 @@ export type CheckpointEvent =
     }
   | { readonly e: 'module'; readonly file: string; readonly errors: readonly string[] }
   | { readonly e: 'unhandled'; readonly message: string }
-  | { readonly e: 'end' };
+  | { readonly e: 'end' }
+  /**
+   * What the code printed while a test ran (`name` set) or while its file loaded or after its tests (`name`
+   * unset): console output of the test process, and the output of its worker threads (see capture-output.ts),
+   * whose lines start with THREAD_MARK. Each test's text is capped; `dropped` counts the characters cut.
+   */
+  | {
+      readonly e: 'log';
+      readonly file: string;
+      readonly name?: string;
+      readonly stream: 'stdout' | 'stderr';
+      readonly text: string;
+      readonly dropped?: number;
+    }
+  /** A failed assertion's values, as vitest serialized them (strings), and its diff when it made one. */
+  | {
+      readonly e: 'detail';
+      readonly file: string;
+      readonly name: string;
+      readonly expected?: string;
+      readonly actual?: string;
+      readonly diff?: string;
+    };
 
 /** The MAC of one line: `<seq>\t<mac>\t<json>` carries mac = HMAC-SHA256(key, `<seq>\t<json>`). */
 export function eventMac(key: string, seq: number, json: string): string {
@@ -80,8 +103,13 @@ function readKey(): string {
   }
 }
 
+/** Characters of a test's output written to the events (the display caps again, at OUTPUT_CAP). */
+const LOG_BUDGET = OUTPUT_CAP * 2;
+
 export default class CheckpointStreamReporter implements Reporter {
   private readonly fd: number | undefined;
+  private vitest: Vitest | undefined;
+  private readonly logged = new Map<string, number>();
   private readonly key: string = '';
   private seq = 0;
 
@@ -89,6 +117,24 @@ export default class CheckpointStreamReporter implements Reporter {
     const fd = process.env['CHECKPOINTS_EVENTS_FD'];
     this.fd = fd !== undefined && /^\d+$/.test(fd) ? Number(fd) : undefined;
     if (this.fd !== undefined) this.key = readKey();
+  }
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest;
+  }
+
+  onUserConsoleLog(log: { content: string; type: 'stdout' | 'stderr'; taskId?: string }): void {
+    const entity = log.taskId !== undefined ? this.vitest?.state.getReportedEntityById(log.taskId) : undefined;
+    if (entity === undefined) return; // printed by vitest's own code or outside any test file: not the student's
+    const file = entity.type === 'module' ? entity.moduleId : entity.module.moduleId;
+    const name = entity.type === 'test' ? testName(entity) : undefined;
+    const key = `${file}\0${name ?? ''}`;
+    const used = this.logged.get(key) ?? 0;
+    const room = Math.max(0, LOG_BUDGET - used);
+    this.logged.set(key, used + log.content.length);
+    const text = log.content.slice(0, room);
+    const dropped = log.content.length - text.length;
+    this.write({ e: 'log', file, ...(name !== undefined ? { name } : {}), stream: log.type, text, ...(dropped > 0 ? { dropped } : {}) });
   }
 
   private write(event: CheckpointEvent): void {
@@ -109,6 +155,17 @@ export default class CheckpointStreamReporter implements Reporter {
       durationMs: Math.round((test.diagnostic()?.duration ?? 0) * 10) / 10,
       ...(error !== undefined ? { error } : {}),
     });
+    const first = result.errors?.[0] as { expected?: unknown; actual?: unknown; diff?: unknown } | undefined;
+    if (first !== undefined && (typeof first.expected === 'string' || typeof first.diff === 'string')) {
+      const text = (v: unknown): string | undefined => (typeof v === 'string' ? v.slice(0, 4000) : undefined);
+      const detail = { expected: text(first.expected), actual: text(first.actual), diff: text(first.diff) };
+      this.write({
+        e: 'detail',
+        file: test.module.moduleId,
+        name: testName(test),
+        ...Object.fromEntries(Object.entries(detail).filter(([, v]) => v !== undefined)),
+      });
+    }
   }
 
   onTestModuleEnd(module: TestModule): void {

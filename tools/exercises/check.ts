@@ -16,6 +16,7 @@ import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { buildExercises, diffExercises, GenerateError, type TreeDifference } from './generate.ts';
 import { listTests, makeWorkspace, type RawRun, removeWorkspace, runVitest } from '../checkpoints/checkpoints.ts';
+import { isHangMessage } from '../checkpoints/verdict.ts';
 import { isTestFile, listFiles, listMilestones, milestoneIdOf, projectRoot } from '../../course/layout.ts';
 import { posix, rootRel } from '../../lib/paths.ts';
 
@@ -151,7 +152,7 @@ export async function checkExercises(options: CheckOptions = {}): Promise<Exerci
       else if (r.status === 'skipped') skipped.push(t.name);
       else {
         failing++;
-        if (/^Error: Test timed out in \d+ms/.test(r.failure ?? '')) timedOut.push(t.name);
+        if (isHangMessage(r.failure)) timedOut.push(t.name); // a test timeout, in the shared words (verdict.ts)
       }
     }
     // `vitest list` leaves out tests marked skip or todo, so a skipped result need not be among the expected.

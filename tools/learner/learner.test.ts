@@ -1,20 +1,27 @@
 /**
  * The student commands: failures explained in a student's words (stubs, an earlier milestone's stubs,
- * assertions), progress re-checked from the tests, the watch loop moving on after a save, reset, hints and the
- * polling watcher. Runs against temporary copies of exercises/ (a few milestones at a time).
+ * assertions, hangs), what the student's code printed (main thread and threads) under its test, remembered
+ * verdicts that only a change of the files they depend on re-runs, the watch loop moving on after a save and
+ * starting anywhere, reset, hints, colour and the polling watcher. Runs against temporary copies of exercises/
+ * (a few milestones at a time).
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, test } from 'vitest';
-import type { TestResult } from '../checkpoints/checkpoints.ts';
+import { mergeResults, RunStoppedError, stopRuns, type TestResult } from '../checkpoints/checkpoints.ts';
+import { joinOutput, THREAD_MARK } from '../checkpoints/output.ts';
+import { hangMessage } from '../checkpoints/verdict.ts';
 import { projectRoot } from '../../course/layout.ts';
-import { check, hint, progressVerdicts, reset } from './commands.ts';
-import { explainFailure, judgeMilestone } from './explain.ts';
+import { main } from './cli.ts';
+import { check, hint, progressVerdicts, reset, runMilestones } from './commands.ts';
+import { describeResults, explainFailure, failureLines, judgeMilestone } from './explain.ts';
 import { parseHints } from './hints.ts';
 import { findMilestone, learnerLayout } from './layout.ts';
-import { learn } from './session.ts';
+import { learn, splitKeys } from './session.ts';
+import { milestoneKeys } from './state.ts';
+import { makeStyle, progressBar } from './style.ts';
 import { watchFolder } from './watch.ts';
 
 const solutions = path.join(projectRoot, 'solutions');
@@ -51,7 +58,66 @@ describe('explaining failures', () => {
       "needs p1/m1's LogEntry.new, which is still a stub (NotImplementedError)",
     );
     expect(explainFailure(result('p1/m1', 'AssertionError: expected 3 to be 4 // Object.is equality'), 'p1/m1')).toBe('expected 4, received 3');
-    expect(explainFailure(result('p1/m1', 'Error: Test timed out in 15000ms.'), 'p1/m1')).toMatch(/^did not finish within 15 s/);
+    expect(explainFailure(result('p1/m1', 'Error: Test timed out in 15000ms.'), 'p1/m1')).toBe(hangMessage(15));
+    expect(explainFailure(result('p1/m1', 'AssertionError: expected [] to have a length of 1 but got +0'), 'p1/m1')).toBe('expected length 1, received length 0');
+    const words = (m: string): string => explainFailure(result('p1/m1', `AssertionError: ${m}`), 'p1/m1');
+    expect(words('expected 3 to be greater than or equal to 5')).toBe('expected at least 5, received 3');
+    expect(words('expected 5 to be less than 3')).toBe('expected less than 3, received 5');
+    expect(words('expected [Function] to throw an error')).toBe('expected it to throw an error; it returned normally');
+    expect(words("expected [Function] to throw error matching /bang/ but got 'boom'")).toBe("expected an error with /bang/, received the error 'boom'");
+    expect(words("expected 'abc' to match /x/")).toBe("expected text matching /x/, received 'abc'");
+    expect(words('expected 1.5 to be close to 2, received difference is 0.5, but expected 0.005')).toBe('expected 2 (within 0.005), received 1.5 (off by 0.5)');
+    expect(words('the count: expected 3 to be 4 // Object.is equality')).toBe('the count: expected 4, received 3');
+    expect(words('expected { a: 1, b: 2 } to match object { a: 2 }\n(1 matching property omitted from actual)')).toBe('expected an object with { a: 2 }, received { a: 1, b: 2 }');
+    // An assertion that does not fit in words comes with its diff.
+    const deep = { ...result('p1/m1', "AssertionError: expected [ 'a', …(47) ] to deeply equal [ 'a', …(48) ]"), assertion: { expected: '[\n  "a"\n]', actual: '[]', diff: '- Expected\n+ Received\n\n-   "entry 49",' } };
+    expect(failureLines(deep, 'p1/m1').slice(1)).toEqual(['- Expected', '+ Received', '-   "entry 49",']);
+    const small = { ...result('p1/m1', 'AssertionError: something custom'), assertion: { expected: '4', actual: '3' } };
+    expect(failureLines(small, 'p1/m1')).toEqual(['AssertionError: something custom', 'expected: 4', 'received: 3']);
+  });
+  test('a run stopped for hanging: finished tests keep their results, the rest fail with the limit applied', () => {
+    const expected = [{ file: 'p1-pipeline/m1-mpsc/checkpoint.test.ts', name: 'a' }, { file: 'p1-pipeline/m1-mpsc/checkpoint.test.ts', name: 'b' }, { file: 'p1-pipeline/m2-stages/checkpoint.test.ts', name: 'c' }];
+    const tests = mergeResults(expected, {
+      tests: [
+        { file: expected[0]!.file, name: 'a', status: 'passed', durationMs: 1 },
+        { file: expected[2]!.file, name: 'c', status: 'passed', durationMs: 1 },
+      ],
+      fileErrors: [{ file: expected[0]!.file, message: hangMessage(45) }],
+      unhandled: [],
+      tampering: [],
+      runError: `the test run ${hangMessage(45)}; it was stopped`,
+      stopped: { limitSeconds: 45, unfinished: [expected[0]!.file] },
+    }, (f) => f);
+    expect(tests.map((t) => [t.name, t.status])).toEqual([['a', 'passed'], ['b', 'failed'], ['c', 'passed']]);
+    expect(explainFailure(tests[1]!, 'p1/m1')).toBe(hangMessage(45));
+    expect(judgeMilestone('p1/m1', tests).summary).toBe('p1/m1: 1/2 checkpoint tests pass');
+    expect(describeResults('p1/m1', tests)).toEqual(['  ✓ a', '  ✗ b', `      ${hangMessage(45)}`]);
+  });
+  test('output: threads marked, capped with a note', () => {
+    expect(joinOutput([{ stream: 'stdout', text: `main\n${THREAD_MARK}from a thread\n` }, { stream: 'stderr', text: 'oops' }])).toBe('main\n[thread] from a thread\n[stderr] oops');
+    const long = joinOutput([{ stream: 'stdout', text: 'x'.repeat(700) }]);
+    expect(long).toBe(`${'x'.repeat(500)}\n… (200 more characters not shown)`);
+  });
+  test('colour honours NO_COLOR and FORCE_COLOR; links only where supported; the progress bar', () => {
+    expect(makeStyle({ isTTY: true, env: { NO_COLOR: '1', TERM: 'xterm' } }).red('x')).toBe('x');
+    expect(makeStyle({ isTTY: true, env: { TERM: 'xterm' } }).red('x')).toBe('\u001b[31mx\u001b[39m');
+    expect(makeStyle({ isTTY: false, env: { FORCE_COLOR: '1' } }).color).toBe(true);
+    expect(makeStyle({ isTTY: true, env: { TERM: 'xterm' } }).link('f', '/a/f.ts')).toBe('f');
+    expect(makeStyle({ isTTY: true, env: { TERM_PROGRAM: 'vscode' } }).link('f', '/a/f.ts')).toBe('\u001b]8;;file:///a/f.ts\u001b\\f\u001b]8;;\u001b\\');
+    const plain = makeStyle({ isTTY: false, env: {} });
+    expect(progressBar(3, 18, plain, 18)).toBe('Progress: [###>--------------] 3/18 milestones done');
+    expect(progressBar(18, 18, plain, 18)).toBe(`Progress: [${'#'.repeat(18)}] 18/18 milestones done`);
+  });
+  test('every student command answers --help with exit code 0', async () => {
+    const log = console.log;
+    console.log = () => {};
+    try {
+      for (const argv of [['--help'], ['check', '--help'], ['hint', '--help'], ['progress', '--help'], ['reset', '--help'], ['learn', '-h']]) {
+        expect(await main(argv), argv.join(' ')).toBe(0);
+      }
+    } finally {
+      console.log = log;
+    }
   });
   test('milestone states, and a milestone blocked by an earlier one', () => {
     expect(judgeMilestone('p1/m1', [result('p1/m1'), result('p1/m1')]).state).toBe('done');
@@ -77,14 +143,68 @@ describe('against a copy of exercises/ (end to end)', () => {
     expect(b.lines.join('\n')).toMatch(/needs p1\/m1's \S+, which is still a stub/);
   }, 60_000);
 
-  test('progress is re-checked from the tests: editing files changes it', async () => {
+  test('progress remembers verdicts: only a change of the files a milestone depends on re-runs it', async () => {
     const { dir, layout } = studentCopy();
-    const state = async (): Promise<string> => (await progressVerdicts(layout, { ids: ['p1/m1'] }))[0]!.state;
+    let stale: readonly string[] = [];
+    const state = async (): Promise<string> => (await progressVerdicts(layout, { ids: ['p1/m1'], onStale: (s) => (stale = s) }))[0]!.state;
     expect(await state()).toBe('not started');
+    expect(stale).toEqual(['p1/m1']);
+    expect(await state()).toBe('not started');
+    expect(stale).toEqual([]);
     solve(dir, 'p1-pipeline/m1-mpsc/log-entry.ts');
     expect(await state()).toBe('in progress');
+    expect(stale).toEqual(['p1/m1']);
+    // p1/m1's files are part of p1/m2's key (p1/m2 imports them), not of p2/m1's.
+    const before = milestoneKeys(layout);
     solve(dir, 'p1-pipeline/m1-mpsc/mpsc.ts');
+    const after = milestoneKeys(layout);
+    expect(['p1/m1', 'p1/m2', 'p2/m1'].map((id) => before.get(id) !== after.get(id))).toEqual([true, true, false]);
     expect(await state()).toBe('done');
+  }, 60_000);
+
+  test("the student's output, from the main thread and from threads, under its test; also in check --json", async () => {
+    const { dir, layout } = studentCopy();
+    solve(dir, 'p1-pipeline/m1-mpsc/log-entry.ts');
+    solve(dir, 'p1-pipeline/m1-mpsc/mpsc.ts');
+    const edit = (rel: string, from: string, to: string): void => {
+      const file = path.join(dir, rel);
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain(from);
+      writeFileSync(file, text.replace(from, to));
+    };
+    edit('p1-pipeline/m1-mpsc/mpsc.ts', '  for (const entry of rx) logs.push(entry);', "  console.log('consumer starts');\n  for (const entry of rx) logs.push(entry);");
+    edit('p1-pipeline/m1-mpsc/log-entry.ts', '  return LogEntry.new(level, line.slice(space + 1));', "  console.log(`parsed ${level}`);\n  console.log('y'.repeat(600));\n  return LogEntry.new(level, line.slice(space + 1));");
+    const c = collector();
+    expect(await check(layout, ['p1/m1'], c.out)).toBe(0);
+    const text = c.lines.join('\n');
+    expect(text).toMatch(/✓ MPSC channel basics > consumerThread collects[^\n]*\n {6}your code printed:\n {6}│ \[thread\] consumer starts/);
+    expect(text).toMatch(/✓ MPSC channel basics > parseLogLine reads LEVEL message lines\n {6}your code printed:\n {6}│ parsed \w+\n/);
+    expect(text).toMatch(/… \(\d+ more characters not shown\)/);
+    const j = collector();
+    expect(await check(layout, ['p1/m1'], j.out, { json: true })).toBe(0);
+    const doc = JSON.parse(j.lines.join('\n')) as { ok: boolean; milestones: Array<{ tests: Array<{ name: string; output?: string }> }> };
+    expect(doc.ok).toBe(true);
+    const consumer = doc.milestones[0]!.tests.find((t) => t.name.includes('consumerThread collects'));
+    expect(consumer?.output).toContain('[thread] consumer starts');
+    const parse = doc.milestones[0]!.tests.find((t) => t.name.includes('parseLogLine reads'));
+    expect(parse?.output?.length).toBeLessThan(560);
+  }, 90_000);
+
+  test('a run stopped mid-way (q in learn) rejects and is not remembered', async () => {
+    const { layout } = studentCopy();
+    let stale: readonly string[] = [];
+    const run = runMilestones(layout, ['p1/m1']);
+    setTimeout(stopRuns, 300);
+    await expect(run).rejects.toBeInstanceOf(RunStoppedError);
+    await progressVerdicts(layout, { ids: ['p1/m1'], onStale: (s) => (stale = s) });
+    expect(stale).toEqual(['p1/m1']);
+  }, 60_000);
+
+  test('learn -- p2/m1 starts there', async () => {
+    const { layout } = studentCopy();
+    const c = collector();
+    expect(await learn(layout, { out: c.out, interactive: false, start: 'p2/m1' })).toBe(1);
+    expect(c.lines.some((l) => l.startsWith('current milestone: p2/m1 — '))).toBe(true);
   }, 60_000);
 
   test('learn without a terminal checks once and points at npm run check', async () => {
@@ -125,7 +245,7 @@ describe('against a copy of exercises/ (end to end)', () => {
     await seen('━━━ p1/m2');
     (input as unknown as PassThrough).write('q');
     expect(await session).toBe(0);
-    expect(c.lines.some((l) => l.startsWith('[polling exercises/p1-pipeline/m2-stages/'))).toBe(true);
+    expect(c.lines.some((l) => l.startsWith(`[polling ${path.join(dir, 'p1-pipeline/m2-stages')}/`))).toBe(true);
   }, 60_000);
 
   test('reset asks first and restores the stubs', async () => {
@@ -136,7 +256,7 @@ describe('against a copy of exercises/ (end to end)', () => {
     const c = collector();
     expect(await reset(layout, 'p1/m1', async () => false, c.out)).toBe(1);
     expect(readFileSync(file, 'utf8')).toBe('my work\n');
-    expect(c.lines).toContain('  exercises/p1-pipeline/m1-mpsc/log-entry.ts');
+    expect(c.lines).toContain(`  ${file}`);
     expect(await reset(layout, 'p1/m1', async () => true, c.out)).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(original);
     expect(await reset(layout, 'p1/m1', async () => false, c.out)).toBe(0);
@@ -158,6 +278,9 @@ describe('hints, milestone ids, watching', () => {
     const layout = learnerLayout();
     expect(findMilestone(layout, 'p1m3').id).toBe('p1/m3');
     expect(() => findMilestone(layout, 'p9/m1')).toThrow(/^unknown milestone 'p9\/m1'; known milestones: p1\/m1, /);
+  });
+  test('raw input splits into keys, arrows whole', () => {
+    expect(splitKeys('jj\r\u001b[A\u001bq')).toEqual(['j', 'j', '\r', '\u001b[A', '\u001b', 'q']);
   });
   test('the polling watcher sees a save, debounced', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'watch-test-'));

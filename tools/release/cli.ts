@@ -7,8 +7,13 @@ import { buildRelease } from './release.ts';
 
 export function main(argv: string[]): number {
   const args = argv.filter((a) => a !== '--');
+  const usage = 'usage: npm run release -- <dir>   (a new or empty folder outside this repository)';
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
   if (args.length !== 1 || args[0]!.startsWith('-')) {
-    console.error('usage: npm run release -- <dir>   (a new or empty folder outside this repository)');
+    console.error(usage);
     return 2;
   }
   const result = buildRelease(args[0]!);

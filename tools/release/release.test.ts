@@ -11,7 +11,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { YAML } from 'zx';
 import { listFiles, listMilestones, projectRoot } from '../../course/layout.ts';
-import { loadPoints } from '../grader/points.ts';
+import { loadPoints, milestonePoints } from '../grader/points.ts';
+import { main } from './cli.ts';
 import { buildRelease } from './release.ts';
 
 const temps: string[] = [];
@@ -35,6 +36,21 @@ const hiddenTitles = listFiles(path.join(projectRoot, 'grading', 'hidden')).flat
 );
 
 describe('npm run release', () => {
+  test('--help prints the usage and exits 0; a wrong call exits 2', () => {
+    const log = console.log;
+    const error = console.error;
+    console.log = () => {};
+    console.error = () => {};
+    try {
+      expect(main(['--help'])).toBe(0);
+      expect(main(['--', '-h'])).toBe(0);
+      expect(main([])).toBe(2);
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+  });
+
   test('has no solutions, hidden tests or grader; npm run check works there (symlinked node_modules)', async () => {
     const dest = path.join(tempDir(), 'student');
     const { files } = buildRelease(dest);
@@ -88,7 +104,7 @@ describe('npm run release', () => {
     const milestones = listMilestones(path.join(projectRoot, 'solutions'));
     expect(graders.map((s) => s.with?.['command'])).toEqual(milestones.map((m) => `npm run check -- ${m.id}`));
     const points = loadPoints();
-    const expected = milestones.map((m) => points.milestones[m.id]?.points ?? points.defaultMilestonePoints);
+    const expected = milestones.map((m) => milestonePoints(points, m.id));
     expect(graders.map((s) => s.with?.['max-score'])).toEqual(expected);
     expect(graders.reduce((sum, s) => sum + Number(s.with?.['max-score']), 0)).toBe(expected.reduce((a, b) => a + b, 0));
     const reporter = job.steps.find((s) => s.uses?.startsWith('classroom-resources/autograding-grading-reporter@'))!;

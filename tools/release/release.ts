@@ -20,9 +20,12 @@ export const RELEASE_FILES: readonly string[] = [
   'lib/paths.ts',
   'course/layout.ts',
   'course/milestones.ts',
+  'tools/checkpoints/capture-output.ts',
   'tools/checkpoints/checkpoints.ts',
+  'tools/checkpoints/output.ts',
   'tools/checkpoints/stream-reporter.ts',
   'tools/checkpoints/canary.ts',
+  'tools/checkpoints/verdict.ts',
   'tools/exercises/generate.ts',
   'tools/learner/LEARN.md',
   'tools/learner/cli.ts',
@@ -32,6 +35,8 @@ export const RELEASE_FILES: readonly string[] = [
   'tools/learner/layout.ts',
   'tools/learner/reset.ts',
   'tools/learner/session.ts',
+  'tools/learner/state.ts',
+  'tools/learner/style.ts',
   'tools/learner/watch.ts',
 ];
 
@@ -58,10 +63,10 @@ npm run learn                 # watch mode: the current milestone, re-checked ev
 
 | command | what it does |
 |---|---|
-| \`npm run learn\` | shows the first milestone that does not pass yet, re-runs its tests on every save, moves on when they pass (keys: h hint, l list, n next, q quit) |
+| \`npm run learn\` | shows the first milestone that does not pass yet (\`npm run learn -- p2/m1\` starts there), re-runs its tests on every save, moves on when they pass (keys: h hint, l list, n next, q quit) |
 | \`npm run check -- p1/m1\` | runs a milestone's checkpoint tests once and prints each test; exit code 0 when all pass (for scripts and CI) |
 | \`npm run hint -- p1/m1\` | the first hint; \`npm run hint -- p1/m1 2\` the second, \`--all\` every one |
-| \`npm run progress\` | every milestone: done, in progress or not started, re-checked by running the tests |
+| \`npm run progress\` | every milestone: done, in progress or not started (only milestones whose files changed are re-run) |
 | \`npm run reset -- p1/m1\` | puts a milestone back to its starting stubs (asks first; \`--yes\` skips the question) |
 
 Work in \`exercises/\`. The tests that decide whether a milestone passes are the untouched copies in \`stubs/\`:
