@@ -24,7 +24,10 @@ counts per level and per source, the top sources, the dead-lettered lines and wh
 
 options:
   --min-level LEVEL   keep entries at this level or above: debug, info, warn, error (default debug)
-  --format FORMAT     ${FORMAT_OPTIONS.join('|')} (default auto: detected per file from its first 50 lines)
+  --unknown keep|drop lines that name no level (syslog files, access logs) are counted as level Unknown;
+                      keep them (default) or drop them (counted as filtered)
+  --format FORMAT     auto (default: detected per file from its first 50 lines, re-checked for every line
+                      that does not fit) or one of ${FORMAT_OPTIONS.slice(1).join(', ')}
   --workers N         parser threads (default: the number of CPUs, here ${'{cpus}'})
   --dlq FILE          write dead-lettered lines to FILE as JSON lines {file, line, reason, text}
   --limit N           stop after N lines
@@ -75,6 +78,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
       options: {
         'min-level': { type: 'string' },
         format: { type: 'string' },
+        unknown: { type: 'string' },
         workers: { type: 'string' },
         dlq: { type: 'string' },
         limit: { type: 'string' },
@@ -97,12 +101,16 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const v = parsed.values;
   const minLevel = parseLevel(v['min-level']);
   const format = parseFormat(v.format);
+  if (v.unknown !== undefined && v.unknown !== 'keep' && v.unknown !== 'drop') {
+    throw new UsageError(`--unknown must be keep or drop, got '${v.unknown}'`);
+  }
   const workers = positiveInt('workers', v.workers, 256);
   const maxLines = positiveInt('limit', v.limit, Number.MAX_SAFE_INTEGER);
   const throwAfter = v['test-throw-after-chunks'];
   const options: PipelineOptions = {
     ...(minLevel ? { minLevel } : {}),
     ...(format ? { format } : {}),
+    ...(v.unknown === 'drop' ? { keepUnknown: false } : {}),
     ...(workers ? { workers } : {}),
     ...(maxLines ? { maxLines } : {}),
     ...(v.dlq !== undefined ? { dlqPath: v.dlq } : {}),

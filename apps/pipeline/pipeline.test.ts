@@ -30,7 +30,7 @@ describe('awkward input', () => {
     const report = await both([file]);
     expect(report.total).toBe(5);
     expect(report.blank).toBe(2);
-    expect(report.byLevel).toEqual({ Debug: 0, Info: 1, Warn: 1, Error: 1 });
+    expect(report.byLevel).toEqual({ Debug: 0, Info: 1, Warn: 1, Error: 1, Unknown: 0 });
     expect(report.files[0]).toMatchObject({ format: 'simple', lines: 5 });
   });
 
@@ -54,7 +54,7 @@ describe('awkward input', () => {
     const dlq = tmp.path('long.dlq');
     const report = await both([file], { dlqPath: dlq, chunkBytes: 64 * 1024 });
     expect(report.total).toBe(5);
-    expect(report.byLevel).toEqual({ Debug: 0, Info: 1, Warn: 1, Error: 1 });
+    expect(report.byLevel).toEqual({ Debug: 0, Info: 1, Warn: 1, Error: 1, Unknown: 0 });
     expect(report.deadLettered).toEqual({ count: 2, byReason: { [`line longer than ${MAX_LINE_LENGTH} characters`]: 2 } });
     const letters = readFileSync(dlq, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(letters.map((l) => l['line']).sort()).toEqual([3, 4]);

@@ -51,6 +51,8 @@ import {
 export interface PipelineOptions {
   readonly format?: FormatOption;
   readonly minLevel?: LogLevel;
+  /** Keep entries whose line names no level (level Unknown); default true. */
+  readonly keepUnknown?: boolean;
   /** Parser threads (default: os.availableParallelism()). Ignored by the baseline. */
   readonly workers?: number;
   /** Write dead letters here (JSON lines). */
@@ -123,6 +125,7 @@ function defaults(options: PipelineOptions) {
   return {
     format: options.format ?? 'auto',
     minLevel: options.minLevel ?? 'Debug',
+    keepUnknown: options.keepUnknown ?? true,
     ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
     ...(options.readBytes !== undefined ? { readBytes: options.readBytes } : {}),
     ...(options.maxLines !== undefined ? { maxLines: options.maxLines } : {}),
@@ -161,6 +164,7 @@ export async function runBaseline(paths: readonly string[], options: PipelineOpt
       bytes: summary.bytes,
       stoppedEarly: summary.stoppedEarly,
       minLevel: settings.minLevel,
+      keepUnknown: settings.keepUnknown,
       workers: 0,
       elapsedMs: performance.now() - start,
       deadLetterFile: dlq ? { path: dlq.path, written: dlq.written } : null,
@@ -307,6 +311,7 @@ export class PipelineThreads {
       bytes: summary.bytes,
       stoppedEarly: summary.stoppedEarly,
       minLevel: settings.minLevel,
+      keepUnknown: settings.keepUnknown,
       workers: this.workers,
       elapsedMs: performance.now() - clockStart,
       deadLetterFile: null,

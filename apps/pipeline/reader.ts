@@ -22,7 +22,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { DETECT_SAMPLE_LINES, type FormatName, type FormatOption, isBlankLine, MAX_LINE_LENGTH, resolveFormat } from './formats.ts';
+import { type Detected, DETECT_SAMPLE_LINES, type FormatName, type FormatOption, isBlankLine, MAX_LINE_LENGTH, resolveLayout } from './formats.ts';
 import type { Chunk } from './tally.ts';
 import type { LogLevel } from './reference.ts';
 
@@ -67,6 +67,8 @@ export interface ReadOptions {
   readonly format: FormatOption;
   /** Stamped on every chunk (see `Chunk.minLevel`). */
   readonly minLevel: LogLevel;
+  /** Stamped on every chunk (see `Chunk.keepUnknown`). */
+  readonly keepUnknown: boolean;
   /** Bytes of text per chunk (about: chunks end at a line end). */
   readonly chunkBytes?: number;
   /** Bytes per read from the file. */
@@ -82,6 +84,8 @@ export interface ReadOptions {
 export interface FileSummary {
   readonly path: string;
   readonly format: FormatName;
+  /** Fields before the layout on each line (file name, host), when detection found some. */
+  readonly prefix?: number;
   readonly lines: number;
   readonly bytes: number;
 }
@@ -140,7 +144,7 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
     }
     const path = paths[file]!;
     const stream: Readable = path === STDIN ? (options.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: readBytes });
-    let format: FormatName | undefined = options.format === 'auto' ? undefined : options.format;
+    let layout: Detected | undefined = options.format === 'auto' ? undefined : { format: options.format, prefix: 0 };
     const sample: string[] = [];
     let pending: Array<[text: string, lines: number]> = [];
     let pendingChars = 0;
@@ -153,13 +157,22 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
     let skipping = false;
 
     const send = async (text: string, lines: number): Promise<void> => {
-      const chunk: Chunk = { file: path, firstLine: fileLines + 1, format: format!, text, minLevel };
+      const chunk: Chunk = {
+        file: path,
+        firstLine: fileLines + 1,
+        format: layout!.format,
+        prefix: layout!.prefix,
+        text,
+        minLevel,
+        keepUnknown: options.keepUnknown,
+        recheck: options.format === 'auto',
+      };
       fileLines += lines;
       await sink.chunk(chunk);
     };
 
     const flushPending = async (): Promise<void> => {
-      format ??= resolveFormat('auto', sample);
+      layout ??= resolveLayout('auto', sample);
       const texts = pending;
       pending = [];
       pendingChars = 0;
@@ -173,7 +186,7 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
       const { lines, cut } = countLines(text, room);
       if (cut < text.length) text = text.slice(0, cut);
       totalLines += lines;
-      if (format === undefined) {
+      if (layout === undefined) {
         pending.push([text, lines]);
         pendingChars += text.length;
         addSample(sample, text);
@@ -185,7 +198,7 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
     };
 
     const oversized = async (head: Buffer, bytes: number): Promise<void> => {
-      if (format === undefined) await flushPending();
+      if (layout === undefined) await flushPending();
       fileLines++;
       totalLines++;
       const prefix = head.subarray(0, OVERSIZED_PREFIX_BYTES).toString('utf8');
@@ -260,17 +273,18 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
         // The file's last line has no '\n'.
         await deliver(Buffer.concat(carry));
       }
-      if (format === undefined || pending.length > 0) await flushPending();
+      if (layout === undefined || pending.length > 0) await flushPending();
     } catch (error) {
       if (!(error instanceof Stop)) {
         if (path !== STDIN) stream.destroy();
         throw error;
       }
       stoppedEarly = true;
-      if (format === undefined || pending.length > 0) await flushPending();
+      if (layout === undefined || pending.length > 0) await flushPending();
     }
     if (path !== STDIN) stream.destroy();
-    files.push({ path, format: format ?? resolveFormat('auto', sample), lines: fileLines, bytes: fileBytes });
+    const found = layout ?? resolveLayout('auto', sample);
+    files.push({ path, format: found.format, ...(found.prefix > 0 ? { prefix: found.prefix } : {}), lines: fileLines, bytes: fileBytes });
   }
   options.onProgress?.(totalBytes, totalLines);
   return { files, lines: totalLines, bytes: totalBytes, stoppedEarly };

@@ -6,6 +6,7 @@
  * never written to the dead-letter file.
  */
 import { LOG_LEVELS, type LogLevel } from './reference.ts';
+import type { EntryLevel } from './formats.ts';
 import type { FileSummary } from './reader.ts';
 import type { Tally } from './tally.ts';
 
@@ -19,12 +20,14 @@ export interface PipelineReport {
   /** Empty or whitespace-only lines. */
   blank: number;
   deadLettered: { count: number; byReason: Record<string, number> };
-  /** Kept entries per level (all four levels always present). */
-  byLevel: Record<LogLevel, number>;
+  /** Kept entries per level: the four levels and `Unknown` (lines that name no level), always all five. */
+  byLevel: Record<EntryLevel, number>;
   /** Kept entries per source, most frequent first. */
   bySource: Record<string, number>;
   topSources: Array<{ source: string; count: number }>;
   minLevel: LogLevel;
+  /** Whether entries of level Unknown are kept (else they are counted as filtered). */
+  keepUnknown: boolean;
   /** Parser threads; 0 for the single-threaded baseline. */
   workers: number;
   bytes: number;
@@ -37,6 +40,9 @@ export interface PipelineReport {
 
 const TOP_SOURCES = 10;
 
+/** The levels of the report, in order: the four of the reference solution, then Unknown. */
+export const REPORT_LEVELS: readonly EntryLevel[] = [...LOG_LEVELS, 'Unknown'];
+
 function sortedByCount(map: Map<string, number>): Array<[string, number]> {
   return [...map].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
@@ -48,6 +54,7 @@ export interface ReportInput {
   readonly bytes: number;
   readonly stoppedEarly: boolean;
   readonly minLevel: LogLevel;
+  readonly keepUnknown: boolean;
   readonly workers: number;
   readonly elapsedMs: number;
   readonly deadLetterFile: { path: string; written: number } | null;
@@ -55,10 +62,8 @@ export interface ReportInput {
 
 export function buildReport(input: ReportInput): PipelineReport {
   const { tally } = input;
-  const byLevel = Object.fromEntries(LOG_LEVELS.map((level) => [level, tally.stats.countByLevel.get(level) ?? 0])) as Record<
-    LogLevel,
-    number
-  >;
+  const counts = tally.stats.countByLevel as Map<EntryLevel, number>;
+  const byLevel = Object.fromEntries(REPORT_LEVELS.map((level) => [level, counts.get(level) ?? 0])) as Record<EntryLevel, number>;
   const sources = sortedByCount(tally.stats.countBySource);
   return {
     files: input.files,
@@ -71,6 +76,7 @@ export function buildReport(input: ReportInput): PipelineReport {
     bySource: Object.fromEntries(sources),
     topSources: sources.slice(0, TOP_SOURCES).map(([source, count]) => ({ source, count })),
     minLevel: input.minLevel,
+    keepUnknown: input.keepUnknown,
     workers: input.workers,
     bytes: input.bytes,
     elapsedMs: Math.round(input.elapsedMs * 10) / 10,
@@ -109,19 +115,20 @@ export function formatReport(report: PipelineReport): string {
   out.push(`${n(report.total)} lines (${n(report.bytes)} bytes) in ${seconds} s: ${n(report.linesPerSecond)} lines/s, ${how}`);
   if (report.stoppedEarly) out.push('(stopped before the end of the input)');
   out.push('', 'files:');
-  out.push(...table(report.files.map((f) => [f.path, f.format, `${n(f.lines)} lines`, `${n(f.bytes)} bytes`]), 2));
+  const layout = (f: PipelineReport['files'][number]) => (f.prefix ? `${f.format} (after ${f.prefix} leading field${f.prefix === 1 ? '' : 's'})` : f.format);
+  out.push(...table(report.files.map((f) => [f.path, layout(f), `${n(f.lines)} lines`, `${n(f.bytes)} bytes`]), 2));
   out.push('', 'lines:');
   out.push(
     ...table([
       ['kept', n(report.kept)],
-      [`filtered (below ${report.minLevel})`, n(report.filtered)],
+      [`filtered (below ${report.minLevel}${report.keepUnknown ? '' : ', or no level'})`, n(report.filtered)],
       ['dead-lettered', n(report.deadLettered.count)],
       ['blank', n(report.blank)],
       ['total', n(report.total)],
     ]),
   );
   out.push('', 'kept by level:');
-  out.push(...table(LOG_LEVELS.map((level) => [level, n(report.byLevel[level])])));
+  out.push(...table(REPORT_LEVELS.map((level) => [level === 'Unknown' ? 'Unknown (no level in the line)' : level, n(report.byLevel[level])])));
   const sourceCount = Object.keys(report.bySource).length;
   out.push('', `top sources (${n(sourceCount)} distinct):`);
   out.push(...(report.topSources.length === 0 ? ['  (none)'] : table(report.topSources.map((s) => [s.source, n(s.count)]))));

@@ -3,8 +3,12 @@
  *
  * Guarantees:
  * - `processChunk` puts every line of a chunk in exactly one bucket: kept (parsed, at or above the minimum
- *   level, then enriched and recorded), filtered (parsed but below the minimum level), blank (empty or only
- *   whitespace), or dead-lettered (not blank and not parseable in the chunk's format, with a reason).
+ *   level, then enriched and recorded; or parsed with no level, level Unknown, unless those are dropped),
+ *   filtered (parsed but below the minimum level, or Unknown and dropped), blank (empty or only whitespace),
+ *   or dead-lettered (not blank and not parseable in the chunk's format nor in any other, with a reason
+ *   from the chunk's format).
+ * - Entries of level Unknown are recorded by the same reference `record` as the others (its counts are keyed
+ *   by the level's name, so Unknown gets its own count); `isAtLeast` is never asked about them.
  * - It runs the reference stage code of project 1 (`isAtLeast`, `enrich`, `record` from milestone 2) on the
  *   entries the real-format parsers of `formats.ts` produce, so the threaded pipeline and the single-threaded
  *   baseline share one implementation and cannot disagree.
@@ -14,9 +18,9 @@
  *
  * Lines are the text between '\n' characters; a '\r' just before the '\n' belongs to the line ending.
  */
-import { emptyStats, enrich, isAtLeast, type LogStats, record } from './reference.ts';
+import { emptyStats, enrich, isAtLeast, type LogEntry, type LogStats, record } from './reference.ts';
 import type { LogLevel } from './reference.ts';
-import { type FormatName, isBlankLine, PARSERS, unparsedReason } from './formats.ts';
+import { type EntryLevel, type FormatName, isBlankLine, type LineParser, prefixedParser, reparse, reparsedWith, unparsedReason } from './formats.ts';
 
 /** The unit of work that travels from the reader to a parser thread: whole lines of one file. */
 export interface Chunk {
@@ -24,13 +28,20 @@ export interface Chunk {
   file: string;
   /** 1-based number of the chunk's first line in its file. */
   firstLine: number;
-  /** The layout every line of the chunk is parsed as (detected per file, or forced with --format). */
+  /** The layout the chunk's lines are parsed as first (detected per file, or forced with --format). */
   format: FormatName;
+  /** Fields before the layout starts on each line (a file name, a host name), as detected; usually 0. */
+  prefix: number;
   /** One or more lines, each ended by '\n' except possibly the last line of a file. */
   text: string;
   /** Entries below this level are filtered (the run's --min-level, carried by every chunk so that threads
    * that outlive one run need no other message to learn the next run's setting). */
   minLevel: LogLevel;
+  /** Keep entries whose line names no level (level Unknown); when false they are counted as filtered. */
+  keepUnknown: boolean;
+  /** Try the other layouts on a line `format` does not parse (true when the format was detected, false when
+   * --format forced it). */
+  recheck: boolean;
 }
 
 /** A line the pipeline could not use, as written to the dead-letter file. */
@@ -84,7 +95,11 @@ export function countDeadLetter(tally: Tally, reason: string): void {
  */
 export function processChunk(tally: Tally, chunk: Chunk, deadLetters?: DeadLetter[]): void {
   const minLevel = chunk.minLevel;
-  const parse = PARSERS[chunk.format];
+  const keepUnknown = chunk.keepUnknown;
+  const recheck = chunk.recheck;
+  const parse = prefixedParser(chunk.format, chunk.prefix);
+  // The parser that took the last line the chunk's own layout did not (mixed files): tried next time first.
+  let alternative: LineParser | undefined;
   const text = chunk.text;
   const length = text.length;
   const stats = tally.stats;
@@ -96,9 +111,20 @@ export function processChunk(tally: Tally, chunk: Chunk, deadLetters?: DeadLette
     const next = end + 1;
     if (end > start && text.charCodeAt(end - 1) === 13) end--;
     const line = text.slice(start, end);
-    const entry = parse(line);
+    let entry = parse(line);
+    if (entry === undefined && recheck && !isBlankLine(line)) {
+      entry = alternative?.(line);
+      if (entry === undefined) {
+        entry = reparse(line, chunk.format);
+        if (entry !== undefined) alternative = reparsedWith;
+      }
+    }
     if (entry !== undefined) {
-      if (isAtLeast(entry.level, minLevel)) record(stats, enrich(entry));
+      const level: EntryLevel = entry.level;
+      if (level === 'Unknown') {
+        if (keepUnknown) record(stats, enrich(entry as unknown as LogEntry));
+        else tally.filtered++;
+      } else if (isAtLeast(level, minLevel)) record(stats, enrich(entry as LogEntry));
       else tally.filtered++;
     } else if (isBlankLine(line)) {
       tally.blank++;
@@ -118,7 +144,7 @@ export interface TallyWire {
   filtered: number;
   blank: number;
   deadLettered: number;
-  byLevel: Array<[LogLevel, number]>;
+  byLevel: Array<[EntryLevel, number]>;
   bySource: Array<[string, number]>;
   byReason: Array<[string, number]>;
 }
@@ -146,7 +172,7 @@ export function mergeTallies(parts: readonly TallyWire[]): Tally {
     out.filtered += part.filtered;
     out.blank += part.blank;
     out.deadLettered += part.deadLettered;
-    add(out.stats.countByLevel, part.byLevel);
+    add(out.stats.countByLevel as Map<EntryLevel, number>, part.byLevel);
     add(out.stats.countBySource, part.bySource);
     add(out.deadReasons, part.byReason);
   }

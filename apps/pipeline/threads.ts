@@ -37,7 +37,10 @@ export const chunkCodec = recordCodec({
   file: 'string',
   firstLine: 'f64',
   format: { enum: FORMAT_NAMES },
+  prefix: 'f64',
   minLevel: { enum: LOG_LEVELS },
+  keepUnknown: 'bool',
+  recheck: 'bool',
   text: 'string',
 });
 
