@@ -12,6 +12,9 @@ import {
   cleanLine,
   createParser,
   detectFormat,
+  detectLayout,
+  prefixedParser,
+  reparse,
   isBlankLine,
   isFormatOption,
   mapLevel,
@@ -466,6 +469,7 @@ describe('detection', () => {
       'APPREAD 1117869872 2005.06.04 R04-M1-N4-I:J18-U11 2005-06-04-00.24.32.432192 R04-M1-N4-I:J18-U11 RAS APP FATAL x',
     ],
     cbs: ['2016-09-28 04:30:30, Info                  CBS    Loaded', '2016-09-28 04:30:31, Error  CSI    00000001 x'],
+    glog: ['I0102 15:04:05.000000    1234 main.go:42] Starting', 'E0102 15:04:06.000000    1234 main.go:43] Failed'],
     generic: ['x.log 2017-05-16 00:00:00.008 25746 INFO nova.api [req-1] GET', '127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /"'],
   };
 
@@ -487,7 +491,7 @@ describe('detection', () => {
 
   it('exposes the CLI names and resolves auto', () => {
     expect(FORMAT_OPTIONS).toEqual([
-      'auto', 'simple', 'log4j', 'python', 'apache', 'logcat', 'hdfs', 'syslog', 'jsonl', 'logfmt', 'bgl', 'cbs', 'generic',
+      'auto', 'simple', 'log4j', 'python', 'apache', 'logcat', 'hdfs', 'syslog', 'jsonl', 'logfmt', 'bgl', 'cbs', 'glog', 'generic',
     ]);
     expect(isFormatOption('auto')).toBe(true);
     expect(isFormatOption('csv')).toBe(false);
@@ -509,6 +513,47 @@ describe('detection', () => {
       for (const line of samples[owner]) expect(PARSERS.generic(line), `generic on ${line}`).toBeDefined();
     }
     for (const line of [...samples.simple, ...samples.jsonl, 'WARNING:root:msg']) expect(PARSERS.generic(line), line).toBeUndefined();
+  });
+});
+
+describe('layouts nobody wrote a module for (generic) and prefixes', () => {
+  // One line of each, repeated: what detection picks, and the level and source of the first line.
+  const cases: Array<[string, string, FormatName, number, string, string]> = [
+    ['file-name prefix, pid before the level (OpenStack)',
+      'nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-1] "GET /" status: 200',
+      'generic', 0, 'Info', 'nova.osapi_compute.wsgi.server'],
+    ['host prefix before a known layout', 'node7 2015-07-29 17:41:44,747 - WARN  [main:QuorumPeer@913] - x', 'log4j', 1, 'Warn', 'QuorumPeer'],
+    ['access log: no level', '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326', 'generic', 0, 'Unknown', 'unknown'],
+    ['time of day only, bracketed thread (logback default)', '12:00:01.123 [main] ERROR com.example.Db - Timeout', 'generic', 0, 'Error', 'com.example.Db'],
+    ['bracketed level after a slash date (nginx)', '2024/01/01 12:00:00 [warn] 123#0: conflicting server name', 'generic', 0, 'Warn', 'unknown'],
+    ['bracketed short level after a zone (Serilog)', '2024-01-01 12:00:00.123 +00:00 [WRN] Slow', 'generic', 0, 'Warn', 'unknown'],
+    ['level with a colon (PostgreSQL)', '2024-01-01 12:00:00.123 UTC [124] ERROR:  relation "x" does not exist', 'generic', 0, 'Error', 'unknown'],
+    ['Go log: date, no level', '2024/01/01 12:00:00 server listening on :8080', 'generic', 0, 'Unknown', 'unknown'],
+    ['level=value inside a line', '2024-01-01T12:00:00Z pid=3 level=error component=x boom', 'generic', 0, 'Error', 'unknown'],
+    ['syslog file with RFC 3339 time', '2024-05-01T12:00:00.123456+02:00 web nginx[7]: up', 'syslog', 0, 'Unknown', 'nginx'],
+    ['klog', 'E0102 15:04:06.000000    1234 main.go:43] Failed', 'glog', 0, 'Error', 'main.go'],
+  ];
+  for (const [what, line, format, prefix, level, source] of cases) {
+    it(what, () => {
+      expect(detectLayout([line, line, line])).toEqual({ format, prefix });
+      const e = ok(prefixedParser(format, prefix)(line));
+      expect([e.level, e.source]).toEqual([level, source]);
+    });
+  }
+
+  it('free text and continuation lines are not log records', () => {
+    for (const line of ['hello world', '\tat com.x.Y.z(Y.java:12)', 'Caused by: java.io.IOException', '---', '12345']) {
+      expect(PARSERS.generic(line), line).toBeUndefined();
+    }
+  });
+
+  it('a mixed file is detected by its best layout and every line still parses (re-check)', () => {
+    const lines = ['2015-07-29 17:41:44,747 - INFO  [main:QuorumPeer@913] - x', '03-17 16:13:38.811  1702  2395 D WM: y', '{"level":"error","msg":"z"}'];
+    const { format, prefix } = detectLayout(lines);
+    expect(format).not.toBe('generic');
+    for (const line of lines) expect(prefixedParser(format, prefix)(line) ?? reparse(line, format), line).toBeDefined();
+    // an unknown level in the file's own layout stays a dead letter: generic does not take it as Unknown
+    expect(reparse('[Sun Dec 04 04:47:44 2005] [loud] x', 'apache')).toBeUndefined();
   });
 });
 
@@ -576,6 +621,7 @@ describe('robustness', () => {
       logfmt: `level=info msg=${big}`,
       bgl: `- 1117838570 2005.06.03 R02 2005-06-03-15.42.50.675872 R02 RAS KERNEL INFO ${big}`,
       cbs: `2016-09-28 04:30:30, Info   CBS    ${big}`,
+      glog: `W0102 15:04:05.000000 1 a.go:1] ${big}`,
       generic: `host 2017-05-16 00:00:00.008 25746 INFO nova.api ${big}`,
     };
     // Adversarial shapes: long runs of the characters the scanners look for.

@@ -8,7 +8,7 @@
  *   access logs), at most 256 characters;
  * - TIMESTAMP, one of: ISO 8601 and its `YYYY/MM/DD`, `YY/MM/DD` variants; `YYYY-MM-DD-HH.MM.SS[.f]`;
  *   `yyMMdd HHmmss`; BSD `Mmm dd hh:mm:ss` (with an optional weekday before and year after, as in ctime);
- *   `dd/Mmm/yyyy:hh:mm:ss[ zone]`; `MM-DD hh:mm:ss[.f]`; a time of day alone `hh:mm:ss[.,f]`; Unix seconds
+ *   `dd/Mmm/yyyy:hh:mm:ss[ zone]`; `dd Mmm yyyy hh:mm:ss[.f]`; `MM-DD hh:mm:ss[.f]`; a time of day alone `hh:mm:ss[.,f]`; Unix seconds
  *   (10 digits, optional fraction) or milliseconds (13 digits); any of these in `[...]`;
  * - header fields: the first 8 fields after it are searched for a level: a word of the level table that
  *   is bracketed (`[WARN]`, `<error>`, `(info)`), followed by ':' or ',', written in capitals, is the
@@ -46,6 +46,7 @@ const MAX_PREFIX_FIELDS = 3;
 const MAX_PREFIX = 256;
 const MAX_HEADER_FIELDS = 8;
 
+const DMY = /\d\d? [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
 const BSD = /(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? )?[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d{1,9})?(?: \d{4}(?![\d:]))?/y;
 const CLF = /\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d(?: [+-]\d{4})?/y;
 const MD_TIME = /\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
@@ -84,6 +85,7 @@ function readAnyTime(s: string, p: number, year: number): number {
       return e;
     }
     if ((e = sticky(CLF, s, p)) >= 0) return e;
+    if ((e = sticky(DMY, s, p)) >= 0) return e;
     if ((e = sticky(MD_TIME, s, p)) >= 0) return e;
     if ((e = sticky(YYMMDD, s, p)) >= 0) return e;
     if ((e = sticky(TIME_ONLY, s, p)) >= 0) return e;

@@ -9,8 +9,9 @@
  * Detection (`detectFormat`), per file, from its first `DETECT_SAMPLE_LINES` non-blank lines: every layout
  * is tried on the sample, prefixable ones also after 1 to 3 leading fields (a file name, a host name). The
  * winner parses the most lines; ties go to the one that finds a level in more of them, then to the higher
- * priority, then to the shorter prefix. A specific layout wins when it parses at least half the sample;
- * otherwise `generic` does if it parses more. When nothing parses, the answer is `simple`.
+ * priority, then to the shorter prefix. A specific layout wins when it parses at least half the sample, or
+ * when the specific layouts together parse at least as many lines as `generic` (a mixed file); otherwise
+ * `generic` does. When nothing parses, the answer is `simple`.
  *
  * Mixed files (`reparse`): a line the file's layout does not parse is tried with every other layout (same
  * order; `generic` last) before it is dead-lettered, so a file that changes layout half-way, or interleaves
@@ -20,6 +21,7 @@ import { apacheLayout } from './apache.ts';
 import { bglLayout } from './bgl.ts';
 import { cbsLayout } from './cbs.ts';
 import { genericLayout } from './generic.ts';
+import { glogLayout } from './glog.ts';
 import { hdfsLayout } from './hdfs.ts';
 import { jsonlLayout } from './jsonl.ts';
 import { DETECT_SAMPLE_LINES, type Layout, type LineParser, MAX_LINE_LENGTH, type ParsedLine, type ParserOptions } from './levels.ts';
@@ -44,11 +46,12 @@ export const LAYOUTS = [
   logfmtLayout,
   bglLayout,
   cbsLayout,
+  glogLayout,
   genericLayout,
 ] as const satisfies readonly Layout[];
 
 export const FORMAT_NAMES = LAYOUTS.map((l) => l.name) as unknown as readonly FormatName[];
-export type FormatName = 'simple' | 'log4j' | 'python' | 'apache' | 'logcat' | 'hdfs' | 'syslog' | 'jsonl' | 'logfmt' | 'bgl' | 'cbs' | 'generic';
+export type FormatName = 'simple' | 'log4j' | 'python' | 'apache' | 'logcat' | 'hdfs' | 'syslog' | 'jsonl' | 'logfmt' | 'bgl' | 'cbs' | 'glog' | 'generic';
 
 /** Values accepted by the CLI's `--format` flag. */
 export const FORMAT_OPTIONS = ['auto', ...FORMAT_NAMES] as const;
@@ -163,9 +166,15 @@ export function detectLayout(sampleLines: readonly string[]): Detected {
     }
   }
   if (best !== undefined && bestParsed * 2 >= sample.length) return { format: best.format, prefix: best.prefix };
+  // No layout has half the sample. If the specific layouts together still describe as many lines as generic
+  // does, the file mixes them: start with the best one, the per-line re-check takes care of the others.
   let generic = 0;
-  for (const line of sample) if (PARSERS.generic(line) !== undefined) generic++;
-  if (generic > bestParsed) return { format: 'generic', prefix: 0 };
+  let anySpecific = 0;
+  for (const line of sample) {
+    if (PARSERS.generic(line) !== undefined) generic++;
+    if (VARIANTS.some((v) => v.parse(line) !== undefined)) anySpecific++;
+  }
+  if (generic > anySpecific) return { format: 'generic', prefix: 0 };
   return best === undefined ? { format: 'simple', prefix: 0 } : { format: best.format, prefix: best.prefix };
 }
 

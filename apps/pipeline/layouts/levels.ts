@@ -97,6 +97,9 @@ export const LEVEL_TABLE: Readonly<Record<string, Level>> = Object.freeze({
   INFORMATION: 'Info',
   INFORMATIONAL: 'Info',
   INF: 'Info',
+  LOG: 'Info',
+  NOTE: 'Info',
+  SYSTEM: 'Info',
   // Warn
   WARN: 'Warn',
   WARNING: 'Warn',
