@@ -61,7 +61,7 @@ export interface PipelineOptions {
   readonly chunkBytes?: number;
   /** Bytes per read from a file. */
   readonly readBytes?: number;
-  /** Characters of text per message to the workers (chunks are sent in batches of about this much). */
+  /** Bytes of text per message to the workers (chunks are sent in batches of about this much). */
   readonly batchBytes?: number;
   /** Batches the channel to the workers may hold (default 2 per worker). */
   readonly channelCapacity?: number;
@@ -218,10 +218,10 @@ export class PipelineThreads {
       this.writer = new Builder().name('dead-letter-writer').spawn(deadLetterWriter, rx, options.dlqPath);
       this.dlqTx = tx;
     }
-    // The codec reserves 3 bytes per character while encoding, so a batch may briefly need 3× its text.
+    // Bytes are copied into the ring as they are: a batch needs its size plus small headers.
     const [chunkTx, chunkRx] = syncChannel<Chunk[]>(capacity, {
       codec: chunkBatchCodec,
-      initialBytes: (capacity + 1) * (this.batchBytes + this.chunkBytes) * 3,
+      initialBytes: (capacity + 1) * (this.batchBytes + this.chunkBytes + 64 * 1024),
     });
     const [resultsTx, resultsRx] = channel<TallyWire>();
     const endOfRun = new Barrier(workers);
@@ -283,7 +283,7 @@ export class PipelineThreads {
     const sink: ChunkSink = {
       async chunk(chunk) {
         batch.push(chunk);
-        pendingBytes += chunk.text.length;
+        pendingBytes += chunk.bytes.length;
         if (pendingBytes >= batchBytes) await flush();
       },
       oversized: async (line) => {

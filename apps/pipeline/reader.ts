@@ -12,8 +12,9 @@
  * - Every line is delivered exactly once: either inside a chunk (`sink.chunk`) or, when it is longer than
  *   `OVERSIZED_LINE_BYTES`, to `sink.oversized` with its first characters. Lines are numbered from 1 in
  *   each file. A final line without '\n' is a line; the '\n' that ends a file does not start another.
- * - Bytes are decoded as UTF-8 with invalid sequences replaced by U+FFFD. Chunks are cut just after a '\n'
- *   byte, which never occurs inside a multi-byte sequence, so decoding per chunk equals decoding the file.
+ * - Chunks carry bytes: the reader never decodes them (only the lines format detection looks at); whoever
+ *   parses a chunk decodes it as UTF-8 with invalid sequences replaced by U+FFFD. Chunks are cut just after a
+ *   '\n' byte, which never occurs inside a multi-byte sequence, so decoding per chunk equals decoding the file.
  * - Format: unless `format` forces one, each file's format is detected from its first
  *   `DETECT_SAMPLE_LINES` non-blank lines (or fewer, for a short file) before any of its chunks is sent.
  * - Stopping: with `maxLines`, exactly that many lines are delivered (fewer if the input is shorter). When
@@ -97,19 +98,20 @@ export interface ReadSummary {
   readonly stoppedEarly: boolean;
 }
 
-/** Count the lines of `text` (a final line without '\n' counts), and where the first `limit` of them end. */
-function countLines(text: string, limit: number): { lines: number; cut: number } {
+/** Count the lines of `bytes` (a final line without '\n' counts), and where the first `limit` of them end.
+ * `indexOf` finds each '\n' natively, so this is the reader's only per-line work. */
+function countLines(bytes: Buffer, limit: number): { lines: number; cut: number } {
   let lines = 0;
   let pos = 0;
   for (;;) {
-    const nl = text.indexOf('\n', pos);
+    const nl = bytes.indexOf(10, pos);
     if (nl < 0) break;
     lines++;
     pos = nl + 1;
     if (lines === limit) return { lines, cut: pos };
   }
-  if (pos < text.length) lines++;
-  return { lines, cut: text.length };
+  if (pos < bytes.length) lines++;
+  return { lines, cut: bytes.length };
 }
 
 /** Non-blank lines of `text`, appended to `sample` until it holds `DETECT_SAMPLE_LINES`. */
@@ -146,7 +148,7 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
     const stream: Readable = path === STDIN ? (options.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: readBytes });
     let layout: Detected | undefined = options.format === 'auto' ? undefined : { format: options.format, prefix: 0 };
     const sample: string[] = [];
-    let pending: Array<[text: string, lines: number]> = [];
+    let pending: Array<[bytes: Buffer, lines: number]> = [];
     let pendingChars = 0;
     let fileLines = 0;
     let fileBytes = 0;
@@ -156,13 +158,13 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
     // True while skipping the rest of an oversized line.
     let skipping = false;
 
-    const send = async (text: string, lines: number): Promise<void> => {
+    const send = async (bytes: Buffer, lines: number): Promise<void> => {
       const chunk: Chunk = {
         file: path,
         firstLine: fileLines + 1,
         format: layout!.format,
         prefix: layout!.prefix,
-        text,
+        bytes,
         minLevel,
         keepUnknown: options.keepUnknown,
         recheck: options.format === 'auto',
@@ -176,23 +178,23 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
       const texts = pending;
       pending = [];
       pendingChars = 0;
-      for (const [text, lines] of texts) await send(text, lines);
+      for (const [bytes, lines] of texts) await send(bytes, lines);
     };
 
-    /** Deliver decoded whole lines; throws Stop once maxLines is reached. */
-    const deliver = async (bytes: Buffer): Promise<void> => {
-      let text = bytes.toString('utf8');
+    /** Deliver whole lines (as bytes); throws Stop once maxLines is reached. */
+    const deliver = async (whole: Buffer): Promise<void> => {
       const room = maxLines - totalLines;
-      const { lines, cut } = countLines(text, room);
-      if (cut < text.length) text = text.slice(0, cut);
+      const { lines, cut } = countLines(whole, room);
+      const bytes = cut < whole.length ? whole.subarray(0, cut) : whole;
       totalLines += lines;
       if (layout === undefined) {
-        pending.push([text, lines]);
-        pendingChars += text.length;
-        addSample(sample, text);
+        pending.push([bytes, lines]);
+        pendingChars += bytes.length;
+        // Only the lines detection looks at are decoded here.
+        if (sample.length < DETECT_SAMPLE_LINES) addSample(sample, bytes.toString('utf8'));
         if (sample.length >= DETECT_SAMPLE_LINES || pendingChars >= DETECT_PENDING_MAX) await flushPending();
       } else {
-        await send(text, lines);
+        await send(bytes, lines);
       }
       if (totalLines >= maxLines || options.signal?.aborted) throw new Stop();
     };

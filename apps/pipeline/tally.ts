@@ -32,8 +32,10 @@ export interface Chunk {
   format: FormatName;
   /** Fields before the layout starts on each line (a file name, a host name), as detected; usually 0. */
   prefix: number;
-  /** One or more lines, each ended by '\n' except possibly the last line of a file. */
-  text: string;
+  /** One or more lines as UTF-8 bytes, each ended by '\n' except possibly the last line of a file. The parser
+   * thread decodes them (invalid sequences become U+FFFD): the reader never decodes, so the thread that reads
+   * does no per-byte work beyond finding line ends. */
+  bytes: Uint8Array;
   /** Entries below this level are filtered (the run's --min-level, carried by every chunk so that threads
    * that outlive one run need no other message to learn the next run's setting). */
   minLevel: LogLevel;
@@ -100,7 +102,8 @@ export function processChunk(tally: Tally, chunk: Chunk, deadLetters?: DeadLette
   const parse = prefixedParser(chunk.format, chunk.prefix);
   // The parser that took the last line the chunk's own layout did not (mixed files): tried next time first.
   let alternative: LineParser | undefined;
-  const text = chunk.text;
+  const b = chunk.bytes;
+  const text = (b instanceof Buffer ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('utf8');
   const length = text.length;
   const stats = tally.stats;
   let lineNumber = chunk.firstLine;

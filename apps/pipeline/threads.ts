@@ -31,8 +31,8 @@ import { DeadLetterFile } from './dead-letter-file.ts';
 import { FORMAT_NAMES } from './formats.ts';
 import { type Chunk, type DeadLetter, emptyTally, processChunk, type TallyWire, tallyToWire } from './tally.ts';
 
-/** A chunk crosses as a few fields in the channel's ring: the text in UTF-8 (as the `string` codec writes
- * it) behind a small header. */
+/** A chunk crosses as a few fields in the channel's ring: its UTF-8 bytes copied in as one block (the reader
+ * never decodes them; the parser thread does) behind a small header. */
 export const chunkCodec = recordCodec({
   file: 'string',
   firstLine: 'f64',
@@ -41,7 +41,7 @@ export const chunkCodec = recordCodec({
   minLevel: { enum: LOG_LEVELS },
   keepUnknown: 'bool',
   recheck: 'bool',
-  text: 'string',
+  bytes: 'bytes',
 });
 
 /** Chunks travel in batches (one message per batch): the main thread is woken once per batch consumed, not
