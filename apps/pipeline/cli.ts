@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../../lib/cli.ts';
 import { LOG_LEVELS, type LogLevel } from './reference.ts';
 import { FORMAT_OPTIONS, type FormatOption, isFormatOption, mapLevelWord } from './formats.ts';
-import { InputError, runBaseline, runPipeline, type PipelineOptions } from './pipeline.ts';
+import { defaultWorkers, InputError, runBaseline, runPipeline, type PipelineOptions } from './pipeline.ts';
 import { formatReport } from './report.ts';
 
 const USAGE = `usage: npm run pipeline -- <file...|-> [options]
@@ -28,7 +28,8 @@ options:
                       keep them (default) or drop them (counted as filtered)
   --format FORMAT     auto (default: detected per file from its first 50 lines, re-checked for every line
                       that does not fit) or one of ${FORMAT_OPTIONS.slice(1).join(', ')}
-  --workers N         parser threads (default: the number of CPUs, here ${'{cpus}'})
+  --workers N         parser threads (default: CPUs - 1, at least 1, here ${'{cpus}'}); the reading thread
+                      also parses whenever they are all busy
   --dlq FILE          write dead-lettered lines to FILE as JSON lines {file, line, reason, text}
   --limit N           stop after N lines
   --json              print one JSON object instead of text
@@ -160,7 +161,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   if (command.help) {
-    process.stdout.write(`${USAGE.replace('{cpus}', String((await import('node:os')).availableParallelism()))}\n`);
+    process.stdout.write(`${USAGE.replace('{cpus}', String(defaultWorkers()))}\n`);
     return 0;
   }
   const abort = new AbortController();

@@ -12,6 +12,7 @@ import {
   num,
   scanEnd,
   skipSpaces,
+  sliceShared,
   SPACE,
   utc,
 } from './scan.ts';
@@ -48,10 +49,10 @@ function parseApacheWith(line: string, max: number): ParsedLine | undefined {
   let lvStart = lvOpen;
   const colon = findWithin(s, 58, lvOpen, close - lvOpen);
   if (colon >= 0) {
-    source = s.slice(lvOpen, colon);
+    source = sliceShared(s, lvOpen, colon);
     lvStart = colon + 1;
   }
-  const rawLevel = s.slice(lvStart, close);
+  const rawLevel = sliceShared(s, lvStart, close);
   const level = mapLevelWord(rawLevel);
   if (level === undefined) return undefined;
   p = close + 1;

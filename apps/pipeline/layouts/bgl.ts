@@ -8,7 +8,17 @@
  * the full timestamp.
  */
 import { type Layout, mapLevelWord, type ParsedLine } from './levels.ts';
-import { cleanLine, diagnosisHead, entry, levelReason, MAX_SOURCE, num, SPACE, tokenEnd } from './scan.ts';
+import {
+  cleanLine,
+  diagnosisHead,
+  entry,
+  levelReason,
+  MAX_SOURCE,
+  num,
+  sliceShared,
+  SPACE,
+  tokenEnd,
+} from './scan.ts';
 
 const BGL_HEAD = /\S{1,64} (\d{10}) \d{4}\.\d\d\.\d\d \S{1,128} \d{4}-\d\d-\d\d-\d\d\.\d\d\.\d\d\.(\d{6}) \S{1,128} /y;
 
@@ -28,13 +38,13 @@ function parseBglWith(line: string, max: number): ParsedLine | undefined {
   const ls = ce + 1;
   const le = tokenEnd(s, ls, 16);
   if (le <= ls) return undefined;
-  const rawLevel = s.slice(ls, le);
+  const rawLevel = sliceShared(s, ls, le);
   const level = mapLevelWord(rawLevel);
   if (level === undefined) return undefined;
   p = le === s.length ? le : le + 1;
   const seconds = Number(m[1]);
   const timestamp = seconds * 1000 + Math.floor(num(m[2]!, 0, 6) / 1000);
-  return entry(timestamp, level, rawLevel, s.slice(p), s.slice(cs, ce));
+  return entry(timestamp, level, rawLevel, s.slice(p), sliceShared(s, cs, ce));
 }
 
 const LOOSE_BGL = /\S{1,64} \d{10} \d{4}\.\d\d\.\d\d \S{1,128} \S{1,64} \S{1,128} \S{1,32} \S{1,512} (\S{0,32})/y;

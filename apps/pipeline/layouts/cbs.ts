@@ -12,6 +12,7 @@ import {
   MAX_LEVEL_WORD,
   readIsoTimestamp,
   skipSpaces,
+  sliceShared,
   SPACE,
   tokenEnd,
   wordEnd,
@@ -26,7 +27,7 @@ function parseCbsWith(line: string, max: number): ParsedLine | undefined {
   const ls = skipSpaces(s, e + 1);
   const le = wordEnd(s, ls, MAX_LEVEL_WORD);
   if (le === ls || le - ls > MAX_LEVEL_WORD) return undefined;
-  const rawLevel = s.slice(ls, le);
+  const rawLevel = sliceShared(s, ls, le);
   const level = mapLevelWord(rawLevel);
   if (level === undefined) return undefined;
   if (le === s.length) return entry(timestamp, level, rawLevel, '', 'unknown');
@@ -34,7 +35,7 @@ function parseCbsWith(line: string, max: number): ParsedLine | undefined {
   const cs = skipSpaces(s, le);
   const ce = tokenEnd(s, cs, 64);
   if (ce <= cs) return entry(timestamp, level, rawLevel, s.slice(cs), 'unknown');
-  return entry(timestamp, level, rawLevel, s.slice(skipSpaces(s, ce)), s.slice(cs, ce));
+  return entry(timestamp, level, rawLevel, s.slice(skipSpaces(s, ce)), sliceShared(s, cs, ce));
 }
 
 export function diagnoseCbs(line: string): string {

@@ -35,6 +35,7 @@ import {
   num,
   readDateTime,
   skipSpaces,
+  sliceShared,
   SPACE,
   TAB,
   tokenEnd,
@@ -213,7 +214,7 @@ function parseGenericWith(line: string, max: number, year: number): ParsedLine |
       }
       const se = tokenEnd(s, q, 512);
       if (se > q && loggerLike(s, q, se)) {
-        source = s.charCodeAt(se - 1) === 58 ? s.slice(q, se - 1) : s.slice(q, se);
+        source = sliceShared(s, q, s.charCodeAt(se - 1) === 58 ? se - 1 : se);
         q = skipSpaces(s, se);
         if ((s.charCodeAt(q) === 45 || s.charCodeAt(q) === 58) && s.charCodeAt(q + 1) === SPACE) q = skipSpaces(s, q + 2);
       } else if (s.charCodeAt(q) === 45 && s.charCodeAt(q + 1) === SPACE) {
@@ -232,7 +233,7 @@ function parseGenericWith(line: string, max: number, year: number): ParsedLine |
     msgStart = r;
     for (let f = 0; f < 3 && r < s.length; f++) {
       if (readTag(s, r)) {
-        source = s.slice(r, tagBounds.end);
+        source = sliceShared(s, r, tagBounds.end);
         msgStart = tagBounds.message;
         break;
       }

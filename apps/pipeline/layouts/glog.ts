@@ -4,7 +4,19 @@
  * fatal). Source: the file name (without its line number). Years are not printed: the parser's year is used.
  */
 import { type Layout, type Level, type ParsedLine } from './levels.ts';
-import { cleanLine, diagnosisHead, entry, findWithin, fraction, num, scanEnd, skipSpaces, SPACE, utc } from './scan.ts';
+import {
+  cleanLine,
+  diagnosisHead,
+  entry,
+  findWithin,
+  fraction,
+  num,
+  scanEnd,
+  skipSpaces,
+  sliceShared,
+  SPACE,
+  utc,
+} from './scan.ts';
 
 const GLOG_HEAD = /[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{1,9} +\d{1,10} /y;
 const LETTER: Readonly<Record<string, Level>> = { I: 'Info', W: 'Warn', E: 'Error', F: 'Error' };
@@ -18,7 +30,7 @@ function parseGlogWith(line: string, max: number, year: number): ParsedLine | un
   const close = findWithin(s, 93, p, 256);
   if (close < 0 || (close + 1 < s.length && s.charCodeAt(close + 1) !== SPACE)) return undefined;
   const colon = s.lastIndexOf(':', close);
-  const source = colon > p ? s.slice(p, colon) : s.slice(p, close);
+  const source = sliceShared(s, p, colon > p ? colon : close);
   if (source.length === 0 || source.includes(' ')) return undefined;
   const ms = fraction(s, 15, 9);
   const timestamp = scanEnd > 15 ? utc(year, num(s, 1, 2), num(s, 3, 2), num(s, 6, 2), num(s, 9, 2), num(s, 12, 2), ms) : 0;

@@ -4,8 +4,8 @@
  */
 import { type Layout, mapLevelWord, type ParsedLine } from './levels.ts';
 import {
-  diagnosisHead,
   cleanLine,
+  diagnosisHead,
   entry,
   isDigit,
   isoMs,
@@ -16,6 +16,7 @@ import {
   MAX_SOURCE,
   readDateTime,
   skipSpaces,
+  sliceShared,
   SPACE,
   TAB,
   tokenEnd,
@@ -51,7 +52,7 @@ function parseLog4jWith(line: string, max: number): ParsedLine | undefined {
   }
   const we = wordEnd(s, p, MAX_LEVEL_WORD);
   if (we === p || we - p > MAX_LEVEL_WORD) return undefined;
-  const rawLevel = s.slice(p, we);
+  const rawLevel = sliceShared(s, p, we);
   const level = mapLevelWord(rawLevel);
   if (level === undefined) return undefined;
   p = we;
@@ -77,7 +78,7 @@ function parseLog4jWith(line: string, max: number): ParsedLine | undefined {
         if (k === close) {
           const colon = s.lastIndexOf(':', at);
           const from = colon > p ? colon + 1 : p + 1;
-          if (at > from) source = s.slice(from, at);
+          if (at > from) source = sliceShared(s, from, at);
         }
       }
       p = skipSpaces(s, close + 1);

@@ -1,6 +1,18 @@
 /** The `logcat` layout: Android `logcat -v threadtime` (one-letter levels), optionally with a year. */
 import { type Layout, mapLevel, type ParsedLine } from './levels.ts';
-import { cleanLine, diagnosisHead, entry, findWithin, levelReason, looseLevel, MAX_SOURCE, num, SPACE, utc } from './scan.ts';
+import {
+  cleanLine,
+  diagnosisHead,
+  entry,
+  findWithin,
+  levelReason,
+  looseLevel,
+  MAX_SOURCE,
+  num,
+  sliceShared,
+  SPACE,
+  utc,
+} from './scan.ts';
 
 // `MM-DD HH:MM:SS.mmm  PID  TID L ` with an optional `YYYY-` in front (logcat -v year).
 const LOGCAT_HEAD = /\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} +\d{1,10} +\d{1,10} [A-Za-z] /y;
@@ -61,7 +73,7 @@ function parseLogcatWith(line: string, max: number, year: number): ParsedLine | 
   }
   let tagEnd = sep;
   while (tagEnd > tagStart && s.charCodeAt(tagEnd - 1) === SPACE) tagEnd--;
-  const source = tagEnd > tagStart ? s.slice(tagStart, tagEnd) : 'unknown';
+  const source = tagEnd > tagStart ? sliceShared(s, tagStart, tagEnd) : 'unknown';
   return entry(timestamp, level, rawLevel, s.slice(msgStart), source);
 }
 

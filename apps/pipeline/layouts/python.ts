@@ -12,6 +12,7 @@ import {
   MAX_LEVEL_WORD,
   MAX_SOURCE,
   readIsoTimestamp,
+  sliceShared,
   tokenEnd,
   wordEnd,
 } from './scan.ts';
@@ -35,7 +36,7 @@ function parsePythonWith(line: string, max: number): ParsedLine | undefined {
     const lvStart = nameEnd + 3;
     const we = wordEnd(s, lvStart, MAX_LEVEL_WORD);
     if (we === lvStart || we - lvStart > MAX_LEVEL_WORD) return undefined;
-    const rawLevel = s.slice(lvStart, we);
+    const rawLevel = sliceShared(s, lvStart, we);
     const level = mapLevelWord(rawLevel);
     if (level === undefined) return undefined;
     let message: string;
@@ -46,7 +47,7 @@ function parsePythonWith(line: string, max: number): ParsedLine | undefined {
   }
   const we = wordEnd(s, 0, MAX_LEVEL_WORD);
   if (we === 0 || we > MAX_LEVEL_WORD || s.charCodeAt(we) !== 58) return undefined;
-  const rawLevel = s.slice(0, we);
+  const rawLevel = sliceShared(s, 0, we);
   const level = mapLevelWord(rawLevel);
   if (level === undefined) return undefined;
   const nameStart = we + 1;
@@ -58,7 +59,7 @@ function parsePythonWith(line: string, max: number): ParsedLine | undefined {
     q++;
   }
   if (q === nameStart || s.charCodeAt(q) !== 58) return undefined;
-  return entry(0, level, rawLevel, s.slice(q + 1), s.slice(nameStart, q));
+  return entry(0, level, rawLevel, s.slice(q + 1), sliceShared(s, nameStart, q));
 }
 
 const LOOSE_PY_ASC = /\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[.,\d]{0,10} - \S{1,512} - (\S{0,32})/y;

@@ -272,3 +272,29 @@ export function diagnosisHead(line: string): string {
   const s = cleanLine(line);
   return s.length > 4096 ? s.slice(0, 4096) : s;
 }
+
+// ---------------------------------------------------------------------------
+// Interning of short fields
+// ---------------------------------------------------------------------------
+
+const INTERN_SLOTS = 512;
+const internTable: string[] = new Array<string>(INTERN_SLOTS).fill('');
+
+/**
+ * `s.slice(a, b)` for a short field (a source, a level word) that usually repeats from line to line: when the
+ * same text was cut recently, the earlier string is returned instead of a new one. Reusing it saves an
+ * allocation, and the aggregation's Map lookups find its hash already computed (V8 caches a string's hash in
+ * the string). A small direct-mapped table, per thread; a miss costs one comparison. New entries are copied
+ * flat, so a cached field never keeps the whole chunk it was cut from alive.
+ */
+export function sliceShared(s: string, a: number, b: number): string {
+  const n = b - a;
+  if (n <= 0 || n > 96) return s.slice(a, b);
+  const h = (n * 97 + s.charCodeAt(a) * 31 + s.charCodeAt(b - 1) * 7 + s.charCodeAt(a + (n >> 1))) & (INTERN_SLOTS - 1);
+  const cached = internTable[h]!;
+  if (cached.length === n && s.startsWith(cached, a)) return cached;
+  // `+ '\0'` then slice: a flat copy of the field, not a view into `s`.
+  const fresh = (s.slice(a, b) + '\0').slice(0, n);
+  internTable[h] = fresh;
+  return fresh;
+}

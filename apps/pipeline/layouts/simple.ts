@@ -10,6 +10,7 @@ import {
   looseLevel,
   MAX_LEVEL_WORD,
   skipSpaces,
+  sliceShared,
   SPACE,
   TAB,
   wordEnd,
@@ -38,7 +39,7 @@ function parseSimpleWith(line: string, max: number): ParsedLine | undefined {
   if (bracketed) p = 1;
   const we = wordEnd(s, p, MAX_LEVEL_WORD);
   if (we === p || we - p > MAX_LEVEL_WORD) return undefined;
-  const rawLevel = s.slice(p, we);
+  const rawLevel = sliceShared(s, p, we);
   const level = mapLevelWord(rawLevel);
   if (level === undefined) return undefined;
   p = we;
@@ -68,7 +69,7 @@ function parseSimpleWith(line: string, max: number): ParsedLine | undefined {
     }
     const d = s.charCodeAt(after);
     if (d === SPACE || d === TAB) {
-      source = s.slice(p, q);
+      source = sliceShared(s, p, q);
       p = skipSpaces(s, after);
     }
   }

@@ -25,6 +25,7 @@ import {
   scanEnd,
   setScanEnd,
   skipSpaces,
+  sliceShared,
   SPACE,
   TAB,
   tokenEnd,
@@ -98,7 +99,7 @@ function parseSyslogWith(line: string, max: number, year: number): ParsedLine | 
       const open = s.lastIndexOf('[', tagEnd);
       if (open > p) tagEnd = open;
     }
-    if (tagEnd > p) return entry(timestamp, level, rawLevel, s.slice(skipSpaces(s, te)), s.slice(p, tagEnd));
+    if (tagEnd > p) return entry(timestamp, level, rawLevel, s.slice(skipSpaces(s, te)), sliceShared(s, p, tagEnd));
   }
   return entry(timestamp, level, rawLevel, s.slice(p), 'unknown');
 }
@@ -177,7 +178,7 @@ function parseSyslogFile(s: string, year: number): ParsedLine | undefined {
   if (mapLevelWord(s.slice(p, he)) !== undefined) return undefined;
   const ts = skipSpaces(s, he);
   if (!readTag(s, ts)) return undefined;
-  return entry(timestamp, UNKNOWN_LEVEL, '', s.slice(tagBounds.message), s.slice(ts, tagBounds.end));
+  return entry(timestamp, UNKNOWN_LEVEL, '', s.slice(tagBounds.message), sliceShared(s, ts, tagBounds.end));
 }
 
 function parse5424(s: string, p: number, level: EntryLevel, rawLevel: string): ParsedLine | undefined {
