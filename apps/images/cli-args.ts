@@ -5,7 +5,6 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { FailOn } from './reference.ts';
-import type { ProgressSnapshot } from './reference.ts';
 import { AUTO_PROCESS_BYTES, type ImagesOptions, type ImagesReport, type Mode, OUTPUT_FORMATS } from './run-images.ts';
 import { UsageError } from '../../lib/cli.ts';
 
@@ -111,13 +110,6 @@ export function parseImagesArgs(argv: readonly string[]): (ImagesOptions & { jso
     ...(failOn ? { failOn: failOn as FailOn } : {}),
     ...(maxPixels !== undefined ? { maxPixels } : {}),
   };
-}
-
-export function progressBar(p: ProgressSnapshot): string {
-  const width = 30;
-  const filled = p.total === 0 ? width : Math.round((p.completed / p.total) * width);
-  const failed = p.failed > 0 ? `, ${p.failed} failed` : '';
-  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.completed}/${p.total} (${Math.floor(p.percentage)}%)${failed}`;
 }
 
 export function formatSummary(report: ImagesReport): string {

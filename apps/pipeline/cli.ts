@@ -6,12 +6,14 @@
  *   `pipeline: <message>` on stderr for a usage or input problem (unknown flag, bad value, missing file,
  *   directory, unwritable --dlq file); exit 1 with one such line when the pipeline itself fails (a thread
  *   threw, a read failed mid-way). Never a stack trace.
- * - stdout carries only the report (text, or one JSON object with --json). stderr carries a progress line
- *   only when it is a terminal, and otherwise nothing but errors.
+ * - stdout carries only the report (text, or one JSON object with --json), whose first line sums the run up.
+ *   stderr carries a progress bar (lines, lines/s, ETA from the bytes read of the files' total size) only when
+ *   it is a terminal (colour unless NO_COLOR), and otherwise nothing but errors.
  * - Ctrl-C stops reading; what was already read is counted and reported (stoppedEarly: true).
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../lib/cli.ts';
+import { ProgressLine } from '../../lib/progress.ts';
 import { LOG_LEVELS, type LogLevel } from './reference.ts';
 import { FORMAT_OPTIONS, type FormatOption, isFormatOption, mapLevelWord } from './formats.ts';
 import { defaultWorkers, InputError, runBaseline, runPipeline, type PipelineOptions } from './pipeline.ts';
@@ -120,28 +122,6 @@ export function parseCommandLine(argv: readonly string[]): Command {
   return { help: v.help === true, json: v.json === true, singleThreaded: v['single-threaded'] === true, paths: parsed.positionals, options };
 }
 
-/** A progress line on stderr, redrawn at most five times a second (only used when stderr is a TTY). */
-function progressReporter(totalBytes: number | undefined): { update: (bytes: number, lines: number) => void; clear: () => void } {
-  const start = performance.now();
-  let last = 0;
-  let shown = false;
-  return {
-    update(bytes, lines) {
-      const now = performance.now();
-      if (now - last < 200) return;
-      last = now;
-      const mb = (x: number) => (x / 1e6).toFixed(1);
-      const rate = Math.round(lines / ((now - start) / 1000)).toLocaleString('en-US');
-      const of = totalBytes ? ` / ${mb(totalBytes)} MB (${((100 * bytes) / totalBytes).toFixed(0)}%)` : ' MB';
-      process.stderr.write(`\r\x1b[Kread ${mb(bytes)}${of}, ${lines.toLocaleString('en-US')} lines, ${rate} lines/s`);
-      shown = true;
-    },
-    clear() {
-      if (shown) process.stderr.write('\r\x1b[K');
-    },
-  };
-}
-
 async function totalSize(paths: readonly string[]): Promise<number | undefined> {
   const { statSync } = await import('node:fs');
   let total = 0;
@@ -167,20 +147,21 @@ export async function main(argv: readonly string[]): Promise<number> {
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
-  let progress: ReturnType<typeof progressReporter> | undefined;
+  let progress: ProgressLine | undefined;
   try {
     const options: PipelineOptions = { ...command.options, signal: abort.signal };
     if (process.stderr.isTTY && command.paths.length > 0) {
       const size = await totalSize(command.paths).catch(() => undefined);
-      progress = progressReporter(size);
-      Object.assign(options, { onProgress: progress.update });
+      const line = new ProgressLine(process.stderr, { unit: 'lines' });
+      progress = line;
+      Object.assign(options, { onProgress: (bytes: number, lines: number) => line.update(lines, undefined, size ? bytes / size : undefined) });
     }
     const report = command.singleThreaded ? await runBaseline(command.paths, options) : await runPipeline(command.paths, options);
-    progress?.clear();
+    progress?.finish();
     process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
     return 0;
   } catch (error) {
-    progress?.clear();
+    progress?.finish();
     const message = (error as Error).message ?? String(error);
     process.stderr.write(`pipeline: ${message.split('\n')[0]}\n`);
     // Anything that is not an input problem (a PipelineError, or a bug) is a failure of the run.
