@@ -102,6 +102,34 @@ describe('awkward input', () => {
   });
 });
 
+describe('lines without a level, and files that mix layouts', () => {
+  it('a syslog file is counted under Unknown (kept by default, filtered with keepUnknown: false); never as Info', async () => {
+    const file = tmp.file('messages.log', 'Jun 14 15:16:01 combo sshd(pam_unix)[19939]: auth failure\nJun 14 15:16:02 combo su: ok\n');
+    const kept = await both([file]);
+    expect(kept).toMatchObject({ total: 2, kept: 2, filtered: 0, byLevel: { Debug: 0, Info: 0, Warn: 0, Error: 0, Unknown: 2 } });
+    expect(kept.bySource).toEqual({ 'sshd(pam_unix)': 1, su: 1 });
+    const dropped = await both([file], { keepUnknown: false });
+    expect(dropped).toMatchObject({ total: 2, kept: 0, filtered: 2, byLevel: { Unknown: 0 } });
+  });
+
+  it('a file that switches layout half-way loses nothing; free text among the lines is still dead-lettered', async () => {
+    const lines = [
+      ...fixtureLines('Zookeeper').slice(0, 60),
+      ...fixtureLines('Android').slice(0, 40),
+      '{"level":"warn","msg":"json in the middle"}\r\n',
+      'this is just prose\r\n',
+      ...fixtureLines('HDFS').slice(0, 30),
+    ];
+    const file = tmp.file('mixed.log', lines.join(''));
+    const report = await both([file]);
+    expect(report.files[0]!.format).toBe('log4j');
+    expect(report.total).toBe(132);
+    expect(report.kept).toBe(131);
+    expect(report.deadLettered.count).toBe(1);
+    expect(report.byLevel.Unknown).toBe(0);
+  });
+});
+
 describe('standard input and the dead-letter file', () => {
   it('reads "-" from a stream', async () => {
     const text = fixtureLines('Zookeeper').join('');

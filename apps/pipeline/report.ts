@@ -111,7 +111,8 @@ function table(rows: string[][], leftColumns = 1, indent = '  '): string[] {
 export function formatReport(report: PipelineReport): string {
   const out: string[] = [];
   const seconds = (report.elapsedMs / 1000).toFixed(2);
-  const how = report.workers === 0 ? 'single-threaded' : `${report.workers} parser thread${report.workers === 1 ? '' : 's'}`;
+  const how =
+    report.workers === 0 ? 'single-threaded' : `${report.workers} parser thread${report.workers === 1 ? '' : 's'} and the reading thread`;
   out.push(`${n(report.total)} lines (${n(report.bytes)} bytes) in ${seconds} s: ${n(report.linesPerSecond)} lines/s, ${how}`);
   if (report.stoppedEarly) out.push('(stopped before the end of the input)');
   out.push('', 'files:');
