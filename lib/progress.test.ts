@@ -11,6 +11,8 @@ describe('progress line', () => {
     let t = 0;
     const s = stream(true);
     const p = new ProgressLine(s, { unit: 'lines', now: () => t, env: {} });
+    t = 100;
+    p.update(1, 4_000_000); // within the first 300 ms: never drawn
     t = 1000;
     p.update(1_000_000, 4_000_000);
     p.update(1_100_000, 4_000_000); // within the interval: not drawn

@@ -1,7 +1,8 @@
 /**
  * A one-line progress bar for long-running commands, drawn on a terminal only.
  *
- * `ProgressLine` redraws at most every `intervalMs` (default 200 ms): a bar when the total is known, the
+ * `ProgressLine` draws nothing during the first `delayMs` (default 300 ms: a short run never flashes a bar), then
+ * redraws at most every `intervalMs` (default 200 ms): a bar when the total is known, the
  * count, the rate per second and the time left (ETA, from the average rate so far), e.g.
  *   `[######..............]  31%  1,240,000 lines  3.1 M lines/s  ETA 2 s`
  * `finish(text)` replaces the bar with one final line (or clears it). Colour (the filled part of the bar) is
@@ -18,6 +19,7 @@ export interface ProgressOptions {
   /** What is counted, plural ('lines', 'files'). */
   readonly unit: string;
   readonly intervalMs?: number;
+  readonly delayMs?: number;
   readonly now?: () => number;
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -48,6 +50,7 @@ export class ProgressLine {
   private readonly stream: ProgressStream;
   private readonly unit: string;
   private readonly interval: number;
+  private readonly delay: number;
   private readonly now: () => number;
   private readonly color: boolean;
   private readonly started: number;
@@ -58,6 +61,7 @@ export class ProgressLine {
     this.stream = stream;
     this.unit = options.unit;
     this.interval = options.intervalMs ?? 200;
+    this.delay = options.delayMs ?? 300;
     this.now = options.now ?? (() => performance.now());
     this.color = useColor(stream, options.env);
     this.started = this.now();
@@ -91,7 +95,7 @@ export class ProgressLine {
   update(done: number, total: number | undefined, doneFraction?: number, force = false): void {
     if (!this.active) return;
     const t = this.now();
-    if (!force && t - this.lastDraw < this.interval) return;
+    if (!force && (t - this.started < this.delay || t - this.lastDraw < this.interval)) return;
     this.lastDraw = t;
     this.stream.write(`\r\x1b[K${this.render(done, total, doneFraction)}`);
     this.drawn = true;
