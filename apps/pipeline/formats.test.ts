@@ -541,6 +541,13 @@ describe('layouts nobody wrote a module for (generic) and prefixes', () => {
     });
   }
 
+  it('coloured lines (ANSI escapes) are detected and parsed without their colours', () => {
+    const line = '2024-01-01 12:00:00.123 \x1b[33mWARN\x1b[0m [main] com.x.Y - slow';
+    expect(detectLayout([line, line])).toEqual({ format: 'log4j', prefix: 0 });
+    expect(parseLog4j(line)).toBeUndefined();
+    expect(reparse(line, 'log4j')).toMatchObject({ level: 'Warn', source: 'com.x.Y', message: 'slow' });
+  });
+
   it('free text and continuation lines are not log records', () => {
     for (const line of ['hello world', '\tat com.x.Y.z(Y.java:12)', 'Caused by: java.io.IOException', '---', '12345']) {
       expect(PARSERS.generic(line), line).toBeUndefined();

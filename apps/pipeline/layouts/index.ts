@@ -15,7 +15,8 @@
  *
  * Mixed files (`reparse`): a line the file's layout does not parse is tried with every other layout (same
  * order; `generic` last) before it is dead-lettered, so a file that changes layout half-way, or interleaves
- * two, loses nothing; the dead-letter reason still comes from the file's own layout.
+ * two, loses nothing; the dead-letter reason still comes from the file's own layout. ANSI colour escapes are
+ * removed before detection and before the re-check (a coloured file is then parsed line by line that way).
  */
 import { apacheLayout } from './apache.ts';
 import { bglLayout } from './bgl.ts';
@@ -29,7 +30,7 @@ import { log4jLayout } from './log4j.ts';
 import { logcatLayout } from './logcat.ts';
 import { logfmtLayout } from './logfmt.ts';
 import { pythonLayout } from './python.ts';
-import { isBlankLine, skipSpaces, tokenEnd } from './scan.ts';
+import { isBlankLine, skipSpaces, stripAnsi, tokenEnd } from './scan.ts';
 import { simpleLayout } from './simple.ts';
 import { syslogLayout } from './syslog.ts';
 
@@ -145,7 +146,7 @@ export function detectLayout(sampleLines: readonly string[]): Detected {
   const sample: string[] = [];
   for (const line of sampleLines) {
     if (sample.length >= DETECT_SAMPLE_LINES) break;
-    if (!isBlankLine(line)) sample.push(line);
+    if (!isBlankLine(line)) sample.push(stripAnsi(line));
   }
   let best: Variant | undefined;
   let bestParsed = 0;
@@ -205,17 +206,30 @@ export let reparsedWith: LineParser | undefined;
  * without a level.
  */
 export function reparse(line: string, format: FormatName): ParsedLine | undefined {
+  // Colours (ANSI escapes) are not part of any layout: look at the line without them, and hand back a parser
+  // that removes them too.
+  const plain = stripAnsi(line);
+  const coloured = plain !== line;
   for (const parse of FALLBACK) {
-    const e = parse(line);
+    const e = parse(plain);
     if (e !== undefined) {
-      reparsedWith = parse;
+      reparsedWith = coloured ? withoutAnsi(parse) : parse;
       return e;
     }
   }
-  if (format === 'generic' || layoutOf(format).diagnose(line).startsWith('unknown level')) return undefined;
-  const e = PARSERS.generic(line);
-  if (e !== undefined) reparsedWith = PARSERS.generic;
+  if (format === 'generic' || layoutOf(format).diagnose(plain).startsWith('unknown level')) return undefined;
+  const e = PARSERS.generic(plain);
+  if (e !== undefined) reparsedWith = coloured ? withoutAnsi(PARSERS.generic) : PARSERS.generic;
   return e;
+}
+
+const ansiWrapped = new Map<LineParser, LineParser>();
+
+/** `parse` applied to the line without its ANSI escapes (one wrapper per parser). */
+function withoutAnsi(parse: LineParser): LineParser {
+  let wrapped = ansiWrapped.get(parse);
+  if (wrapped === undefined) ansiWrapped.set(parse, (wrapped = (line) => parse(stripAnsi(line))));
+  return wrapped;
 }
 
 /**

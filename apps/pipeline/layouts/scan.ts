@@ -298,3 +298,11 @@ export function sliceShared(s: string, a: number, b: number): string {
   internTable[h] = fresh;
   return fresh;
 }
+
+// ANSI escape sequences: CSI (`ESC [ params final`, colours among them) and two-character escapes.
+const ANSI = /\x1b(?:\[[0-9;?]{0,32}[@-~]|[@-Z\\-_])/g;
+
+/** `line` without ANSI escape sequences (the colours some tools write into their logs); unchanged if none. */
+export function stripAnsi(line: string): string {
+  return line.indexOf('\x1b') < 0 ? line : line.replace(ANSI, '');
+}
