@@ -120,7 +120,8 @@ export class ProcessPool {
               give();
             };
             const onExit = (code: number | null, signal: string | null) => {
-              if (current >= 0) record(current, false, `worker process ${index + 1} exited (${signal ?? `code ${code}`}) while processing this file`);
+              const how = signal ?? `code ${code}`;
+              if (current >= 0) record(current, false, `worker process ${index + 1} exited (${how}) while processing this file`);
               cleanup();
               resolve();
             };

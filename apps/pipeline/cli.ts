@@ -29,7 +29,9 @@ options:
   --unknown keep|drop lines that name no level (syslog files, access logs) are counted as level Unknown;
                       keep them (default) or drop them (counted as filtered)
   --format FORMAT     auto (default: detected per file from its first 50 lines, re-checked for every line
-                      that does not fit) or one of ${FORMAT_OPTIONS.slice(1).join(', ')}
+                      that does not fit) or one of:
+                      ${FORMAT_OPTIONS.slice(1, 8).join(', ')},
+                      ${FORMAT_OPTIONS.slice(8).join(', ')}
   --workers N         parser threads (default: CPUs - 1, at least 1, here ${'{cpus}'}); the reading thread
                       also parses whenever they are all busy
   --dlq FILE          write dead-lettered lines to FILE as JSON lines {file, line, reason, text}

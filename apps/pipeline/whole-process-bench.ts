@@ -27,7 +27,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 function once(file: string, extra: string[]): { seconds: number; rssMb: number; cpu: number } {
   const args = ['--import', 'tsx', cli, file, '--json', ...extra];
   const t0 = performance.now();
-  const run = timeBin ? spawnSync(timeBin, ['-v', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }) : spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const how = { encoding: 'utf8', maxBuffer: 1 << 26 } as const;
+  const run = timeBin ? spawnSync(timeBin, ['-v', process.execPath, ...args], how) : spawnSync(process.execPath, args, how);
   const seconds = (performance.now() - t0) / 1000;
   if (run.status !== 0) throw new Error(`pipeline failed: ${run.stderr}`);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr ?? '');
@@ -64,6 +65,8 @@ for (const lines of sizes) {
       `load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}:\n` +
       `  threaded ${mt.toFixed(2)} s (${((lines / mt) / 1e6).toFixed(2)} M lines/s, peak ${rss.threaded.toFixed(0)} MB)  ` +
       `single ${ms.toFixed(2)} s (${((lines / ms) / 1e6).toFixed(2)} M lines/s, peak ${rss.single.toFixed(0)} MB)  ` +
-      `ratio ${(ms / mt).toFixed(2)}×\n  CPU (user+sys, median) threaded ${median(cpu.threaded).toFixed(2)} s, single ${median(cpu.single).toFixed(2)} s\n  threaded runs ${threaded.map((x) => x.toFixed(2)).join(' ')}; single ${single.map((x) => x.toFixed(2)).join(' ')}`,
+      `ratio ${(ms / mt).toFixed(2)}×\n` +
+      `  CPU (user+sys, median) threaded ${median(cpu.threaded).toFixed(2)} s, single ${median(cpu.single).toFixed(2)} s\n` +
+      `  threaded runs ${threaded.map((x) => x.toFixed(2)).join(' ')}; single ${single.map((x) => x.toFixed(2)).join(' ')}`,
   );
 }

@@ -52,7 +52,20 @@ export const LAYOUTS = [
 ] as const satisfies readonly Layout[];
 
 export const FORMAT_NAMES = LAYOUTS.map((l) => l.name) as unknown as readonly FormatName[];
-export type FormatName = 'simple' | 'log4j' | 'python' | 'apache' | 'logcat' | 'hdfs' | 'syslog' | 'jsonl' | 'logfmt' | 'bgl' | 'cbs' | 'glog' | 'generic';
+export type FormatName =
+  | 'simple'
+  | 'log4j'
+  | 'python'
+  | 'apache'
+  | 'logcat'
+  | 'hdfs'
+  | 'syslog'
+  | 'jsonl'
+  | 'logfmt'
+  | 'bgl'
+  | 'cbs'
+  | 'glog'
+  | 'generic';
 
 /** Values accepted by the CLI's `--format` flag. */
 export const FORMAT_OPTIONS = ['auto', ...FORMAT_NAMES] as const;
