@@ -40,7 +40,8 @@ options:
   --single-threaded   run the single-threaded baseline instead (same results, for comparison)
   -h, --help          show this help
 
-Every line read is counted once: total = kept + filtered + deadLettered + blank.
+Every line read is counted once: total = kept + filtered + continued + deadLettered + blank
+(continued: lines that continue the record before them, such as indented stack frames).
 Exit codes: 0 done, 1 the pipeline failed, 2 bad usage or input.`;
 
 

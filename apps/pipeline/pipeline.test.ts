@@ -112,6 +112,22 @@ describe('lines without a level, and files that mix layouts', () => {
     expect(dropped).toMatchObject({ total: 2, kept: 0, filtered: 2, byLevel: { Unknown: 0 } });
   });
 
+  it('stack traces under a record are counted as continuation lines, not dead letters; a stray unindented line is', async () => {
+    const text = [
+      '2024-01-01 12:00:00,001 ERROR [main] com.x.Y - failed',
+      'java.lang.IllegalStateException: boom',
+      '\tat com.x.Y.run(Y.java:12)',
+      '\t... 3 more',
+      'Caused by: java.io.IOException: disk',
+      '    at com.x.Z.read(Z.java:7)',
+      '2024-01-01 12:00:01,001 INFO [main] com.x.Y - recovered',
+    ].join('\n');
+    const file = tmp.file('trace.log', text);
+    const report = await both([file]);
+    expect(report).toMatchObject({ total: 7, kept: 2, continued: 4, blank: 0 });
+    expect(report.deadLettered.count).toBe(1);
+  });
+
   it('a file that switches layout half-way loses nothing; free text among the lines is still dead-lettered', async () => {
     const lines = [
       ...fixtureLines('Zookeeper').slice(0, 60),

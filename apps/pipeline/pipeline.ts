@@ -15,7 +15,7 @@
  *   is read. Memory stays flat whatever the input size.
  * - Nothing accepted is lost: every line the reader delivered is in a batch that is sent before the channel
  *   is closed, and a worker returns only once the channel is closed *and* drained. So on a normal end, a line
- *   limit or an abort, total = kept + filtered + dead-lettered + blank (`checkAccounting` verifies it).
+ *   limit or an abort, total = kept + filtered + continued + dead-lettered + blank (`checkAccounting` verifies it).
  * - Failure ends everything: if a worker throws, reading stops at the next batch, the remaining workers and
  *   the writer are joined (or terminated after a grace period), and `runPipeline` rejects with a
  *   `PipelineError` naming the thread and its message. No thread is left running after either function

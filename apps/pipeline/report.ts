@@ -1,8 +1,8 @@
 /**
  * What the `pipeline` command reports, built from merged counts, as JSON (`--json`) or as text.
  *
- * Guarantee (checked by `checkAccounting` and by the tests): total = kept + filtered + deadLettered.count +
- * blank, where total is the number of lines the reader delivered. Blank lines are reported on their own and
+ * Guarantee (checked by `checkAccounting` and by the tests): total = kept + filtered + continued +
+ * deadLettered.count + blank, where total is the number of lines the reader delivered. Blank lines are reported on their own and
  * never written to the dead-letter file.
  */
 import { LOG_LEVELS, type LogLevel } from './reference.ts';
@@ -19,6 +19,8 @@ export interface PipelineReport {
   filtered: number;
   /** Empty or whitespace-only lines. */
   blank: number;
+  /** Lines that continue the record before them (stack frames, `Caused by:`): counted, not parsed alone. */
+  continued: number;
   deadLettered: { count: number; byReason: Record<string, number> };
   /** Kept entries per level: the four levels and `Unknown` (lines that name no level), always all five. */
   byLevel: Record<EntryLevel, number>;
@@ -71,6 +73,7 @@ export function buildReport(input: ReportInput): PipelineReport {
     kept: tally.stats.totalCount,
     filtered: tally.filtered,
     blank: tally.blank,
+    continued: tally.continued,
     deadLettered: { count: tally.deadLettered, byReason: Object.fromEntries(sortedByCount(tally.deadReasons)) },
     byLevel,
     bySource: Object.fromEntries(sources),
@@ -88,10 +91,11 @@ export function buildReport(input: ReportInput): PipelineReport {
 
 /** Throws if some line was lost or counted twice (a bug, never bad input). */
 export function checkAccounting(report: PipelineReport): void {
-  const sum = report.kept + report.filtered + report.deadLettered.count + report.blank;
+  const sum = report.kept + report.filtered + report.continued + report.deadLettered.count + report.blank;
   if (sum !== report.total) {
     throw new Error(
-      `line accounting is off: read ${report.total}, but kept ${report.kept} + filtered ${report.filtered} + dead-lettered ${report.deadLettered.count} + blank ${report.blank} = ${sum}`,
+      `line accounting is off: read ${report.total}, but kept ${report.kept} + filtered ${report.filtered} + ` +
+        `continued ${report.continued} + dead-lettered ${report.deadLettered.count} + blank ${report.blank} = ${sum}`,
     );
   }
 }
@@ -123,6 +127,7 @@ export function formatReport(report: PipelineReport): string {
     ...table([
       ['kept', n(report.kept)],
       [`filtered (below ${report.minLevel}${report.keepUnknown ? '' : ', or no level'})`, n(report.filtered)],
+      ['continuation lines (stack traces…)', n(report.continued)],
       ['dead-lettered', n(report.deadLettered.count)],
       ['blank', n(report.blank)],
       ['total', n(report.total)],

@@ -5,7 +5,8 @@
  * - `processChunk` puts every line of a chunk in exactly one bucket: kept (parsed, at or above the minimum
  *   level, then enriched and recorded; or parsed with no level, level Unknown, unless those are dropped),
  *   filtered (parsed but below the minimum level, or Unknown and dropped), blank (empty or only whitespace),
- *   or dead-lettered (not blank and not parseable in the chunk's format nor in any other, with a reason
+ *   continued (not parseable, but the continuation of the record before it: an indented stack frame,
+ *   `Caused by:`, see `isContinuation`), or dead-lettered (not blank and not parseable in the chunk's format nor in any other, with a reason
  *   from the chunk's format).
  * - Entries of level Unknown are recorded by the same reference `record` as the others (its counts are keyed
  *   by the level's name, so Unknown gets its own count); `isAtLeast` is never asked about them.
@@ -20,7 +21,17 @@
  */
 import { emptyStats, enrich, isAtLeast, type LogEntry, type LogStats, record } from './reference.ts';
 import type { LogLevel } from './reference.ts';
-import { type EntryLevel, type FormatName, isBlankLine, type LineParser, prefixedParser, reparse, reparsedWith, unparsedReason } from './formats.ts';
+import {
+  type EntryLevel,
+  type FormatName,
+  isBlankLine,
+  isContinuation,
+  type LineParser,
+  prefixedParser,
+  reparse,
+  reparsedWith,
+  unparsedReason,
+} from './formats.ts';
 
 /** The unit of work that travels from the reader to a parser thread: whole lines of one file. */
 export interface Chunk {
@@ -77,12 +88,13 @@ export interface Tally {
   readonly stats: LogStats;
   filtered: number;
   blank: number;
+  continued: number;
   deadLettered: number;
   readonly deadReasons: Map<string, number>;
 }
 
 export function emptyTally(): Tally {
-  return { stats: emptyStats(), filtered: 0, blank: 0, deadLettered: 0, deadReasons: new Map() };
+  return { stats: emptyStats(), filtered: 0, blank: 0, continued: 0, deadLettered: 0, deadReasons: new Map() };
 }
 
 /** Count one dead line (used by the reader for lines too long to hand to a parser). */
@@ -131,6 +143,8 @@ export function processChunk(tally: Tally, chunk: Chunk, deadLetters?: DeadLette
       else tally.filtered++;
     } else if (isBlankLine(line)) {
       tally.blank++;
+    } else if (isContinuation(line)) {
+      tally.continued++;
     } else {
       const reason = unparsedReason(line, chunk.format);
       countDeadLetter(tally, reason);
@@ -146,6 +160,7 @@ export interface TallyWire {
   kept: number;
   filtered: number;
   blank: number;
+  continued: number;
   deadLettered: number;
   byLevel: Array<[EntryLevel, number]>;
   bySource: Array<[string, number]>;
@@ -157,6 +172,7 @@ export function tallyToWire(tally: Tally): TallyWire {
     kept: tally.stats.totalCount,
     filtered: tally.filtered,
     blank: tally.blank,
+    continued: tally.continued,
     deadLettered: tally.deadLettered,
     byLevel: [...tally.stats.countByLevel],
     bySource: [...tally.stats.countBySource],
@@ -174,6 +190,7 @@ export function mergeTallies(parts: readonly TallyWire[]): Tally {
     out.stats.totalCount += part.kept;
     out.filtered += part.filtered;
     out.blank += part.blank;
+    out.continued += part.continued;
     out.deadLettered += part.deadLettered;
     add(out.stats.countByLevel as Map<EntryLevel, number>, part.byLevel);
     add(out.stats.countBySource, part.bySource);

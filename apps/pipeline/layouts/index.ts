@@ -246,6 +246,18 @@ function withoutAnsi(parse: LineParser): LineParser {
 }
 
 /**
+ * True for a line that continues the record before it rather than starting one: indented (a stack frame
+ * `\tat com.x.Y(Y.java:12)`, a Python traceback's `  File "x.py", line 3`, a wrapped message), or a Java
+ * `Caused by:` / `Suppressed:` line, or Python's `Traceback (most recent call last):`. Only asked about lines
+ * that no layout parses and that are not blank.
+ */
+export function isContinuation(line: string): boolean {
+  const c = line.charCodeAt(0);
+  if (c === 32 || c === 9) return true;
+  return line.startsWith('Caused by: ') || line.startsWith('Suppressed: ') || line.startsWith('Traceback (most recent call last)');
+}
+
+/**
  * A short human-readable reason why `line` did not parse as `format`, for dead letters. Slow path only; it
  * never throws. Examples: 'blank line', 'line longer than 1048576 characters', 'no level found',
  * 'unknown level "NOPE"', 'not a log4j line (no leading timestamp)', 'invalid JSON'.
