@@ -5,8 +5,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { FailOn } from './reference.ts';
-import type { ProgressSnapshot } from './reference.ts';
-import { type ImagesOptions, type ImagesReport, OUTPUT_FORMATS } from './run-images.ts';
+import { AUTO_PROCESS_BYTES, type ImagesOptions, type ImagesReport, type Mode, OUTPUT_FORMATS } from './run-images.ts';
 import { UsageError } from '../../lib/cli.ts';
 
 const FAIL_ON: readonly FailOn[] = ['none', 'truncated', 'error', 'warning'];
@@ -14,7 +13,7 @@ const FAIL_ON: readonly FailOn[] = ['none', 'truncated', 'error', 'warning'];
 export const USAGE = `usage: npm run images -- <in-dir> <out-dir> [options]
 
 Processes every image under <in-dir> (jpeg, png, webp, avif, gif, tiff; first frame of animations) on a pool
-of worker threads and writes the results under <out-dir>, keeping subfolders and names. Other files are
+of workers and writes the results under <out-dir>, keeping subfolders and names. Other files are
 skipped with a note. Operations run in this order: resize, blur, brighten.
 
 options:
@@ -22,7 +21,12 @@ options:
   --blur S            gaussian blur with sigma S (0.3 to 1000; 0 = none)
   --brighten D        add D (-255 to 255) to the brightness (negative: --brighten=-20)
   --format F          write ${OUTPUT_FORMATS.join('|')} (default: the input's own format)
-  --workers N         worker threads (default: the number of CPUs, here ${os.availableParallelism()})
+  --workers N         workers (default: the number of CPUs, here ${os.availableParallelism()})
+  --threads           workers are threads of this process (the thread pool of project 2)
+  --processes         workers are processes (libvips shares state inside one process, so separate
+                      processes scale better, but each takes ~0.3 s to start)
+                      default: processes for batches of ${AUTO_PROCESS_BYTES / 1024 / 1024} MB or more, threads below; the
+                      summary says which ran
   --fail-on LEVEL     refuse inputs with decoder ${FAIL_ON.join('|')} (default warning: a file the
                       decoder had to patch up fails rather than producing a damaged image)
   --max-pixels N      refuse inputs larger than N pixels (default 268402689, sharp's limit)
@@ -54,6 +58,8 @@ export function parseImagesArgs(argv: readonly string[]): (ImagesOptions & { jso
         brighten: { type: 'string' },
         format: { type: 'string' },
         workers: { type: 'string' },
+        threads: { type: 'boolean', default: false },
+        processes: { type: 'boolean', default: false },
         'fail-on': { type: 'string' },
         'max-pixels': { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -80,6 +86,8 @@ export function parseImagesArgs(argv: readonly string[]): (ImagesOptions & { jso
   if (blur !== undefined && blur > 0 && blur < 0.3) throw new UsageError(`--blur must be 0 or from 0.3 to 1000, got '${values.blur}'`);
   const brighten = number('brighten', values.brighten, -255, 255);
   const workers = number('workers', values.workers, 1, 64, true);
+  if (values.threads && values.processes) throw new UsageError('--threads and --processes exclude each other');
+  const mode: Mode = values.threads ? 'threads' : values.processes ? 'processes' : 'auto';
   const maxPixels = number('max-pixels', values['max-pixels'], 1, Number.MAX_SAFE_INTEGER, true);
   const format = values.format;
   if (format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(format)) {
@@ -98,22 +106,16 @@ export function parseImagesArgs(argv: readonly string[]): (ImagesOptions & { jso
     ...(brighten !== undefined ? { brighten } : {}),
     ...(format ? { format: format as (typeof OUTPUT_FORMATS)[number] } : {}),
     ...(workers !== undefined ? { workers } : {}),
+    ...(mode !== 'auto' ? { mode } : {}),
     ...(failOn ? { failOn: failOn as FailOn } : {}),
     ...(maxPixels !== undefined ? { maxPixels } : {}),
   };
 }
 
-export function progressBar(p: ProgressSnapshot): string {
-  const width = 30;
-  const filled = p.total === 0 ? width : Math.round((p.completed / p.total) * width);
-  const failed = p.failed > 0 ? `, ${p.failed} failed` : '';
-  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.completed}/${p.total} (${Math.floor(p.percentage)}%)${failed}`;
-}
-
 export function formatSummary(report: ImagesReport): string {
   const lines = [
     `processed ${report.processed}, failed ${report.failed.length}, skipped ${report.skipped.length} ` +
-      `in ${report.seconds.toFixed(2)} s on ${report.workers} worker${report.workers === 1 ? '' : 's'} → ${report.outDir}`,
+      `in ${report.seconds.toFixed(2)} s on ${report.workers} worker ${report.mode === 'processes' ? 'process' : 'thread'}${report.workers === 1 ? '' : report.mode === 'processes' ? 'es' : 's'} → ${report.outDir}`,
   ];
   if (report.failed.length > 0) {
     lines.push('failed:');

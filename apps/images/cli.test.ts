@@ -166,4 +166,21 @@ describe('npm run images', () => {
     expect(parseImagesArgs(['--help'])).toBe('help');
     expect(() => parseImagesArgs(['in', 'out', '--blur', '0.1'])).toThrow(/--blur/);
   });
+
+  test('--processes: the same results as the thread pool, each failure with its message; --threads and --processes exclude each other', async () => {
+    const input = at('proc-in');
+    cpSync(fixtures.good, path.join(input, 'good'), { recursive: true });
+    cpSync(fixtures.broken, path.join(input, 'broken'), { recursive: true });
+    const common = { inDir: input, resize: { width: 48, height: 48 }, format: 'png' as const, workers: 2 };
+    const threads = await runImages({ ...common, outDir: at('proc-out-t'), mode: 'threads' });
+    const processes = await runImages({ ...common, outDir: at('proc-out-p'), mode: 'processes' });
+    expect([threads.mode, processes.mode]).toEqual(['threads', 'processes']);
+    expect(processes.processed).toBe(threads.processed);
+    expect(processes.processed).toBe(readdirSync(fixtures.good).length);
+    expect(processes.failed.map((f) => f.file)).toEqual(threads.failed.map((f) => f.file));
+    for (const f of processes.failed) expect(f.error.length, f.file).toBeGreaterThan(0);
+    expect(listTree(at('proc-out-p'))).toEqual(listTree(at('proc-out-t')));
+    expect(() => parseImagesArgs(['in', 'out', '--threads', '--processes'])).toThrow(/exclude/);
+    expect(parseImagesArgs(['in', 'out', '--processes'])).toMatchObject({ mode: 'processes' });
+  });
 });

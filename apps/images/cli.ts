@@ -6,12 +6,14 @@
  * that is or contains or sits inside the input folder), reported as one line `images: <message>` on stderr,
  * never a stack trace.
  *
- * stdout carries the summary (text, or one JSON object with --json); stderr carries the progress bar, only
- * when it is a terminal, and usage errors.
+ * stdout carries the summary (text, or one JSON object with --json), whose first line sums the run up and says
+ * whether threads or processes ran; stderr carries the progress bar (files, files/s, ETA; colour unless
+ * NO_COLOR), only when it is a terminal, and usage errors.
  */
 import os from 'node:os';
 import type { ProgressSnapshot } from './reference.ts';
-import { formatSummary, parseImagesArgs, progressBar, USAGE } from './cli-args.ts';
+import { ProgressLine } from '../../lib/progress.ts';
+import { formatSummary, parseImagesArgs, USAGE } from './cli-args.ts';
 import { type ImagesReport, InputError, runImages } from './run-images.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -34,23 +36,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (workers > uvThreads) {
     process.stderr.write(`images: note: ${workers} workers share ${uvThreads} libuv threads; set UV_THREADPOOL_SIZE=${workers} to run them all at once\n`);
   }
-  const tty = process.stderr.isTTY === true;
-  let drawn = false;
+  const progress = new ProgressLine(process.stderr, { unit: 'files', intervalMs: 100 });
   let report: ImagesReport;
   try {
     report = await runImages({
       ...options,
-      ...(tty
-        ? {
-            onProgress: (p: ProgressSnapshot) => {
-              drawn = true;
-              process.stderr.write(progressBar(p));
-            },
-          }
-        : {}),
+      ...(progress.active ? { onProgress: (p: ProgressSnapshot) => progress.update(p.completed, p.total) } : {}),
     });
   } catch (error) {
-    if (drawn) process.stderr.write('\n');
+    progress.finish();
     if (error instanceof InputError) {
       process.stderr.write(`images: ${error.message}\n`);
       return 2;
@@ -58,7 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`images: ${(error as Error).message.split('\n')[0]}\n`);
     return 1;
   }
-  if (drawn) process.stderr.write('\n');
+  progress.finish();
   if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(`${formatSummary(report)}\n`);
   return report.failed.length > 0 ? 1 : 0;

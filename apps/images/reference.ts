@@ -1,6 +1,7 @@
 /**
- * The images app's one window onto the reference solutions (project 2): the image task of m2 and the tracked
- * batch with progress of m3, which runs on m1's thread pool.
+ * The images app's one window onto the reference solutions (project 2): the image task of m2 (also run on its
+ * own by the worker processes of --processes) and the tracked batch with progress of m3, which runs on m1's
+ * thread pool.
  */
 export {
   type FailOn,
@@ -8,6 +9,7 @@ export {
   Operation,
   type OutputFormat,
   type ProcessOptions,
+  processImage,
 } from '../../solutions/p2-image-pool/m2-image-tasks/image-task.ts';
 export { fixtures, makeImage, makePngBomb, tempDir } from '../../solutions/p2-image-pool/m2-image-tasks/test-images.ts';
 export type { ProgressSnapshot } from '../../solutions/p2-image-pool/m3-progress/progress.ts';

@@ -25,6 +25,7 @@ import sharp from 'sharp';
 import { type FailOn, type ImageTask, Operation, type OutputFormat, type ProcessOptions } from './reference.ts';
 import type { ProgressSnapshot } from './reference.ts';
 import { processWithProgress } from './reference.ts';
+import { ProcessPool } from './process-pool.ts';
 
 /** Extensions read as images; anything else is skipped with a note. */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.avif', '.gif', '.tif', '.tiff'] as const;
@@ -44,6 +45,17 @@ export class InputError extends Error {
   override readonly name = 'InputError';
 }
 
+/** Where the images are processed: the reference thread pool, worker processes, or whichever suits the batch. */
+export const MODES = ['auto', 'threads', 'processes'] as const;
+export type Mode = (typeof MODES)[number];
+
+/**
+ * `auto` picks processes for batches of at least this many input bytes (and at least two images per worker),
+ * threads below. Threads start in a few milliseconds but share libvips' process-wide state; processes scale
+ * to ~2× on 2 cores but each costs ~0.3 s to start. (Measured: see apps/images/README.md.)
+ */
+export const AUTO_PROCESS_BYTES = 8 * 1024 * 1024;
+
 export interface ImagesOptions {
   readonly inDir: string;
   readonly outDir: string;
@@ -52,6 +64,8 @@ export interface ImagesOptions {
   readonly brighten?: number;
   readonly format?: (typeof OUTPUT_FORMATS)[number];
   readonly workers?: number;
+  /** threads, processes, or auto (default). */
+  readonly mode?: Mode;
   readonly failOn?: FailOn;
   readonly maxPixels?: number;
   /** Called with progress while the batch runs (the CLI draws its bar from it). */
@@ -67,6 +81,8 @@ export interface ImagesReport {
   readonly skipped: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
   readonly seconds: number;
   readonly workers: number;
+  /** What the workers were. */
+  readonly mode: 'threads' | 'processes';
   readonly outDir: string;
 }
 
@@ -178,10 +194,30 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
     throw new InputError(`the output folder must not contain the input folder (${options.outDir})`);
   }
   const workers = options.workers ?? Math.max(1, os.availableParallelism());
-  const found = await walk(realIn);
+  const wanted = options.mode ?? 'auto';
+  // Forced processes start before the walk, so their start-up overlaps it.
+  let processes = wanted === 'processes' ? new ProcessPool(workers) : undefined;
+  let found: Found;
+  try {
+    found = await walk(realIn);
+  } catch (error) {
+    await processes?.close();
+    throw error;
+  }
+  let mode: 'threads' | 'processes' = wanted === 'processes' ? 'processes' : 'threads';
+  if (wanted === 'auto' && workers > 1 && found.images.length >= 2 * workers) {
+    let bytes = 0;
+    for (const rel of found.images) bytes += await stat(path.join(realIn, rel)).then((s) => s.size, () => 0);
+    if (bytes >= AUTO_PROCESS_BYTES) mode = 'processes';
+  }
+  if (mode === 'processes' && found.images.length === 0) {
+    await processes?.close();
+    processes = undefined;
+  }
   try {
     await mkdir(realOut, { recursive: true });
   } catch (error) {
+    await processes?.close();
     throw new InputError(`cannot create the output folder '${options.outDir}': ${(error as Error).message}`);
   }
 
@@ -203,7 +239,18 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
 
   const failed: Array<{ file: string; error: string }> = [...found.unreadable];
   let processed = 0;
-  if (tasks.length > 0) {
+  if (tasks.length > 0 && mode === 'processes') {
+    processes ??= new ProcessPool(Math.min(workers, tasks.length));
+    const results = await processes.run(tasks, {
+      process: processOptions,
+      intervalMs: 100,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    for (const result of results) {
+      if (result.ok) processed++;
+      else failed.push({ file: found.images[result.taskId]!, error: result.error ?? 'unknown error' });
+    }
+  } else if (tasks.length > 0) {
     sharp.concurrency(Math.max(1, Math.floor(os.availableParallelism() / workers)));
     const results = await processWithProgress(tasks, {
       workers: Math.min(workers, tasks.length),
@@ -223,6 +270,7 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
     skipped: found.skipped,
     seconds: (performance.now() - started) / 1000,
     workers,
+    mode,
     outDir: realOut,
   };
 }

@@ -6,15 +6,17 @@
  *   `pipeline: <message>` on stderr for a usage or input problem (unknown flag, bad value, missing file,
  *   directory, unwritable --dlq file); exit 1 with one such line when the pipeline itself fails (a thread
  *   threw, a read failed mid-way). Never a stack trace.
- * - stdout carries only the report (text, or one JSON object with --json). stderr carries a progress line
- *   only when it is a terminal, and otherwise nothing but errors.
+ * - stdout carries only the report (text, or one JSON object with --json), whose first line sums the run up.
+ *   stderr carries a progress bar (lines, lines/s, ETA from the bytes read of the files' total size) only when
+ *   it is a terminal (colour unless NO_COLOR), and otherwise nothing but errors.
  * - Ctrl-C stops reading; what was already read is counted and reported (stoppedEarly: true).
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../lib/cli.ts';
+import { ProgressLine } from '../../lib/progress.ts';
 import { LOG_LEVELS, type LogLevel } from './reference.ts';
 import { FORMAT_OPTIONS, type FormatOption, isFormatOption, mapLevelWord } from './formats.ts';
-import { InputError, runBaseline, runPipeline, type PipelineOptions } from './pipeline.ts';
+import { defaultWorkers, InputError, runBaseline, runPipeline, type PipelineOptions } from './pipeline.ts';
 import { formatReport } from './report.ts';
 
 const USAGE = `usage: npm run pipeline -- <file...|-> [options]
@@ -24,15 +26,22 @@ counts per level and per source, the top sources, the dead-lettered lines and wh
 
 options:
   --min-level LEVEL   keep entries at this level or above: debug, info, warn, error (default debug)
-  --format FORMAT     ${FORMAT_OPTIONS.join('|')} (default auto: detected per file from its first 50 lines)
-  --workers N         parser threads (default: the number of CPUs, here ${'{cpus}'})
+  --unknown keep|drop lines that name no level (syslog files, access logs) are counted as level Unknown;
+                      keep them (default) or drop them (counted as filtered)
+  --format FORMAT     auto (default: detected per file from its first 50 lines, re-checked for every line
+                      that does not fit) or one of:
+                      ${FORMAT_OPTIONS.slice(1, 8).join(', ')},
+                      ${FORMAT_OPTIONS.slice(8).join(', ')}
+  --workers N         parser threads (default: CPUs - 1, at least 1, here ${'{cpus}'}); the reading thread
+                      also parses whenever they are all busy
   --dlq FILE          write dead-lettered lines to FILE as JSON lines {file, line, reason, text}
   --limit N           stop after N lines
   --json              print one JSON object instead of text
   --single-threaded   run the single-threaded baseline instead (same results, for comparison)
   -h, --help          show this help
 
-Every line read is counted once: total = kept + filtered + deadLettered + blank.
+Every line read is counted once: total = kept + filtered + continued + deadLettered + blank
+(continued: lines that continue the record before them, such as indented stack frames).
 Exit codes: 0 done, 1 the pipeline failed, 2 bad usage or input.`;
 
 
@@ -75,6 +84,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
       options: {
         'min-level': { type: 'string' },
         format: { type: 'string' },
+        unknown: { type: 'string' },
         workers: { type: 'string' },
         dlq: { type: 'string' },
         limit: { type: 'string' },
@@ -97,40 +107,22 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const v = parsed.values;
   const minLevel = parseLevel(v['min-level']);
   const format = parseFormat(v.format);
+  if (v.unknown !== undefined && v.unknown !== 'keep' && v.unknown !== 'drop') {
+    throw new UsageError(`--unknown must be keep or drop, got '${v.unknown}'`);
+  }
   const workers = positiveInt('workers', v.workers, 256);
   const maxLines = positiveInt('limit', v.limit, Number.MAX_SAFE_INTEGER);
   const throwAfter = v['test-throw-after-chunks'];
   const options: PipelineOptions = {
     ...(minLevel ? { minLevel } : {}),
     ...(format ? { format } : {}),
+    ...(v.unknown === 'drop' ? { keepUnknown: false } : {}),
     ...(workers ? { workers } : {}),
     ...(maxLines ? { maxLines } : {}),
     ...(v.dlq !== undefined ? { dlqPath: v.dlq } : {}),
     ...(throwAfter !== undefined ? { testThrowAfterChunks: Number(throwAfter) } : {}),
   };
   return { help: v.help === true, json: v.json === true, singleThreaded: v['single-threaded'] === true, paths: parsed.positionals, options };
-}
-
-/** A progress line on stderr, redrawn at most five times a second (only used when stderr is a TTY). */
-function progressReporter(totalBytes: number | undefined): { update: (bytes: number, lines: number) => void; clear: () => void } {
-  const start = performance.now();
-  let last = 0;
-  let shown = false;
-  return {
-    update(bytes, lines) {
-      const now = performance.now();
-      if (now - last < 200) return;
-      last = now;
-      const mb = (x: number) => (x / 1e6).toFixed(1);
-      const rate = Math.round(lines / ((now - start) / 1000)).toLocaleString('en-US');
-      const of = totalBytes ? ` / ${mb(totalBytes)} MB (${((100 * bytes) / totalBytes).toFixed(0)}%)` : ' MB';
-      process.stderr.write(`\r\x1b[Kread ${mb(bytes)}${of}, ${lines.toLocaleString('en-US')} lines, ${rate} lines/s`);
-      shown = true;
-    },
-    clear() {
-      if (shown) process.stderr.write('\r\x1b[K');
-    },
-  };
 }
 
 async function totalSize(paths: readonly string[]): Promise<number | undefined> {
@@ -152,26 +144,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   if (command.help) {
-    process.stdout.write(`${USAGE.replace('{cpus}', String((await import('node:os')).availableParallelism()))}\n`);
+    process.stdout.write(`${USAGE.replace('{cpus}', String(defaultWorkers()))}\n`);
     return 0;
   }
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
-  let progress: ReturnType<typeof progressReporter> | undefined;
+  let progress: ProgressLine | undefined;
   try {
     const options: PipelineOptions = { ...command.options, signal: abort.signal };
     if (process.stderr.isTTY && command.paths.length > 0) {
       const size = await totalSize(command.paths).catch(() => undefined);
-      progress = progressReporter(size);
-      Object.assign(options, { onProgress: progress.update });
+      const line = new ProgressLine(process.stderr, { unit: 'lines' });
+      progress = line;
+      Object.assign(options, { onProgress: (bytes: number, lines: number) => line.update(lines, undefined, size ? bytes / size : undefined) });
     }
     const report = command.singleThreaded ? await runBaseline(command.paths, options) : await runPipeline(command.paths, options);
-    progress?.clear();
+    progress?.finish();
     process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
     return 0;
   } catch (error) {
-    progress?.clear();
+    progress?.finish();
     const message = (error as Error).message ?? String(error);
     process.stderr.write(`pipeline: ${message.split('\n')[0]}\n`);
     // Anything that is not an input problem (a PipelineError, or a bug) is a failure of the run.

@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => tmp.remove());
 
 describe('1,000,000 lines through the threaded pipeline', () => {
-  it('total = kept + filtered + dead-lettered + blank, and every count equals the baseline', async () => {
+  it('total = kept + filtered + continued + dead-lettered + blank, and every count equals the baseline', async () => {
     const threaded = await runPipeline(files, { workers: 2, minLevel: 'Info' });
     expect(threaded.total).toBe(4 * LINES_PER_FILE);
     expect(expectAccounted(threaded)).toBe(true);

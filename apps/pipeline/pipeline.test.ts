@@ -30,7 +30,7 @@ describe('awkward input', () => {
     const report = await both([file]);
     expect(report.total).toBe(5);
     expect(report.blank).toBe(2);
-    expect(report.byLevel).toEqual({ Debug: 0, Info: 1, Warn: 1, Error: 1 });
+    expect(report.byLevel).toEqual({ Debug: 0, Info: 1, Warn: 1, Error: 1, Unknown: 0 });
     expect(report.files[0]).toMatchObject({ format: 'simple', lines: 5 });
   });
 
@@ -54,7 +54,7 @@ describe('awkward input', () => {
     const dlq = tmp.path('long.dlq');
     const report = await both([file], { dlqPath: dlq, chunkBytes: 64 * 1024 });
     expect(report.total).toBe(5);
-    expect(report.byLevel).toEqual({ Debug: 0, Info: 1, Warn: 1, Error: 1 });
+    expect(report.byLevel).toEqual({ Debug: 0, Info: 1, Warn: 1, Error: 1, Unknown: 0 });
     expect(report.deadLettered).toEqual({ count: 2, byReason: { [`line longer than ${MAX_LINE_LENGTH} characters`]: 2 } });
     const letters = readFileSync(dlq, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(letters.map((l) => l['line']).sort()).toEqual([3, 4]);
@@ -99,6 +99,50 @@ describe('awkward input', () => {
   it('--min-level filters, and filtered lines are counted', async () => {
     const report = await both([tmp.file('levels.log', 'DEBUG a\nINFO b\nWARN c\nERROR d\n')], { minLevel: 'Warn' });
     expect(report).toMatchObject({ total: 4, kept: 2, filtered: 2, byLevel: { Debug: 0, Info: 0, Warn: 1, Error: 1 } });
+  });
+});
+
+describe('lines without a level, and files that mix layouts', () => {
+  it('a syslog file is counted under Unknown (kept by default, filtered with keepUnknown: false); never as Info', async () => {
+    const file = tmp.file('messages.log', 'Jun 14 15:16:01 combo sshd(pam_unix)[19939]: auth failure\nJun 14 15:16:02 combo su: ok\n');
+    const kept = await both([file]);
+    expect(kept).toMatchObject({ total: 2, kept: 2, filtered: 0, byLevel: { Debug: 0, Info: 0, Warn: 0, Error: 0, Unknown: 2 } });
+    expect(kept.bySource).toEqual({ 'sshd(pam_unix)': 1, su: 1 });
+    const dropped = await both([file], { keepUnknown: false });
+    expect(dropped).toMatchObject({ total: 2, kept: 0, filtered: 2, byLevel: { Unknown: 0 } });
+  });
+
+  it('stack traces under a record are counted as continuation lines, not dead letters; a stray unindented line is', async () => {
+    const text = [
+      '2024-01-01 12:00:00,001 ERROR [main] com.x.Y - failed',
+      'java.lang.IllegalStateException: boom',
+      '\tat com.x.Y.run(Y.java:12)',
+      '\t... 3 more',
+      'Caused by: java.io.IOException: disk',
+      '    at com.x.Z.read(Z.java:7)',
+      '2024-01-01 12:00:01,001 INFO [main] com.x.Y - recovered',
+    ].join('\n');
+    const file = tmp.file('trace.log', text);
+    const report = await both([file]);
+    expect(report).toMatchObject({ total: 7, kept: 2, continued: 4, blank: 0 });
+    expect(report.deadLettered.count).toBe(1);
+  });
+
+  it('a file that switches layout half-way loses nothing; free text among the lines is still dead-lettered', async () => {
+    const lines = [
+      ...fixtureLines('Zookeeper').slice(0, 60),
+      ...fixtureLines('Android').slice(0, 40),
+      '{"level":"warn","msg":"json in the middle"}\r\n',
+      'this is just prose\r\n',
+      ...fixtureLines('HDFS').slice(0, 30),
+    ];
+    const file = tmp.file('mixed.log', lines.join(''));
+    const report = await both([file]);
+    expect(report.files[0]!.format).toBe('log4j');
+    expect(report.total).toBe(132);
+    expect(report.kept).toBe(131);
+    expect(report.deadLettered.count).toBe(1);
+    expect(report.byLevel.Unknown).toBe(0);
   });
 });
 

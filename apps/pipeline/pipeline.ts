@@ -15,7 +15,7 @@
  *   is read. Memory stays flat whatever the input size.
  * - Nothing accepted is lost: every line the reader delivered is in a batch that is sent before the channel
  *   is closed, and a worker returns only once the channel is closed *and* drained. So on a normal end, a line
- *   limit or an abort, total = kept + filtered + dead-lettered + blank (`checkAccounting` verifies it).
+ *   limit or an abort, total = kept + filtered + continued + dead-lettered + blank (`checkAccounting` verifies it).
  * - Failure ends everything: if a worker throws, reading stops at the next batch, the remaining workers and
  *   the writer are joined (or terminated after a grace period), and `runPipeline` rejects with a
  *   `PipelineError` naming the thread and its message. No thread is left running after either function
@@ -38,11 +38,11 @@ import { chunkBatchCodec, deadLetterBatchCodec, deadLetterWriter, parserWorker }
 import {
   type Chunk,
   countDeadLetter,
+  processChunk,
   type DeadLetter,
   deadLetterText,
   emptyTally,
   mergeTallies,
-  processChunk,
   type Tally,
   type TallyWire,
   tallyToWire,
@@ -51,7 +51,10 @@ import {
 export interface PipelineOptions {
   readonly format?: FormatOption;
   readonly minLevel?: LogLevel;
-  /** Parser threads (default: os.availableParallelism()). Ignored by the baseline. */
+  /** Keep entries whose line names no level (level Unknown); default true. */
+  readonly keepUnknown?: boolean;
+  /** Parser threads (default: one less than os.availableParallelism(), at least 1: the reading thread parses
+   * too, whenever the parser threads are behind). Ignored by the baseline. */
   readonly workers?: number;
   /** Write dead letters here (JSON lines). */
   readonly dlqPath?: string;
@@ -59,7 +62,7 @@ export interface PipelineOptions {
   readonly chunkBytes?: number;
   /** Bytes per read from a file. */
   readonly readBytes?: number;
-  /** Characters of text per message to the workers (chunks are sent in batches of about this much). */
+  /** Bytes of text per message to the workers (chunks are sent in batches of about this much). */
   readonly batchBytes?: number;
   /** Batches the channel to the workers may hold (default 2 per worker). */
   readonly channelCapacity?: number;
@@ -123,6 +126,7 @@ function defaults(options: PipelineOptions) {
   return {
     format: options.format ?? 'auto',
     minLevel: options.minLevel ?? 'Debug',
+    keepUnknown: options.keepUnknown ?? true,
     ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
     ...(options.readBytes !== undefined ? { readBytes: options.readBytes } : {}),
     ...(options.maxLines !== undefined ? { maxLines: options.maxLines } : {}),
@@ -161,6 +165,7 @@ export async function runBaseline(paths: readonly string[], options: PipelineOpt
       bytes: summary.bytes,
       stoppedEarly: summary.stoppedEarly,
       minLevel: settings.minLevel,
+      keepUnknown: settings.keepUnknown,
       workers: 0,
       elapsedMs: performance.now() - start,
       deadLetterFile: dlq ? { path: dlq.path, written: dlq.written } : null,
@@ -200,10 +205,12 @@ export class PipelineThreads {
   private readonly failed: Promise<never>;
   private failure: Error | undefined;
   private busy = false;
+  /** Chunks the reading thread parsed itself (caller runs), over all runs: for tests and curiosity. */
+  parsedHere = 0;
   private closed: Promise<number> | undefined;
 
   constructor(options: ThreadOptions = {}) {
-    const workers = options.workers ?? availableParallelism();
+    const workers = options.workers ?? defaultWorkers();
     if (!Number.isInteger(workers) || workers < 1) throw new InputError(`workers must be a whole number of at least 1, got ${workers}`);
     this.workers = workers;
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
@@ -214,10 +221,10 @@ export class PipelineThreads {
       this.writer = new Builder().name('dead-letter-writer').spawn(deadLetterWriter, rx, options.dlqPath);
       this.dlqTx = tx;
     }
-    // The codec reserves 3 bytes per character while encoding, so a batch may briefly need 3× its text.
+    // Bytes are copied into the ring as they are: a batch needs its size plus small headers.
     const [chunkTx, chunkRx] = syncChannel<Chunk[]>(capacity, {
       codec: chunkBatchCodec,
-      initialBytes: (capacity + 1) * (this.batchBytes + this.chunkBytes) * 3,
+      initialBytes: (capacity + 1) * (this.batchBytes + this.chunkBytes + 64 * 1024),
     });
     const [resultsTx, resultsRx] = channel<TallyWire>();
     const endOfRun = new Barrier(workers);
@@ -269,17 +276,30 @@ export class PipelineThreads {
         throw await this.explain(error);
       }
     };
+    const dead: DeadLetter[] | undefined = this.dlqTx ? [] : undefined;
+    // Caller runs: when every parser thread is busy and the channel is full, the reading thread parses the batch
+    // itself instead of waiting for room. It would otherwise sit idle on a core the parsers could not use
+    // (notably while they start up), and the work it takes is work they no longer have to do.
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
       const full = batch;
       batch = [];
       pendingBytes = 0;
-      await send(full);
+      if (this.failure) throw this.failure;
+      const sent = this.chunkTx.trySend(full);
+      if (sent.ok) return;
+      if (sent.error.kind !== 'full') throw await this.explain(sent.error);
+      for (const chunk of full) processChunk(mainTally, chunk, dead);
+      this.parsedHere += full.length;
+      if (dead !== undefined && dead.length > 0) {
+        const letters = dead.splice(0);
+        await Promise.race([this.dlqTx!.sendAsync(letters), this.failed]);
+      }
     };
     const sink: ChunkSink = {
       async chunk(chunk) {
         batch.push(chunk);
-        pendingBytes += chunk.text.length;
+        pendingBytes += chunk.bytes.length;
         if (pendingBytes >= batchBytes) await flush();
       },
       oversized: async (line) => {
@@ -307,6 +327,7 @@ export class PipelineThreads {
       bytes: summary.bytes,
       stoppedEarly: summary.stoppedEarly,
       minLevel: settings.minLevel,
+      keepUnknown: settings.keepUnknown,
       workers: this.workers,
       elapsedMs: performance.now() - clockStart,
       deadLetterFile: null,
@@ -352,6 +373,11 @@ export class PipelineThreads {
     })();
     return this.closed;
   }
+}
+
+/** Parser threads by default: one per core but one, since the reading thread parses too (see `flush`). */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 /** The threaded pipeline, as the command runs it: start the threads, run once, close (see the file header). */

@@ -12,8 +12,9 @@
  * - Every line is delivered exactly once: either inside a chunk (`sink.chunk`) or, when it is longer than
  *   `OVERSIZED_LINE_BYTES`, to `sink.oversized` with its first characters. Lines are numbered from 1 in
  *   each file. A final line without '\n' is a line; the '\n' that ends a file does not start another.
- * - Bytes are decoded as UTF-8 with invalid sequences replaced by U+FFFD. Chunks are cut just after a '\n'
- *   byte, which never occurs inside a multi-byte sequence, so decoding per chunk equals decoding the file.
+ * - Chunks carry bytes: the reader never decodes them (only the lines format detection looks at); whoever
+ *   parses a chunk decodes it as UTF-8 with invalid sequences replaced by U+FFFD. Chunks are cut just after a
+ *   '\n' byte, which never occurs inside a multi-byte sequence, so decoding per chunk equals decoding the file.
  * - Format: unless `format` forces one, each file's format is detected from its first
  *   `DETECT_SAMPLE_LINES` non-blank lines (or fewer, for a short file) before any of its chunks is sent.
  * - Stopping: with `maxLines`, exactly that many lines are delivered (fewer if the input is shorter). When
@@ -22,7 +23,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { DETECT_SAMPLE_LINES, type FormatName, type FormatOption, isBlankLine, MAX_LINE_LENGTH, resolveFormat } from './formats.ts';
+import { type Detected, DETECT_SAMPLE_LINES, type FormatName, type FormatOption, isBlankLine, MAX_LINE_LENGTH, resolveLayout } from './formats.ts';
 import type { Chunk } from './tally.ts';
 import type { LogLevel } from './reference.ts';
 
@@ -67,6 +68,8 @@ export interface ReadOptions {
   readonly format: FormatOption;
   /** Stamped on every chunk (see `Chunk.minLevel`). */
   readonly minLevel: LogLevel;
+  /** Stamped on every chunk (see `Chunk.keepUnknown`). */
+  readonly keepUnknown: boolean;
   /** Bytes of text per chunk (about: chunks end at a line end). */
   readonly chunkBytes?: number;
   /** Bytes per read from the file. */
@@ -82,6 +85,8 @@ export interface ReadOptions {
 export interface FileSummary {
   readonly path: string;
   readonly format: FormatName;
+  /** Fields before the layout on each line (file name, host), when detection found some. */
+  readonly prefix?: number;
   readonly lines: number;
   readonly bytes: number;
 }
@@ -93,19 +98,20 @@ export interface ReadSummary {
   readonly stoppedEarly: boolean;
 }
 
-/** Count the lines of `text` (a final line without '\n' counts), and where the first `limit` of them end. */
-function countLines(text: string, limit: number): { lines: number; cut: number } {
+/** Count the lines of `bytes` (a final line without '\n' counts), and where the first `limit` of them end.
+ * `indexOf` finds each '\n' natively, so this is the reader's only per-line work. */
+function countLines(bytes: Buffer, limit: number): { lines: number; cut: number } {
   let lines = 0;
   let pos = 0;
   for (;;) {
-    const nl = text.indexOf('\n', pos);
+    const nl = bytes.indexOf(10, pos);
     if (nl < 0) break;
     lines++;
     pos = nl + 1;
     if (lines === limit) return { lines, cut: pos };
   }
-  if (pos < text.length) lines++;
-  return { lines, cut: text.length };
+  if (pos < bytes.length) lines++;
+  return { lines, cut: bytes.length };
 }
 
 /** Non-blank lines of `text`, appended to `sample` until it holds `DETECT_SAMPLE_LINES`. */
@@ -140,9 +146,9 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
     }
     const path = paths[file]!;
     const stream: Readable = path === STDIN ? (options.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: readBytes });
-    let format: FormatName | undefined = options.format === 'auto' ? undefined : options.format;
+    let layout: Detected | undefined = options.format === 'auto' ? undefined : { format: options.format, prefix: 0 };
     const sample: string[] = [];
-    let pending: Array<[text: string, lines: number]> = [];
+    let pending: Array<[bytes: Buffer, lines: number]> = [];
     let pendingChars = 0;
     let fileLines = 0;
     let fileBytes = 0;
@@ -152,40 +158,49 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
     // True while skipping the rest of an oversized line.
     let skipping = false;
 
-    const send = async (text: string, lines: number): Promise<void> => {
-      const chunk: Chunk = { file: path, firstLine: fileLines + 1, format: format!, text, minLevel };
+    const send = async (bytes: Buffer, lines: number): Promise<void> => {
+      const chunk: Chunk = {
+        file: path,
+        firstLine: fileLines + 1,
+        format: layout!.format,
+        prefix: layout!.prefix,
+        bytes,
+        minLevel,
+        keepUnknown: options.keepUnknown,
+        recheck: options.format === 'auto',
+      };
       fileLines += lines;
       await sink.chunk(chunk);
     };
 
     const flushPending = async (): Promise<void> => {
-      format ??= resolveFormat('auto', sample);
+      layout ??= resolveLayout('auto', sample);
       const texts = pending;
       pending = [];
       pendingChars = 0;
-      for (const [text, lines] of texts) await send(text, lines);
+      for (const [bytes, lines] of texts) await send(bytes, lines);
     };
 
-    /** Deliver decoded whole lines; throws Stop once maxLines is reached. */
-    const deliver = async (bytes: Buffer): Promise<void> => {
-      let text = bytes.toString('utf8');
+    /** Deliver whole lines (as bytes); throws Stop once maxLines is reached. */
+    const deliver = async (whole: Buffer): Promise<void> => {
       const room = maxLines - totalLines;
-      const { lines, cut } = countLines(text, room);
-      if (cut < text.length) text = text.slice(0, cut);
+      const { lines, cut } = countLines(whole, room);
+      const bytes = cut < whole.length ? whole.subarray(0, cut) : whole;
       totalLines += lines;
-      if (format === undefined) {
-        pending.push([text, lines]);
-        pendingChars += text.length;
-        addSample(sample, text);
+      if (layout === undefined) {
+        pending.push([bytes, lines]);
+        pendingChars += bytes.length;
+        // Only the lines detection looks at are decoded here.
+        if (sample.length < DETECT_SAMPLE_LINES) addSample(sample, bytes.toString('utf8'));
         if (sample.length >= DETECT_SAMPLE_LINES || pendingChars >= DETECT_PENDING_MAX) await flushPending();
       } else {
-        await send(text, lines);
+        await send(bytes, lines);
       }
       if (totalLines >= maxLines || options.signal?.aborted) throw new Stop();
     };
 
     const oversized = async (head: Buffer, bytes: number): Promise<void> => {
-      if (format === undefined) await flushPending();
+      if (layout === undefined) await flushPending();
       fileLines++;
       totalLines++;
       const prefix = head.subarray(0, OVERSIZED_PREFIX_BYTES).toString('utf8');
@@ -260,17 +275,18 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
         // The file's last line has no '\n'.
         await deliver(Buffer.concat(carry));
       }
-      if (format === undefined || pending.length > 0) await flushPending();
+      if (layout === undefined || pending.length > 0) await flushPending();
     } catch (error) {
       if (!(error instanceof Stop)) {
         if (path !== STDIN) stream.destroy();
         throw error;
       }
       stoppedEarly = true;
-      if (format === undefined || pending.length > 0) await flushPending();
+      if (layout === undefined || pending.length > 0) await flushPending();
     }
     if (path !== STDIN) stream.destroy();
-    files.push({ path, format: format ?? resolveFormat('auto', sample), lines: fileLines, bytes: fileBytes });
+    const found = layout ?? resolveLayout('auto', sample);
+    files.push({ path, format: found.format, ...(found.prefix > 0 ? { prefix: found.prefix } : {}), lines: fileLines, bytes: fileBytes });
   }
   options.onProgress?.(totalBytes, totalLines);
   return { files, lines: totalLines, bytes: totalBytes, stoppedEarly };

@@ -13,7 +13,11 @@ import { fileURLToPath } from 'node:url';
 export const FIXTURE_NAMES = ['Apache', 'HDFS', 'Zookeeper', 'Android'] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 
-export function fixturePath(name: FixtureName): string {
+/** Every loghub sample in fixtures/logs (the first four are the ones big inputs are made from). */
+export const LOGHUB_NAMES = [...FIXTURE_NAMES, 'BGL', 'Spark', 'Windows', 'Linux', 'Mac', 'OpenSSH'] as const;
+export type LoghubName = (typeof LOGHUB_NAMES)[number];
+
+export function fixturePath(name: LoghubName): string {
   return fileURLToPath(new URL(`../../fixtures/logs/${name}_2k.log`, import.meta.url));
 }
 

@@ -3,8 +3,13 @@
  *
  * Guarantees:
  * - `processChunk` puts every line of a chunk in exactly one bucket: kept (parsed, at or above the minimum
- *   level, then enriched and recorded), filtered (parsed but below the minimum level), blank (empty or only
- *   whitespace), or dead-lettered (not blank and not parseable in the chunk's format, with a reason).
+ *   level, then enriched and recorded; or parsed with no level, level Unknown, unless those are dropped),
+ *   filtered (parsed but below the minimum level, or Unknown and dropped), blank (empty or only whitespace),
+ *   continued (not parseable, but the continuation of the record before it: an indented stack frame,
+ *   `Caused by:`, see `isContinuation`), or dead-lettered (not blank and not parseable in the chunk's format nor in any other, with a reason
+ *   from the chunk's format).
+ * - Entries of level Unknown are recorded by the same reference `record` as the others (its counts are keyed
+ *   by the level's name, so Unknown gets its own count); `isAtLeast` is never asked about them.
  * - It runs the reference stage code of project 1 (`isAtLeast`, `enrich`, `record` from milestone 2) on the
  *   entries the real-format parsers of `formats.ts` produce, so the threaded pipeline and the single-threaded
  *   baseline share one implementation and cannot disagree.
@@ -14,9 +19,19 @@
  *
  * Lines are the text between '\n' characters; a '\r' just before the '\n' belongs to the line ending.
  */
-import { emptyStats, enrich, isAtLeast, type LogStats, record } from './reference.ts';
+import { emptyStats, enrich, isAtLeast, type LogEntry, type LogStats, record } from './reference.ts';
 import type { LogLevel } from './reference.ts';
-import { type FormatName, isBlankLine, PARSERS, unparsedReason } from './formats.ts';
+import {
+  type EntryLevel,
+  type FormatName,
+  isBlankLine,
+  isContinuation,
+  type LineParser,
+  prefixedParser,
+  reparse,
+  reparsedWith,
+  unparsedReason,
+} from './formats.ts';
 
 /** The unit of work that travels from the reader to a parser thread: whole lines of one file. */
 export interface Chunk {
@@ -24,13 +39,22 @@ export interface Chunk {
   file: string;
   /** 1-based number of the chunk's first line in its file. */
   firstLine: number;
-  /** The layout every line of the chunk is parsed as (detected per file, or forced with --format). */
+  /** The layout the chunk's lines are parsed as first (detected per file, or forced with --format). */
   format: FormatName;
-  /** One or more lines, each ended by '\n' except possibly the last line of a file. */
-  text: string;
+  /** Fields before the layout starts on each line (a file name, a host name), as detected; usually 0. */
+  prefix: number;
+  /** One or more lines as UTF-8 bytes, each ended by '\n' except possibly the last line of a file. The parser
+   * thread decodes them (invalid sequences become U+FFFD): the reader never decodes, so the thread that reads
+   * does no per-byte work beyond finding line ends. */
+  bytes: Uint8Array;
   /** Entries below this level are filtered (the run's --min-level, carried by every chunk so that threads
    * that outlive one run need no other message to learn the next run's setting). */
   minLevel: LogLevel;
+  /** Keep entries whose line names no level (level Unknown); when false they are counted as filtered. */
+  keepUnknown: boolean;
+  /** Try the other layouts on a line `format` does not parse (true when the format was detected, false when
+   * --format forced it). */
+  recheck: boolean;
 }
 
 /** A line the pipeline could not use, as written to the dead-letter file. */
@@ -64,12 +88,13 @@ export interface Tally {
   readonly stats: LogStats;
   filtered: number;
   blank: number;
+  continued: number;
   deadLettered: number;
   readonly deadReasons: Map<string, number>;
 }
 
 export function emptyTally(): Tally {
-  return { stats: emptyStats(), filtered: 0, blank: 0, deadLettered: 0, deadReasons: new Map() };
+  return { stats: emptyStats(), filtered: 0, blank: 0, continued: 0, deadLettered: 0, deadReasons: new Map() };
 }
 
 /** Count one dead line (used by the reader for lines too long to hand to a parser). */
@@ -84,8 +109,13 @@ export function countDeadLetter(tally: Tally, reason: string): void {
  */
 export function processChunk(tally: Tally, chunk: Chunk, deadLetters?: DeadLetter[]): void {
   const minLevel = chunk.minLevel;
-  const parse = PARSERS[chunk.format];
-  const text = chunk.text;
+  const keepUnknown = chunk.keepUnknown;
+  const recheck = chunk.recheck;
+  const parse = prefixedParser(chunk.format, chunk.prefix);
+  // The parser that took the last line the chunk's own layout did not (mixed files): tried next time first.
+  let alternative: LineParser | undefined;
+  const b = chunk.bytes;
+  const text = (b instanceof Buffer ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('utf8');
   const length = text.length;
   const stats = tally.stats;
   let lineNumber = chunk.firstLine;
@@ -96,12 +126,25 @@ export function processChunk(tally: Tally, chunk: Chunk, deadLetters?: DeadLette
     const next = end + 1;
     if (end > start && text.charCodeAt(end - 1) === 13) end--;
     const line = text.slice(start, end);
-    const entry = parse(line);
+    let entry = parse(line);
+    if (entry === undefined && recheck && !isBlankLine(line)) {
+      entry = alternative?.(line);
+      if (entry === undefined) {
+        entry = reparse(line, chunk.format);
+        if (entry !== undefined) alternative = reparsedWith;
+      }
+    }
     if (entry !== undefined) {
-      if (isAtLeast(entry.level, minLevel)) record(stats, enrich(entry));
+      const level: EntryLevel = entry.level;
+      if (level === 'Unknown') {
+        if (keepUnknown) record(stats, enrich(entry as unknown as LogEntry));
+        else tally.filtered++;
+      } else if (isAtLeast(level, minLevel)) record(stats, enrich(entry as LogEntry));
       else tally.filtered++;
     } else if (isBlankLine(line)) {
       tally.blank++;
+    } else if (isContinuation(line)) {
+      tally.continued++;
     } else {
       const reason = unparsedReason(line, chunk.format);
       countDeadLetter(tally, reason);
@@ -117,8 +160,9 @@ export interface TallyWire {
   kept: number;
   filtered: number;
   blank: number;
+  continued: number;
   deadLettered: number;
-  byLevel: Array<[LogLevel, number]>;
+  byLevel: Array<[EntryLevel, number]>;
   bySource: Array<[string, number]>;
   byReason: Array<[string, number]>;
 }
@@ -128,6 +172,7 @@ export function tallyToWire(tally: Tally): TallyWire {
     kept: tally.stats.totalCount,
     filtered: tally.filtered,
     blank: tally.blank,
+    continued: tally.continued,
     deadLettered: tally.deadLettered,
     byLevel: [...tally.stats.countByLevel],
     bySource: [...tally.stats.countBySource],
@@ -145,8 +190,9 @@ export function mergeTallies(parts: readonly TallyWire[]): Tally {
     out.stats.totalCount += part.kept;
     out.filtered += part.filtered;
     out.blank += part.blank;
+    out.continued += part.continued;
     out.deadLettered += part.deadLettered;
-    add(out.stats.countByLevel, part.byLevel);
+    add(out.stats.countByLevel as Map<EntryLevel, number>, part.byLevel);
     add(out.stats.countBySource, part.bySource);
     add(out.deadReasons, part.byReason);
   }

@@ -71,5 +71,5 @@ export function comparable(report: PipelineReport): Omit<PipelineReport, 'elapse
 }
 
 export function expectAccounted(report: PipelineReport): boolean {
-  return report.total === report.kept + report.filtered + report.deadLettered.count + report.blank;
+  return report.total === report.kept + report.filtered + report.continued + report.deadLettered.count + report.blank;
 }

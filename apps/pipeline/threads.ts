@@ -31,14 +31,17 @@ import { DeadLetterFile } from './dead-letter-file.ts';
 import { FORMAT_NAMES } from './formats.ts';
 import { type Chunk, type DeadLetter, emptyTally, processChunk, type TallyWire, tallyToWire } from './tally.ts';
 
-/** A chunk crosses as a few fields in the channel's ring: the text in UTF-8 (as the `string` codec writes
- * it) behind a small header. */
+/** A chunk crosses as a few fields in the channel's ring: its UTF-8 bytes copied in as one block (the reader
+ * never decodes them; the parser thread does) behind a small header. */
 export const chunkCodec = recordCodec({
   file: 'string',
   firstLine: 'f64',
   format: { enum: FORMAT_NAMES },
+  prefix: 'f64',
   minLevel: { enum: LOG_LEVELS },
-  text: 'string',
+  keepUnknown: 'bool',
+  recheck: 'bool',
+  bytes: 'bytes',
 });
 
 /** Chunks travel in batches (one message per batch): the main thread is woken once per batch consumed, not

@@ -1,0 +1,54 @@
+/**
+ * The worker processes of `images --processes`: every task gets exactly one result even when a child dies
+ * mid-batch or never starts.
+ */
+import { cpSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ProcessPool } from './process-pool.ts';
+import { fixtures, Operation, tempDir } from './reference.ts';
+
+const work = tempDir('images-processes-');
+
+function tasks(out: string) {
+  const input = path.join(work, 'in');
+  cpSync(fixtures.good, input, { recursive: true });
+  return readdirSync(input).map((name) => ({
+    inputPath: path.join(input, name),
+    outputPath: path.join(work, out, `${name}.png`),
+    operations: [Operation.resize(32, 32)],
+  }));
+}
+
+describe('ProcessPool', () => {
+  test('a child killed mid-batch fails at most the file it held; every task has exactly one result', async () => {
+    const list = tasks('killed');
+    const pool = new ProcessPool(2);
+    let killed = false;
+    const results = await pool.run(list, {
+      process: { format: 'png' },
+      intervalMs: 0,
+      onProgress: () => {
+        if (!killed) {
+          killed = true;
+          pool.children[0]!.kill('SIGKILL');
+        }
+      },
+    });
+    expect(killed).toBe(true);
+    expect(results.map((r) => r.taskId)).toEqual(list.map((_, i) => i));
+    const failed = results.filter((r) => !r.ok);
+    expect(failed.length).toBeLessThanOrEqual(1);
+    for (const f of failed) expect(f.error).toMatch(/worker process 1 exited/);
+    expect(pool.children.every((c) => c.exitCode !== null || c.signalCode !== null)).toBe(true);
+  });
+
+  test('when no child starts, every task fails with a reason instead of waiting', async () => {
+    const list = tasks('none');
+    const pool = new ProcessPool(2);
+    for (const child of pool.children) child.kill('SIGKILL');
+    const results = await pool.run(list, { process: {} });
+    expect(results).toHaveLength(list.length);
+    for (const r of results) expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/no worker process/) });
+  });
+});

@@ -1,0 +1,261 @@
+/**
+ * The `generic` layout: the fallback for logs no other layout describes. It does not know the layout; it
+ * knows what log headers are made of:
+ *
+ *   [prefix] TIMESTAMP header-fields... message
+ *
+ * - prefix: up to 3 fields before the timestamp (a file name, a host name, an IP address and user, as in
+ *   access logs), at most 256 characters;
+ * - TIMESTAMP, one of: ISO 8601 and its `YYYY/MM/DD`, `YY/MM/DD` variants; `YYYY-MM-DD-HH.MM.SS[.f]`;
+ *   `yyMMdd HHmmss`; BSD `Mmm dd hh:mm:ss` (with an optional weekday before and year after, as in ctime);
+ *   `dd/Mmm/yyyy:hh:mm:ss[ zone]`; `dd Mmm yyyy hh:mm:ss[.f]`; `MM-DD hh:mm:ss[.f]`; a time of day alone `hh:mm:ss[.,f]`; Unix seconds
+ *   (10 digits, optional fraction) or milliseconds (13 digits); any of these in `[...]`;
+ * - header fields: the first 8 fields after it are searched for a level: a word of the level table that
+ *   is bracketed (`[WARN]`, `<error>`, `(info)`), followed by ':' or ',', written in capitals, is the
+ *   first field after the timestamp, or is a `level=`/`lvl=`/`severity=` value. One-letter spellings are
+ *   never taken. The field after the level is the source when it looks like a logger (`a.b.C`, or ending
+ *   in ':'); a `[thread]` between them is skipped. Without a level, a syslog-style `program[pid]:` or
+ *   `program:` among the first three fields is the source, and the level is Unknown.
+ *
+ * A line without any recognised timestamp is not taken (it is dead-lettered by whichever layout the file
+ * was detected as): free text is not a log record. Timestamps without a year use the parser's year;
+ * shapes that are hard to place in time (a time of day alone) give 0.
+ */
+import { type EntryLevel, type Layout, type Level, mapLevelWord, type ParsedLine, UNKNOWN_LEVEL } from './levels.ts';
+import {
+  cleanLine,
+  diagnosisHead,
+  entry,
+  findWithin,
+  isDigit,
+  isLetter,
+  isoMs,
+  matchBracket,
+  monthAt,
+  num,
+  readDateTime,
+  skipSpaces,
+  sliceShared,
+  SPACE,
+  TAB,
+  tokenEnd,
+  utc,
+} from './scan.ts';
+import { readTag, tagBounds } from './syslog.ts';
+
+const MAX_PREFIX_FIELDS = 3;
+const MAX_PREFIX = 256;
+const MAX_HEADER_FIELDS = 8;
+
+const DMY = /\d\d? [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
+const BSD = /(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? )?[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d{1,9})?(?: \d{4}(?![\d:]))?/y;
+const CLF = /\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d(?: [+-]\d{4})?/y;
+const MD_TIME = /\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
+const DASHED = /\d{4}-\d\d-\d\d-\d\d\.\d\d\.\d\d(?:\.\d{1,9})?/y;
+const YYMMDD = /\d{6} \d{6}(?= )/y;
+const TIME_ONLY = /\d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
+const EPOCH = /(?:\d{10}(?:\.\d{1,9})?|\d{13})(?![\d:.-])/y;
+
+let timeMs = 0;
+
+function sticky(re: RegExp, s: string, p: number): number {
+  re.lastIndex = p;
+  return re.test(s) ? re.lastIndex : -1;
+}
+
+/** A timestamp of one of the shapes above at `p`: returns its end (time in `timeMs`), or -1. */
+function readAnyTime(s: string, p: number, year: number): number {
+  const c = s.charCodeAt(p);
+  if (c === 91 /* [ */) {
+    const close = findWithin(s, 93, p + 1, 64);
+    if (close < 0) return -1;
+    const inner = s.slice(p + 1, close);
+    const e = readAnyTime(inner, skipSpaces(inner, 0), year);
+    return e < 0 || skipSpaces(inner, e) < inner.length ? -1 : close + 1;
+  }
+  timeMs = 0;
+  if (isDigit(c)) {
+    let e = readDateTime(s, p);
+    if (e >= 0) {
+      timeMs = isoMs;
+      return e;
+    }
+    if ((e = sticky(DASHED, s, p)) >= 0) {
+      timeMs = utc(num(s, p, 4), num(s, p + 5, 2), num(s, p + 8, 2), num(s, p + 11, 2), num(s, p + 14, 2), num(s, p + 17, 2), 0);
+      if (Number.isNaN(timeMs)) timeMs = 0;
+      return e;
+    }
+    if ((e = sticky(CLF, s, p)) >= 0) return e;
+    if ((e = sticky(DMY, s, p)) >= 0) return e;
+    if ((e = sticky(MD_TIME, s, p)) >= 0) return e;
+    if ((e = sticky(YYMMDD, s, p)) >= 0) return e;
+    if ((e = sticky(TIME_ONLY, s, p)) >= 0) return e;
+    if ((e = sticky(EPOCH, s, p)) >= 0) {
+      const v = Number(s.slice(p, e));
+      if (e - p === 13 || s.charCodeAt(p + 13) === 46) {
+        if (v < 1e12 || v > 4e12) return -1;
+        timeMs = v;
+      } else {
+        if (v < 1e9 || v > 4e9) return -1;
+        timeMs = Math.round(v * 1000);
+      }
+      return e;
+    }
+    return -1;
+  }
+  if (isLetter(c)) {
+    const e = sticky(BSD, s, p);
+    if (e < 0) return -1;
+    const m = s.charCodeAt(p + 3) === 44 || s.charCodeAt(p + 3) === SPACE ? p + (s.charCodeAt(p + 3) === 44 ? 5 : 4) : p;
+    const mo = monthAt(s, m);
+    if (mo === 0) return -1;
+    return e;
+  }
+  return -1;
+}
+
+/** The level spelled by a header field `s[a, b)`, given whether it is the first field after the time. */
+function fieldLevel(s: string, a: number, b: number, first: boolean): Level | undefined {
+  const open = s.charCodeAt(a);
+  let end = b;
+  if (open === 91 || open === 60 || open === 40) {
+    const close = s.charCodeAt(b - 1);
+    if (close !== (open === 91 ? 93 : open === 60 ? 62 : 41)) return undefined;
+    return mapLevelWord(s.slice(a + 1, b - 1).trim());
+  }
+  const last = s.charCodeAt(b - 1);
+  const punct = last === 58 || last === 44;
+  if (punct) end--;
+  const eq = findWithin(s, 61, a, Math.min(12, end - a - 1));
+  if (eq > a) {
+    const key = s.slice(a, eq).toLowerCase();
+    if (key !== 'level' && key !== 'lvl' && key !== 'severity' && key !== 'loglevel') return undefined;
+    let v = s.slice(eq + 1, end);
+    if (v.charCodeAt(0) === 34) v = v.slice(1, -1);
+    return mapLevelWord(v);
+  }
+  for (let k = a; k < end; k++) {
+    const ch = s.charCodeAt(k);
+    if (!isLetter(ch) && !isDigit(ch)) return undefined;
+  }
+  const word = s.slice(a, end);
+  const level = mapLevelWord(word);
+  if (level === undefined) return undefined;
+  return first || punct || word === word.toUpperCase() ? level : undefined;
+}
+
+/** End of the header field starting at `a` (a bracketed field may hold spaces), or -1. */
+function fieldEnd(s: string, a: number): number {
+  const c = s.charCodeAt(a);
+  if (c === 91) {
+    const close = matchBracket(s, a, 512);
+    if (close < 0) return -1;
+    const after = s.charCodeAt(close + 1);
+    return after === 58 || after === 44 ? close + 2 : close + 1;
+  }
+  return tokenEnd(s, a, 512);
+}
+
+/** True for a logger-like field: `a.b.C`, `pkg/mod`, `Name:`; letters, digits and `_.$/-@` only. */
+function loggerLike(s: string, a: number, b: number): boolean {
+  if (b - a < 2 || !isLetter(s.charCodeAt(a))) return false;
+  let dots = 0;
+  const colon = s.charCodeAt(b - 1) === 58;
+  const end = colon ? b - 1 : b;
+  for (let k = a; k < end; k++) {
+    const ch = s.charCodeAt(k);
+    if (ch === 46 || ch === 47) dots++;
+    else if (!isLetter(ch) && !isDigit(ch) && ch !== 95 && ch !== 36 && ch !== 45 && ch !== 64) return false;
+  }
+  return colon || dots > 0;
+}
+
+function parseGenericWith(line: string, max: number, year: number): ParsedLine | undefined {
+  if (line.length > max) return undefined;
+  const s = cleanLine(line);
+  // Find the timestamp: at the start, or after up to three prefix fields.
+  let p = 0;
+  let t = readAnyTime(s, 0, year);
+  for (let k = 0; t < 0 && k < MAX_PREFIX_FIELDS; k++) {
+    const e = s.charCodeAt(p) === 91 ? fieldEnd(s, p) : tokenEnd(s, p, MAX_PREFIX);
+    if (e <= p || e >= s.length || e > MAX_PREFIX) return undefined;
+    p = skipSpaces(s, e);
+    t = readAnyTime(s, p, year);
+    // also a timestamp glued to the end of a prefix field by '_' or ':' is not looked for: keep it simple.
+  }
+  if (t < 0) return undefined;
+  const timestamp = timeMs;
+  const afterTime = t;
+  // Search the header fields for a level.
+  let q = afterTime;
+  let level: EntryLevel | undefined;
+  let rawLevel = '';
+  let source = 'unknown';
+  let msgStart = -1;
+  for (let f = 0; f < MAX_HEADER_FIELDS; f++) {
+    q = skipSpaces(s, q);
+    while (q < s.length && (s.charCodeAt(q) === 44 || s.charCodeAt(q) === 124) ) q = skipSpaces(s, q + 1);
+    if (q >= s.length) break;
+    if (s.charCodeAt(q) === 45 && s.charCodeAt(q + 1) === SPACE) {
+      q += 2;
+      continue;
+    }
+    const e = fieldEnd(s, q);
+    if (e <= q) break;
+    const lv = fieldLevel(s, q, e, f === 0);
+    if (lv !== undefined) {
+      level = lv;
+      rawLevel = s.slice(q, e).replace(/^[[<(]|[\]>),:]+$/g, '');
+      q = skipSpaces(s, e);
+      // thread in brackets, then a logger-like source
+      if (s.charCodeAt(q) === 91) {
+        const te = fieldEnd(s, q);
+        if (te > q) q = skipSpaces(s, te);
+      }
+      const se = tokenEnd(s, q, 512);
+      if (se > q && loggerLike(s, q, se)) {
+        source = sliceShared(s, q, s.charCodeAt(se - 1) === 58 ? se - 1 : se);
+        q = skipSpaces(s, se);
+        if ((s.charCodeAt(q) === 45 || s.charCodeAt(q) === 58) && s.charCodeAt(q + 1) === SPACE) q = skipSpaces(s, q + 2);
+      } else if (s.charCodeAt(q) === 45 && s.charCodeAt(q + 1) === SPACE) {
+        q = skipSpaces(s, q + 2);
+      }
+      msgStart = q;
+      break;
+    }
+    if (s.charCodeAt(e - 1) === 58 && f > 0) break; // `program:`: the header ends here
+    q = e;
+  }
+  if (level === undefined) {
+    level = UNKNOWN_LEVEL;
+    // syslog-style program among the first three fields
+    let r = skipSpaces(s, afterTime);
+    msgStart = r;
+    for (let f = 0; f < 3 && r < s.length; f++) {
+      if (readTag(s, r)) {
+        source = sliceShared(s, r, tagBounds.end);
+        msgStart = tagBounds.message;
+        break;
+      }
+      const e = tokenEnd(s, r, 256);
+      if (e <= r) break;
+      r = skipSpaces(s, e);
+    }
+  }
+  return entry(timestamp, level, rawLevel, s.slice(msgStart < 0 ? afterTime : msgStart), source);
+}
+
+export function diagnoseGeneric(line: string): string {
+  const s = diagnosisHead(line);
+  if (s.charCodeAt(0) === TAB || s.charCodeAt(0) === SPACE) return 'no timestamp or level (a continuation line?)';
+  return 'no timestamp or level found';
+}
+
+export const genericLayout: Layout = {
+  name: 'generic',
+  priority: -10,
+  prefixable: false,
+  example: 'nova-api.log 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-1] GET /v2',
+  create: ({ maxLineLength, year }) => (line) => parseGenericWith(line, maxLineLength, year),
+  diagnose: diagnoseGeneric,
+};
