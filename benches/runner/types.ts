@@ -120,4 +120,6 @@ export interface Profile {
   readonly poolTinyTasks: number;
   /** mitata's minimum CPU time per micro benchmark, ns. */
   readonly microMinCpuNs: number;
+  /** The kit `threads` cell: ping-pong round trips, start-ups per sample, how long the parked receiver is watched (ms). */
+  readonly threadsCell: { readonly roundTrips: number; readonly startups: number; readonly idleMs: number };
 }

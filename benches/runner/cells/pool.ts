@@ -26,6 +26,7 @@ import { noopThread, poolWorker, taskThread } from '../bodies.ts';
 import { BENCHMARKED_MILESTONES } from '../target.ts';
 import type { CellOutput, CellSpec } from '../types.ts';
 import { flag, guardImplAsync, type LoadedImpl, loadImpls, num, quickMedian, Recorder, rotate, variantName } from './common.ts';
+import { V } from '../registry.ts';
 
 type Workload = { readonly kind: 'sleep'; readonly ms: number; readonly count: number } | { readonly kind: 'cpu'; readonly iterations: number; readonly count: number };
 interface RunResult {
@@ -172,12 +173,12 @@ async function sweepCell(spec: CellSpec, rec: Recorder, cpu: boolean): Promise<v
     if (!ok || !warm) continue;
     const pool = warm;
     warmPools.push(pool);
-    const seq = variantName(impl, 'sequential');
-    const name = variantName(impl, 'pool');
+    const seq = variantName(impl, V.sweep.sequential);
+    const name = variantName(impl, V.sweep.pool);
     variants.push([seq, impl.label, () => checked(seq, module.benchmarkSequential(workload))]);
     variants.push([name, impl.label, () => checked(name, pool.run(workload))]);
     if (flag(spec, 'freshPool')) {
-      const fresh = variantName(impl, 'pool, fresh per run (m6 benchmarkThreadPool)');
+      const fresh = variantName(impl, V.sweep.freshPool);
       variants.push([fresh, impl.label, () => checked(fresh, module.benchmarkThreadPool(workload, workers))]);
     }
   }
@@ -185,13 +186,13 @@ async function sweepCell(spec: CellSpec, rec: Recorder, cpu: boolean): Promise<v
   const piscina = flag(spec, 'piscina') ? await piscinaPool(workers) : undefined;
   if (kitPool) {
     kitPool.run(jobs.slice(0, workers)); // warm-up
-    variants.push(['kit pool', '', () => kitPool.run(jobs)]);
+    variants.push([V.sweep.kitPool, '', () => kitPool.run(jobs)]);
   }
-  if (piscina) variants.push(['piscina', '', () => piscinaRun(piscina, jobs)]);
+  if (piscina) variants.push([V.sweep.piscina, '', () => piscinaRun(piscina, jobs)]);
   const referencePool = warmPools[0];
   if (flag(spec, 'p2m1') && workers === 4 && !cpu && referencePool && impls[0]?.impl.label === 'reference') {
     const eight: Workload = { kind: 'sleep', ms: 100, count: 8 };
-    variants.push(['8 × 100 ms on 4 workers', '', async () => (await referencePool.run(eight)).elapsedMs]);
+    variants.push([V.sweep.p2m1Eight, '', async () => (await referencePool.run(eight)).elapsedMs]);
   }
   for (const [name] of variants) rec.declare(name, 'ms');
   let dropped = new Set<string>();
@@ -250,11 +251,11 @@ async function spawnCell(spec: CellSpec, rec: Recorder): Promise<void> {
   pool.run(tiny.slice(0, 1000));
   await piscinaRun(piscina, tiny.slice(0, 1000));
   const variants: [string, () => number | Promise<number>][] = [
-    ['thread spawn + join', () => spawnCost(5)],
-    ['spawn per task, per task', () => spawnPerTask(tiny.slice(0, spawnTasks), workers) / spawnTasks],
-    ['reference pool, per task', async () => (await referencePool.run(tinyWorkload)).elapsedMs / tinyTasks],
-    ['kit pool, per task', () => pool.run(tiny) / tinyTasks],
-    ['piscina, per task', async () => (await piscinaRun(piscina, tiny)) / tinyTasks],
+    [V.spawn.spawnJoin, () => spawnCost(5)],
+    [V.spawn.spawnPerTask, () => spawnPerTask(tiny.slice(0, spawnTasks), workers) / spawnTasks],
+    [V.spawn.referencePool, async () => (await referencePool.run(tinyWorkload)).elapsedMs / tinyTasks],
+    [V.spawn.kitPool, () => pool.run(tiny) / tinyTasks],
+    [V.spawn.piscina, async () => (await piscinaRun(piscina, tiny)) / tinyTasks],
   ];
   for (const [name] of variants) rec.declare(name, 'ms');
   for (let rep = 0; rep < spec.reps; rep++) {
