@@ -62,7 +62,7 @@ export async function runChild(spec: CellSpec): Promise<CellAnswer> {
 }
 
 function emptyResult(spec: CellSpec): CellResult {
-  return { spec, samples: {}, info: {}, series: {}, unavailable: {}, notImplemented: {}, failures: [], notes: [], processMs: [] };
+  return { spec, samples: {}, info: {}, series: {}, unavailable: {}, notImplemented: {}, failures: [], notes: [], processMs: [], resources: [] };
 }
 
 /** Files one process's answer into the cell's result, at process index `p`. */
@@ -74,6 +74,7 @@ export function fileAnswer(result: CellResult, answer: CellAnswer, p: number, ms
     return r;
   }
   const o = answer.output;
+  if (o.resources) r.resources = [...(r.resources ?? []), o.resources];
   for (const [variant, values] of Object.entries(o.samples)) {
     const groups = (r.samples[variant] ??= []);
     while (groups.length < p) groups.push([]);

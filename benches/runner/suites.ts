@@ -262,7 +262,7 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
     if (chart) {
       terminal.push(chart.terminal);
       svgs.push(chart.svg);
-      md.push('```text', chart.terminal, '```', '', `![P1 m6 throughput](${chart.svg.file})`, '');
+      md.push(`![P1 m6 throughput](${chart.svg.file})`, '');
     }
   }
   const transport = results.get(CELL.transport);
@@ -360,7 +360,7 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
       if (chart) {
         terminal.push(chart.terminal);
         svgs.push(chart.svg);
-        md.push('```text', chart.terminal, '```', '', `![queue length](${chart.svg.file})`, '');
+        md.push(`![queue length](${chart.svg.file})`, '');
       }
     }
   }
@@ -416,7 +416,7 @@ function locksSection(results: Results): Omit<Section, 'suite' | 'title'> {
     if (chart) {
       terminal.push(chart.terminal);
       svgs.push(chart.svg);
-      md.push('```text', chart.terminal, '```', '', `![P3 m6 throughput](${chart.svg.file})`, '');
+      md.push(`![P3 m6 throughput](${chart.svg.file})`, '');
     }
     const perOp = cells.find((s) => s.params.perOp === true);
     if (perOp) {
@@ -511,7 +511,7 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
       if (chart) {
         terminal.push(chart.terminal);
         svgs.push(chart.svg);
-        md.push('```text', chart.terminal, '```', '', `![${title} speedup](${chart.svg.file})`, '');
+        md.push(`![${title} speedup](${chart.svg.file})`, '');
       }
     }
   };

@@ -65,6 +65,15 @@ export interface CellOutput {
   /** Implementations whose code is still stubbed: label → message of the NotImplementedError. */
   readonly notImplemented?: Record<string, string>;
   readonly notes?: string[];
+  /** What the whole cell process used (process.resourceUsage() at the end), beside the parent's wall time. */
+  readonly resources?: ProcessResources;
+}
+
+export interface ProcessResources {
+  /** User + system CPU time of the process, all its threads, ms. */
+  readonly cpuMs: number;
+  /** Peak resident set size, MB. */
+  readonly maxRssMb: number;
 }
 
 /** The child's whole answer: its output, or why it failed. */
@@ -85,6 +94,8 @@ export interface CellResult {
   readonly notes: string[];
   /** Wall time of each child process, ms. */
   readonly processMs: number[];
+  /** CPU time and peak memory of each child process that answered (absent in reports made before they were kept). */
+  readonly resources?: ProcessResources[];
 }
 
 export interface Profile {

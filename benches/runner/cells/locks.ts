@@ -117,11 +117,11 @@ async function kitMutexRun(ops: number): Promise<number> {
 
 async function v8mutex(spec: CellSpec, rec: Recorder): Promise<void> {
   const ops = num(spec, 'ops');
-  rec.declare('kit Mutex, 2 threads', 'ms');
+  rec.declare(V.v8mutex.kit, 'ms');
   const available = typeof (Atomics as unknown as Partial<V8Mutex>).Mutex === 'function';
-  if (available) rec.declare('Atomics.Mutex, 2 threads', 'ms');
+  if (available) rec.declare(V.v8mutex.v8, 'ms');
   else {
-    rec.unavailable['Atomics.Mutex, 2 threads'] = process.execArgv.includes('--harmony-struct')
+    rec.unavailable[V.v8mutex.v8] = process.execArgv.includes('--harmony-struct')
       ? 'Atomics.Mutex is not defined even with --harmony-struct in this Node'
       : 'not available: node --harmony-struct did not work here, so the cell ran without it';
   }
