@@ -180,9 +180,10 @@ export function renderHtml(record: RunRecord, sections: readonly Section[]): str
   const counts = countVerdicts(chapter);
   const load = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
   const p = record.settings.profile;
-  const warnings = [...m.warnings, ...outlierSummary(record).map((l) => l.replace(/^- /, ''))];
+  const warnings = [...m.warnings];
   const marked = record.claims.filter((c) => c.groups !== undefined && c.groups < MIN_GROUPS).length;
-  if (marked) warnings.push(`${marked} claim interval(s) rest on fewer than ${MIN_GROUPS} process groups (marked ‡).`);
+  if (marked) warnings.push(`${marked} claim interval(s) rest on fewer than ${MIN_GROUPS} process groups (marked ‡): read them as rough.`);
+  const outliers = outlierSummary(record).map((l) => l.replace(/^- /, ''));
   const body: string[] = [
     '<h1>Threading patterns: benchmark report</h1>',
     '<ul class="machine">',
@@ -193,6 +194,9 @@ export function renderHtml(record: RunRecord, sections: readonly Section[]): str
     `<li>Profile ${esc(p.name)}: ${p.processes} processes per cell × ${p.reps} repetitions; wall time ${(record.wallMs / 1000).toFixed(1)} s</li>`,
     '</ul>',
     ...warnings.map((w) => `<div class="warn"><b>Warning:</b> ${esc(w)}</div>`),
+    ...(outliers.length
+      ? [`<div class="warn outliers"><details><summary><b>Outliers</b> in ${outliers.length} suite(s)</summary><ul>${outliers.map((o) => `<li>${esc(o)}</li>`).join('')}</ul></details></div>`]
+      : []),
     '<h2>Claims of the chapter</h2>',
     `<p>${chapter.length} claims of the chapter: ${VERDICT_ORDER.map((v) => `${chip(v, v)} ${counts[v] ?? 0}`).join(' ')}</p>`,
     '<details><summary>How verdicts are given</summary><ol>',

@@ -27,7 +27,7 @@ import { renderHtml } from './report-html.ts';
 import { type ClaimResult, MIN_GROUPS, VERDICT_RULES, verdictLabel } from './judge.ts';
 import type { Section } from './suites.ts';
 import type { MilestoneState } from './target.ts';
-import { type CellResult, type Profile, SUITE_NAMES, type SuiteName } from './types.ts';
+import type { CellResult, Profile, SuiteName } from './types.ts';
 
 export const REPORT_SCHEMA = 'threading-patterns-bench/1';
 
@@ -69,6 +69,9 @@ export const suiteHeading = (suite: SuiteName): string => `## Suite: ${suite}`;
 export function claimSuite(c: Pick<ClaimResult, 'source'>): SuiteName {
   return c.source.startsWith('p1') ? 'channels' : c.source.startsWith('p2') ? 'pool' : c.source.startsWith('p3') ? 'locks' : 'kit';
 }
+
+/** The chapter's order: project 1, 2, 3, then the harness's own targets. */
+export const CLAIM_GROUP_ORDER: readonly SuiteName[] = ['channels', 'pool', 'locks', 'kit'];
 
 export const CLAIM_GROUP_TITLES: Readonly<Record<SuiteName, string>> = {
   channels: 'Project 1, channels (suite: channels)',
@@ -284,7 +287,7 @@ export function renderMarkdown(record: RunRecord, sections: readonly Section[], 
     `This machine runs ${cores} thread${cores === 1 ? '' : 's'} in parallel (os.availableParallelism()): "needs N threads" below means N > ${cores}.`,
     '',
   ];
-  for (const suite of SUITE_NAMES) {
+  for (const suite of CLAIM_GROUP_ORDER) {
     const group = record.claims.filter((c) => claimSuite(c) === suite);
     if (group.length === 0) continue;
     out.push(`### ${CLAIM_GROUP_TITLES[suite]}`, '', ...claimTable(group, numberOf), '');
