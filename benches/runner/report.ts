@@ -17,6 +17,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { styleText } from 'node:util';
 import { formatMachineHeader, type MachineInfo } from '../lib/machine.ts';
 import { flagOutliers, median, pooled } from '../lib/stats.ts';
 import { formatDuration, formatRatio, markdownTable, terminalTable } from '../lib/table.ts';
@@ -42,6 +43,8 @@ export interface RunRecord {
     readonly harmonyStruct: boolean;
     readonly argv: readonly string[];
     readonly compare?: string;
+    /** The --cells pattern, when only some cells ran. */
+    readonly cells?: string;
   };
   readonly machine: MachineInfo;
   readonly startedAt: string;
@@ -236,8 +239,10 @@ function targetLines(record: RunRecord, results: ReadonlyMap<string, CellResult>
 
 function compareLines(c: Comparison, file: string): string[] {
   if (!c.comparable) return [`Not compared with ${file}: ${c.reason}.`];
+  const warned = (c.warnings ?? []).flatMap((w) => [`> **Warning:** ${w}.`, '']);
   const flagged = c.changes.filter((x) => x.status === 'regression' || x.status === 'improvement');
   const lines = [
+    ...warned,
     `Against ${file}: new ÷ old median per variant; flagged when the whole 95% interval is more than 5% away from 1. ${flagged.length} flagged of ${c.changes.filter((x) => x.status !== 'not comparable').length} compared.`,
     '',
   ];
@@ -306,13 +311,29 @@ export function verdictCountText(counts: Record<string, number>): string {
 }
 
 /** The short version for the terminal: the claims table and the charts. */
-export function renderTerminal(record: RunRecord, sections: readonly Section[], reportDir: string): string {
+/** Colour on a terminal unless NO_COLOR is set (https://no-color.org) or FORCE_COLOR=0. */
+export function colourWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if ('NO_COLOR' in env && env['NO_COLOR'] !== '') return false;
+  if (env['FORCE_COLOR'] === '0') return false;
+  return stream.isTTY === true || (env['FORCE_COLOR'] !== undefined && env['FORCE_COLOR'] !== '');
+}
+
+const TERMINAL_COLOURS: Readonly<Record<string, Parameters<typeof styleText>[0]>> = {
+  reproduced: 'green',
+  'not reproduced': 'red',
+  inconclusive: 'yellow',
+  'holds by construction': 'magenta',
+  'not testable here': 'gray',
+};
+
+export function renderTerminal(record: RunRecord, sections: readonly Section[], reportDir: string, options: { colour?: boolean } = {}): string {
+  const paint = (style: Parameters<typeof styleText>[0] | undefined, text: string) => (options.colour && style ? styleText(style, text) : text);
   const rows = record.claims.map((c, i) => [
     String(i + 1),
     c.source,
     c.claimText,
     c.measuredText === '—' && c.alsoText ? `(${c.alsoText})` : c.measuredText,
-    verdictLabel(c.verdict).replace(/^not testable here: .*/, 'not testable here'),
+    paint(TERMINAL_COLOURS[c.verdict.status], shortVerdict(c)),
   ]);
   const counts = countVerdicts(record.claims.filter((c) => c.origin === 'chapter'));
   const out = [
@@ -322,10 +343,12 @@ export function renderTerminal(record: RunRecord, sections: readonly Section[], 
     `chapter claims: ${verdictCountText(counts)}`,
   ];
   for (const s of sections) for (const chart of s.terminal) out.push('', chart);
+  for (const w of record.machine.warnings) out.push('', paint('yellow', `warning: ${w}`));
+  for (const w of record.comparison?.warnings ?? []) out.push('', paint('yellow', `warning: ${w}`));
   if (record.comparison?.comparable) {
     const flagged = record.comparison.changes.filter((x) => x.status === 'regression' || x.status === 'improvement');
     out.push('', `compared with ${record.settings.compare}: ${flagged.length} change(s) flagged`);
-    for (const f of flagged) out.push(`  ${f.status}: ${f.cell} "${f.variant}" new/old ${f.ratio ? formatRatio(f.ratio.estimate, f.ratio.low, f.ratio.high) : ''}`);
+    for (const f of flagged) out.push(`  ${paint(f.status === 'regression' ? 'red' : 'green', f.status)}: ${f.cell} "${f.variant}" new/old ${f.ratio ? formatRatio(f.ratio.estimate, f.ratio.low, f.ratio.high) : ''}`);
   }
   out.push('', `report: ${path.join(reportDir, 'report.md')} (wall time ${(record.wallMs / 1000).toFixed(1)} s)`);
   return out.join('\n');
