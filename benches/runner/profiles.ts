@@ -38,6 +38,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     spawnTasks: 4,
     poolTinyTasks: 200,
     microMinCpuNs: 5e6,
+    imageCopies: 0,
     threadsCell: { roundTrips: 2_000, startups: 2, idleMs: 100 },
   },
   quick: {
@@ -59,11 +60,12 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     cpuWorkerCounts: [1, 2],
     cpuTaskMs: [5],
     piscinaInSleep: false,
-    repsOverride: { backpressure: 1 },
+    repsOverride: { backpressure: 1, images: 1 },
     cellTimeoutMs: 120_000,
     spawnTasks: 12,
     poolTinyTasks: 10_000,
     microMinCpuNs: 40e6,
+    imageCopies: 1,
     threadsCell: { roundTrips: 50_000, startups: 5, idleMs: 300 },
   },
   full: {
@@ -90,6 +92,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     spawnTasks: 100,
     poolTinyTasks: 10_000,
     microMinCpuNs: 150e6,
+    imageCopies: 4,
     threadsCell: { roundTrips: 200_000, startups: 10, idleMs: 1_000 },
   },
 };

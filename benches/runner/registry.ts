@@ -61,6 +61,7 @@ export const V = {
     kitPool: 'kit pool, per task',
     piscina: 'piscina, per task',
   },
+  images: { sequential: 'photos, one by one on the main thread', pool: 'photos, reference pool', twoInFlight: 'photos, main thread, 2 in flight' },
   micro: {
     channel: 'channel send + recv',
     mutex: 'Mutex lock + unlock',
@@ -91,7 +92,7 @@ export const S = {
 /** Prefix of the --target tree's variants. */
 export const TARGET_PREFIX = 'target:';
 
-export type CellKind = 'p1m6' | 'transport' | 'pipeline' | 'backpressure' | 'p3m6' | 'v8mutex' | 'sleep' | 'cpu' | 'spawn' | 'micro' | 'threads';
+export type CellKind = 'p1m6' | 'transport' | 'pipeline' | 'backpressure' | 'p3m6' | 'v8mutex' | 'sleep' | 'cpu' | 'spawn' | 'images' | 'micro' | 'threads';
 
 export interface KindDef {
   readonly suite: SuiteName;
@@ -136,6 +137,7 @@ export const KINDS: Readonly<Record<CellKind, KindDef>> = {
     variants: (p) => [V.sweep.sequential, V.sweep.pool, ...(p['kitPool'] === true ? [V.sweep.kitPool] : []), ...(p['piscina'] === true ? [V.sweep.piscina] : [])],
   },
   spawn: { suite: 'pool', params: ['workers', 'spawnTasks', 'tinyTasks'], variants: () => all(V.spawn) },
+  images: { suite: 'pool', params: ['workers', 'copies'], variants: () => all(V.images) },
   micro: { suite: 'kit', params: ['minCpuNs'], variants: () => all(V.micro) },
   threads: { suite: 'kit', params: ['roundTrips', 'startups', 'idleMs'], variants: () => all(V.threads) },
 };
@@ -153,6 +155,7 @@ export const CELL = {
   sleep: (taskMs: number, workers: number) => `pool:sleep/d${taskMs}/w${workers}`,
   cpu: (taskMs: number, workers: number) => `pool:cpu/d${taskMs}/w${workers}`,
   spawn: 'pool:spawn',
+  images: 'pool:images',
   micro: 'kit:micro',
   threads: 'kit:threads',
 } as const;

@@ -147,6 +147,19 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
         threads: w,
         impls: ctx.p2m6Impls.filter((i) => i.label === 'reference'),
       });
+      if (p.imageCopies > 0) {
+        const iw = Math.min(2, ctx.cores);
+        cells.push({
+          ...base,
+          id: 'images',
+          kind: 'images',
+          label: `photos with sharp: pool of ${iw} vs main thread`,
+          params: { workers: iw, copies: p.imageCopies },
+          reps: reps('images'),
+          threads: iw,
+          impls: ctx.p2m6Impls.filter((i) => i.label === 'reference'),
+        });
+      }
       return cells;
     }
     case 'kit':
@@ -548,6 +561,19 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
           ['piscina ÷ reference pool (per task)', ratio(ratioOf(results, key, P.piscina, P.referencePool))],
           ['kit pool ÷ reference pool (per task)', ratio(ratioOf(results, key, P.kitPool, P.referencePool))],
         ],
+      ),
+      '',
+    );
+  }
+  const im = results.get(CELL.images);
+  if (im) {
+    const I = V.images;
+    md.push(
+      `### Real photos with sharp (${im.notes.find((n) => n.endsWith('per batch')) ?? ''}, resize 320 + blur 1.5, sharp.concurrency(1))`,
+      '',
+      markdownTable(
+        ['variant', 'median', 'speedup over one by one'],
+        [I.sequential, I.pool, I.twoInFlight].map((v) => [v, ms(medianOf(results, CELL.images, v)?.estimate), v === I.sequential ? '1.00x (baseline)' : ratio(ratioOf(results, CELL.images, I.sequential, v))]),
       ),
       '',
     );

@@ -14,6 +14,7 @@
  *   cpu     `tasks` jobs of fixed integer work calibrated to about `taskMs` each on this machine
  *   spawn   the cost of a thread (spawn + join of a thread that does nothing), and `spawnTasks` tiny jobs run
  *           spawn-per-task (at most `workers` threads alive) against `tinyTasks` tiny jobs through the pools
+ *   images  real photos resized and blurred with sharp: the reference pool against the main thread (see imagesCell)
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -266,9 +267,90 @@ async function spawnCell(spec: CellSpec, rec: Recorder): Promise<void> {
   await referencePool.close();
 }
 
+interface ImageModules {
+  m2: { processImage(task: unknown): Promise<{ ok: boolean; error?: string }>; Operation: { resize(w: number, h: number): unknown; blur(s: number): unknown } };
+  m6: { imageTask: unknown };
+}
+
+/**
+ * A batch of real photos (fixtures/images/good, each `copies` times), resize to 320 + blur 1.5: the reference pool
+ * of `workers` against the same batch one by one on the main thread, and against two sharp pipelines in flight from
+ * the main thread (no worker threads: the obvious alternative for sharp-only work). sharp.concurrency(1) for all.
+ */
+async function imagesCell(spec: CellSpec, rec: Recorder): Promise<void> {
+  const { readdirSync, mkdtempSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const sharp = (await import('sharp')).default;
+  const workers = num(spec, 'workers');
+  const copies = num(spec, 'copies');
+  const dir = spec.impls?.[0]?.dir;
+  if (!dir) throw new Error('images: no reference tree');
+  const load = async <M>(rel: string) => (await import(pathToFileURL(path.join(dir, 'p2-image-pool', rel)).href)) as M;
+  const m2 = await load<ImageModules['m2']>('m2-image-tasks/image-task.ts');
+  const m6 = await load<ImageModules['m6']>('m6-benchmark/benchmark.ts');
+  const { ThreadPool } = await load<P2m1Module>('m1-thread-pool/thread-pool.ts');
+  const good = path.join(repoRootDir, 'fixtures', 'images', 'good');
+  const out = mkdtempSync(path.join(os.tmpdir(), 'bench-images-'));
+  const files = readdirSync(good);
+  const batch = Array.from({ length: copies }, (_, copy) =>
+    files.map((file) => ({ inputPath: path.join(good, file), outputPath: path.join(out, `${copy}-${file}.jpg`), operations: [m2.Operation.resize(320, 320), m2.Operation.blur(1.5)] })),
+  ).flat();
+  sharp.concurrency(1);
+  const pool = new ThreadPool(workers, { context: { done: new SharedI32Array(2) } });
+  await pool.ready();
+  const check = (r: { ok: boolean; error?: string }) => {
+    if (!r.ok) throw new Error(`images: ${r.error}`);
+  };
+  const variants: [string, () => Promise<number>][] = [
+    [
+      V.images.sequential,
+      async () => {
+        const start = performance.now();
+        for (const task of batch) check(await m2.processImage(task));
+        return performance.now() - start;
+      },
+    ],
+    [
+      V.images.pool,
+      async () => {
+        const start = performance.now();
+        for (const task of batch) pool.execute(m6.imageTask as never, task);
+        await pool.waitIdle();
+        const took = performance.now() - start;
+        if (pool.failures().length > 0) throw new Error(`images: ${JSON.stringify(pool.failures()[0])}`);
+        return took;
+      },
+    ],
+    [
+      V.images.twoInFlight,
+      async () => {
+        let next = 0;
+        const start = performance.now();
+        await Promise.all(
+          [0, 1].map(async () => {
+            while (next < batch.length) check(await m2.processImage(batch[next++]));
+          }),
+        );
+        return performance.now() - start;
+      },
+    ],
+  ];
+  for (const [name, run] of variants) {
+    rec.declare(name, 'ms');
+    await run(); // warm-up: every worker has imported sharp
+  }
+  for (let rep = 0; rep < spec.reps; rep++) for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
+  rec.notes.push(`${batch.length} photos per batch`);
+  await pool.shutdown();
+  rmSync(out, { recursive: true, force: true });
+}
+
+const repoRootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
 export async function runCell(spec: CellSpec): Promise<CellOutput> {
   const rec = new Recorder();
-  if (spec.kind === 'sleep') await sweepCell(spec, rec, false);
+  if (spec.kind === 'images') await imagesCell(spec, rec);
+  else if (spec.kind === 'sleep') await sweepCell(spec, rec, false);
   else if (spec.kind === 'cpu') await sweepCell(spec, rec, true);
   else if (spec.kind === 'spawn') await spawnCell(spec, rec);
   else throw new Error(`pool: unknown cell kind ${spec.kind}`);
