@@ -61,6 +61,7 @@ export const V = {
     kitPool: 'kit pool, per task',
     piscina: 'piscina, per task',
   },
+  logs: { baseline: 'pipeline command, single-threaded baseline', cold: 'pipeline command, threads started per run', warm: 'pipeline command, threads kept' },
   images: { sequential: 'photos, one by one on the main thread', pool: 'photos, reference pool', twoInFlight: 'photos, main thread, 2 in flight' },
   micro: {
     channel: 'channel send + recv',
@@ -92,7 +93,7 @@ export const S = {
 /** Prefix of the --target tree's variants. */
 export const TARGET_PREFIX = 'target:';
 
-export type CellKind = 'p1m6' | 'transport' | 'pipeline' | 'backpressure' | 'p3m6' | 'v8mutex' | 'sleep' | 'cpu' | 'spawn' | 'images' | 'micro' | 'threads';
+export type CellKind = 'p1m6' | 'transport' | 'pipeline' | 'backpressure' | 'p3m6' | 'v8mutex' | 'sleep' | 'cpu' | 'spawn' | 'images' | 'logs' | 'micro' | 'threads';
 
 export interface KindDef {
   readonly suite: SuiteName;
@@ -138,6 +139,7 @@ export const KINDS: Readonly<Record<CellKind, KindDef>> = {
   },
   spawn: { suite: 'pool', params: ['workers', 'spawnTasks', 'tinyTasks'], variants: () => all(V.spawn) },
   images: { suite: 'pool', params: ['workers', 'copies'], variants: () => all(V.images) },
+  logs: { suite: 'channels', params: ['lines', 'workers', 'warmUps'], variants: () => all(V.logs) },
   micro: { suite: 'kit', params: ['minCpuNs'], variants: () => all(V.micro) },
   threads: { suite: 'kit', params: ['roundTrips', 'startups', 'idleMs'], variants: () => all(V.threads) },
 };
@@ -156,6 +158,7 @@ export const CELL = {
   cpu: (taskMs: number, workers: number) => `pool:cpu/d${taskMs}/w${workers}`,
   spawn: 'pool:spawn',
   images: 'pool:images',
+  logs: 'channels:logs',
   micro: 'kit:micro',
   threads: 'kit:threads',
 } as const;

@@ -86,6 +86,10 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
         reps: reps('backpressure'),
         threads: 1, // paced threads that mostly sleep
       });
+      if (p.logLines > 0) {
+        const lw = Math.min(2, ctx.cores);
+        cells.push({ ...base, id: 'logs', kind: 'logs', label: `pipeline command, ${lw} workers vs baseline`, params: { lines: p.logLines, workers: lw, warmUps: 2 }, reps: reps('logs'), threads: lw + 1 });
+      }
       return cells;
     }
     case 'locks': {
@@ -376,6 +380,21 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
         md.push(`![queue length](${chart.svg.file})`, '');
       }
     }
+  }
+  const lg = results.get(CELL.logs);
+  if (lg) {
+    const L = V.logs;
+    const lines = Number(lg.spec.params.lines);
+    const row = (v: string) => {
+      const m = medianOf(results, CELL.logs, v);
+      return [v, ms(m?.estimate), m ? `${formatSi((lines / m.estimate) * 1000)} lines/s` : '—', v === L.baseline ? '1.00x (baseline)' : ratio(ratioOf(results, CELL.logs, L.baseline, v))];
+    };
+    md.push(
+      `### The pipeline command on real-format logs (${lines.toLocaleString('en-US')} lines, ${lg.spec.params.workers} parser threads)`,
+      '',
+      markdownTable(['variant', 'median', 'throughput', 'speedup over the baseline'], [row(L.baseline), row(L.cold), row(L.warm)]),
+      '',
+    );
   }
   return { markdown: md.join('\n'), terminal, svgs };
 }

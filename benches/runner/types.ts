@@ -132,6 +132,8 @@ export interface Profile {
   /** mitata's minimum CPU time per micro benchmark, ns. */
   readonly microMinCpuNs: number;
   /** The kit `threads` cell: ping-pong round trips, start-ups per sample, how long the parked receiver is watched (ms). */
+  /** Lines through the pipeline command in the logs cell (0: no logs cell). */
+  readonly logLines: number;
   /** Copies of each fixture photo in the images cell's batch (0: no images cell). */
   readonly imageCopies: number;
   readonly threadsCell: { readonly roundTrips: number; readonly startups: number; readonly idleMs: number };

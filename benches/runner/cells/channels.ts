@@ -16,6 +16,8 @@
  *                 consumer thread, spawned after the clock starts, sleeps 100 ms before taking one; and the same
  *                 send with the consumer already running (the blocking alone). The process's resident memory is
  *                 sampled beside the queue length.
+ *   logs          the `pipeline` command on real-format logs: threaded (cold and warm) vs the single-threaded
+ *                 baseline (see logs())
  */
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
@@ -26,6 +28,9 @@ import { sleep, spawn } from '#kit/thread.ts';
 import { drainBatches, drainRounds } from '../../kit-bodies.ts';
 import { pacedConsumer, pacedProducer, signalSleepRecv, sleepStage, sleepThenRecv, wallNow } from '../bodies.ts';
 import { S, V } from '../registry.ts';
+import { PipelineThreads, runBaseline, runPipeline } from '../../../apps/pipeline/pipeline.ts';
+import type { PipelineReport } from '../../../apps/pipeline/report.ts';
+import { FIXTURE_NAMES, writeRepeatedLog } from '../../../apps/pipeline/synthetic.ts';
 import { BENCHMARKED_MILESTONES } from '../target.ts';
 import type { CellOutput, CellSpec } from '../types.ts';
 import { guardImpl, loadImpls, num, Recorder, rotate, variantName } from './common.ts';
@@ -352,9 +357,62 @@ async function backpressure(spec: CellSpec, rec: Recorder): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// logs: the `pipeline` command on real-format logs
+
+/** The counts of a pipeline report: what every variant must agree on. */
+function logCounts(r: PipelineReport): string {
+  return JSON.stringify([r.total, r.kept, r.filtered, r.blank, r.deadLettered, r.byLevel, r.bySource]);
+}
+
+/**
+ * The `pipeline` command (apps/pipeline) on `lines` lines of the four loghub samples repeated into four temporary
+ * files (one malformed or blank line in 997), in the page cache before timing: the single-threaded baseline, the
+ * threaded pipeline as one CLI run does it (threads started for the run: "cold"), and the same threads kept across
+ * runs ("warm"), each checked to count exactly like the first run. `warmUps` rounds first, untimed.
+ */
+async function logs(spec: CellSpec, rec: Recorder): Promise<void> {
+  const { mkdtempSync, rmSync, createReadStream } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const lines = num(spec, 'lines');
+  const workers = num(spec, 'workers');
+  const warmUps = num(spec, 'warmUps');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-logs-'));
+  const files = FIXTURE_NAMES.map((name) => path.join(dir, `${name}.log`));
+  await Promise.all(FIXTURE_NAMES.map((name, i) => writeRepeatedLog(files[i]!, name, { lines: Math.ceil(lines / 4), malformedEvery: 997 })));
+  for (const file of files) for await (const _ of createReadStream(file, { highWaterMark: 1 << 20 }));
+  const kept = new PipelineThreads({ workers });
+  let expected: string | undefined;
+  const timed = (run: () => Promise<PipelineReport>) => async (): Promise<number> => {
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a joined thread's heap teardown, out of the clock
+    const report = await run();
+    expected ??= logCounts(report);
+    if (logCounts(report) !== expected) throw new Error('logs: a variant counted differently from the first run');
+    return report.elapsedMs;
+  };
+  const L = V.logs;
+  const variants: [string, () => Promise<number>][] = [
+    [L.baseline, timed(() => runBaseline(files))],
+    [L.cold, timed(() => runPipeline(files, { workers }))],
+    [L.warm, timed(() => kept.run(files))],
+  ];
+  for (const [name] of variants) rec.declare(name, 'ms');
+  try {
+    for (let w = 0; w < warmUps; w++) for (const [, run] of rotate(variants, w)) await run();
+    for (let rep = 0; rep < spec.reps; rep++) for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
+  } finally {
+    await kept.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runCell(spec: CellSpec): Promise<CellOutput> {
   const rec = new Recorder();
   switch (spec.kind) {
+    case 'logs':
+      await logs(spec, rec);
+      break;
     case 'p1m6':
       await p1m6(spec, rec);
       break;
