@@ -9,6 +9,9 @@
  *   --target    benchmark a tree laid out like solutions/ next to the reference (stubs: "not implemented yet")
  *   --compare   flag regressions and improvements against an earlier report.json (warns when its CPU, core count
  *               or Node version differ); --fail-on-regression[=PCT] then exits 1 on a regression beyond PCT% (5)
+ *   --share     also write share.json beside the report: anonymised (no paths, user or host names), to hand in
+ *   --merge     `--merge <report.json|dir>...`: reports of several machines → one table by core count (no run);
+ *               --exclude-loaded leaves out reports that warned about load
  *   --cells     only the cells whose <suite>:<id> matches one of the comma-separated globs, e.g. 'locks:p3m6/*'
  *   --out DIR   where reports go (default reports/): DIR/<yyyy-mm-dd-hhmmss>/ and a copy in DIR/latest/
  *
@@ -19,13 +22,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../lib/cli.ts';
 import { regressionsBeyond } from './runner/compare.ts';
+import { runMerge, writeShared } from './runner/merge-cli.ts';
 import { profileNamed } from './runner/profiles.ts';
 import { runBenchmarks } from './runner/run.ts';
 import { repoRoot, resolveTarget } from './runner/target.ts';
 import { SUITE_NAMES, type SuiteName } from './runner/types.ts';
 
 const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>]
-  [--fail-on-regression[=PCT]] [--cells GLOBS] [--out DIR]
+  [--fail-on-regression[=PCT]] [--cells GLOBS] [--share] [--out DIR]
+       npm run bench -- --merge <report.json|dir>... [--exclude-loaded] [--out DIR]
 suites: ${SUITE_NAMES.join(', ')} (default: all)`;
 
 function fail(message: string): never {
@@ -48,6 +53,9 @@ export async function main(argv: string[]): Promise<number> {
         compare: { type: 'string' },
         'fail-on-regression': { type: 'string' },
         cells: { type: 'string' },
+        share: { type: 'boolean' },
+        merge: { type: 'boolean' },
+        'exclude-loaded': { type: 'boolean' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -61,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.quick && values.full) fail('--quick and --full exclude each other');
+  if (values.merge) return runMerge(positionals, values.out, values['exclude-loaded'] === true, fail);
   const profileName = values.profile ?? (values.full ? 'full' : 'quick');
   let profile;
   try {
@@ -98,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof RangeError && error.message.startsWith('--cells')) fail(error.message);
     throw error;
   }
+  if (values.share) writeShared(outcome.reportDir, outcome.latestDir, outcome.record);
   const c = outcome.record.comparison;
   if (failPct !== undefined && c?.comparable) {
     const bad = regressionsBeyond(c, failPct);

@@ -28,7 +28,10 @@ async function main(): Promise<void> {
     if (raw === undefined) throw new Error('usage: cell.ts <cell spec as JSON>');
     const spec = JSON.parse(raw) as CellSpec;
     const module = (await import(`./cells/${spec.suite}.ts`)) as { runCell(spec: CellSpec): Promise<CellOutput> };
-    const output = await module.runCell(spec);
+    // Keep the event loop alive while the cell runs: awaits on Atomics.waitAsync or on unref'd workers do not,
+    // and a loop that empties under a pending top-level await ends the process (exit code 13) with no answer.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    const output = await module.runCell(spec).finally(() => clearInterval(keepAlive));
     const usage = process.resourceUsage(); // µs and KiB
     const resources = { cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssMb: usage.maxRSS / 1024 };
     answer = { ok: true, output: { ...output, resources } };

@@ -40,6 +40,8 @@ export interface ClaimResult {
   readonly measuredText: string;
   /** The same measurement at a thread count this machine can run, when the claim itself is not testable. */
   readonly alsoText?: string;
+  /** The interval behind alsoText (for merging reports of several machines: value against cores). */
+  readonly alsoMeasured?: Interval;
   readonly method?: string;
   readonly verdict: Verdict;
   /** Why JS threads differ, when the measured number (or the one at fewer threads) contradicts the chapter. */
@@ -122,11 +124,13 @@ export function judgeAll(results: Results, profile: Profile, cores: number, defs
     }
     if (def.byConstruction) verdict = byConstruction(verdict, def.byConstruction);
     let alsoText: string | undefined;
+    let alsoMeasured: Interval | undefined;
     let contradicts = verdict.status === 'not reproduced';
     if (verdict.status === 'not testable here' && def.alsoAt) {
       const alsoCell = def.alsoAt.cell(cores);
       const also = measureOf(def.measure, results, profile, cores, alsoCell);
       if (also) {
+        alsoMeasured = also;
         alsoText = `${def.alsoAt.label(cores)}: ${formatMeasured(def, also, groupCount(def.measure, results, alsoCell))}`;
         // Not a verdict (rule 1), but a number outside the claim still needs its explanation (rule 4).
         contradicts = judgeClaim(def.claim, also).status === 'not reproduced';
@@ -138,6 +142,7 @@ export function judgeAll(results: Results, profile: Profile, cores: number, defs
       ...(measured ? { measured } : {}),
       measuredText: formatMeasured(def, verdict.status === 'not testable here' ? undefined : measured, groups),
       ...(alsoText ? { alsoText } : {}),
+      ...(alsoMeasured ? { alsoMeasured } : {}),
       verdict,
       ...(contradicts && def.whyDifferent ? { explanation: def.whyDifferent } : {}),
       ...(def.workload !== 'chapter' ? { workloadChanged: def.workload.changed } : {}),
