@@ -68,7 +68,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     microMinCpuNs: 40e6,
     logLines: 0,
     imageCopies: 1,
-    threadsCell: { roundTrips: 50_000, startups: 5, idleMs: 300 },
+    threadsCell: { roundTrips: 20_000, startups: 5, idleMs: 300 },
   },
   full: {
     name: 'full',

@@ -98,7 +98,7 @@ function pingPong(roundTrips: number): number {
   const [aTx, aRx] = channel<number>({ codec: f64 });
   const [bTx, bRx] = channel<number>({ codec: f64 });
   const echo = spawn(pong, aRx, bTx);
-  const ns = spawn(ping, aTx, bRx, Math.min(20_000, roundTrips), roundTrips).join();
+  const ns = spawn(ping, aTx, bRx, Math.ceil(roundTrips / 4), roundTrips).join();
   echo.join();
   return ns / 1000;
 }
@@ -138,9 +138,10 @@ async function threads(spec: CellSpec, rec: Recorder): Promise<void> {
   const plainStart = async (): Promise<number> => {
     const start = performance.now();
     const worker = new Worker(HELLO);
+    const exited = once(worker, 'exit'); // listened to from the start: the worker may exit right after its message
     await once(worker, 'message');
     const ms = performance.now() - start;
-    await once(worker, 'exit');
+    await exited;
     return ms;
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
