@@ -66,6 +66,7 @@ export function measureOf(m: Measure, results: Results, profile: Profile, cores:
 }
 
 function significant(x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
   const a = Math.abs(x);
   return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : Number(x.toPrecision(3)).toString();
 }

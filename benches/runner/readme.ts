@@ -66,12 +66,14 @@ export function renderMeasured(record: RunRecord): { text: string; numbers: Sour
   const chapter = record.claims.filter((c) => c.origin === 'chapter');
   const counts = countVerdicts(chapter);
   const count = (k: string) => put(String(counts[k] ?? 0), `claims: ${k}`);
+  const busy = m.warnings.some((w) => w.startsWith('load average'));
   const load = (v: number | null) => (v === null ? 'n/a' : put(v.toFixed(2), 'machine load average'));
   const lines = [
     MARK_START,
     `From [reports/sample/report.md](reports/sample/report.md) (${put(m.cpuModel, 'machine CPU')}, ${put(String(m.availableParallelism), 'machine cores')} cores, ` +
       `Node ${put(m.nodeVersion, 'machine Node')}, ${record.settings.profile.name} profile, load average ${load(m.loadAverage1mBefore)} before and ` +
-      `${load(m.loadAverage1mAfter)} after the run); rerun \`npm run bench\` on yours, the machine is part of the result.`,
+      `${load(m.loadAverage1mAfter)} after the run${busy ? ': other work kept the machine busy, so read absolute numbers as pessimistic and ratios as rough' : ''}); ` +
+      'rerun `npm run bench` on yours, the machine is part of the result.',
     '',
     `- A kit channel moves ${rate(CELL.transport, T.kitF64, n)} numbers one per message (${x(CELL.transport, T.postNumbers, T.kitF64)} \`postMessage\`), ` +
       `${rate(CELL.transport, T.kitF64Batches, n)} in batches of 256; ~100-byte log records ${rate(CELL.transport, T.kitRecord, recs)} with the record codec ` +
@@ -82,11 +84,11 @@ export function renderMeasured(record: RunRecord): { text: string; numbers: Sour
     `- Uncontended \`Mutex\` lock + unlock ${val(CELL.micro, V.micro.mutex, 'ns', 3)} (${x(CELL.micro, V.micro.mutex, V.micro.atomicsAdd)} one \`Atomics.add\`); ` +
       `two threads contending: ${rate(CELL.v8mutex, V.v8mutex.kit, v8ops)} kit Mutex locks against ${rate(CELL.v8mutex, V.v8mutex.v8, v8ops)} for V8's experimental \`Atomics.Mutex\`.`,
     `- The reference thread pool runs ${spawnRate(V.spawn.referencePool)} tiny tasks (piscina: ${spawnRate(V.spawn.piscina)}); a thread costs ` +
-      `${val(CELL.spawn, V.spawn.spawnJoin, 'ms')} to spawn and join; CPU-bound tasks run ${x(CELL.cpu(5, 2), V.sweep.sequential, V.sweep.pool)} faster on 2 workers; ` +
-      `real photos with sharp ${x(CELL.images, V.images.sequential, V.images.pool)} on a pool of 2.`,
+      `${val(CELL.spawn, V.spawn.spawnJoin, 'ms')} to spawn and join; speedup over one thread of CPU-bound tasks on 2 workers: ` +
+      `${x(CELL.cpu(5, 2), V.sweep.sequential, V.sweep.pool)}, of real photos with sharp on a pool of 2: ${x(CELL.images, V.images.sequential, V.images.pool)}.`,
     `- Of the chapter's ${put(String(chapter.length), 'claims: count')} numeric claims, ${count('reproduced')} reproduce here, ${count('not reproduced')} do not, ` +
-      `${count('inconclusive')} are inconclusive, ${count('holds by construction')} hold by construction and ${count('not testable here')} need more cores than this ` +
-      `machine has: [reports/sample/report.md](reports/sample/report.md) says which and why.`,
+      `${count('inconclusive')} are inconclusive, ${count('holds by construction')} hold by construction and ${count('not testable here')} cannot be judged here ` +
+      `(most need more cores): [reports/sample/report.md](reports/sample/report.md) says which and why.`,
     MARK_END,
   ];
   return { text: lines.join('\n'), numbers };

@@ -5,15 +5,19 @@
  * report.html (report-html.ts) is the same content as one self-contained page with filters and strip plots.
  *
  * report.md, in this order (the report test checks it):
- *   1. Machine context   CPU, cores, memory, Node/V8, OS, load before/after, date, commit, then the run's settings
- *   2. Claims            every claim of claims.ts: source, what the chapter says, threads it needs, what was
- *                        measured here with its 95% bootstrap interval, the verdict, and a note (how it was
- *                        measured, why JS threads differ when it failed, the value at fewer threads when the claim
- *                        itself is not testable)
- *   3. One section per suite that ran: tables, a terminal chart (with x labels) and an SVG chart
- *   (4. Target vs reference, and 5. Comparison with an earlier report, when asked for)
- *   6. Warnings          load, oversubscription, outliers, failed processes
- *   7. How to reproduce
+ *   1. Machine context   CPU, cores, memory, Node/V8, OS, load before/after, date, commit (each warning on its own
+ *                        line), then the run's settings
+ *   2. Claims            the verdict counts, the verdict rules (judge.ts VERDICT_RULES, stated once), then one
+ *                        narrow table per project (and one for the harness's own targets): claim, the chapter's
+ *                        number, what was measured here with its 95% interval, a short verdict, and references
+ *                        to numbered notes under the table (a note shared by several rows is written once)
+ *   3. Where the chapter contradicts itself (contradictions.ts)
+ *   4. One section per suite that ran: tables and SVG charts (the ASCII charts are for the terminal only)
+ *   5. Cost of each cell: wall time, CPU time and peak memory of its processes
+ *   (6. Target vs reference, and 7. Comparison with an earlier report, when asked for)
+ *   8. Warnings          load, oversubscription, failed processes, intervals on few process groups, outliers
+ *                        summarised per suite with advice
+ *   9. How to reproduce
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
