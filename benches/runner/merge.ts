@@ -194,7 +194,7 @@ export function renderMergedMarkdown(m: Merged): { markdown: string; svgs: { fil
     '',
     markdownTable(
       ['machine', 'cores (group)', 'CPU', 'Node', 'profile', 'warnings'],
-      m.machines.map((x) => [x.label, `${x.cores} (${x.group})`, x.cpu, x.node, x.profile, x.warnings.length ? x.warnings.join(' / ') : 'none']),
+      m.machines.map((x) => [x.label, `${x.cores} (${x.group})`, x.cpu, x.node, x.profile, x.warnings.length ? x.warnings.map((w) => w.split(':')[0]).join('; ') : 'none']),
     ),
     '',
     `${m.machines.length} reports. A column is a core-count group; a cell lists the verdicts of the machines of that group that could judge the claim ("not testable" when none could). Verdicts of machines that reported load of their own are marked "(loaded)".`,
