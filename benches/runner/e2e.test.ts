@@ -18,7 +18,7 @@ const run = promisify(execFile);
 describe('npm run bench (tiny profile)', () => {
   it('runs channels and kit in child processes and writes report.md, report.json and SVG charts', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'bench-e2e-'));
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'bench.ts'), '--profile', 'tiny', 'channels', 'kit', '--out', out], {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'bench.ts'), '--profile', 'tiny', 'channels', 'kit', '--share', '--out', out], {
       cwd: repoRoot,
       timeout: 90_000,
       maxBuffer: 16 * 1024 * 1024,
@@ -48,6 +48,11 @@ describe('npm run bench (tiny profile)', () => {
       expect(cell.resources?.[0]?.maxRssMb, cell.spec.id).toBeGreaterThan(10);
     }
     expect(record.cells.find((c) => c.spec.id === 'threads')?.samples[V.threads.pingPong]?.[0]?.[0]).toBeGreaterThan(0);
+    // --share: the anonymised copy is there, without the repository's path or the command line.
+    const shared = readFileSync(path.join(latest, 'share.json'), 'utf8');
+    expect(shared).not.toContain(repoRoot);
+    expect(shared).not.toContain(out);
+    expect((JSON.parse(shared) as RunRecord).claims).toHaveLength(record.claims.length);
     const md = readFileSync(path.join(latest, 'report.md'), 'utf8');
     for (const h of [SECTION_HEADINGS.machine, SECTION_HEADINGS.claims, suiteHeading('channels'), suiteHeading('kit'), SECTION_HEADINGS.warnings, SECTION_HEADINGS.reproduce]) {
       expect(md).toContain(h);
