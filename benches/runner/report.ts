@@ -176,7 +176,7 @@ export function outlierSummary(record: Pick<RunRecord, 'cells' | 'settings'>): s
   return [...bySuite.entries()].map(
     ([suite, s]) =>
       `- ${suite}: ${s.outliers} outlying samples (more than 3 robust SDs from their median; kept) in ${s.variants} variants, e.g. ${s.worst}. ` +
-      `Advice: rerun on a quiet machine (load below half the cores) or with more processes than ${p.processes} (--full runs ${5}), so that one slow process weighs less.`,
+      `Advice: rerun on a quiet machine (load below half the cores)${p.name === 'full' ? '' : '; --full also repeats each variant more often in every process'}.`,
   );
 }
 
