@@ -1,12 +1,15 @@
 /**
  * `npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>]
- * [--out DIR] [--load N]`: benchmark channels, pools and locks on this CPU, judge the chapter's claims, write a report.
+ * [--fail-on-regression[=PCT]] [--cells GLOBS] [--out DIR] [--share [FILE]] [--load N]`: benchmark channels, pools
+ * and locks on this CPU, judge the chapter's claims, write a report (report.md, report.html, report.json, SVG charts).
  *
  *   suites      channels, locks, pool, kit (default: all)
  *   --quick     the default profile: every verdict this machine can give, in under three minutes on 2 cores
  *   --full      the chapter's whole matrix (1–16 threads, 100k entries, 1M operations, 1/10/100 ms tasks)
  *   --target    benchmark a tree laid out like solutions/ next to the reference (stubs: "not implemented yet")
- *   --compare   flag regressions and improvements against an earlier report.json
+ *   --compare   flag regressions and improvements against an earlier report.json (warns when its CPU, core count
+ *               or Node version differ); --fail-on-regression[=PCT] then exits 1 on a regression beyond PCT% (5)
+ *   --cells     only the cells whose <suite>:<id> matches one of the comma-separated globs, e.g. 'locks:p3m6/*'
  *   --out DIR   where reports go (default reports/): DIR/<yyyy-mm-dd-hhmmss>/ and a copy in DIR/latest/
  *   --share [FILE]  also write an anonymised copy of the report to hand in (default DIR/share/)
  *   --merge <report.json|folder...> [--exclude-loaded]  merge reports of many machines by core count (DIR/merged/)
@@ -18,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../lib/cli.ts';
+import { regressionsBeyond } from './runner/compare.ts';
 import { mergeFromCli } from './runner/merge.ts';
 import { profileNamed } from './runner/profiles.ts';
 import { runBenchmarks } from './runner/run.ts';
@@ -25,7 +29,8 @@ import { normaliseShareArg, writeShareFile } from './runner/share.ts';
 import { repoRoot, resolveTarget } from './runner/target.ts';
 import { SUITE_NAMES, type SuiteName } from './runner/types.ts';
 
-const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>] [--out DIR] [--share [FILE]] [--load N]
+const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>]
+  [--fail-on-regression[=PCT]] [--cells GLOBS] [--share [FILE]] [--load N] [--out DIR]
        npm run bench -- --merge <report.json|folder...> [--exclude-loaded] [--out DIR]
 suites: ${SUITE_NAMES.join(', ')} (default: all)`;
 
@@ -37,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: normaliseShareArg(argv),
+      // A bare --fail-on-regression means the default threshold; a bare --share the default file.
+      args: normaliseShareArg(argv).map((a) => (a === '--fail-on-regression' ? '--fail-on-regression=5' : a)),
       allowPositionals: true,
       strict: true,
       options: {
@@ -46,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
         profile: { type: 'string' }, // hidden: 'tiny' for the end-to-end test
         target: { type: 'string' },
         compare: { type: 'string' },
+        'fail-on-regression': { type: 'string' },
+        cells: { type: 'string' },
         out: { type: 'string' },
         share: { type: 'string' },
         merge: { type: 'boolean' },
@@ -89,11 +97,28 @@ export async function main(argv: string[]): Promise<number> {
       fail(`--compare ${compare}: ${(error as Error).message}`);
     }
   }
+  const failPct = values['fail-on-regression'] === undefined ? undefined : Number(values['fail-on-regression']);
+  if (failPct !== undefined && !(failPct >= 0 && Number.isFinite(failPct))) fail(`--fail-on-regression: a percentage ≥ 0, got '${values['fail-on-regression']}'`);
+  if (failPct !== undefined && !compare) fail('--fail-on-regression needs --compare <report.json>');
   const outRoot = path.resolve(values.out ?? path.join(repoRoot, 'reports'));
   const load = values.load === undefined ? 0 : Number(values.load);
   if (!Number.isInteger(load) || load < 0 || load > 64) fail(`--load wants a whole number of busy processes (0–64), got '${values.load}'`);
 
-  const outcome = await runBenchmarks({ suites, profile, target, outRoot, argv, load, ...(compare ? { compare } : {}) });
+  let outcome;
+  try {
+    outcome = await runBenchmarks({ suites, profile, target, outRoot, argv, load, ...(compare ? { compare } : {}), ...(values.cells ? { cells: values.cells } : {}) });
+  } catch (error) {
+    if (error instanceof RangeError && error.message.startsWith('--cells')) fail(error.message);
+    throw error;
+  }
   if (values.share !== undefined) process.stdout.write(`share file: ${writeShareFile(outcome.record, values.share || undefined, outRoot)}\n`);
+  const c = outcome.record.comparison;
+  if (failPct !== undefined && c?.comparable) {
+    const bad = regressionsBeyond(c, failPct);
+    if (bad.length > 0) {
+      process.stderr.write(`bench: ${bad.length} regression(s) beyond ${failPct}% against ${compare}\n`);
+      return 1;
+    }
+  }
   return 0;
 }

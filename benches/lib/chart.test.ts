@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatSi } from './table.ts';
 import { escapeXml, linearTicks, logTicks, renderAsciiChart, renderSvgChart, seriesMark } from './chart.ts';
 
 // eslint-disable-next-line no-control-regex
@@ -284,5 +285,19 @@ describe('ticks and escaping', () => {
 
   it('escapeXml', () => {
     expect(escapeXml(`<a href="x">&'`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&apos;');
+  });
+});
+
+describe('renderSvgChart log scale', () => {
+  it('widens to whole decades, labels every decade and says "log scale"', () => {
+    const svg = renderSvgChart({ kind: 'line', xLabels: [1, 2, 4], series: [{ name: 'ops', values: [1.5e6, 8e6, 6e7] }], yTitle: 'ops/s', logY: true });
+    const ticks = [...svg.matchAll(/class="y-tick"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    expect(ticks).toEqual([formatSi(1e6), formatSi(1e7), formatSi(1e8)]);
+    expect(svg).toContain('ops/s (log scale)');
+  });
+
+  it('gives every point a hover title with its value and interval', () => {
+    const svg = renderSvgChart({ kind: 'line', xLabels: ['a'], series: [{ name: 's', values: [2000], low: [1000], high: [3000] }] });
+    expect(svg).toContain(`><title>s at a: ${formatSi(2000)} [${formatSi(1000)}–${formatSi(3000)}]</title></circle>`);
   });
 });

@@ -333,12 +333,13 @@ export function renderSvgChart(spec: SvgChartSpec): string {
     yMax = logY ? yMax * 10 : yMax + 1;
     if (!logY && spec.yMin === undefined && yMin !== 0) yMin -= 1;
   }
-  const ticks = logY ? logTicks(yMin, yMax) : linearTicks(yMin, yMax);
-  if (!logY && spec.yMax === undefined) yMax = Math.max(yMax, ...ticks);
   if (logY) {
+    // Widen to whole decades first, then tick every decade: a log axis reads by its powers of ten.
     yMin = Math.min(yMin, 10 ** Math.floor(Math.log10(yMin)));
     yMax = Math.max(yMax, 10 ** Math.ceil(Math.log10(yMax)));
   }
+  const ticks = logY ? logTicks(yMin, yMax).filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9) : linearTicks(yMin, yMax);
+  if (!logY && spec.yMax === undefined) yMax = Math.max(yMax, ...ticks);
   const t = (v: number) => (logY ? Math.log10(v) : v);
   const y = (v: number) => margin.top + plotH - ((t(v) - t(yMin)) / (t(yMax) - t(yMin))) * plotH;
   const band = plotW / xLabels.length;
@@ -365,7 +366,8 @@ export function renderSvgChart(spec: SvgChartSpec): string {
   out.push(`<line x1="${margin.left}" y1="${margin.top}" x2="${margin.left}" y2="${margin.top + plotH}" stroke="black"/>`);
   if (spec.yTitle) {
     const cy = n2(margin.top + plotH / 2);
-    out.push(`<text class="y-title" x="16" y="${cy}" text-anchor="middle" transform="rotate(-90 16 ${cy})">${escapeXml(spec.yTitle)}</text>`);
+    const yTitle = logY ? `${spec.yTitle} (log scale)` : spec.yTitle;
+    out.push(`<text class="y-title" x="16" y="${cy}" text-anchor="middle" transform="rotate(-90 16 ${cy})">${escapeXml(yTitle)}</text>`);
   }
   out.push('</g>');
 
@@ -395,6 +397,13 @@ export function renderSvgChart(spec: SvgChartSpec): string {
       `<line x1="${n2(px - cap)}" y1="${b}" x2="${n2(px + cap)}" y2="${b}" stroke="${color}"/></g>`
     );
   };
+  // A tooltip per point (shown on hover by any SVG viewer): series, x label, value and interval.
+  const hover = (s: SvgSeries, i: number, v: number): string => {
+    const lo = s.low?.[i];
+    const hi = s.high?.[i];
+    const ci = lo !== undefined && lo !== null && hi !== undefined && hi !== null ? ` [${yFormat(lo)}–${yFormat(hi)}]` : '';
+    return `<title>${escapeXml(`${s.name} at ${xLabels[i]}: ${yFormat(v)}${ci}`)}</title>`;
+  };
   series.forEach((s, k) => {
     const color = escapeXml(colorOf(k));
     out.push(`<g class="series" data-name="${escapeXml(s.name)}">`);
@@ -416,9 +425,11 @@ export function renderSvgChart(spec: SvgChartSpec): string {
       if (kind === 'bar') {
         const top = Math.min(y(v), y(baseline));
         const h = Math.abs(y(baseline) - y(v));
-        out.push(`<rect class="bar" x="${n2(px(i) - barW / 2 + 1)}" y="${n2(top)}" width="${n2(Math.max(1, barW - 2))}" height="${n2(h)}" fill="${color}"/>`);
+        out.push(
+          `<rect class="bar" x="${n2(px(i) - barW / 2 + 1)}" y="${n2(top)}" width="${n2(Math.max(1, barW - 2))}" height="${n2(h)}" fill="${color}">${hover(s, i, v)}</rect>`,
+        );
       } else {
-        out.push(`<circle cx="${n2(px(i))}" cy="${n2(y(v))}" r="3" fill="${color}"/>`);
+        out.push(`<circle cx="${n2(px(i))}" cy="${n2(y(v))}" r="4" fill="${color}">${hover(s, i, v)}</circle>`);
       }
     });
     s.values.forEach((v, i) => {

@@ -194,7 +194,8 @@ export function formatMachineHeader(info: MachineInfo): string {
     `- Commit: ${git}`,
   ];
   if (info.warnings.length > 0) {
-    lines.push('', ...info.warnings.map((w) => `> **Warning:** ${w}`));
+    // One blockquote per warning, a blank line between: consecutive quoted lines would run into one paragraph.
+    for (const w of info.warnings) lines.push('', `> **Warning:** ${w}`);
   }
   return lines.join('\n');
 }

@@ -105,7 +105,17 @@ export interface NotTestable extends VerdictBase {
   readonly reason: string;
 }
 
-export type Verdict = Reproduced | NotReproduced | Inconclusive | NotTestable;
+/**
+ * The harness itself makes the claim true (threads paced by deadlines, a bounded channel that cannot hold more):
+ * the measurement agrees, but it shows the harness works, not that the chapter's number was found.
+ */
+export interface HoldsByConstruction extends VerdictBase {
+  readonly status: 'holds by construction';
+  readonly reason: string;
+  readonly measured: { readonly estimate: number; readonly low: number; readonly high: number };
+}
+
+export type Verdict = Reproduced | NotReproduced | Inconclusive | NotTestable | HoldsByConstruction;
 export type VerdictStatus = Verdict['status'];
 
 export const DEFAULT_TOLERANCE = 0.1;
@@ -247,6 +257,22 @@ function normalize(m: MeasuredInterval): { estimate: number; low: number; high: 
 export function notTestable(claim: Claim, reason: string): NotTestable {
   const claimText = formatClaim(claim);
   return { status: 'not testable here', claim, claimText, reason, summary: `not testable here: claimed ${claimText}; ${reason}` };
+}
+
+/**
+ * A claim the harness makes true: 'holds by construction' when the measurement agrees with it (reproduced), else
+ * the measured verdict as it is (the harness failed to drive the workload as designed, which the report must show).
+ */
+export function byConstruction(verdict: Verdict, reason: string): Verdict {
+  if (verdict.status !== 'reproduced') return verdict;
+  return {
+    status: 'holds by construction',
+    reason,
+    measured: verdict.measured,
+    claim: verdict.claim,
+    claimText: verdict.claimText,
+    summary: `holds by construction: ${reason}`,
+  };
 }
 
 /**

@@ -133,3 +133,16 @@ export const sleepThenRecv = defineThread(import.meta.url, 'sleepThenRecv', (rx:
   sleep(50);
   return value;
 });
+
+/** Like sleepThenRecv, but first says on `started` that it runs, so the caller can start its clock after spawn. */
+export const signalSleepRecv = defineThread(
+  import.meta.url,
+  'signalSleepRecv',
+  (started: Sender<number>, rx: Receiver<number>, ms: number) => {
+    started.send(1);
+    sleep(ms);
+    const value = rx.recv();
+    sleep(50);
+    return value;
+  },
+);

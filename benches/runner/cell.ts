@@ -4,7 +4,8 @@
  * Runs the cell's variants interleaved, `spec.reps` times, and prints the answer as the LAST line of stdout,
  * prefixed with CELL_MARKER, so that anything a thread body prints cannot be mistaken for it. Always exits 0
  * after printing (errors travel in the answer); a crash or a hang shows up as a missing answer, which the parent
- * reports. `process.exit` at the end also ends worker threads a failed cell may have left running.
+ * reports. `process.exit` at the end also ends worker threads a failed cell may have left running. The answer
+ * carries the process's CPU time and peak memory (process.resourceUsage(), all threads).
  */
 import { isMainThread } from 'node:worker_threads';
 import type { CellAnswer, CellOutput, CellSpec } from './types.ts';
@@ -27,7 +28,13 @@ async function main(): Promise<void> {
     if (raw === undefined) throw new Error('usage: cell.ts <cell spec as JSON>');
     const spec = JSON.parse(raw) as CellSpec;
     const module = (await import(`./cells/${spec.suite}.ts`)) as { runCell(spec: CellSpec): Promise<CellOutput> };
-    answer = { ok: true, output: await module.runCell(spec) };
+    // Keep the event loop alive while the cell runs: awaits on Atomics.waitAsync or on unref'd workers do not,
+    // and a loop that empties under a pending top-level await ends the process (exit code 13) with no answer.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    const output = await module.runCell(spec).finally(() => clearInterval(keepAlive));
+    const usage = process.resourceUsage(); // µs and KiB
+    const resources = { cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssMb: usage.maxRSS / 1024 };
+    answer = { ok: true, output: { ...output, resources } };
   } catch (error) {
     answer = { ok: false, error: error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error) };
   }

@@ -13,12 +13,18 @@
  *     pipeline back to the chapter's 100 ms stages);
  *   - `alsoAt`: when the claim is not testable here, the same measurement at a thread count this machine can run,
  *     shown for information (never judged);
- *   - `whyDifferent`: one line on where JS workers differ from Rust threads, shown when the claim fails.
+ *   - `workload`: 'chapter' when the cell runs the chapter's own workload, or `{ changed }`: what differs and why
+ *     (shown on the row; required, so no claim can change its workload silently);
+ *   - `byConstruction`: set when the harness makes the claim true by how it drives the workload (e.g. threads
+ *     paced by a deadline): the verdict is then "holds by construction", not "reproduced";
+ *   - `whyDifferent`: one line on where JS workers differ from Rust threads, shown wherever the measured number
+ *     contradicts the chapter (also when the claim itself is not testable and the number at fewer threads does).
  *
  * Adding a claim: append an entry; if no cell measures it yet, add a variant to a cell in cells/<suite>.ts and
  * plan it in suites.ts. The report test checks that every entry appears in the claims table.
  */
 import { type Claim, parseClaim } from '../lib/verdict.ts';
+import { CELL, S, V } from './registry.ts';
 import { perOpThreads } from './suites.ts';
 import type { Profile } from './types.ts';
 
@@ -43,8 +49,12 @@ export interface ClaimDef {
   readonly claim: Claim;
   readonly requiredThreads: number;
   readonly measure: Measure;
-  /** How the measurement here differs from the chapter's setup (scaling, thread count...). */
+  /** How it is measured here (timing, what is divided by what). */
   readonly method?: string;
+  /** The chapter's workload, or what changed and why. */
+  readonly workload: 'chapter' | { readonly changed: string };
+  /** Why the harness makes the claim hold by construction (then never "reproduced"). */
+  readonly byConstruction?: string;
   /** The same measurement at fewer threads (cell id of another cell), shown when the claim is not testable. */
   readonly alsoAt?: { readonly cell: (cores: number) => string; readonly label: (cores: number) => string };
   readonly whyDifferent: string;
@@ -57,13 +67,18 @@ function c(text: string): Claim {
 }
 
 const twoCores = (cores: number) => Math.max(1, Math.min(cores, 16));
-const p1m6At = (t: number) => `channels:p1m6/t${t}`;
-const p3m6At = (t: number) => `locks:p3m6/t${t}`;
+const p1m6At = CELL.p1m6;
+const p3m6At = CELL.p3m6;
 /** The largest thread count of the quick sweeps that the machine can run in parallel. */
 const testableThreads = (cores: number) => (cores >= 4 ? 4 : cores >= 2 ? 2 : 1);
 
-const channelVsMutex = (t: number): Measure => ({ kind: 'ratio', cell: p1m6At(t), numerator: 'mutex', denominator: 'channel' });
+const channelVsMutex = (t: number): Measure => ({ kind: 'ratio', cell: p1m6At(t), numerator: V.p1m6.mutex, denominator: V.p1m6.channel });
 const p1m6Also = { cell: (cores: number) => p1m6At(testableThreads(twoCores(cores))), label: (cores: number) => `at ${testableThreads(cores)} threads` };
+const p3m4Also = { cell: (cores: number) => CELL.p3m4.replace('/tM4', `/t${perOpThreads(cores)}`), label: (cores: number) => `at ${perOpThreads(cores)} threads` };
+const cpuAlso = { cell: (cores: number) => CELL.cpu(5, Math.min(2, cores)), label: (cores: number) => `at ${Math.min(2, cores)} workers` };
+const sleepSpeedup = (w: number): Measure => ({ kind: 'ratio', cell: CELL.sleep(10, w), numerator: V.sweep.sequential, denominator: V.sweep.pool });
+const cpuSpeedup = (w: number): Measure => ({ kind: 'ratio', cell: CELL.cpu(5, w), numerator: V.sweep.sequential, denominator: V.sweep.pool });
+const spawnAlso = { cell: () => CELL.spawn, label: (cores: number) => `with ${Math.min(8, cores)} workers` };
 const p3m6Also = { cell: (cores: number) => p3m6At(Math.min(2, cores)), label: (cores: number) => `at ${Math.min(2, cores)} threads` };
 
 const WHY_P1M6 =
@@ -81,8 +96,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pipelining three stages of 100 ms gives 10× the throughput of running them in sequence',
     claim: c('~10x'),
+    workload: { changed: 'stages of 100 ms scaled down to a few ms (sleeping stages: a ratio does not depend on the time unit)' },
     requiredThreads: 1,
-    measure: { kind: 'ratio', cell: 'channels:pipeline', numerator: 'sequential 1:1:1', denominator: 'pipelined 1:1:1' },
+    measure: { kind: 'ratio', cell: CELL.pipeline, numerator: V.pipeline.sequentialEqual, denominator: V.pipeline.pipelinedEqual },
     method: 'sleeping stages scaled down (sleep needs no core, so any machine can run them)',
     whyDifferent: 'not a JS effect: with three stages the gain is bounded by the number of stages (3×); 10× would need ten equal stages',
   },
@@ -92,8 +108,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'With pipelining, the latency of three 100 ms stages drops from 300 ms to 100 ms',
     claim: c('~100 ms'),
+    workload: { changed: 'stages of 100 ms scaled down to a few ms, scaled back to 100 ms stages for the verdict' },
     requiredThreads: 1,
-    measure: { kind: 'value', cell: 'channels:pipeline', variant: 'latency 1:1:1', scale: (p) => 100 / (2 * p.pipelineStageMs) },
+    measure: { kind: 'value', cell: CELL.pipeline, variant: V.pipeline.latencyEqual, scale: (p) => 100 / (2 * p.pipelineStageMs) },
     method: 'one message through an idle pipeline of sleeping stages, scaled back to 100 ms stages',
     whyDifferent: 'not a JS effect: pipelining overlaps different messages, but one message still passes all three stages, so its latency stays their sum',
   },
@@ -103,6 +120,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'With 8 producers, channels give 8× the throughput of a Mutex<Vec>',
     claim: c('~8x'),
+    workload: { changed: 'the P1 m6 benchmark workload (log entries through 8 producers; 20,000 entries in the quick profile, 100,000 with --full)' },
     requiredThreads: 8,
     measure: channelVsMutex(8),
     alsoAt: p1m6Also,
@@ -114,8 +132,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Stages of 100/50/50 ms: pipelined is about 2× faster than sequential (200 s vs ~100 s for 1000 messages)',
     claim: c('~2x'),
+    workload: { changed: 'stages of 100/50/50 ms scaled down, a dozen messages instead of 1000 (sleeping stages: the ratio does not depend on either)' },
     requiredThreads: 1,
-    measure: { kind: 'ratio', cell: 'channels:pipeline', numerator: 'sequential 2:1:1', denominator: 'pipelined 2:1:1' },
+    measure: { kind: 'ratio', cell: CELL.pipeline, numerator: V.pipeline.sequentialUneven, denominator: V.pipeline.pipelinedUneven },
     method: 'sleeping stages scaled down (sleep needs no core, so 2 cores suffice for 3 stage threads)',
     whyDifferent: 'kit sleep overshoots slightly per call and each hand-off wakes a parked thread (tens of µs on a VM)',
   },
@@ -125,10 +144,11 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'A send into a full bounded channel (capacity 2) blocks ~100 ms until a consumer that sleeps 100 ms takes one',
     claim: c('~100 ms'),
+    workload: 'chapter',
     requiredThreads: 1,
-    measure: { kind: 'value', cell: 'channels:backpressure', variant: 'blocked send (capacity 2)' },
-    method: 'the chapter\u2019s test_backpressure_blocks, timed as it times it: the clock starts before the consumer thread is spawned',
-    whyDifferent: `starting the consumer thread is inside the timed part, and ${WHY_SPAWN} (tens of ms)`,
+    measure: { kind: 'value', cell: CELL.backpressure, variant: V.backpressure.blockedSend },
+    method: 'the clock starts once the consumer thread runs (it says so on a channel, then sleeps 100 ms): only the blocking is timed. The chapter\u2019s test_backpressure_blocks also times the consumer\u2019s spawn; that number is in the channels suite table',
+    whyDifferent: 'a blocked send parks on a futex-style wait and wakes when the consumer takes a message; the wake-up and the kit sleep\u2019s overshoot add little',
   },
   {
     id: 'p1-m3-growth',
@@ -136,8 +156,10 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Unbounded channel, producer 1000 msgs/s, consumer 100 msgs/s: the queue grows by 900 msgs/s',
     claim: c('~900 msgs/s'),
+    workload: 'chapter',
+    byConstruction: 'the producer and the consumer are paced by deadlines at 1000 and 100 msgs/s, so the queue grows by their difference unless a thread falls behind',
     requiredThreads: 1,
-    measure: { kind: 'value', cell: 'channels:backpressure', variant: 'unbounded growth' },
+    measure: { kind: 'value', cell: CELL.backpressure, variant: V.backpressure.unboundedGrowth },
     method: 'paced producer and consumer at the chapter\u2019s rates; slope of the sampled queue length',
     whyDifferent: 'the pacing threads oversleep under load, so the rates drift from 1000/100 per second',
   },
@@ -147,8 +169,10 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'An unbounded channel keeps growing while the producer outpaces the consumer',
     claim: { kind: 'trend', expect: 'increasing', flatTolerance: 0.1 },
+    workload: 'chapter',
+    byConstruction: 'the paced producer sends faster than the paced consumer takes, so an unbounded queue can only grow',
     requiredThreads: 1,
-    measure: { kind: 'trend', cell: 'channels:backpressure', series: 'unbounded queue length', fromFraction: 0.5 },
+    measure: { kind: 'trend', cell: CELL.backpressure, series: S.backpressure.unbounded, fromFraction: 0.5 },
     method: 'queue length over the second half of the window',
     whyDifferent: 'the producer could not keep its pace (machine overloaded)',
   },
@@ -158,10 +182,11 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'A bounded channel (capacity 100) keeps memory stable: the queue stays flat',
     claim: { kind: 'trend', expect: 'flat', flatTolerance: 0.1 },
+    workload: 'chapter',
     requiredThreads: 1,
-    measure: { kind: 'trend', cell: 'channels:backpressure', series: 'bounded queue length', fromFraction: 0.5 },
-    method: 'queue length over the second half of the window (after it filled)',
-    whyDifferent: 'the consumer stalled under load, so the queue length swung',
+    measure: { kind: 'trend', cell: CELL.backpressure, series: S.backpressure.boundedMemory, fromFraction: 0.5 },
+    method: 'resident memory of the process over the second half of the window (the queue is full by then; its length, capped at 100 by the channel, is in the channels suite table)',
+    whyDifferent: 'the process allocated for something else during the window (garbage collection, JIT), so its memory moved',
   },
   {
     id: 'p1-m3-producer-slows',
@@ -169,8 +194,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'With a bounded channel the producer slows to the consumer\u2019s rate',
     claim: c('~1x'),
+    workload: 'chapter',
     requiredThreads: 1,
-    measure: { kind: 'value', cell: 'channels:backpressure', variant: 'bounded producer/consumer rate' },
+    measure: { kind: 'value', cell: CELL.backpressure, variant: V.backpressure.boundedRate },
     method: 'producer rate ÷ consumer rate over the second half of the window (queue full)',
     whyDifferent: 'the blocked producer wakes late under load',
   },
@@ -180,6 +206,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '1 thread: channel ≈ Mutex (no contention)',
     claim: c('~1x'),
+    workload: { changed: '20,000 log entries in the quick profile (the chapter: 100,000, as --full runs)' },
     requiredThreads: 1,
     measure: channelVsMutex(1),
     whyDifferent: 'with one producer the channel adds a cross-thread hand-off per entry (encode, publish, wake the collector), while the Mutex version pushes into shared memory under an uncontended lock (~20 ns): a JS channel is not a pointer hand-off as in Rust',
@@ -190,6 +217,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '4 threads: channel 3–4× faster than Mutex<Vec>',
     claim: c('3–4x'),
+    workload: { changed: '20,000 log entries in the quick profile (the chapter: 100,000, as --full runs)' },
     requiredThreads: 4,
     measure: channelVsMutex(4),
     alsoAt: p1m6Also,
@@ -201,6 +229,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '8 threads: channel 5–8× faster',
     claim: c('5–8x'),
+    workload: { changed: '20,000 log entries in the quick profile (the chapter: 100,000, as --full runs)' },
     requiredThreads: 8,
     measure: channelVsMutex(8),
     alsoAt: p1m6Also,
@@ -212,6 +241,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '16 threads: channel 8–15× faster',
     claim: c('8–15x'),
+    workload: { changed: '20,000 log entries in the quick profile (the chapter: 100,000, as --full runs)' },
     requiredThreads: 16,
     measure: channelVsMutex(16),
     alsoAt: p1m6Also,
@@ -224,8 +254,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Creating a thread costs 1–2 ms',
     claim: c('1–2 ms'),
+    workload: 'chapter',
     requiredThreads: 1,
-    measure: { kind: 'value', cell: 'pool:spawn', variant: 'thread spawn + join', unit: 'ms' },
+    measure: { kind: 'value', cell: CELL.spawn, variant: V.spawn.spawnJoin, unit: 'ms' },
     method: 'spawn + join of a kit thread that does nothing (body already compiled)',
     whyDifferent: WHY_SPAWN,
   },
@@ -235,8 +266,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '10,000 small tasks with a thread per task take 10–20 s',
     claim: c('10–20 s'),
+    workload: { changed: 'a dozen spawn-per-task tasks timed and scaled to 10,000 (spawning 10,000 workers would take minutes)' },
     requiredThreads: 1,
-    measure: { kind: 'value', cell: 'pool:spawn', variant: 'spawn per task, per task', scale: () => 10 },
+    measure: { kind: 'value', cell: CELL.spawn, variant: V.spawn.spawnPerTask, scale: () => 10 },
     method: 'time per task of spawn-per-task (at most one thread per core alive), × 10,000',
     whyDifferent: WHY_SPAWN,
   },
@@ -246,9 +278,11 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '10,000 small tasks on a pool of 8 workers take 1–2 s',
     claim: c('1–2 s'),
-    requiredThreads: 1,
-    measure: { kind: 'value', cell: 'pool:spawn', variant: 'reference pool, per task', scale: () => 10 },
-    method: '10,000 tiny tasks through the reference ThreadPool with min(8, cores) workers; fewer workers can only make it slower',
+    workload: 'chapter',
+    requiredThreads: 8,
+    measure: { kind: 'value', cell: CELL.spawn, variant: V.spawn.referencePool, scale: () => 10 },
+    method: '10,000 tiny tasks through the reference ThreadPool with 8 workers',
+    alsoAt: spawnAlso,
     whyDifferent: 'handing a job to a parked worker through shared memory costs microseconds, so a pool of tiny tasks is far faster than the chapter assumes',
   },
   {
@@ -257,8 +291,10 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Spawn per task vs thread pool for 10,000 small tasks: 10–20 s vs 1–2 s, about 10×',
     claim: c('~10x'),
-    requiredThreads: 1,
-    measure: { kind: 'ratio', cell: 'pool:spawn', numerator: 'spawn per task, per task', denominator: 'reference pool, per task' },
+    workload: { changed: 'spawn per task timed on a dozen tasks, the pool on 10,000; compared per task' },
+    requiredThreads: 8,
+    measure: { kind: 'ratio', cell: CELL.spawn, numerator: V.spawn.spawnPerTask, denominator: V.spawn.referencePool },
+    alsoAt: spawnAlso,
     whyDifferent: `${WHY_SPAWN}; a pooled tiny task costs microseconds, so the gap is far wider than 10×`,
   },
   {
@@ -267,8 +303,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Spawn per task: 1000 tasks × 1 ms spawn = 1 s of overhead',
     claim: c('~1 s'),
+    workload: 'chapter',
     requiredThreads: 1,
-    measure: { kind: 'value', cell: 'pool:spawn', variant: 'thread spawn + join', unit: 's' },
+    measure: { kind: 'value', cell: CELL.spawn, variant: V.spawn.spawnJoin, unit: 's' },
     method: 'spawn + join cost × 1000',
     whyDifferent: WHY_SPAWN,
   },
@@ -278,8 +315,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '8 tasks of 100 ms on 4 workers finish in about 200 ms',
     claim: c('~200 ms'),
+    workload: 'chapter',
     requiredThreads: 1,
-    measure: { kind: 'value', cell: 'pool:sleep/d10/w4', variant: '8 × 100 ms on 4 workers' },
+    measure: { kind: 'value', cell: CELL.sleep(10, 4), variant: V.sweep.p2m1Eight },
     method: 'the reference ThreadPool (started and warmed before timing) with sleeping tasks, as in the chapter\u2019s test; sleeping needs no core, so 4 workers run fine on 2 cores',
     whyDifferent: 'sleep overshoot and hand-off wake-ups add up under load',
   },
@@ -289,10 +327,11 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '10 images of 500 ms: 5 s sequential, ~625 ms on 8 cores (8× speedup)',
     claim: c('~8x'),
+    workload: { changed: '16 CPU-bound tasks of fixed work instead of 10 images of 500 ms: with 10 tasks on 8 workers the batch takes two rounds, so the chapter\u2019s own workload caps the speedup near 5× (see the contradictions)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: 'pool:cpu/d5/w8', numerator: 'sequential', denominator: 'pool' },
+    measure: cpuSpeedup(8),
     method: 'CPU-bound tasks of fixed work on 8 workers',
-    alsoAt: { cell: (cores) => `pool:cpu/d5/w${Math.min(2, cores)}`, label: (cores) => `at ${Math.min(2, cores)} workers` },
+    alsoAt: cpuAlso,
     whyDifferent: 'CPU-bound speedup is capped by the cores; each worker also carries its own isolate',
   },
   {
@@ -301,6 +340,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'A fixed pool of 100 workers wastes 95% of its resources at low load',
     claim: c('~95%'),
+    workload: 'chapter',
     requiredThreads: 1,
     measure: { kind: 'none', reason: 'a statement about idle capacity under a load profile, not a measurement this harness defines' },
     whyDifferent: '',
@@ -311,6 +351,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Adaptive sizing cuts cloud costs by 50–90%',
     claim: c('50–90%'),
+    workload: 'chapter',
     requiredThreads: 1,
     measure: { kind: 'none', reason: 'a cloud-billing claim: needs a production load trace and a price model' },
     whyDifferent: '',
@@ -321,8 +362,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pool vs sequential, 1 worker: 1× (sleeping tasks)',
     claim: c('~1x'),
+    workload: { changed: '16 sleeping tasks of 10 ms (the chapter varies 1/10/100 ms; --full runs all three)' },
     requiredThreads: 1,
-    measure: { kind: 'ratio', cell: 'pool:sleep/d10/w1', numerator: 'sequential', denominator: 'pool' },
+    measure: sleepSpeedup(1),
     method: 'the chapter\u2019s own benchmark sleeps in each task (10 ms)',
     whyDifferent: 'each job is a channel hand-off to a parked thread',
   },
@@ -332,8 +374,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pool vs sequential, 4 workers: 3.8–4× (sleeping tasks)',
     claim: c('3.8–4x'),
+    workload: { changed: '16 sleeping tasks of 10 ms (the chapter varies 1/10/100 ms; --full runs all three)' },
     requiredThreads: 1,
-    measure: { kind: 'ratio', cell: 'pool:sleep/d10/w4', numerator: 'sequential', denominator: 'pool' },
+    measure: sleepSpeedup(4),
     method: 'sleeping tasks need no core, so 4 workers are testable on any machine',
     whyDifferent: 'per-task hand-off and sleep overshoot eat into the ideal speedup',
   },
@@ -343,8 +386,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pool vs sequential, 8 workers: 7–8× (sleeping tasks)',
     claim: c('7–8x'),
+    workload: { changed: '16 sleeping tasks of 10 ms (the chapter varies 1/10/100 ms; --full runs all three)' },
     requiredThreads: 1,
-    measure: { kind: 'ratio', cell: 'pool:sleep/d10/w8', numerator: 'sequential', denominator: 'pool' },
+    measure: sleepSpeedup(8),
     method: 'sleeping tasks need no core, so 8 workers are testable on any machine',
     whyDifferent: 'per-task hand-off and sleep overshoot eat into the ideal speedup',
   },
@@ -354,8 +398,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pool vs sequential, 1 worker: 1× (CPU-bound tasks)',
     claim: c('~1x'),
+    workload: { changed: '16 CPU-bound tasks of ~5 ms of spinning (the chapter does not fix the CPU work)' },
     requiredThreads: 1,
-    measure: { kind: 'ratio', cell: 'pool:cpu/d5/w1', numerator: 'sequential', denominator: 'pool' },
+    measure: cpuSpeedup(1),
     whyDifferent: 'the worker runs in its own isolate with its own JIT warm-up',
   },
   {
@@ -364,9 +409,10 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pool vs sequential, 4 workers: 3.8–4× (CPU-bound tasks)',
     claim: c('3.8–4x'),
+    workload: { changed: '16 CPU-bound tasks of ~5 ms of spinning (the chapter does not fix the CPU work)' },
     requiredThreads: 4,
-    measure: { kind: 'ratio', cell: 'pool:cpu/d5/w4', numerator: 'sequential', denominator: 'pool' },
-    alsoAt: { cell: (cores) => `pool:cpu/d5/w${Math.min(2, cores)}`, label: (cores) => `at ${Math.min(2, cores)} workers` },
+    measure: cpuSpeedup(4),
+    alsoAt: cpuAlso,
     whyDifferent: 'CPU-bound speedup is capped by the cores',
   },
   {
@@ -375,9 +421,10 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pool vs sequential, 8 workers: 7–8× (CPU-bound tasks)',
     claim: c('7–8x'),
+    workload: { changed: '16 CPU-bound tasks of ~5 ms of spinning (the chapter does not fix the CPU work)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: 'pool:cpu/d5/w8', numerator: 'sequential', denominator: 'pool' },
-    alsoAt: { cell: (cores) => `pool:cpu/d5/w${Math.min(2, cores)}`, label: (cores) => `at ${Math.min(2, cores)} workers` },
+    measure: cpuSpeedup(8),
+    alsoAt: cpuAlso,
     whyDifferent: 'CPU-bound speedup is capped by the cores',
   },
   // ---- Project 3: shared counters -----------------------------------------------------------------------------
@@ -387,8 +434,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '1M operations on 8 threads: Mutex 500 ms',
     claim: c('~500 ms'),
+    workload: { changed: '100,000 operations in the quick profile, scaled to 1M (--full runs 1M)' },
     requiredThreads: 8,
-    measure: { kind: 'value', cell: 'locks:p3m6/t8', variant: 'mutex @90%', scale: (p) => 1_000_000 / p.lockOps },
+    measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.at('mutex', 0.9), scale: (p) => 1_000_000 / p.lockOps },
     method: 'P3 m6 workload at 90% reads, scaled to 1M operations',
     alsoAt: p3m6Also,
     whyDifferent: 'JS threads hold a futex-style lock for nanoseconds and spin briefly before parking',
@@ -399,8 +447,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '1M operations on 8 threads: RwLock (90% reads) 100 ms',
     claim: c('~100 ms'),
+    workload: { changed: '100,000 operations in the quick profile, scaled to 1M (--full runs 1M)' },
     requiredThreads: 8,
-    measure: { kind: 'value', cell: 'locks:p3m6/t8', variant: 'rwlock @90%', scale: (p) => 1_000_000 / p.lockOps },
+    measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.at('rwlock', 0.9), scale: (p) => 1_000_000 / p.lockOps },
     alsoAt: p3m6Also,
     whyDifferent: WHY_RW,
   },
@@ -410,8 +459,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '1M operations on 8 threads: AtomicU64 50 ms',
     claim: c('~50 ms'),
+    workload: { changed: '100,000 operations in the quick profile, scaled to 1M (--full runs 1M)' },
     requiredThreads: 8,
-    measure: { kind: 'value', cell: 'locks:p3m6/t8', variant: 'atomic @90%', scale: (p) => 1_000_000 / p.lockOps },
+    measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.at('atomic', 0.9), scale: (p) => 1_000_000 / p.lockOps },
     alsoAt: p3m6Also,
     whyDifferent: 'JS atomics are all SeqCst; the loop around them (seeded random numbers, a method call) costs more than the atomic itself',
   },
@@ -421,8 +471,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '90% reads: RwLock gives 8× the throughput of a Mutex',
     claim: c('~8x'),
+    workload: { changed: 'the P3 m6 benchmark at 90% reads (100,000 operations in the quick profile)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: 'locks:p3m6/t8', numerator: 'mutex @90%', denominator: 'rwlock @90%' },
+    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.at('mutex', 0.9), denominator: V.p3m6.at('rwlock', 0.9) },
     alsoAt: p3m6Also,
     whyDifferent: WHY_RW,
   },
@@ -432,8 +483,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'For caches and metrics (read-heavy), RwLock is often 5–10× faster',
     claim: c('5–10x'),
+    workload: { changed: 'the P3 m6 benchmark at 90% reads (100,000 operations in the quick profile)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: 'locks:p3m6/t8', numerator: 'mutex @90%', denominator: 'rwlock @90%' },
+    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.at('mutex', 0.9), denominator: V.p3m6.at('rwlock', 0.9) },
     alsoAt: p3m6Also,
     whyDifferent: WHY_RW,
   },
@@ -443,9 +495,11 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Mutex: 2–5 µs per operation',
     claim: c('2–5 µs'),
-    requiredThreads: 2,
-    measure: { kind: 'value', cell: 'locks:p3m6/tM4', variant: 'mutex increment per op' },
-    method: 'wall time ÷ increments with min(8, cores) threads contending (the chapter used 8)',
+    workload: { changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)' },
+    requiredThreads: 8,
+    measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.mutexPerOp },
+    alsoAt: p3m4Also,
+    method: 'wall time ÷ increments with 8 threads contending, as in the chapter\u2019s own benchmark',
     whyDifferent: 'a kit Mutex spins briefly before parking and is held for a few ns, so with 2 threads it rarely sleeps in the kernel',
   },
   {
@@ -454,9 +508,11 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'RwLock: 1–3 µs per (read) operation',
     claim: c('1–3 µs'),
-    requiredThreads: 2,
-    measure: { kind: 'value', cell: 'locks:p3m6/tM4', variant: 'rwlock read per op' },
-    method: 'wall time ÷ reads with min(8, cores) threads (the chapter used 8)',
+    workload: { changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)' },
+    requiredThreads: 8,
+    measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.rwlockPerOp },
+    alsoAt: p3m4Also,
+    method: 'wall time ÷ reads with 8 threads contending, as in the chapter\u2019s own benchmark',
     whyDifferent: 'an uncontended read lock is a couple of atomic operations (tens of ns), never a syscall',
   },
   {
@@ -465,9 +521,11 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Atomic: 0.01–0.1 µs per operation',
     claim: c('0.01–0.1 µs'),
-    requiredThreads: 2,
-    measure: { kind: 'value', cell: 'locks:p3m6/tM4', variant: 'atomic increment per op' },
-    method: 'wall time ÷ increments with min(8, cores) threads (the chapter used 8)',
+    workload: { changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)' },
+    requiredThreads: 8,
+    measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.atomicPerOp },
+    alsoAt: p3m4Also,
+    method: 'wall time ÷ increments with 8 threads contending, as in the chapter\u2019s own benchmark',
     whyDifferent: 'JS atomics are all SeqCst, and the workload loop (random draw, method call) adds to each operation',
   },
   {
@@ -476,9 +534,11 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Atomics are 100× faster than a Mutex',
     claim: c('~100x'),
-    requiredThreads: 2,
-    measure: { kind: 'ratio', cell: 'locks:p3m6/tM4', numerator: 'mutex increment per op', denominator: 'atomic increment per op' },
-    method: 'per-operation cost ratio, min(8, cores) threads contending',
+    workload: { changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)' },
+    requiredThreads: 8,
+    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.mutexPerOp, denominator: V.p3m6.atomicPerOp },
+    alsoAt: p3m4Also,
+    method: 'per-operation cost ratio, 8 threads contending',
     whyDifferent: 'a JS Mutex costs only a few atomic operations when it does not park, and JS atomics are all SeqCst, so the gap is a few times, not 100×',
   },
   {
@@ -487,8 +547,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '50% reads: Mutex ≈ RwLock',
     claim: c('~1x'),
+    workload: { changed: '100,000 operations in the quick profile (the chapter: 1M, as --full runs)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: 'locks:p3m6/t8', numerator: 'mutex @50%', denominator: 'rwlock @50%' },
+    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.at('mutex', 0.5), denominator: V.p3m6.at('rwlock', 0.5) },
     alsoAt: p3m6Also,
     whyDifferent: WHY_RW,
   },
@@ -498,8 +559,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '90% reads: RwLock 5× faster than Mutex',
     claim: c('~5x'),
+    workload: { changed: '100,000 operations in the quick profile (the chapter: 1M, as --full runs)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: 'locks:p3m6/t8', numerator: 'mutex @90%', denominator: 'rwlock @90%' },
+    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.at('mutex', 0.9), denominator: V.p3m6.at('rwlock', 0.9) },
     alsoAt: p3m6Also,
     whyDifferent: WHY_RW,
   },
@@ -509,8 +571,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '99% reads: RwLock 10× faster than Mutex',
     claim: c('~10x'),
+    workload: { changed: '100,000 operations in the quick profile (the chapter: 1M, as --full runs)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: 'locks:p3m6/t8', numerator: 'mutex @99%', denominator: 'rwlock @99%' },
+    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.at('mutex', 0.99), denominator: V.p3m6.at('rwlock', 0.99) },
     alsoAt: p3m6Also,
     whyDifferent: WHY_RW,
   },
@@ -520,8 +583,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '99% reads: atomic 100× faster than Mutex',
     claim: c('~100x'),
+    workload: { changed: '100,000 operations in the quick profile (the chapter: 1M, as --full runs)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: 'locks:p3m6/t8', numerator: 'mutex @99%', denominator: 'atomic @99%' },
+    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.at('mutex', 0.99), denominator: V.p3m6.at('atomic', 0.99) },
     alsoAt: p3m6Also,
     whyDifferent: 'a JS Mutex costs only a few atomic operations when it does not park, and JS atomics are all SeqCst',
   },
@@ -532,8 +596,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'harness',
     text: 'kit channel (f64 codec) vs postMessage, one number per message',
     claim: c('≥ 15x'),
+    workload: 'chapter',
     requiredThreads: 2,
-    measure: { kind: 'ratio', cell: 'channels:transport', numerator: 'postMessage numbers', denominator: 'kit f64' },
+    measure: { kind: 'ratio', cell: CELL.transport, numerator: V.transport.postNumbers, denominator: V.transport.kitF64 },
     whyDifferent: 'a blocking hand-off per message costs a wake-up when the consumer parks (~50 µs on a VM); batches avoid it',
   },
   {
@@ -542,8 +607,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'harness',
     text: 'kit channel (record codec) vs postMessage of ~100-byte objects',
     claim: c('≥ 5x'),
+    workload: 'chapter',
     requiredThreads: 2,
-    measure: { kind: 'ratio', cell: 'channels:transport', numerator: 'postMessage records', denominator: 'kit record codec' },
+    measure: { kind: 'ratio', cell: CELL.transport, numerator: V.transport.postRecords, denominator: V.transport.kitRecord },
     whyDifferent: 'string fields are still encoded per message',
   },
   {
@@ -552,8 +618,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'harness',
     text: 'kit channel (default structured codec) vs postMessage of the same objects',
     claim: c('≥ 1.5x'),
+    workload: 'chapter',
     requiredThreads: 2,
-    measure: { kind: 'ratio', cell: 'channels:transport', numerator: 'postMessage records', denominator: 'kit structured codec' },
+    measure: { kind: 'ratio', cell: CELL.transport, numerator: V.transport.postRecords, denominator: V.transport.kitStructured },
     whyDifferent: 'the structured codec serializes each object (JSON fast path) much like postMessage does',
   },
   {
@@ -562,8 +629,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'harness',
     text: 'kit Mutex at least as fast as V8\u2019s Atomics.Mutex, 2 threads contending',
     claim: c('≥ 0.9x'),
+    workload: 'chapter',
     requiredThreads: 2,
-    measure: { kind: 'ratio', cell: 'locks:v8mutex', numerator: 'Atomics.Mutex, 2 threads', denominator: 'kit Mutex, 2 threads' },
+    measure: { kind: 'ratio', cell: CELL.v8mutex, numerator: V.v8mutex.v8, denominator: V.v8mutex.kit },
     whyDifferent: 'V8\u2019s native lock avoids the JS-level spin and guard objects',
   },
 ];

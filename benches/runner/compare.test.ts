@@ -1,6 +1,8 @@
 /** --compare on synthetic reports: flags only changes whose whole interval is >5% away from 1, in the right direction. */
 import { describe, expect, it } from 'vitest';
-import { classify, type ComparableReport, compareReports } from './compare.ts';
+import { classify, type ComparableReport, compareReports, environmentWarnings, regressionsBeyond } from './compare.ts';
+import { colourWanted } from './report.ts';
+import { cellMatcher } from './run.ts';
 import type { CellSpec } from './types.ts';
 
 const spec = (id: string, params: Record<string, number> = { threads: 2 }): CellSpec => ({
@@ -91,5 +93,43 @@ describe('compareReports', () => {
     const old = report(1, [{ id: 'a', variant: 'channel', values: around(100) }]);
     const now = report(1, [{ id: 'z', variant: 'channel', values: around(100) }]);
     expect(compareReports(now, old).changes[0]).toMatchObject({ status: 'not comparable', reason: 'not in the earlier report' });
+  });
+});
+
+describe('--compare across machines, --fail-on-regression, --cells, colour', () => {
+  const m = { cpuModel: 'AMD EPYC', availableParallelism: 2, nodeVersion: 'v20.20.2' };
+
+  it('warns when the CPU, the core count or the Node version differ, and only then', () => {
+    expect(environmentWarnings(m, m)).toEqual([]);
+    const w = environmentWarnings(m, { cpuModel: 'Intel Xeon', availableParallelism: 8, nodeVersion: 'v22.1.0' });
+    expect(w).toHaveLength(3);
+    expect(w.join(' ')).toMatch(/different CPU: Intel Xeon then, AMD EPYC now.*different core count: 8 then, 2 now.*different Node version/);
+    const c = compareReports({ ...report(1, [{ id: 'a', variant: 'v', values: around(10) }]), machine: m }, { ...report(1, [{ id: 'a', variant: 'v', values: around(10) }]), machine: { ...m, nodeVersion: 'v18.0.0' } });
+    expect(c.warnings?.[0]).toMatch(/different Node version/);
+  });
+
+  it('fails only on regressions beyond the threshold', () => {
+    const c = compareReports(report(1, [{ id: 'a', variant: 'v', values: around(11.5) }]), report(1, [{ id: 'a', variant: 'v', values: around(10) }]));
+    expect(c.changes[0]?.status).toBe('regression');
+    expect(regressionsBeyond(c, 5)).toHaveLength(1);
+    expect(regressionsBeyond(c, 30)).toHaveLength(0);
+    const better = compareReports(report(1, [{ id: 'a', variant: 'v', values: around(8) }]), report(1, [{ id: 'a', variant: 'v', values: around(10) }]));
+    expect(regressionsBeyond(better, 0)).toHaveLength(0);
+  });
+
+  it('chooses cells by comma-separated globs over <suite>:<id>', () => {
+    const match = cellMatcher('locks:p3m6/*, kit:micro');
+    expect(match('locks:p3m6/t2')).toBe(true);
+    expect(match('kit:micro')).toBe(true);
+    expect(match('kit:threads')).toBe(false);
+    expect(match('channels:p1m6/t2')).toBe(false);
+    expect(cellMatcher('pool:sleep/d10/w1')('pool:sleep/d10/w10')).toBe(false);
+  });
+
+  it('colours a terminal unless NO_COLOR is set', () => {
+    expect(colourWanted({ isTTY: true }, {})).toBe(true);
+    expect(colourWanted({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(colourWanted({ isTTY: false }, {})).toBe(false);
+    expect(colourWanted({ isTTY: false }, { FORCE_COLOR: '1' })).toBe(true);
   });
 });

@@ -7,9 +7,12 @@
  * (processes resampled independently: the two runs share nothing). A change is flagged only when the whole
  * interval lies more than 5% away from 1: above 1.05 (or below 0.95) is a regression or an improvement
  * depending on whether lower or higher is better for that variant's unit. A variant with fewer than two samples on
- * either side has no interval and is not compared.
+ * either side has no interval and is not compared. When the two reports come from another CPU model, core count or
+ * Node version, the comparison carries a warning for each; `--fail-on-regression[=PCT]` turns regressions beyond
+ * PCT% (default 5) into a non-zero exit.
  */
 import { bootstrapRatioCI } from '../lib/stats.ts';
+import type { MachineInfo } from '../lib/machine.ts';
 import type { Better, CellResult } from './types.ts';
 
 export const METHOD_VERSION = 1;
@@ -19,6 +22,25 @@ export const CHANGE_THRESHOLD = 0.05;
 export interface ComparableReport {
   readonly method: { readonly version: number };
   readonly cells: readonly Pick<CellResult, 'spec' | 'samples' | 'info'>[];
+  readonly machine?: Pick<MachineInfo, 'cpuModel' | 'availableParallelism' | 'nodeVersion'>;
+}
+
+/**
+ * Why two reports' numbers may differ for reasons other than the code: another CPU model, another core count,
+ * another Node version. Each is one sentence for the report and the terminal; the comparison still runs.
+ */
+export function environmentWarnings(now: ComparableReport['machine'], then: ComparableReport['machine']): string[] {
+  if (!now || !then) return then ? [] : ['the earlier report has no machine context: cannot tell whether it ran on the same machine'];
+  const out: string[] = [];
+  if (now.cpuModel !== then.cpuModel) out.push(`different CPU: ${then.cpuModel} then, ${now.cpuModel} now`);
+  if (now.availableParallelism !== then.availableParallelism) out.push(`different core count: ${then.availableParallelism} then, ${now.availableParallelism} now`);
+  if (now.nodeVersion !== then.nodeVersion) out.push(`different Node version: ${then.nodeVersion} then, ${now.nodeVersion} now`);
+  return out.map((w) => `${w}; changes may come from the machine, not the code`);
+}
+
+/** The regressions beyond `pct` percent (the whole interval past 1 ± pct/100): what --fail-on-regression fails on. */
+export function regressionsBeyond(c: Comparison, pct: number): Change[] {
+  return c.changes.filter((x) => x.ratio && x.better && classify(x.ratio.low, x.ratio.high, x.better, pct / 100) === 'regression');
 }
 
 export type ChangeStatus = 'regression' | 'improvement' | 'unchanged' | 'not comparable';
@@ -35,6 +57,8 @@ export interface Change {
 
 export interface Comparison {
   readonly comparable: boolean;
+  /** Differences of machine that make the comparison suspect (CPU, cores, Node). */
+  readonly warnings?: string[];
   readonly reason?: string;
   readonly changes: Change[];
 }
@@ -87,5 +111,6 @@ export function compareReports(current: ComparableReport, earlier: ComparableRep
       }
     }
   }
-  return { comparable: true, changes };
+  const warnings = environmentWarnings(current.machine, earlier.machine);
+  return { comparable: true, changes, ...(warnings.length ? { warnings } : {}) };
 }

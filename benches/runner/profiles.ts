@@ -2,7 +2,8 @@
  * Run profiles: how much of the chapter's matrix a run covers and how often it repeats it.
  *
  *   quick (default)  every claim this machine can judge, in under three minutes on 2 cores: thread counts up to
- *                    4 (above the core count only to show the curve), scaled-down sizes, 3 processes × 2–3 reps
+ *                    4 (above the core count only to show the curve), scaled-down sizes, 5 processes × 2 reps (five
+ *                    process groups: the fewest on which a bootstrap interval over processes is worth reading)
  *   full             the chapter's whole matrix: 1, 2, 4, 8, 16 threads, 100k log entries, 1M lock operations,
  *                    task durations 1/10/100 ms; 5 processes × 3 reps (long: tens of minutes)
  *   tiny             (hidden, for the end-to-end test) one process, one repetition, the smallest sizes
@@ -37,10 +38,13 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     spawnTasks: 4,
     poolTinyTasks: 200,
     microMinCpuNs: 5e6,
+    logLines: 0,
+    imageCopies: 0,
+    threadsCell: { roundTrips: 2_000, startups: 2, idleMs: 100 },
   },
   quick: {
     name: 'quick',
-    processes: 3,
+    processes: 5,
     reps: 2,
     threadCounts: [1, 2, 4],
     p1m6Entries: 20_000,
@@ -57,11 +61,14 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     cpuWorkerCounts: [1, 2],
     cpuTaskMs: [5],
     piscinaInSleep: false,
-    repsOverride: { backpressure: 1 },
+    repsOverride: { backpressure: 1, images: 1, logs: 1 },
     cellTimeoutMs: 120_000,
     spawnTasks: 12,
     poolTinyTasks: 10_000,
     microMinCpuNs: 40e6,
+    logLines: 0,
+    imageCopies: 1,
+    threadsCell: { roundTrips: 20_000, startups: 5, idleMs: 300 },
   },
   full: {
     name: 'full',
@@ -87,6 +94,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     spawnTasks: 100,
     poolTinyTasks: 10_000,
     microMinCpuNs: 150e6,
+    logLines: 1_000_000,
+    imageCopies: 4,
+    threadsCell: { roundTrips: 200_000, startups: 10, idleMs: 1_000 },
   },
 };
 

@@ -9,7 +9,8 @@ import { cellKey } from './analysis.ts';
 import { CLAIMS, resolveCell } from './claims.ts';
 import { judgeAll } from './judge.ts';
 import { PROFILES } from './profiles.ts';
-import { renderMarkdown, REPORT_SCHEMA, type RunRecord, SECTION_HEADINGS, suiteHeading } from './report.ts';
+import { S, variantsOf } from './registry.ts';
+import { renderMarkdown, REPORT_SCHEMA, type RunRecord, SECTION_HEADINGS, suiteHeading, VERDICT_ORDER } from './report.ts';
 import { planSuite, suiteSection } from './suites.ts';
 import { SUITE_NAMES, type CellResult, type CellSpec } from './types.ts';
 
@@ -20,28 +21,29 @@ function plannedCells(cores: number, profile = PROFILES.full): CellSpec[] {
   return SUITE_NAMES.flatMap((s) => planSuite(s, ctx));
 }
 
-/** Fake samples for every variant a claim or a table reads, all 10 ms-ish, over 3 processes. */
+/**
+ * Fake samples, all 10 ms-ish over 5 processes, for every variant the registry says each planned cell reports
+ * (not the names the claims use: a claim naming a variant no cell reports must show up as "—").
+ */
 function syntheticResults(cells: CellSpec[]): Map<string, CellResult> {
-  const variants = new Set<string>();
-  for (const c of CLAIMS) {
-    if (c.measure.kind === 'ratio') variants.add(c.measure.numerator).add(c.measure.denominator);
-    if (c.measure.kind === 'value') variants.add(c.measure.variant);
-  }
   const results = new Map<string, CellResult>();
   for (const spec of cells) {
     const samples: Record<string, number[][]> = {};
     const info: CellResult['info'] = {};
-    for (const v of variants) {
+    for (const v of variantsOf(spec.kind, spec.params).filter((x) => !x.startsWith('target:'))) {
       samples[v] = [
         [10, 11],
         [10.5, 9.5],
         [10.2, 10.1],
+        [10.3, 9.9],
+        [10.1, 10.4],
       ];
       info[v] = { unit: 'ms', better: 'lower' };
     }
     const series = {
-      'unbounded queue length': [Array.from({ length: 20 }, (_, i) => [i / 10, i * 10] as [number, number])],
-      'bounded queue length': [Array.from({ length: 20 }, (_, i) => [i / 10, 100] as [number, number])],
+      [S.backpressure.unbounded]: [Array.from({ length: 20 }, (_, i) => [i / 10, i * 10] as [number, number])],
+      [S.backpressure.bounded]: [Array.from({ length: 20 }, (_, i) => [i / 10, 100] as [number, number])],
+      [S.backpressure.boundedMemory]: [Array.from({ length: 20 }, (_, i) => [i / 10, 80] as [number, number])],
     };
     results.set(cellKey(spec.suite, spec.id), { spec, samples, info, series, unavailable: {}, notImplemented: {}, failures: [], notes: [], processMs: [1] });
   }
@@ -120,9 +122,32 @@ describe('report.md', () => {
 
   it('lists every claim, numbered, with a verdict', () => {
     for (const c of CLAIMS) expect(md).toContain(c.text);
-    for (const c of claims) expect(['reproduced', 'not reproduced', 'inconclusive', 'not testable here']).toContain(c.verdict.status);
+    for (const c of claims) expect(VERDICT_ORDER).toContain(c.verdict.status);
     const claimsPart = md.slice(md.indexOf(SECTION_HEADINGS.claims), md.indexOf(suiteHeading('channels')));
     expect(claimsPart.match(/^\| +\d+ \|/gm)).toHaveLength(CLAIMS.length);
+    // Every measured claim got a number: no claim reads a variant the registry says its cell does not report.
+    for (const c of claims) if (c.verdict.status !== 'not testable here') expect(c.measuredText, c.id).not.toBe('—');
+  });
+
+  it('is readable: claims split by suite into narrow tables, each note once, no ASCII charts, one warning per line', () => {
+    const claimsPart = md.slice(md.indexOf(SECTION_HEADINGS.claims), md.indexOf(SECTION_HEADINGS.contradictions));
+    expect(claimsPart.match(/^### Project \d/gm)).toHaveLength(3);
+    for (const line of claimsPart.split('\n')) if (line.startsWith('|')) expect(line.length, line.slice(0, 60)).toBeLessThan(260);
+    // The thread-count reason is stated once, not on every row.
+    expect(md.match(/this machine offers 2/g) ?? []).toHaveLength(0);
+    expect(claimsPart.match(/needs 8 threads/g)!.length).toBeGreaterThan(5);
+    // A note shared by the four P1 m6 rows appears once in their table's notes.
+    const p1 = claimsPart.slice(claimsPart.indexOf('### Project 1'), claimsPart.indexOf('### Project 2'));
+    expect(p1.split('Workload changed: 20,000 log entries').length - 1).toBe(1);
+    expect(md).not.toContain('```text');
+    const machine = md.slice(0, md.indexOf(SECTION_HEADINGS.claims));
+    expect(machine).not.toMatch(/Warning:.*\n> \*\*Warning/);
+  });
+
+  it('states the verdict rules and the chapter contradictions once', () => {
+    expect(md.split(SECTION_HEADINGS.rules).length).toBe(2);
+    expect(md).toContain('RwLock at 90% reads: 8× or 5×?');
+    expect(md).toContain('~625 ms');
   });
 
   it('marks claims above the core count not testable, with the value at fewer threads', () => {

@@ -19,7 +19,7 @@ import { cellKey } from './analysis.ts';
 import { parseAnswer } from './cell.ts';
 import { compareReports, type ComparableReport, METHOD_VERSION } from './compare.ts';
 import { judgeAll } from './judge.ts';
-import { REPORT_SCHEMA, renderTerminal, type RunRecord, writeReport } from './report.ts';
+import { colourWanted, REPORT_SCHEMA, renderTerminal, type RunRecord, writeReport } from './report.ts';
 import { planSuite, type PlanContext, suiteSection } from './suites.ts';
 import { BENCHMARKED_MILESTONES, type MilestoneState, milestoneState, repoRoot, type ResolvedTarget, solutionsDir } from './target.ts';
 import type { CellAnswer, CellResult, CellSpec, Implementation, Profile, SuiteName } from './types.ts';
@@ -33,8 +33,12 @@ export interface RunOptions {
   /** Parent folder of the reports: <outRoot>/<timestamp>/ and <outRoot>/latest/. */
   readonly outRoot: string;
   readonly compare?: string;
+  /** Only the cells whose `<suite>:<id>` matches: comma-separated globs (`*` = anything), e.g. 'locks:p3m6/*'. */
+  readonly cells?: string;
   readonly argv: readonly string[];
   readonly progress?: ProgressReporter;
+  /** Colour the terminal summary (default: on a terminal without NO_COLOR). */
+  readonly colour?: boolean;
   /** Print the terminal summary (default true). */
   readonly print?: boolean;
   /** Busy processes to run beside the cells (competing load, as on a laptop with a browser open); 0 by default. */
@@ -65,6 +69,13 @@ export interface RunOutcome {
   readonly terminal: string;
 }
 
+/** A predicate for `--cells`: comma-separated globs over `<suite>:<id>`; `*` matches anything, the rest literally. */
+export function cellMatcher(pattern: string): (key: string) => boolean {
+  const globs = pattern.split(',').map((g) => g.trim()).filter(Boolean);
+  const res = globs.map((g) => new RegExp(`^${g.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`));
+  return (key) => res.some((r) => r.test(key));
+}
+
 /** Whether `node --harmony-struct` starts and defines Atomics.Mutex here. */
 export async function probeHarmonyStruct(): Promise<boolean> {
   const r = await $({ nothrow: true, quiet: true, timeout: '20s' })`${process.execPath} --harmony-struct -e ${'process.stdout.write(typeof Atomics.Mutex)'}`;
@@ -82,7 +93,7 @@ export async function runChild(spec: CellSpec): Promise<CellAnswer> {
 }
 
 function emptyResult(spec: CellSpec): CellResult {
-  return { spec, samples: {}, info: {}, series: {}, unavailable: {}, notImplemented: {}, failures: [], notes: [], processMs: [] };
+  return { spec, samples: {}, info: {}, series: {}, unavailable: {}, notImplemented: {}, failures: [], notes: [], processMs: [], resources: [] };
 }
 
 /** Files one process's answer into the cell's result, at process index `p`. */
@@ -94,6 +105,7 @@ export function fileAnswer(result: CellResult, answer: CellAnswer, p: number, ms
     return r;
   }
   const o = answer.output;
+  if (o.resources) r.resources = [...(r.resources ?? []), o.resources];
   for (const [variant, values] of Object.entries(o.samples)) {
     const groups = (r.samples[variant] ??= []);
     while (groups.length < p) groups.push([]);
@@ -136,7 +148,11 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
     return state.status === 'ready' ? [ref, { label: 'target', dir: target.dir }] : [ref];
   };
   const ctx: PlanContext = { profile, p1m6Impls: implsFor('p1m6'), p2m6Impls: implsFor('p2m6'), p3m6Impls: implsFor('p3m6'), harmonyStruct, cores };
-  const plans = options.suites.map((suite) => ({ suite, cells: planSuite(suite, ctx) }));
+  const chosen = options.cells ? cellMatcher(options.cells) : () => true;
+  const plans = options.suites
+    .map((suite) => ({ suite, cells: planSuite(suite, ctx).filter((c) => chosen(cellKey(c.suite, c.id))) }))
+    .filter((p) => p.cells.length > 0);
+  if (plans.length === 0) throw new RangeError(`--cells ${options.cells}: no planned cell matches (cells are named <suite>:<id>, e.g. locks:p3m6/t2)`);
   const maxThreads = Math.max(1, ...plans.flatMap((p) => p.cells.map((c) => c.threads - (c.kind === 'p1m6' || c.kind === 'p3m6' ? 1 : 0))));
   let machine = collectMachineInfo({ cwd: repoRoot, requestedThreads: maxThreads });
 
@@ -169,7 +185,7 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
   let comparison;
   if (options.compare) {
     const earlier = JSON.parse(readFileSync(options.compare, 'utf8')) as ComparableReport;
-    comparison = compareReports({ method: { version: METHOD_VERSION }, cells: [...results.values()] }, earlier);
+    comparison = compareReports({ method: { version: METHOD_VERSION }, cells: [...results.values()], machine }, earlier);
   }
   const record: RunRecord = {
     schema: REPORT_SCHEMA,
@@ -179,7 +195,8 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
     },
     settings: {
       profile,
-      suites: options.suites,
+      suites: plans.map((p) => p.suite),
+      ...(options.cells ? { cells: options.cells } : {}),
       target: { name: target.name, dir: target.dir, isReference: target.isReference },
       milestones,
       harmonyStruct,
@@ -194,14 +211,14 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
     claims,
     ...(comparison ? { comparison } : {}),
   };
-  const sections = options.suites.map((s) => suiteSection(s, results));
+  const sections = plans.map((p) => suiteSection(p.suite, results));
   const reportDir = path.join(options.outRoot, timestamp(started));
   const latestDir = path.join(options.outRoot, 'latest');
   writeReport(reportDir, record, sections, results);
   if (existsSync(latestDir)) rmSync(latestDir, { recursive: true, force: true });
   mkdirSync(latestDir, { recursive: true });
   cpSync(reportDir, latestDir, { recursive: true });
-  const terminal = renderTerminal(record, sections, reportDir);
+  const terminal = renderTerminal(record, sections, reportDir, { colour: options.colour ?? colourWanted(process.stdout) });
   if (options.print ?? true) process.stdout.write(`${terminal}\n`);
   return { record, reportDir, latestDir, terminal };
 }

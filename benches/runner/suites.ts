@@ -15,6 +15,7 @@
 import { type AsciiSeries, renderAsciiChart, renderSvgChart, type SvgSeries } from '../lib/chart.ts';
 import { formatDuration, formatRatio, formatSi, markdownTable } from '../lib/table.ts';
 import { cellKey, medianOf, medianSeries, ratioOf, type Results } from './analysis.ts';
+import { CELL, S, V } from './registry.ts';
 import type { CellSpec, Implementation, Profile, SuiteName } from './types.ts';
 
 export interface PlanContext {
@@ -35,7 +36,7 @@ export const SUITE_TITLES: Readonly<Record<SuiteName, string>> = {
   channels: 'Channels: pipeline vs shared state, kit channel vs postMessage, pipelining, backpressure',
   locks: 'Locks: Mutex vs RwLock vs atomics',
   pool: 'Thread pool: pool vs sequential, spawn per task, piscina',
-  kit: 'Kit micro costs (one thread, mitata)',
+  kit: 'Kit costs: one-thread micro costs (mitata), ping-pong, parked receiver, thread start-up',
 };
 
 /**
@@ -85,6 +86,10 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
         reps: reps('backpressure'),
         threads: 1, // paced threads that mostly sleep
       });
+      if (p.logLines > 0) {
+        const lw = Math.min(2, ctx.cores);
+        cells.push({ ...base, id: 'logs', kind: 'logs', label: `pipeline command, ${lw} workers vs baseline`, params: { lines: p.logLines, workers: lw, warmUps: 2 }, reps: reps('logs'), threads: lw + 1 });
+      }
       return cells;
     }
     case 'locks': {
@@ -146,10 +151,26 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
         threads: w,
         impls: ctx.p2m6Impls.filter((i) => i.label === 'reference'),
       });
+      if (p.imageCopies > 0) {
+        const iw = Math.min(2, ctx.cores);
+        cells.push({
+          ...base,
+          id: 'images',
+          kind: 'images',
+          label: `photos with sharp: pool of ${iw} vs main thread`,
+          params: { workers: iw, copies: p.imageCopies },
+          reps: reps('images'),
+          threads: iw,
+          impls: ctx.p2m6Impls.filter((i) => i.label === 'reference'),
+        });
+      }
       return cells;
     }
     case 'kit':
-      return [{ ...base, ...harmony, id: 'micro', kind: 'micro', label: 'one-thread micro costs', params: { minCpuNs: p.microMinCpuNs }, reps: reps('micro'), threads: 1 }];
+      return [
+        { ...base, ...harmony, id: 'micro', kind: 'micro', label: 'one-thread micro costs', params: { minCpuNs: p.microMinCpuNs }, reps: reps('micro'), threads: 1 },
+        { ...base, id: 'threads', kind: 'threads', label: 'ping-pong, parked receiver, thread start-up', params: { ...p.threadsCell }, reps: reps('threads'), threads: 2 },
+      ];
   }
 }
 
@@ -213,25 +234,29 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
   const svgs: { file: string; svg: string }[] = [];
   const p1 = cellsOf(results, 'channels', 'p1m6').sort((a, b) => Number(a.params.threads) - Number(b.params.threads));
   if (p1.length > 0) {
-    const hasTarget = p1.some((s) => results.get(cellKey('channels', s.id))?.samples['target:channel']);
+    const hasTarget = p1.some((s) => results.get(cellKey('channels', s.id))?.samples[`target:${V.p1m6.channel}`]);
     const entries = Number(p1[0]!.params.entries);
     md.push(`### P1 m6: channel pipeline vs Mutex<SharedVec> (${entries.toLocaleString('en-US')} log entries)`, '');
     const head = ['threads', 'channel', 'mutex', 'channel entries/s', 'mutex entries/s', 'channel speedup (mutex ÷ channel)'];
     if (hasTarget) head.push('target channel', 'target mutex', 'target speedup');
     const rows = p1.map((s) => {
       const key = cellKey('channels', s.id);
-      const ch = medianOf(results, key, 'channel');
-      const mu = medianOf(results, key, 'mutex');
+      const ch = medianOf(results, key, V.p1m6.channel);
+      const mu = medianOf(results, key, V.p1m6.mutex);
       const row = [
         String(s.params.threads),
         ms(ch?.estimate),
         ms(mu?.estimate),
         ch ? formatSi((entries / ch.estimate) * 1000) : '—',
         mu ? formatSi((entries / mu.estimate) * 1000) : '—',
-        ratio(ratioOf(results, key, 'mutex', 'channel')),
+        ratio(ratioOf(results, key, V.p1m6.mutex, V.p1m6.channel)),
       ];
       if (hasTarget) {
-        row.push(ms(medianOf(results, key, 'target:channel')?.estimate), ms(medianOf(results, key, 'target:mutex')?.estimate), ratio(ratioOf(results, key, 'target:mutex', 'target:channel')));
+        row.push(
+          ms(medianOf(results, key, `target:${V.p1m6.channel}`)?.estimate),
+          ms(medianOf(results, key, `target:${V.p1m6.mutex}`)?.estimate),
+          ratio(ratioOf(results, key, `target:${V.p1m6.mutex}`, `target:${V.p1m6.channel}`)),
+        );
       }
       return row;
     });
@@ -248,18 +273,18 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
       }
       return { name: variant, values, low, high };
     };
-    const series = [through('channel'), through('mutex')];
-    if (hasTarget) series.push(through('target:channel'), through('target:mutex'));
+    const series = [through(V.p1m6.channel), through(V.p1m6.mutex)];
+    if (hasTarget) series.push(through(`target:${V.p1m6.channel}`), through(`target:${V.p1m6.mutex}`));
     const chart = chartPair('channels-p1m6', 'P1 m6 throughput (entries/s)', p1.map((s) => Number(s.params.threads)), series, 'threads', 'entries/s');
     if (chart) {
       terminal.push(chart.terminal);
       svgs.push(chart.svg);
-      md.push('```text', chart.terminal, '```', '', `![P1 m6 throughput](${chart.svg.file})`, '');
+      md.push(`![P1 m6 throughput](${chart.svg.file})`, '');
     }
   }
-  const transport = results.get(cellKey('channels', 'transport'));
+  const transport = results.get(CELL.transport);
   if (transport) {
-    const key = cellKey('channels', 'transport');
+    const key = CELL.transport;
     md.push('### Kit channel vs postMessage (main thread → one consumer thread)', '');
     const n = Number(transport.spec.params.numbers);
     const m = Number(transport.spec.params.records);
@@ -268,19 +293,21 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
       const v = medianOf(results, key, variant);
       rows.push([scenario, variant, ms(v?.estimate), v ? `${formatSi((count / v.estimate) * 1000)} msgs/s` : '—', variant === base ? '1.00x (baseline)' : ratio(ratioOf(results, key, base, variant))]);
     };
-    add('numbers', 'postMessage numbers', 'postMessage numbers', n);
-    add('numbers', 'postMessage numbers', 'kit f64', n);
-    add('numbers', 'postMessage numbers', 'kit f64 ×256 batches', n);
-    add('records', 'postMessage records', 'postMessage records', m);
-    add('records', 'postMessage records', 'kit record codec', m);
-    add('records', 'postMessage records', 'kit record ×64 batches', m);
-    add('cloneable', 'postMessage records', 'kit structured codec', m);
+    const T = V.transport;
+    add('numbers', T.postNumbers, T.postNumbers, n);
+    add('numbers', T.postNumbers, T.kitF64, n);
+    add('numbers', T.postNumbers, T.kitF64Batches, n);
+    add('records', T.postRecords, T.postRecords, m);
+    add('records', T.postRecords, T.kitRecord, m);
+    add('records', T.postRecords, T.kitRecordBatches, m);
+    add('cloneable', T.postRecords, T.kitStructured, m);
     md.push(markdownTable(['scenario', 'variant', 'median', 'throughput', 'speedup over postMessage'], rows), '');
   }
-  const pipe = results.get(cellKey('channels', 'pipeline'));
+  const pipe = results.get(CELL.pipeline);
   if (pipe) {
-    const key = cellKey('channels', 'pipeline');
+    const key = CELL.pipeline;
     const unit = Number(pipe.spec.params.stageMs);
+    const P = V.pipeline;
     md.push(
       `### P1 m2: pipelined vs sequential stages (sleeping; the chapter's 100 ms is ${unit * 2} ms here, ${pipe.spec.params.messages} messages)`,
       '',
@@ -289,35 +316,47 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
       markdownTable(
         ['stages', 'sequential', 'pipelined', 'speedup'],
         [
-          [`${unit * 2}/${unit}/${unit} ms (100/50/50 scaled)`, ms(medianOf(results, key, 'sequential 2:1:1')?.estimate), ms(medianOf(results, key, 'pipelined 2:1:1')?.estimate), ratio(ratioOf(results, key, 'sequential 2:1:1', 'pipelined 2:1:1'))],
-          [`${unit * 2}/${unit * 2}/${unit * 2} ms (3 × 100 scaled)`, ms(medianOf(results, key, 'sequential 1:1:1')?.estimate), ms(medianOf(results, key, 'pipelined 1:1:1')?.estimate), ratio(ratioOf(results, key, 'sequential 1:1:1', 'pipelined 1:1:1'))],
+          [
+            `${unit * 2}/${unit}/${unit} ms (100/50/50 scaled)`,
+            ms(medianOf(results, key, P.sequentialUneven)?.estimate),
+            ms(medianOf(results, key, P.pipelinedUneven)?.estimate),
+            ratio(ratioOf(results, key, P.sequentialUneven, P.pipelinedUneven)),
+          ],
+          [
+            `${unit * 2}/${unit * 2}/${unit * 2} ms (3 × 100 scaled)`,
+            ms(medianOf(results, key, P.sequentialEqual)?.estimate),
+            ms(medianOf(results, key, P.pipelinedEqual)?.estimate),
+            ratio(ratioOf(results, key, P.sequentialEqual, P.pipelinedEqual)),
+          ],
         ],
       ),
       '',
-      `Latency of one message through the idle equal-stage pipeline: ${ms(medianOf(results, key, 'latency 1:1:1')?.estimate)} (three stages of ${unit * 2} ms).`,
+      `Latency of one message through the idle equal-stage pipeline: ${ms(medianOf(results, key, P.latencyEqual)?.estimate)} (three stages of ${unit * 2} ms).`,
       '',
     );
   }
-  const bp = results.get(cellKey('channels', 'backpressure'));
+  const bp = results.get(CELL.backpressure);
   if (bp) {
-    const key = cellKey('channels', 'backpressure');
+    const key = CELL.backpressure;
     md.push('### P1 m3: bounded (capacity 100) vs unbounded channel, producer 1000 msgs/s, consumer 100 msgs/s', '');
-    const g = medianOf(results, key, 'unbounded growth');
+    const B = V.backpressure;
+    const g = medianOf(results, key, B.unboundedGrowth);
     md.push(
       markdownTable(
         ['measure', 'median [95% CI]'],
         [
           ['unbounded queue growth', g ? `${g.estimate.toFixed(0)} msgs/s [${g.low.toFixed(0)}–${g.high.toFixed(0)}]` : '—'],
-          ['unbounded queue length at the end', String(medianOf(results, key, 'unbounded length at end')?.estimate ?? '—')],
-          ['bounded queue length at the end', String(medianOf(results, key, 'bounded length at end')?.estimate ?? '—')],
-          ['bounded: producer rate ÷ consumer rate once full', ratio(medianOf(results, key, 'bounded producer/consumer rate'))],
-          ['send into a full channel of 2, consumer sleeps 100 ms (test_backpressure_blocks)', ms(medianOf(results, key, 'blocked send (capacity 2)')?.estimate)],
+          ['unbounded queue length at the end', String(medianOf(results, key, B.unboundedEnd)?.estimate ?? '—')],
+          ['bounded queue length at the end', String(medianOf(results, key, B.boundedEnd)?.estimate ?? '—')],
+          ['bounded: producer rate ÷ consumer rate once full', ratio(medianOf(results, key, B.boundedRate))],
+          ['send into a full channel of 2, consumer spawned after the clock starts (test_backpressure_blocks)', ms(medianOf(results, key, B.blockedSendWithSpawn)?.estimate)],
+          ['the same send, consumer already running (the blocking alone)', ms(medianOf(results, key, B.blockedSend)?.estimate)],
         ],
       ),
       '',
     );
-    const ub = bp.series['unbounded queue length'];
-    const bd = bp.series['bounded queue length'];
+    const ub = bp.series[S.backpressure.unbounded];
+    const bd = bp.series[S.backpressure.bounded];
     if (ub?.length && bd?.length) {
       const a = medianSeries(ub);
       const b = medianSeries(bd);
@@ -338,9 +377,24 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
       if (chart) {
         terminal.push(chart.terminal);
         svgs.push(chart.svg);
-        md.push('```text', chart.terminal, '```', '', `![queue length](${chart.svg.file})`, '');
+        md.push(`![queue length](${chart.svg.file})`, '');
       }
     }
+  }
+  const lg = results.get(CELL.logs);
+  if (lg) {
+    const L = V.logs;
+    const lines = Number(lg.spec.params.lines);
+    const row = (v: string) => {
+      const m = medianOf(results, CELL.logs, v);
+      return [v, ms(m?.estimate), m ? `${formatSi((lines / m.estimate) * 1000)} lines/s` : '—', v === L.baseline ? '1.00x (baseline)' : ratio(ratioOf(results, CELL.logs, L.baseline, v))];
+    };
+    md.push(
+      `### The pipeline command on real-format logs (${lines.toLocaleString('en-US')} lines, ${lg.spec.params.workers} parser threads)`,
+      '',
+      markdownTable(['variant', 'median', 'throughput', 'speedup over the baseline'], [row(L.baseline), row(L.cold), row(L.warm)]),
+      '',
+    );
   }
   return { markdown: md.join('\n'), terminal, svgs };
 }
@@ -358,16 +412,17 @@ function locksSection(results: Results): Omit<Section, 'suite' | 'title'> {
     for (const s of cells) {
       const key = cellKey('locks', s.id);
       for (const r of ratios) {
-        const lbl = `@${Math.round(r * 100)}%`;
         rows.push([
           String(s.params.threads),
           `${Math.round(r * 100)}%`,
-          ms(medianOf(results, key, `mutex ${lbl}`)?.estimate),
-          ms(medianOf(results, key, `rwlock ${lbl}`)?.estimate),
-          ms(medianOf(results, key, `atomic ${lbl}`)?.estimate),
-          ratio(ratioOf(results, key, `mutex ${lbl}`, `rwlock ${lbl}`)),
-          ratio(ratioOf(results, key, `mutex ${lbl}`, `atomic ${lbl}`)),
-          ...(results.get(key)?.samples[`target:mutex ${lbl}`] ? [ratio(ratioOf(results, key, `target:mutex ${lbl}`, `mutex ${lbl}`))] : []),
+          ms(medianOf(results, key, V.p3m6.at('mutex', r))?.estimate),
+          ms(medianOf(results, key, V.p3m6.at('rwlock', r))?.estimate),
+          ms(medianOf(results, key, V.p3m6.at('atomic', r))?.estimate),
+          ratio(ratioOf(results, key, V.p3m6.at('mutex', r), V.p3m6.at('rwlock', r))),
+          ratio(ratioOf(results, key, V.p3m6.at('mutex', r), V.p3m6.at('atomic', r))),
+          ...(results.get(key)?.samples[`target:${V.p3m6.at('mutex', r)}`]
+            ? [ratio(ratioOf(results, key, `target:${V.p3m6.at('mutex', r)}`, V.p3m6.at('mutex', r)))]
+            : []),
         ]);
       }
     }
@@ -377,13 +432,12 @@ function locksSection(results: Results): Omit<Section, 'suite' | 'title'> {
       '',
     );
     const r90 = ratios.find((r) => r >= 0.9) ?? ratios[ratios.length - 1]!;
-    const lbl = `@${Math.round(r90 * 100)}%`;
     const series = (['mutex', 'rwlock', 'atomic'] as const).map((kind): SvgSeries => {
       const values: (number | null)[] = [];
       const low: (number | null)[] = [];
       const high: (number | null)[] = [];
       for (const s of cells) {
-        const m = medianOf(results, cellKey('locks', s.id), `${kind} ${lbl}`);
+        const m = medianOf(results, cellKey('locks', s.id), V.p3m6.at(kind, r90));
         values.push(m ? (ops / m.estimate) * 1000 : null);
         low.push(m ? (ops / m.high) * 1000 : null);
         high.push(m ? (ops / m.low) * 1000 : null);
@@ -394,7 +448,7 @@ function locksSection(results: Results): Omit<Section, 'suite' | 'title'> {
     if (chart) {
       terminal.push(chart.terminal);
       svgs.push(chart.svg);
-      md.push('```text', chart.terminal, '```', '', `![P3 m6 throughput](${chart.svg.file})`, '');
+      md.push(`![P3 m6 throughput](${chart.svg.file})`, '');
     }
     const perOp = cells.find((s) => s.params.perOp === true);
     if (perOp) {
@@ -409,32 +463,33 @@ function locksSection(results: Results): Omit<Section, 'suite' | 'title'> {
         markdownTable(
           ['operation', 'µs per operation'],
           [
-            ['Mutex increment', us('mutex increment per op')],
-            ['RwLock read', us('rwlock read per op')],
-            ['atomic increment', us('atomic increment per op')],
+            ['Mutex increment', us(V.p3m6.mutexPerOp)],
+            ['RwLock read', us(V.p3m6.rwlockPerOp)],
+            ['atomic increment', us(V.p3m6.atomicPerOp)],
           ],
         ),
         '',
       );
     }
   }
-  const v8 = results.get(cellKey('locks', 'v8mutex'));
+  const v8 = results.get(CELL.v8mutex);
   if (v8) {
-    const key = cellKey('locks', 'v8mutex');
+    const key = CELL.v8mutex;
     const ops = Number(v8.spec.params.ops);
     const rate = (v: string) => {
       const m = medianOf(results, key, v);
       return m ? `${formatSi(((2 * ops) / m.estimate) * 1000)} ops/s` : '—';
     };
-    const na = v8.unavailable['Atomics.Mutex, 2 threads'];
+    const K = V.v8mutex;
+    const na = v8.unavailable[K.v8];
     md.push(
       `### kit Mutex vs V8 Atomics.Mutex (2 threads × ${ops.toLocaleString('en-US')} increments)`,
       '',
       markdownTable(
         ['lock', 'median', 'throughput', 'kit speed ÷ Atomics.Mutex speed'],
         [
-          ['kit Mutex', ms(medianOf(results, key, 'kit Mutex, 2 threads')?.estimate), rate('kit Mutex, 2 threads'), ratio(ratioOf(results, key, 'Atomics.Mutex, 2 threads', 'kit Mutex, 2 threads'))],
-          ['Atomics.Mutex (--harmony-struct)', na ? na : ms(medianOf(results, key, 'Atomics.Mutex, 2 threads')?.estimate), na ? '—' : rate('Atomics.Mutex, 2 threads'), ''],
+          ['kit Mutex', ms(medianOf(results, key, K.kit)?.estimate), rate(K.kit), ratio(ratioOf(results, key, K.v8, K.kit))],
+          ['Atomics.Mutex (--harmony-struct)', na ? na : ms(medianOf(results, key, K.v8)?.estimate), na ? '—' : rate(K.v8), ''],
         ],
       ),
       '',
@@ -458,15 +513,16 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
       const ds = cells.filter((s) => Number(s.params.taskMs) === d).sort((a, b) => Number(a.params.workers) - Number(b.params.workers));
       md.push(`### ${title}, ${d} ms per task, ${ds[0]?.params.tasks} tasks`, '');
       const has = (v: string) => ds.some((s) => results.get(cellKey('pool', s.id))?.samples[v]);
-      const extra = (['kit pool', 'piscina', 'target:pool'] as const).filter(has);
+      const W = V.sweep;
+      const extra = [W.kitPool, W.piscina, `target:${W.pool}`].filter(has);
       const rows = ds.map((s) => {
         const key = cellKey('pool', s.id);
         return [
           String(s.params.workers),
-          ms(medianOf(results, key, 'sequential')?.estimate),
-          ms(medianOf(results, key, 'pool')?.estimate),
-          ratio(ratioOf(results, key, 'sequential', 'pool')),
-          ...extra.map((v) => ratio(ratioOf(results, key, v === 'target:pool' ? 'target:sequential' : 'sequential', v))),
+          ms(medianOf(results, key, W.sequential)?.estimate),
+          ms(medianOf(results, key, W.pool)?.estimate),
+          ratio(ratioOf(results, key, W.sequential, W.pool)),
+          ...extra.map((v) => ratio(ratioOf(results, key, seqFor(v), v))),
         ];
       });
       md.push(markdownTable(['workers', 'sequential', 'reference pool', 'reference pool speedup', ...extra.map((v) => `${v} speedup`)], rows), '');
@@ -475,53 +531,68 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
         const low: (number | null)[] = [];
         const high: (number | null)[] = [];
         for (const s of ds) {
-          const r = ratioOf(results, cellKey('pool', s.id), variant === 'target:pool' ? 'target:sequential' : 'sequential', variant);
+          const r = ratioOf(results, cellKey('pool', s.id), seqFor(variant), variant);
           values.push(r?.estimate ?? null);
           low.push(r?.low ?? null);
           high.push(r?.high ?? null);
         }
-        return { name: `${variant === 'pool' ? 'reference pool' : variant} speedup`, values, low, high };
+        return { name: `${variant === W.pool ? 'reference pool' : variant} speedup`, values, low, high };
       };
-      const series = [speed('pool'), ...extra.map(speed), { name: 'ideal (= workers)', values: ds.map((s) => Number(s.params.workers)) }];
+      const series = [speed(W.pool), ...extra.map(speed), { name: 'ideal (= workers)', values: ds.map((s) => Number(s.params.workers)) }];
       const chart = chartPair(`pool-${kind}-d${d}`, `${title}: speedup over sequential (${d} ms tasks)`, ds.map((s) => Number(s.params.workers)), series, 'workers', 'speedup');
       if (chart) {
         terminal.push(chart.terminal);
         svgs.push(chart.svg);
-        md.push('```text', chart.terminal, '```', '', `![${title} speedup](${chart.svg.file})`, '');
+        md.push(`![${title} speedup](${chart.svg.file})`, '');
       }
     }
   };
   sweep('sleep', 'Sleeping tasks');
-  const w4 = results.get(cellKey('pool', 'sleep/d10/w4'));
-  if (w4?.samples['8 × 100 ms on 4 workers']) {
-    md.push(`P2 m1 test: 8 sleeping tasks of 100 ms on 4 workers of the warm reference pool took ${ms(medianOf(results, cellKey('pool', 'sleep/d10/w4'), '8 × 100 ms on 4 workers')?.estimate)} (median).`, '');
+  const w4key = CELL.sleep(10, 4);
+  const w4 = results.get(w4key);
+  if (w4?.samples[V.sweep.p2m1Eight]) {
+    md.push(`P2 m1 test: 8 sleeping tasks of 100 ms on 4 workers of the warm reference pool took ${ms(medianOf(results, w4key, V.sweep.p2m1Eight)?.estimate)} (median).`, '');
   }
-  const fresh = 'pool, fresh per run (m6 benchmarkThreadPool)';
+  const fresh = V.sweep.freshPool;
   if (w4?.samples[fresh]) {
-    const key = cellKey('pool', 'sleep/d10/w4');
+    const key = w4key;
     md.push(
-      `The m6 \`benchmarkThreadPool\` as written starts a new pool per run; its timing then includes each worker's first import of the task module: ${ms(medianOf(results, key, fresh)?.estimate)} for the 4-worker batch above, against ${ms(medianOf(results, key, 'pool')?.estimate)} on the warm pool (${ratio(ratioOf(results, key, fresh, 'pool'))}).`,
+      `The m6 \`benchmarkThreadPool\` as written starts a new pool per run; its timing then includes each worker's first import of the task module: ${ms(medianOf(results, key, fresh)?.estimate)} for the 4-worker batch above, against ${ms(medianOf(results, key, V.sweep.pool)?.estimate)} on the warm pool (${ratio(ratioOf(results, key, fresh, V.sweep.pool))}).`,
       '',
     );
   }
   sweep('cpu', 'CPU-bound tasks');
-  const sp = results.get(cellKey('pool', 'spawn'));
+  const sp = results.get(CELL.spawn);
   if (sp) {
-    const key = cellKey('pool', 'spawn');
+    const key = CELL.spawn;
+    const P = V.spawn;
     md.push(`### Spawn per task vs pool (${sp.spec.params.workers} workers; tiny tasks)`, '');
     md.push(
       markdownTable(
         ['measure', 'median [95% CI]'],
         [
-          ['thread spawn + join (a thread that does nothing)', fmtInterval(medianOf(results, key, 'thread spawn + join'))],
-          [`spawn per task (${sp.spec.params.spawnTasks} tasks), per task`, fmtInterval(medianOf(results, key, 'spawn per task, per task'))],
-          [`reference pool (${sp.spec.params.tinyTasks} tasks), per task`, fmtInterval(medianOf(results, key, 'reference pool, per task'))],
-          [`kit pool (${sp.spec.params.tinyTasks} tasks), per task`, fmtInterval(medianOf(results, key, 'kit pool, per task'))],
-          [`piscina (${sp.spec.params.tinyTasks} tasks), per task`, fmtInterval(medianOf(results, key, 'piscina, per task'))],
-          ['spawn per task ÷ reference pool', ratio(ratioOf(results, key, 'spawn per task, per task', 'reference pool, per task'))],
-          ['piscina ÷ reference pool (per task)', ratio(ratioOf(results, key, 'piscina, per task', 'reference pool, per task'))],
-          ['kit pool ÷ reference pool (per task)', ratio(ratioOf(results, key, 'kit pool, per task', 'reference pool, per task'))],
+          ['thread spawn + join (a thread that does nothing)', fmtInterval(medianOf(results, key, P.spawnJoin))],
+          [`spawn per task (${sp.spec.params.spawnTasks} tasks), per task`, fmtInterval(medianOf(results, key, P.spawnPerTask))],
+          [`reference pool (${sp.spec.params.tinyTasks} tasks), per task`, fmtInterval(medianOf(results, key, P.referencePool))],
+          [`kit pool (${sp.spec.params.tinyTasks} tasks), per task`, fmtInterval(medianOf(results, key, P.kitPool))],
+          [`piscina (${sp.spec.params.tinyTasks} tasks), per task`, fmtInterval(medianOf(results, key, P.piscina))],
+          ['spawn per task ÷ reference pool', ratio(ratioOf(results, key, P.spawnPerTask, P.referencePool))],
+          ['piscina ÷ reference pool (per task)', ratio(ratioOf(results, key, P.piscina, P.referencePool))],
+          ['kit pool ÷ reference pool (per task)', ratio(ratioOf(results, key, P.kitPool, P.referencePool))],
         ],
+      ),
+      '',
+    );
+  }
+  const im = results.get(CELL.images);
+  if (im) {
+    const I = V.images;
+    md.push(
+      `### Real photos with sharp (${im.notes.find((n) => n.endsWith('per batch')) ?? ''}, resize 320 + blur 1.5, sharp.concurrency(1))`,
+      '',
+      markdownTable(
+        ['variant', 'median', 'speedup over one by one'],
+        [I.sequential, I.pool, I.twoInFlight].map((v) => [v, ms(medianOf(results, CELL.images, v)?.estimate), v === I.sequential ? '1.00x (baseline)' : ratio(ratioOf(results, CELL.images, I.sequential, v))]),
       ),
       '',
     );
@@ -529,14 +600,17 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
   return { markdown: md.join('\n'), terminal, svgs };
 }
 
+/** The sequential baseline of a pool variant: the target's own for target variants. */
+const seqFor = (variant: string): string => (variant.startsWith('target:') ? `target:${V.sweep.sequential}` : V.sweep.sequential);
+
 function fmtInterval(m: { estimate: number; low: number; high: number } | undefined): string {
   return m ? `${formatDuration(m.estimate)} [${formatDuration(m.low)}–${formatDuration(m.high)}]` : '—';
 }
 
 function kitSection(results: Results): Omit<Section, 'suite' | 'title'> {
-  const r = results.get(cellKey('kit', 'micro'));
+  const r = results.get(CELL.micro);
   if (!r) return { markdown: 'No results.', terminal: [], svgs: [] };
-  const key = cellKey('kit', 'micro');
+  const key = CELL.micro;
   const names = Object.keys(r.info);
   const rows = names.map((n) => {
     const m = medianOf(results, key, n);
@@ -544,6 +618,29 @@ function kitSection(results: Results): Omit<Section, 'suite' | 'title'> {
   });
   for (const [n, why] of Object.entries(r.unavailable)) rows.push([n, why]);
   const md = ['One operation on one thread, uncontended (mitata p50 per repetition; median over repetitions and processes).', '', markdownTable(['operation', 'ns per operation [95% CI]'], rows), ''];
+  const th = results.get(CELL.threads);
+  if (th) {
+    const T = V.threads;
+    const cell = (v: string, digits: number) => {
+      const m = medianOf(results, CELL.threads, v);
+      return m ? `${m.estimate.toFixed(digits)} [${m.low.toFixed(digits)}–${m.high.toFixed(digits)}]` : '—';
+    };
+    md.push(
+      '### Crossing threads',
+      '',
+      markdownTable(
+        ['measure', 'median [95% CI]'],
+        [
+          [`ping-pong round trip between two busy threads (${th.spec.params.roundTrips} round trips), µs`, cell(T.pingPong, 2)],
+          [`receiver parked in recv for ${th.spec.params.idleMs} ms, % of a core`, cell(T.idleCpu, 2)],
+          ['TypeScript thread body, spawn to first message, ms', cell(T.kitStartup, 1)],
+          ['plain ES module worker, start to first message, ms', cell(T.plainStartup, 1)],
+          ['kit start-up ÷ plain worker start-up', ratio(ratioOf(results, CELL.threads, T.kitStartup, T.plainStartup))],
+        ],
+      ),
+      '',
+    );
+  }
   const svgs: { file: string; svg: string }[] = [];
   const values = names.map((n) => medianOf(results, key, n) ?? null);
   if (values.some((v) => v !== null)) {

@@ -65,6 +65,15 @@ export interface CellOutput {
   /** Implementations whose code is still stubbed: label → message of the NotImplementedError. */
   readonly notImplemented?: Record<string, string>;
   readonly notes?: string[];
+  /** What the whole cell process used (process.resourceUsage() at the end), beside the parent's wall time. */
+  readonly resources?: ProcessResources;
+}
+
+export interface ProcessResources {
+  /** User + system CPU time of the process, all its threads, ms. */
+  readonly cpuMs: number;
+  /** Peak resident set size, MB. */
+  readonly maxRssMb: number;
 }
 
 /** The child's whole answer: its output, or why it failed. */
@@ -85,6 +94,8 @@ export interface CellResult {
   readonly notes: string[];
   /** Wall time of each child process, ms. */
   readonly processMs: number[];
+  /** CPU time and peak memory of each child process that answered (absent in reports made before they were kept). */
+  readonly resources?: ProcessResources[];
 }
 
 export interface Profile {
@@ -120,4 +131,10 @@ export interface Profile {
   readonly poolTinyTasks: number;
   /** mitata's minimum CPU time per micro benchmark, ns. */
   readonly microMinCpuNs: number;
+  /** The kit `threads` cell: ping-pong round trips, start-ups per sample, how long the parked receiver is watched (ms). */
+  /** Lines through the pipeline command in the logs cell (0: no logs cell). */
+  readonly logLines: number;
+  /** Copies of each fixture photo in the images cell's batch (0: no images cell). */
+  readonly imageCopies: number;
+  readonly threadsCell: { readonly roundTrips: number; readonly startups: number; readonly idleMs: number };
 }

@@ -13,7 +13,11 @@
  *   backpressure  P1 m3 at the chapter's own rates: a producer at 1000 msgs/s, a consumer at 100 msgs/s, through an
  *                 unbounded channel and through one bounded at 100; the queue length is sampled every 10 ms. Also
  *                 the chapter's test_backpressure_blocks: how long a send into a full channel of 2 blocks while a
- *                 consumer thread, spawned after the clock starts, sleeps 100 ms before taking one
+ *                 consumer thread, spawned after the clock starts, sleeps 100 ms before taking one; and the same
+ *                 send with the consumer already running (the blocking alone). The process's resident memory is
+ *                 sampled beside the queue length.
+ *   logs          the `pipeline` command on real-format logs: threaded (cold and warm) vs the single-threaded
+ *                 baseline (see logs())
  */
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
@@ -22,7 +26,11 @@ import { arrayOf, type Codec, f64, record, structured } from '#kit/codec.ts';
 import { SharedI32Array } from '#kit/shared-data.ts';
 import { sleep, spawn } from '#kit/thread.ts';
 import { drainBatches, drainRounds } from '../../kit-bodies.ts';
-import { pacedConsumer, pacedProducer, sleepStage, sleepThenRecv, wallNow } from '../bodies.ts';
+import { pacedConsumer, pacedProducer, signalSleepRecv, sleepStage, sleepThenRecv, wallNow } from '../bodies.ts';
+import { S, V } from '../registry.ts';
+import { PipelineThreads, runBaseline, runPipeline } from '../../../apps/pipeline/pipeline.ts';
+import type { PipelineReport } from '../../../apps/pipeline/report.ts';
+import { FIXTURE_NAMES, writeRepeatedLog } from '../../../apps/pipeline/synthetic.ts';
 import { BENCHMARKED_MILESTONES } from '../target.ts';
 import type { CellOutput, CellSpec } from '../types.ts';
 import { guardImpl, loadImpls, num, Recorder, rotate, variantName } from './common.ts';
@@ -40,8 +48,8 @@ async function p1m6(spec: CellSpec, rec: Recorder): Promise<void> {
   type Run = { name: string; label: string; go: () => { elapsedMs: number; entries: number } };
   let runs: Run[] = [];
   for (const { impl, module } of impls) {
-    const ch = variantName(impl, 'channel');
-    const mu = variantName(impl, 'mutex');
+    const ch = variantName(impl, V.p1m6.channel);
+    const mu = variantName(impl, V.p1m6.mutex);
     rec.declare(ch, 'ms');
     rec.declare(mu, 'ms');
     // Warm-up (JIT, the compile cache of thread bodies); a stub fails here and its variants are dropped.
@@ -138,13 +146,13 @@ async function transport(spec: CellSpec, rec: Recorder): Promise<void> {
   const n = num(spec, 'numbers');
   const m = num(spec, 'records');
   const variants: [string, () => Promise<number> | number][] = [
-    ['postMessage numbers', () => postRound(n, (i) => i)],
-    ['kit f64', () => kitRound(n, () => syncChannel<number>(1 << 14, { codec: f64 }), (i) => i)],
-    ['kit f64 ×256 batches', () => kitBatchRound(n, 256, f64, (i) => i)],
-    ['postMessage records', () => postRound(m, (i) => ENTRIES[i & 1023])],
-    ['kit record codec', () => kitRound(m, () => syncChannel<Entry>(4096, { codec: entryCodec }), (i) => ENTRIES[i & 1023]!)],
-    ['kit record ×64 batches', () => kitBatchRound(m, 64, entryCodec, (i) => ENTRIES[i & 1023]!)],
-    ['kit structured codec', () => kitRound(m, () => syncChannel<Entry>(4096, { codec: structured<Entry>() }), (i) => ENTRIES[i & 1023]!)],
+    [V.transport.postNumbers, () => postRound(n, (i) => i)],
+    [V.transport.kitF64, () => kitRound(n, () => syncChannel<number>(1 << 14, { codec: f64 }), (i) => i)],
+    [V.transport.kitF64Batches, () => kitBatchRound(n, 256, f64, (i) => i)],
+    [V.transport.postRecords, () => postRound(m, (i) => ENTRIES[i & 1023])],
+    [V.transport.kitRecord, () => kitRound(m, () => syncChannel<Entry>(4096, { codec: entryCodec }), (i) => ENTRIES[i & 1023]!)],
+    [V.transport.kitRecordBatches, () => kitBatchRound(m, 64, entryCodec, (i) => ENTRIES[i & 1023]!)],
+    [V.transport.kitStructured, () => kitRound(m, () => syncChannel<Entry>(4096, { codec: structured<Entry>() }), (i) => ENTRIES[i & 1023]!)],
   ];
   for (const [name] of variants) rec.declare(name, 'ms');
   for (let rep = 0; rep < spec.reps; rep++) {
@@ -214,11 +222,11 @@ async function pipeline(spec: CellSpec, rec: Recorder): Promise<void> {
   const uneven = [unit * 2, unit, unit]; // 100/50/50 ms scaled
   const equal = [unit * 2, unit * 2, unit * 2]; // 3 × 100 ms scaled
   const variants: [string, () => number][] = [
-    ['sequential 2:1:1', () => sequential(uneven, messages)],
-    ['pipelined 2:1:1', () => pipelined(uneven, messages)],
-    ['sequential 1:1:1', () => sequential(equal, messages)],
-    ['pipelined 1:1:1', () => pipelined(equal, messages)],
-    ['latency 1:1:1', () => idleLatency(equal, 5)],
+    [V.pipeline.sequentialUneven, () => sequential(uneven, messages)],
+    [V.pipeline.pipelinedUneven, () => pipelined(uneven, messages)],
+    [V.pipeline.sequentialEqual, () => sequential(equal, messages)],
+    [V.pipeline.pipelinedEqual, () => pipelined(equal, messages)],
+    [V.pipeline.latencyEqual, () => idleLatency(equal, 5)],
   ];
   for (const [name] of variants) rec.declare(name, 'ms');
   for (let rep = 0; rep < spec.reps; rep++) {
@@ -233,6 +241,8 @@ interface QueueRun {
   readonly points: [number, number][];
   readonly sent: [number, number][];
   readonly received: [number, number][];
+  /** Resident set size of this process, MB (the queue lives in shared memory, which the RSS counts). */
+  readonly memory: [number, number][];
 }
 
 function queueRun(capacity: number | undefined, windowMs: number, producerMs: number, consumerMs: number): QueueRun {
@@ -246,6 +256,7 @@ function queueRun(capacity: number | undefined, windowMs: number, producerMs: nu
   const points: [number, number][] = [];
   const sent: [number, number][] = [];
   const received: [number, number][] = [];
+  const memory: [number, number][] = [];
   if (wallNow() < startAt) sleep(startAt - wallNow());
   for (let t = 10; t <= windowMs - 10; t += 10) {
     const due = startAt + t;
@@ -254,11 +265,12 @@ function queueRun(capacity: number | undefined, windowMs: number, producerMs: nu
     points.push([x, observer.len()]);
     sent.push([x, Atomics.load(counters.array, 0)]);
     received.push([x, Atomics.load(counters.array, 1)]);
+    memory.push([x, process.memoryUsage.rss() / 2 ** 20]);
   }
   observer.close();
   producer.join();
   consumer.join();
-  return { points, sent, received };
+  return { points, sent, received, memory };
 }
 
 function slopePerSecond(points: readonly [number, number][]): number {
@@ -292,40 +304,115 @@ function blockedSend(): number {
   return elapsed;
 }
 
+/**
+ * The same blocking send with the consumer thread already running: the clock starts once the consumer has said
+ * it started (and begun its 100 ms sleep), so the time is the blocking alone, without a thread's start-up.
+ */
+function blockedSendOnly(): number {
+  const [tx, rx] = syncChannel<number>(2, { codec: f64 });
+  const [startedTx, startedRx] = channel<number>({ codec: f64 });
+  tx.send(1);
+  tx.send(2);
+  const consumer = spawn(signalSleepRecv, startedTx, rx, 100);
+  startedRx.recv();
+  const start = performance.now();
+  tx.send(3);
+  const elapsed = performance.now() - start;
+  consumer.join();
+  return elapsed;
+}
+
 async function backpressure(spec: CellSpec, rec: Recorder): Promise<void> {
   const windowMs = num(spec, 'windowMs');
   const producerMs = 1; // 1000 msgs/s
   const consumerMs = 10; // 100 msgs/s
   const capacity = 100;
-  rec.declare('unbounded growth', 'msgs/s', 'lower');
-  rec.declare('unbounded length at end', 'messages', 'lower');
-  rec.declare('bounded length at end', 'messages', 'lower');
-  rec.declare('bounded producer/consumer rate', 'x', 'lower');
-  rec.declare('blocked send (capacity 2)', 'ms');
+  const B = V.backpressure;
+  rec.declare(B.unboundedGrowth, 'msgs/s', 'lower');
+  rec.declare(B.unboundedEnd, 'messages', 'lower');
+  rec.declare(B.boundedEnd, 'messages', 'lower');
+  rec.declare(B.boundedRate, 'x', 'lower');
+  rec.declare(B.blockedSendWithSpawn, 'ms');
+  rec.declare(B.blockedSend, 'ms');
   const kinds: (number | undefined)[] = [undefined, capacity];
   for (let rep = 0; rep < spec.reps; rep++) {
-    rec.add('blocked send (capacity 2)', blockedSend());
+    rec.add(B.blockedSendWithSpawn, blockedSend());
+    rec.add(B.blockedSend, blockedSendOnly());
     for (const cap of rotate(kinds, rep)) {
       const run = queueRun(cap, windowMs, producerMs, consumerMs);
-      const name = cap === undefined ? 'unbounded' : 'bounded';
-      rec.addSeries(`${name} queue length`, run.points);
+      const unbounded = cap === undefined;
+      rec.addSeries(unbounded ? S.backpressure.unbounded : S.backpressure.bounded, run.points);
+      rec.addSeries(unbounded ? S.backpressure.unboundedMemory : S.backpressure.boundedMemory, run.memory);
       const last = run.points[run.points.length - 1]?.[1] ?? 0;
-      rec.add(`${name} length at end`, last);
-      if (cap === undefined) rec.add('unbounded growth', slopePerSecond(run.points));
+      rec.add(unbounded ? B.unboundedEnd : B.boundedEnd, last);
+      if (unbounded) rec.add(B.unboundedGrowth, slopePerSecond(run.points));
       else {
         // Once the queue is full, the producer can only go as fast as the consumer: compare their rates then.
         const half = (windowMs / 1000) * 0.5;
         const later = (s: [number, number][]) => s.filter(([x]) => x >= half);
         const consumerRate = slopePerSecond(later(run.received));
-        rec.add('bounded producer/consumer rate', consumerRate > 0 ? slopePerSecond(later(run.sent)) / consumerRate : 0);
+        rec.add(B.boundedRate, consumerRate > 0 ? slopePerSecond(later(run.sent)) / consumerRate : 0);
       }
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// logs: the `pipeline` command on real-format logs
+
+/** The counts of a pipeline report: what every variant must agree on. */
+function logCounts(r: PipelineReport): string {
+  return JSON.stringify([r.total, r.kept, r.filtered, r.blank, r.deadLettered, r.byLevel, r.bySource]);
+}
+
+/**
+ * The `pipeline` command (apps/pipeline) on `lines` lines of the four loghub samples repeated into four temporary
+ * files (one malformed or blank line in 997), in the page cache before timing: the single-threaded baseline, the
+ * threaded pipeline as one CLI run does it (threads started for the run: "cold"), and the same threads kept across
+ * runs ("warm"), each checked to count exactly like the first run. `warmUps` rounds first, untimed.
+ */
+async function logs(spec: CellSpec, rec: Recorder): Promise<void> {
+  const { mkdtempSync, rmSync, createReadStream } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const lines = num(spec, 'lines');
+  const workers = num(spec, 'workers');
+  const warmUps = num(spec, 'warmUps');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-logs-'));
+  const files = FIXTURE_NAMES.map((name) => path.join(dir, `${name}.log`));
+  await Promise.all(FIXTURE_NAMES.map((name, i) => writeRepeatedLog(files[i]!, name, { lines: Math.ceil(lines / 4), malformedEvery: 997 })));
+  for (const file of files) for await (const _ of createReadStream(file, { highWaterMark: 1 << 20 }));
+  const kept = new PipelineThreads({ workers });
+  let expected: string | undefined;
+  const timed = (run: () => Promise<PipelineReport>) => async (): Promise<number> => {
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a joined thread's heap teardown, out of the clock
+    const report = await run();
+    expected ??= logCounts(report);
+    if (logCounts(report) !== expected) throw new Error('logs: a variant counted differently from the first run');
+    return report.elapsedMs;
+  };
+  const L = V.logs;
+  const variants: [string, () => Promise<number>][] = [
+    [L.baseline, timed(() => runBaseline(files))],
+    [L.cold, timed(() => runPipeline(files, { workers }))],
+    [L.warm, timed(() => kept.run(files))],
+  ];
+  for (const [name] of variants) rec.declare(name, 'ms');
+  try {
+    for (let w = 0; w < warmUps; w++) for (const [, run] of rotate(variants, w)) await run();
+    for (let rep = 0; rep < spec.reps; rep++) for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
+  } finally {
+    await kept.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export async function runCell(spec: CellSpec): Promise<CellOutput> {
   const rec = new Recorder();
   switch (spec.kind) {
+    case 'logs':
+      await logs(spec, rec);
+      break;
     case 'p1m6':
       await p1m6(spec, rec);
       break;

@@ -18,13 +18,13 @@ import { mutexIncrements } from '../bodies.ts';
 import { BENCHMARKED_MILESTONES } from '../target.ts';
 import type { CellOutput, CellSpec, Implementation } from '../types.ts';
 import { flag, guardImpl, loadImpls, num, nums, Recorder, rotate, variantName } from './common.ts';
+import { V } from '../registry.ts';
 
 type Kind = 'mutex' | 'rwlock' | 'atomic';
 interface P3m6Module {
   benchmarkCounter(kind: Kind, numOps: number, numThreads: number, readRatio: number): { elapsedMs: number };
 }
 
-export const ratioLabel = (r: number): string => `${Math.round(r * 100)}%`;
 
 async function p3m6(spec: CellSpec, rec: Recorder): Promise<void> {
   const { folder, file } = BENCHMARKED_MILESTONES.p3m6;
@@ -42,19 +42,19 @@ async function p3m6(spec: CellSpec, rec: Recorder): Promise<void> {
     if (!ok) continue;
     for (const ratio of ratios) {
       for (const kind of ['mutex', 'rwlock', 'atomic'] as const) {
-        const name = variantName(impl, `${kind} @${ratioLabel(ratio)}`);
+        const name = variantName(impl, V.p3m6.at(kind, ratio));
         rec.declare(name, 'ms');
         runs.push({ name, impl, go: () => module.benchmarkCounter(kind, ops, threads, ratio).elapsedMs });
       }
     }
     if (perOp) {
       const perOpRuns: [string, Kind, number][] = [
-        ['mutex increment', 'mutex', 0],
-        ['rwlock read', 'rwlock', 1],
-        ['atomic increment', 'atomic', 0],
+        [V.p3m6.mutexPerOp, 'mutex', 0],
+        [V.p3m6.rwlockPerOp, 'rwlock', 1],
+        [V.p3m6.atomicPerOp, 'atomic', 0],
       ];
       for (const [label, kind, ratio] of perOpRuns) {
-        const name = variantName(impl, `${label} per op`);
+        const name = variantName(impl, label);
         rec.declare(name, 'µs/op');
         runs.push({ name, impl, go: () => (module.benchmarkCounter(kind, ops, threads, ratio).elapsedMs * 1000) / ops });
       }
@@ -117,16 +117,16 @@ async function kitMutexRun(ops: number): Promise<number> {
 
 async function v8mutex(spec: CellSpec, rec: Recorder): Promise<void> {
   const ops = num(spec, 'ops');
-  rec.declare('kit Mutex, 2 threads', 'ms');
+  rec.declare(V.v8mutex.kit, 'ms');
   const available = typeof (Atomics as unknown as Partial<V8Mutex>).Mutex === 'function';
-  if (available) rec.declare('Atomics.Mutex, 2 threads', 'ms');
+  if (available) rec.declare(V.v8mutex.v8, 'ms');
   else {
-    rec.unavailable['Atomics.Mutex, 2 threads'] = process.execArgv.includes('--harmony-struct')
+    rec.unavailable[V.v8mutex.v8] = process.execArgv.includes('--harmony-struct')
       ? 'Atomics.Mutex is not defined even with --harmony-struct in this Node'
       : 'not available: node --harmony-struct did not work here, so the cell ran without it';
   }
-  const variants: [string, () => Promise<number>][] = [['kit Mutex, 2 threads', () => kitMutexRun(ops)]];
-  if (available) variants.push(['Atomics.Mutex, 2 threads', () => atomicsMutexRun(ops)]);
+  const variants: [string, () => Promise<number>][] = [[V.v8mutex.kit, () => kitMutexRun(ops)]];
+  if (available) variants.push([V.v8mutex.v8, () => atomicsMutexRun(ops)]);
   for (const [, run] of variants) await run(); // warm-up
   for (let rep = 0; rep < spec.reps; rep++) {
     for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());

@@ -14,6 +14,7 @@
  *   cpu     `tasks` jobs of fixed integer work calibrated to about `taskMs` each on this machine
  *   spawn   the cost of a thread (spawn + join of a thread that does nothing), and `spawnTasks` tiny jobs run
  *           spawn-per-task (at most `workers` threads alive) against `tinyTasks` tiny jobs through the pools
+ *   images  real photos resized and blurred with sharp: the reference pool against the main thread (see imagesCell)
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,6 +27,7 @@ import { noopThread, poolWorker, taskThread } from '../bodies.ts';
 import { BENCHMARKED_MILESTONES } from '../target.ts';
 import type { CellOutput, CellSpec } from '../types.ts';
 import { flag, guardImplAsync, type LoadedImpl, loadImpls, num, quickMedian, Recorder, rotate, variantName } from './common.ts';
+import { V } from '../registry.ts';
 
 type Workload = { readonly kind: 'sleep'; readonly ms: number; readonly count: number } | { readonly kind: 'cpu'; readonly iterations: number; readonly count: number };
 interface RunResult {
@@ -172,12 +174,12 @@ async function sweepCell(spec: CellSpec, rec: Recorder, cpu: boolean): Promise<v
     if (!ok || !warm) continue;
     const pool = warm;
     warmPools.push(pool);
-    const seq = variantName(impl, 'sequential');
-    const name = variantName(impl, 'pool');
+    const seq = variantName(impl, V.sweep.sequential);
+    const name = variantName(impl, V.sweep.pool);
     variants.push([seq, impl.label, () => checked(seq, module.benchmarkSequential(workload))]);
     variants.push([name, impl.label, () => checked(name, pool.run(workload))]);
     if (flag(spec, 'freshPool')) {
-      const fresh = variantName(impl, 'pool, fresh per run (m6 benchmarkThreadPool)');
+      const fresh = variantName(impl, V.sweep.freshPool);
       variants.push([fresh, impl.label, () => checked(fresh, module.benchmarkThreadPool(workload, workers))]);
     }
   }
@@ -185,13 +187,13 @@ async function sweepCell(spec: CellSpec, rec: Recorder, cpu: boolean): Promise<v
   const piscina = flag(spec, 'piscina') ? await piscinaPool(workers) : undefined;
   if (kitPool) {
     kitPool.run(jobs.slice(0, workers)); // warm-up
-    variants.push(['kit pool', '', () => kitPool.run(jobs)]);
+    variants.push([V.sweep.kitPool, '', () => kitPool.run(jobs)]);
   }
-  if (piscina) variants.push(['piscina', '', () => piscinaRun(piscina, jobs)]);
+  if (piscina) variants.push([V.sweep.piscina, '', () => piscinaRun(piscina, jobs)]);
   const referencePool = warmPools[0];
   if (flag(spec, 'p2m1') && workers === 4 && !cpu && referencePool && impls[0]?.impl.label === 'reference') {
     const eight: Workload = { kind: 'sleep', ms: 100, count: 8 };
-    variants.push(['8 × 100 ms on 4 workers', '', async () => (await referencePool.run(eight)).elapsedMs]);
+    variants.push([V.sweep.p2m1Eight, '', async () => (await referencePool.run(eight)).elapsedMs]);
   }
   for (const [name] of variants) rec.declare(name, 'ms');
   let dropped = new Set<string>();
@@ -250,11 +252,11 @@ async function spawnCell(spec: CellSpec, rec: Recorder): Promise<void> {
   pool.run(tiny.slice(0, 1000));
   await piscinaRun(piscina, tiny.slice(0, 1000));
   const variants: [string, () => number | Promise<number>][] = [
-    ['thread spawn + join', () => spawnCost(5)],
-    ['spawn per task, per task', () => spawnPerTask(tiny.slice(0, spawnTasks), workers) / spawnTasks],
-    ['reference pool, per task', async () => (await referencePool.run(tinyWorkload)).elapsedMs / tinyTasks],
-    ['kit pool, per task', () => pool.run(tiny) / tinyTasks],
-    ['piscina, per task', async () => (await piscinaRun(piscina, tiny)) / tinyTasks],
+    [V.spawn.spawnJoin, () => spawnCost(5)],
+    [V.spawn.spawnPerTask, () => spawnPerTask(tiny.slice(0, spawnTasks), workers) / spawnTasks],
+    [V.spawn.referencePool, async () => (await referencePool.run(tinyWorkload)).elapsedMs / tinyTasks],
+    [V.spawn.kitPool, () => pool.run(tiny) / tinyTasks],
+    [V.spawn.piscina, async () => (await piscinaRun(piscina, tiny)) / tinyTasks],
   ];
   for (const [name] of variants) rec.declare(name, 'ms');
   for (let rep = 0; rep < spec.reps; rep++) {
@@ -265,9 +267,90 @@ async function spawnCell(spec: CellSpec, rec: Recorder): Promise<void> {
   await referencePool.close();
 }
 
+interface ImageModules {
+  m2: { processImage(task: unknown): Promise<{ ok: boolean; error?: string }>; Operation: { resize(w: number, h: number): unknown; blur(s: number): unknown } };
+  m6: { imageTask: unknown };
+}
+
+/**
+ * A batch of real photos (fixtures/images/good, each `copies` times), resize to 320 + blur 1.5: the reference pool
+ * of `workers` against the same batch one by one on the main thread, and against two sharp pipelines in flight from
+ * the main thread (no worker threads: the obvious alternative for sharp-only work). sharp.concurrency(1) for all.
+ */
+async function imagesCell(spec: CellSpec, rec: Recorder): Promise<void> {
+  const { readdirSync, mkdtempSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const sharp = (await import('sharp')).default;
+  const workers = num(spec, 'workers');
+  const copies = num(spec, 'copies');
+  const dir = spec.impls?.[0]?.dir;
+  if (!dir) throw new Error('images: no reference tree');
+  const load = async <M>(rel: string) => (await import(pathToFileURL(path.join(dir, 'p2-image-pool', rel)).href)) as M;
+  const m2 = await load<ImageModules['m2']>('m2-image-tasks/image-task.ts');
+  const m6 = await load<ImageModules['m6']>('m6-benchmark/benchmark.ts');
+  const { ThreadPool } = await load<P2m1Module>('m1-thread-pool/thread-pool.ts');
+  const good = path.join(repoRootDir, 'fixtures', 'images', 'good');
+  const out = mkdtempSync(path.join(os.tmpdir(), 'bench-images-'));
+  const files = readdirSync(good);
+  const batch = Array.from({ length: copies }, (_, copy) =>
+    files.map((file) => ({ inputPath: path.join(good, file), outputPath: path.join(out, `${copy}-${file}.jpg`), operations: [m2.Operation.resize(320, 320), m2.Operation.blur(1.5)] })),
+  ).flat();
+  sharp.concurrency(1);
+  const pool = new ThreadPool(workers, { context: { done: new SharedI32Array(2) } });
+  await pool.ready();
+  const check = (r: { ok: boolean; error?: string }) => {
+    if (!r.ok) throw new Error(`images: ${r.error}`);
+  };
+  const variants: [string, () => Promise<number>][] = [
+    [
+      V.images.sequential,
+      async () => {
+        const start = performance.now();
+        for (const task of batch) check(await m2.processImage(task));
+        return performance.now() - start;
+      },
+    ],
+    [
+      V.images.pool,
+      async () => {
+        const start = performance.now();
+        for (const task of batch) pool.execute(m6.imageTask as never, task);
+        await pool.waitIdle();
+        const took = performance.now() - start;
+        if (pool.failures().length > 0) throw new Error(`images: ${JSON.stringify(pool.failures()[0])}`);
+        return took;
+      },
+    ],
+    [
+      V.images.twoInFlight,
+      async () => {
+        let next = 0;
+        const start = performance.now();
+        await Promise.all(
+          [0, 1].map(async () => {
+            while (next < batch.length) check(await m2.processImage(batch[next++]));
+          }),
+        );
+        return performance.now() - start;
+      },
+    ],
+  ];
+  for (const [name, run] of variants) {
+    rec.declare(name, 'ms');
+    await run(); // warm-up: every worker has imported sharp
+  }
+  for (let rep = 0; rep < spec.reps; rep++) for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
+  rec.notes.push(`${batch.length} photos per batch`);
+  await pool.shutdown();
+  rmSync(out, { recursive: true, force: true });
+}
+
+const repoRootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
 export async function runCell(spec: CellSpec): Promise<CellOutput> {
   const rec = new Recorder();
-  if (spec.kind === 'sleep') await sweepCell(spec, rec, false);
+  if (spec.kind === 'images') await imagesCell(spec, rec);
+  else if (spec.kind === 'sleep') await sweepCell(spec, rec, false);
   else if (spec.kind === 'cpu') await sweepCell(spec, rec, true);
   else if (spec.kind === 'spawn') await spawnCell(spec, rec);
   else throw new Error(`pool: unknown cell kind ${spec.kind}`);
