@@ -8,6 +8,8 @@ import { defineConfig } from 'vitest/config';
  */
 const include = JSON.parse(process.env['CHECKPOINTS_INCLUDE'] ?? '[]') as string[];
 const timeout = Number(process.env['CHECKPOINTS_TEST_TIMEOUT_MS'] ?? 15_000);
+// Runs that only ask whether a file fails at all skip the rest of a file after its first failure.
+const bail = process.env['CHECKPOINTS_BAIL_PER_FILE'] === '1';
 
 export default defineConfig({
   test: {
@@ -19,5 +21,6 @@ export default defineConfig({
     hookTimeout: timeout,
     // A run with no test files is an error for the caller to explain, not for vitest to refuse.
     passWithNoTests: true,
+    setupFiles: bail ? ['./tools/checkpoints/bail-per-file.ts'] : [],
   },
 });

@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stubSource } from '../exercises/generate.ts';
+import { isMutantCatalogPath, stubSource } from '../exercises/generate.ts';
 import type { CheckpointEvent } from './stream-reporter.ts';
 import { isTestFile, isTypeScriptModule, listFiles, listMilestones, type Milestone, milestoneIdOf, projectRoot, selectMilestones } from '../../course/layout.ts';
 import { cacheDir } from '../../kit/internal/compile.ts';
@@ -175,6 +175,8 @@ export async function runVitest(options: {
    * process's. The grader passes a stripped one, so code under test sees no secrets.
    */
   readonly env?: Readonly<Record<string, string>>;
+  /** Skip the rest of a test file after its first failure (enough to know that the file fails). */
+  readonly bailPerFile?: boolean;
 }): Promise<RawRun> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const runTimeoutMs = options.runTimeoutMs ?? 5 * 60_000;
@@ -186,6 +188,7 @@ export async function runVitest(options: {
       CHECKPOINTS_INCLUDE: JSON.stringify(options.include),
       CHECKPOINTS_TEST_TIMEOUT_MS: String(timeoutMs),
       CHECKPOINTS_EVENTS: options.eventsFile,
+      ...(options.bailPerFile === true ? { CHECKPOINTS_BAIL_PER_FILE: '1' } : {}),
     },
     runTimeoutMs,
     options.env,
@@ -354,7 +357,8 @@ export function composeTree(dir: string, target: string, canonical: readonly Mil
     const canonicalFiles = new Set(listFiles(m.dir));
     for (const rel of canonicalFiles) {
       const from = path.join(m.dir, rel);
-      if (isStudentFile(from)) continue;
+      // Wrong solutions are for instructors' checks only; code under test never sees them.
+      if (isStudentFile(from) || isMutantCatalogPath(rel)) continue;
       const to = path.join(dir, m.folder, rel);
       mkdirSync(path.dirname(to), { recursive: true });
       cpSync(from, to);

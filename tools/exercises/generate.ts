@@ -383,12 +383,20 @@ export function isHiddenTestPath(relativePath: string): boolean {
   return /(^|\/)hidden\//.test(relativePath) || /\.hidden\.test\.[cm]?tsx?$/.test(relativePath);
 }
 
+/** The catalogue of wrong solutions beside a milestone's solution (mutants.ts reads it). */
+export const MUTANTS_FILE = 'mutants.md';
+
+/** Whether a path (relative to a tree) is a catalogue of wrong solutions, which only instructors see. */
+export function isMutantCatalogPath(relativePath: string): boolean {
+  return relativePath === MUTANTS_FILE || relativePath.endsWith(`/${MUTANTS_FILE}`);
+}
+
 /** What the exercise version of each file of a solutions tree is, in memory; throws GenerateError. */
 export function buildExercises(from: string): Map<string, { content: Buffer; regions: readonly Region[] }> {
   const out = new Map<string, { content: Buffer; regions: readonly Region[] }>();
   const problems: MarkerError[] = [];
   for (const rel of listFiles(from)) {
-    if (isHiddenTestPath(rel)) continue;
+    if (isHiddenTestPath(rel) || isMutantCatalogPath(rel)) continue;
     const bytes = readFileSync(path.join(from, rel));
     if (!isTypeScriptModule(rel)) {
       out.set(rel, { content: bytes, regions: [] });
