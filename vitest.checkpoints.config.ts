@@ -10,6 +10,8 @@ const include = JSON.parse(process.env['CHECKPOINTS_INCLUDE'] ?? '[]') as string
 const timeout = Number(process.env['CHECKPOINTS_TEST_TIMEOUT_MS'] ?? 15_000);
 // Runs that only ask whether a file fails at all skip the rest of a file after its first failure.
 const bail = process.env['CHECKPOINTS_BAIL_PER_FILE'] === '1';
+// Test files running side by side; unset: vitest's default.
+const maxWorkers = Number(process.env['CHECKPOINTS_MAX_WORKERS'] ?? 0) || undefined;
 
 export default defineConfig({
   test: {
@@ -17,6 +19,7 @@ export default defineConfig({
     // Vitest skips folders like node_modules by default; nothing else should be excluded from a checkpoint run.
     exclude: ['**/node_modules/**'],
     pool: 'forks',
+    ...(maxWorkers !== undefined ? { maxWorkers } : {}),
     testTimeout: timeout,
     hookTimeout: timeout,
     // A run with no test files is an error for the caller to explain, not for vitest to refuse.

@@ -177,6 +177,8 @@ export async function runVitest(options: {
   readonly env?: Readonly<Record<string, string>>;
   /** Skip the rest of a test file after its first failure (enough to know that the file fails). */
   readonly bailPerFile?: boolean;
+  /** Test files run side by side (vitest's default when unset). */
+  readonly maxWorkers?: number;
 }): Promise<RawRun> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const runTimeoutMs = options.runTimeoutMs ?? 5 * 60_000;
@@ -189,6 +191,7 @@ export async function runVitest(options: {
       CHECKPOINTS_TEST_TIMEOUT_MS: String(timeoutMs),
       CHECKPOINTS_EVENTS: options.eventsFile,
       ...(options.bailPerFile === true ? { CHECKPOINTS_BAIL_PER_FILE: '1' } : {}),
+      ...(options.maxWorkers !== undefined ? { CHECKPOINTS_MAX_WORKERS: String(options.maxWorkers) } : {}),
     },
     runTimeoutMs,
     options.env,
