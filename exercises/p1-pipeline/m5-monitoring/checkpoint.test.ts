@@ -34,12 +34,12 @@ describe('p1/m5: errors and monitoring', () => {
     expect(() => processWithRetry(() => ok(1), 0)).toThrow(RangeError);
   });
 
-  test('a poison message lands in the dead-letter queue (test_dead_letter_queue)', () => {
+  test('a poison message lands in the dead-letter queue (test_dead_letter_queue)', async () => {
     const [dlqTx, dlqRx] = channel<DeadLetter>();
     const entry = LogEntry.new(LogLevel.Error, 'Bad data');
     dlqTx.send({ stage: 'parser', reason: 'Parse error', payload: JSON.stringify(entry), at: Date.now() });
     dlqTx.close();
-    const failures = spawn(deadLetterCollector, dlqRx).join();
+    const failures = await spawn(deadLetterCollector, dlqRx).joinAsync();
     expect(failures).toHaveLength(1);
     expect(failures[0]!.reason).toBe('Parse error');
     expect(JSON.parse(failures[0]!.payload).message).toBe('Bad data');
@@ -58,7 +58,8 @@ describe('p1/m5: errors and monitoring', () => {
     for (const line of lines) lineTx.send(line);
     lineTx.close();
     const final = await parser.joinAsync();
-    const good = [...entryRx];
+    const good: LogEntry[] = [];
+    for await (const entry of entryRx) good.push(entry);
     const letters = await dead.joinAsync();
     const latest = await collector.joinAsync();
     const expectedBad = lines.filter((l) => !l.startsWith('WARN ')).length;
