@@ -13,7 +13,7 @@
  * inside) be killed as a whole.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMutantCatalogPath, stubSource } from '../exercises/generate.ts';
@@ -103,6 +103,7 @@ function runVitestProcess(
   env: Record<string, string>,
   killAfterMs: number,
   baseEnv: Readonly<Record<string, string | undefined>> = process.env,
+  stall?: { readonly file: string; readonly ms: number },
 ): Promise<{ code: number | null; output: string; killed: boolean }> {
   return new Promise((resolve, reject) => {
     // detached: the child leads its own process group, so a hung run is killed with its fork workers.
@@ -130,6 +131,28 @@ function runVitestProcess(
       killed = true;
       killGroup();
     }, killAfterMs);
+    // A run whose events file has not grown for `stall.ms` is stuck (every file still running blocks its
+    // worker's main thread): stop it now rather than at the overall limit.
+    let lastSize = -1;
+    let lastChange = Date.now();
+    const stallTimer =
+      stall === undefined
+        ? undefined
+        : setInterval(() => {
+            let size = 0;
+            try {
+              size = statSync(stall.file).size;
+            } catch {
+              size = 0;
+            }
+            if (size !== lastSize) {
+              lastSize = size;
+              lastChange = Date.now();
+            } else if (Date.now() - lastChange > stall.ms) {
+              killed = true;
+              killGroup();
+            }
+          }, 500);
     // Being in its own group, the child would not get the terminal's Ctrl-C: pass it on, then stop (the exit
     // handler of makeWorkspace removes the workspace).
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -140,6 +163,7 @@ function runVitestProcess(
     process.once('SIGTERM', onSignal);
     const done = (): void => {
       clearTimeout(timer);
+      if (stallTimer !== undefined) clearInterval(stallTimer);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     };
@@ -179,6 +203,8 @@ export async function runVitest(options: {
   readonly bailPerFile?: boolean;
   /** Test files run side by side (vitest's default when unset). */
   readonly maxWorkers?: number;
+  /** Stop the run when no test has reported for this long (a main thread blocked for good); off when unset. */
+  readonly stallMs?: number;
 }): Promise<RawRun> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const runTimeoutMs = options.runTimeoutMs ?? 5 * 60_000;
@@ -195,6 +221,7 @@ export async function runVitest(options: {
     },
     runTimeoutMs,
     options.env,
+    options.stallMs === undefined ? undefined : { file: options.eventsFile, ms: options.stallMs },
   );
   const events: CheckpointEvent[] = existsSync(options.eventsFile)
     ? readFileSync(options.eventsFile, 'utf8')
@@ -228,14 +255,16 @@ export async function runVitest(options: {
   }
   let runError: string | undefined;
   if (killed) {
+    // Other tools recognize a hang by 'did not finish within'.
+    const why = `within ${runTimeoutMs / 1000} s${options.stallMs === undefined ? '' : ` (or ${options.stallMs / 1000} s without a test reporting)`}`;
     // A worker blocked in a synchronous wait cannot even send the results of the tests before it (vitest sends
     // them in batches), so what is known is which files never finished.
     const finished = new Set(events.flatMap((ev) => (ev.e === 'module' ? [rel(ev.file)] : [])));
     const unfinished = options.include.map((f) => rel(path.join(projectRoot, f))).filter((f) => !finished.has(f));
     for (const file of unfinished) {
-      fileErrors.push({ file, message: `did not finish within ${runTimeoutMs / 1000} s: a test in it blocks the main thread or never ends (a synchronous wait cannot time out)` });
+      fileErrors.push({ file, message: `did not finish ${why}: a test in it blocks the main thread or never ends (a synchronous wait cannot time out)` });
     }
-    runError = `vitest did not finish within ${runTimeoutMs / 1000} s and was stopped; unfinished test files: ${unfinished.join(', ') || '(none)'}`;
+    runError = `vitest did not finish ${why} and was stopped; unfinished test files: ${unfinished.join(', ') || '(none)'}`;
   } else if (!ended) {
     runError = `vitest exited with code ${code} before the run ended:\n${firstLines(output, 40)}`;
   }
