@@ -112,6 +112,7 @@ async function mutants(milestones: string[] | undefined, timeoutMs: number | und
       const catcher = r.caughtBy.find((t) => t.includes(r.mutant.caughtBy)) ?? r.caughtBy[0]!;
       const more = r.caughtBy.length > 1 ? ` (+${r.caughtBy.length - 1})` : '';
       console.log(`         ✓ ${name} caught by "${catcher.split(' > ').slice(-1)[0]}"${more}`);
+      if (r.how !== undefined) console.log(`             ${r.how.length > 110 ? `${r.how.slice(0, 109)}…` : r.how}`);
     }
   }
   for (const n of report.notes) console.log(`note: ${n}`);

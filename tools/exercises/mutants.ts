@@ -299,7 +299,7 @@ export async function checkMutants(options: MutantCheckOptions = {}): Promise<Mu
   const runnable = loaded.mutants.filter((mu) => !compileProblems.some((p) => p.startsWith(`${mu.where}: `)));
   if (runnable.length === 0) return { results: [], problems, notes, durationMs: Date.now() - started };
 
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? 20_000;
   const workspace = makeWorkspace('mutants');
   const slots = new Map<string, Mutant>();
   const include: string[] = [];
