@@ -7,6 +7,7 @@
  */
 import { AtomicBool } from '#kit/atomic.ts';
 import { Barrier } from '#kit/barrier.ts';
+import type { SharedI32Array } from '#kit/shared-data.ts';
 import { defineThread } from '#kit/thread.ts';
 import { Counter } from './counter.ts';
 
@@ -31,20 +32,37 @@ export const addTimes = defineThread(
 
 /**
  * After the gate, apply `operation` (+1 increment, -1 decrement, other: add that amount) over and over until
- * `stop` is set, and at least `atLeast` times; return how many times. Running for a while, rather than a fixed
- * number of times, keeps the threads overlapping however slowly each one is scheduled.
+ * `stop` is set, and at least `atLeast` times; return how many times.
+ *
+ * Running until told to stop, rather than a fixed number of times, keeps the threads going however slowly each
+ * one is scheduled; and the test stops them only once they have really run at the same time. `beats` has one
+ * word per thread (`me` is this one's), bumped every 32 operations, and a last word counting the moments a
+ * thread saw another one's word move while it was itself in the middle of 32 operations: both were running
+ * at once. On a busy machine that takes longer to add up, so the race lasts longer.
  */
 export const raceUntilStopped = defineThread(
   import.meta.url,
   'raceUntilStopped',
-  (counter: Counter, operation: number, atLeast: number, gate: Barrier, stop: AtomicBool) => {
+  (counter: Counter, operation: number, atLeast: number, gate: Barrier, stop: AtomicBool, beats: SharedI32Array, me: number) => {
+    const words = beats.array;
+    const overlap = words.length - 1;
+    const othersSum = (): number => {
+      let sum = 0;
+      for (let i = 0; i < overlap; i++) if (i !== me) sum += Atomics.load(words, i);
+      return sum;
+    };
     gate.wait();
     let done = 0;
     while (done < atLeast || !stop.load()) {
-      if (operation === 1) counter.increment();
-      else if (operation === -1) counter.decrement();
-      else counter.add(operation);
-      done++;
+      const before = othersSum();
+      for (let i = 0; i < 32; i++) {
+        if (operation === 1) counter.increment();
+        else if (operation === -1) counter.decrement();
+        else counter.add(operation);
+      }
+      done += 32;
+      Atomics.add(words, me, 1);
+      if (othersSum() !== before) Atomics.add(words, overlap, 1);
     }
     return done;
   },

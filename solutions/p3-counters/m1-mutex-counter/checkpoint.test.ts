@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { AtomicBool } from '#kit/atomic.ts';
 import { Barrier } from '#kit/barrier.ts';
+import { SharedI32Array } from '#kit/shared-data.ts';
 import { spawn } from '#kit/thread.ts';
 import { addTimes, decrementTimes, incrementTimes, raceUntilStopped, readOnce } from './checkpoint-threads.ts';
 import { Counter } from './counter.ts';
@@ -8,15 +9,19 @@ import { Counter } from './counter.ts';
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Run one racing thread per operation, all released at once, for `ms` after the last one is through the gate;
- * return what the counter should hold: the sum of every operation times the number of times it was done.
+ * Run one racing thread per operation, all released at once, for at least `ms` and until they have been seen
+ * running at the same moment often enough (up to 10 s on a very busy machine); return what the counter should
+ * hold: the sum of every operation times the number of times it was done.
  */
 async function race(counter: Counter, operations: readonly number[], ms: number): Promise<number> {
   const gate = new Barrier(operations.length + 1);
   const stop = new AtomicBool(false);
-  const handles = operations.map((op) => spawn(raceUntilStopped, counter.clone(), op, 2000, gate, stop));
+  const beats = new SharedI32Array(operations.length + 1);
+  const handles = operations.map((op, i) => spawn(raceUntilStopped, counter.clone(), op, 2000, gate, stop, beats, i));
   await gate.waitAsync();
+  const started = performance.now();
   await pause(ms);
+  while (Atomics.load(beats.array, operations.length) < 500 && performance.now() - started < 10_000) await pause(10);
   stop.store(true);
   let expected = 0;
   for (const [i, handle] of handles.entries()) expected += operations[i]! * (await handle.joinAsync());
@@ -63,7 +68,7 @@ describe('p3/m1: a counter behind a Mutex', () => {
     const handles = [spawn(addTimes, counter.clone(), 7, 1000, gate), spawn(addTimes, counter.clone(), -3, 1000, gate)];
     for (const handle of handles) await handle.joinAsync();
     expect(counter.get()).toBe(3 + 7000 - 3000);
-    const expected = await race(counter, [7, -3, 5], 200);
+    const expected = await race(counter, [7, -3, 5, -2], 400);
     expect(counter.get()).toBe(3 + 7000 - 3000 + expected);
   });
 
@@ -75,7 +80,7 @@ describe('p3/m1: a counter behind a Mutex', () => {
     const gate = new Barrier(3);
     const stop = new AtomicBool(true);
     const reader = spawn(readOnce, counter.clone(), gate);
-    const adder = spawn(raceUntilStopped, counter.clone(), 0, 1, gate, stop); // one add(0)
+    const adder = spawn(raceUntilStopped, counter.clone(), 0, 1, gate, stop, new SharedI32Array(2), 0); // add(0) × 32
     await gate.waitAsync();
     await pause(200);
     const finishedWhileLocked = [reader.isFinished(), adder.isFinished()];

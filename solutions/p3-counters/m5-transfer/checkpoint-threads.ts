@@ -6,6 +6,7 @@
 import { AtomicBool } from '#kit/atomic.ts';
 import { Barrier } from '#kit/barrier.ts';
 import type { Receiver, Sender } from '#kit/channel.ts';
+import type { SharedI32Array } from '#kit/shared-data.ts';
 import { defineThread } from '#kit/thread.ts';
 import { Counter } from '../m1-mutex-counter/counter.ts';
 import { transfer, tryTransferWithTimeout } from './transfer.ts';
@@ -30,20 +31,34 @@ export const transferMany = defineThread(
 /**
  * After the gate, transfer `amount` over and over until `stop` is set; count what went through and what not,
  * and return the lowest balance of `from` seen after a transfer.
+ *
+ * `beats` has one word per mover (`me` is this one's), bumped after every transfer, and a last word counting
+ * the transfers during which another mover's word moved: both were running at once. The test keeps the race
+ * going until that has happened often enough, which takes longer on a busy machine.
  */
 export const transferUntilStopped = defineThread(
   import.meta.url,
   'transferUntilStopped',
-  (from: Counter, to: Counter, amount: number, useTimeout: boolean, gate: Barrier, stop: AtomicBool) => {
+  (from: Counter, to: Counter, amount: number, useTimeout: boolean, gate: Barrier, stop: AtomicBool, beats: SharedI32Array, me: number) => {
+    const words = beats.array;
+    const overlap = words.length - 1;
+    const othersSum = (): number => {
+      let sum = 0;
+      for (let i = 0; i < overlap; i++) if (i !== me) sum += Atomics.load(words, i);
+      return sum;
+    };
     gate.wait();
     let done = 0;
     let refused = 0;
     let lowest = Infinity;
     while (!stop.load()) {
+      const before = othersSum();
       const result = useTimeout ? tryTransferWithTimeout(from, to, amount, 10_000) : transfer(from, to, amount);
       if (result.ok) done++;
       else refused++;
       lowest = Math.min(lowest, from.get());
+      Atomics.add(words, me, 1);
+      if (othersSum() !== before) Atomics.add(words, overlap, 1);
     }
     return { done, refused, lowest };
   },
