@@ -55,7 +55,7 @@ describe('p1/m5: errors and monitoring', () => {
     // Wait until the collector is running (it has taken a first letter), so the parser's letters come later.
     const probe = dlqTx.clone();
     probe.send({ stage: 'probe', reason: 'probe', payload: '', at: Date.now() });
-    while (probe.len() > 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    while (probe.len() > 0 && !dead.isFinished()) await new Promise((resolve) => setTimeout(resolve, 2));
     probe.close();
     const parser = spawn(monitoredParser, lineRx, entryTx, statsTx, dlqTx, 50);
     const lines: string[] = [];

@@ -1,19 +1,27 @@
 import { describe, expect, test } from 'vitest';
 import { AtomicBool } from '#kit/atomic.ts';
 import { Barrier } from '#kit/barrier.ts';
+import { SharedI32Array } from '#kit/shared-data.ts';
 import { spawn } from '#kit/thread.ts';
 import { AtomicCounter } from './atomic-counter.ts';
 import { addAtomic, decrementAtomic, incrementAtomic, raceUntilStopped } from './checkpoint-threads.ts';
 
 type Operation = readonly ['inc' | 'dec' | 'add', bigint];
 
-/** Race one thread per operation, released together, for `ms`; return the net change they made. */
+/**
+ * Race one thread per operation, released together, for at least `ms` and until they have been seen running at
+ * the same moment often enough (up to 10 s on a very busy machine); return the net change they made.
+ */
 async function race(counter: AtomicCounter, operations: readonly Operation[], ms: number): Promise<bigint> {
   const gate = new Barrier(operations.length + 1);
   const stop = new AtomicBool(false);
-  const handles = operations.map(([op, amount]) => spawn(raceUntilStopped, counter.clone(), op, amount, 5000, gate, stop));
+  const beats = new SharedI32Array(operations.length + 1);
+  const handles = operations.map(([op, amount], i) => spawn(raceUntilStopped, counter.clone(), op, amount, 5000, gate, stop, beats, i));
   await gate.waitAsync();
-  await new Promise((resolve) => setTimeout(resolve, ms));
+  const started = performance.now();
+  const pause = (wait: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, wait));
+  await pause(ms);
+  while (Atomics.load(beats.array, operations.length) < 500 && performance.now() - started < 10_000) await pause(10);
   stop.store(true);
   let net = 0n;
   for (const [i, handle] of handles.entries()) {
