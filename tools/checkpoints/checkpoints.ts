@@ -18,7 +18,7 @@ import os from 'node:os';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stubSource } from '../exercises/generate.ts';
+import { isMutantCatalogPath, stubSource } from '../exercises/generate.ts';
 import { joinOutput, type OutputChunk } from './output.ts';
 import { type CheckpointEvent, eventMac } from './stream-reporter.ts';
 import { allPass, hangMessage, timeoutAsHang } from './verdict.ts';
@@ -153,6 +153,8 @@ interface ProcessOutcome {
   readonly killed: boolean;
   /** What the child wrote to its results descriptor (fd 3), if one was asked for. */
   readonly events: string;
+  /** Killed because the results channel stayed silent for the stall limit (not the overall limit). */
+  readonly stalled: boolean;
 }
 
 /** Run vitest in a child process; resolves with how it ended and its output (kept for error messages). */
@@ -163,6 +165,7 @@ function runVitestProcess(
   baseEnv: Readonly<Record<string, string | undefined>> = process.env,
   channel?: { readonly key: string; readonly onData?: (chunk: string) => void },
   wrap?: CommandWrapper,
+  stallMs?: number,
 ): Promise<ProcessOutcome> {
   return new Promise((resolve, reject) => {
     const started = wrap ? wrap(process.execPath, [vitestBin(), ...args]) : { command: process.execPath, args: [vitestBin(), ...args] };
@@ -181,11 +184,13 @@ function runVitestProcess(
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     const eventChunks: Buffer[] = [];
+    let lastEvent = Date.now();
     if (channel) {
       child.stdin!.on('error', () => {}); // a child that died at once: its exit tells why
       child.stdin!.end(`${channel.key}\n`);
       const results = child.stdio[3] as NodeJS.ReadableStream;
       results.on('data', (chunk: Buffer) => {
+        lastEvent = Date.now();
         eventChunks.push(chunk);
         channel.onData?.(chunk.toString('utf8'));
       });
@@ -203,6 +208,19 @@ function runVitestProcess(
       killed = true;
       killGroup();
     }, killAfterMs);
+    // A run whose results channel has been silent for `stallMs` is stuck (every file still running blocks its
+    // worker's main thread): stop it now rather than at the overall limit.
+    let stalled = false;
+    const stallTimer =
+      stallMs === undefined
+        ? undefined
+        : setInterval(() => {
+            if (Date.now() - lastEvent > stallMs) {
+              killed = true;
+              stalled = true;
+              killGroup();
+            }
+          }, 500);
     let stopped = false;
     const stop = (): void => {
       stopped = true;
@@ -219,6 +237,7 @@ function runVitestProcess(
     process.once('SIGTERM', onSignal);
     const done = (): void => {
       clearTimeout(timer);
+      if (stallTimer !== undefined) clearInterval(stallTimer);
       liveRuns.delete(stop);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -233,7 +252,7 @@ function runVitestProcess(
       // group of its own can still escape this; the grader's sandbox kills everything).
       killGroup();
       if (stopped) reject(new RunStoppedError('the checkpoint run was stopped'));
-      else resolve({ code, signal, output, killed, events: Buffer.concat(eventChunks).toString('utf8') });
+      else resolve({ code, signal, output, killed, stalled, events: Buffer.concat(eventChunks).toString('utf8') });
     });
   });
 }
@@ -321,6 +340,12 @@ export async function runVitest(options: {
   readonly maxMessageChars?: number;
   /** Called as each test finishes (file relative to `relativeTo`), for a progress display. */
   readonly onResult?: (test: { readonly file: string; readonly name: string; readonly status: TestStatus }) => void;
+  /** Skip the rest of a test file after its first failure (enough to know that the file fails). */
+  readonly bailPerFile?: boolean;
+  /** Test files run side by side (vitest's default when unset). */
+  readonly maxWorkers?: number;
+  /** Stop the run when no test has reported for this long (a main thread blocked for good); off when unset. */
+  readonly stallMs?: number;
 }): Promise<RawRun> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const runTimeoutMs = options.runTimeoutMs ?? 5 * 60_000;
@@ -349,11 +374,14 @@ export async function runVitest(options: {
       CHECKPOINTS_INCLUDE: JSON.stringify(options.include),
       CHECKPOINTS_TEST_TIMEOUT_MS: String(timeoutMs),
       ...(nonce !== undefined ? { CHECKPOINTS_CANARY: nonce } : {}),
+      ...(options.bailPerFile === true ? { CHECKPOINTS_BAIL_PER_FILE: '1' } : {}),
+      ...(options.maxWorkers !== undefined ? { CHECKPOINTS_MAX_WORKERS: String(options.maxWorkers) } : {}),
     },
     runTimeoutMs,
     options.env,
     { key, ...(options.onResult !== undefined ? { onData } : {}) },
     options.wrap,
+    options.stallMs,
   );
   const { code, signal, output, killed } = outcome;
   const { events, tampering } = readEvents(outcome.events, key, killed);
@@ -455,9 +483,11 @@ export async function runVitest(options: {
     // them in batches), so what is known is which files never finished.
     const finished = new Set([...modulesEnded].map(rel));
     const unfinished = options.include.map((f) => rel(path.join(projectRoot, f))).filter((f) => !finished.has(f));
-    for (const file of unfinished) fileErrors.push({ file, message: hangMessage(runTimeoutMs / 1000) });
-    stopped = { limitSeconds: runTimeoutMs / 1000, unfinished };
-    runError = `the test run ${hangMessage(runTimeoutMs / 1000)}; it was stopped; unfinished test files: ${unfinished.join(', ') || '(none)'}`;
+    // The limit that was applied: the whole run's, or the stall limit (no test reporting for that long).
+    const limitSeconds = (outcome.stalled && options.stallMs !== undefined ? options.stallMs : runTimeoutMs) / 1000;
+    for (const file of unfinished) fileErrors.push({ file, message: hangMessage(limitSeconds) });
+    stopped = { limitSeconds, unfinished };
+    runError = `the test run ${hangMessage(limitSeconds)}; it was stopped; unfinished test files: ${unfinished.join(', ') || '(none)'}`;
   } else if (!ended) {
     // The first line says what happened and why (the first thing vitest printed); the rest follows.
     const printed = capText(output.split('\n').filter((l) => l.trim() !== '').join('\n'), 40, maxChars * 2);
@@ -607,7 +637,8 @@ export function composeTree(dir: string, target: string, canonical: readonly Mil
     const canonicalFiles = new Set(listFiles(m.dir));
     for (const rel of canonicalFiles) {
       const from = path.join(m.dir, rel);
-      if (isStudentFile(from)) continue;
+      // Wrong solutions are for instructors' checks only; code under test never sees them.
+      if (isStudentFile(from) || isMutantCatalogPath(rel)) continue;
       const to = path.join(dir, m.folder, rel);
       mkdirSync(path.dirname(to), { recursive: true });
       cpSync(from, to);

@@ -5,7 +5,10 @@
  *       Rewrite exercises/ from solutions/ (solution regions become `todo(...)` stubs; stale files are deleted).
  *   npx tsx scripts/exercises.ts check [--timeout <ms>]
  *       What `npm test` runs after vitest: exercises/ is up to date, every milestone with stubs has checkpoint
- *       tests, and every checkpoint test fails against the stubs.
+ *       tests, every checkpoint test fails against the stubs, and every wrong solution of the catalogues
+ *       (`mutants.md` beside each solution, see mutants.ts) fails at least one checkpoint test.
+ *   npx tsx scripts/exercises.ts mutants [--milestone p3/m1 ...] [--timeout <ms>]
+ *       Only the wrong-solutions part of check, for some milestones (for writing tests and mutants).
  *   npx tsx scripts/exercises.ts run --target <dir> [--milestone p1/m1 ...] [--json <file>] [--timeout <ms>]
  *       Run the canonical checkpoint tests (from solutions/) against a folder laid out like exercises/; exit 0
  *       when every test passed.
@@ -17,6 +20,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkExercises } from './check.ts';
+import { checkMutants } from './mutants.ts';
 import { runCheckpoints } from '../checkpoints/checkpoints.ts';
 import { GenerateError, generateExercises } from './generate.ts';
 import { projectRoot } from '../../course/layout.ts';
@@ -24,6 +28,8 @@ import { projectRoot } from '../../course/layout.ts';
 const USAGE = `usage: npx tsx scripts/exercises.ts <command>
   generate                                  regenerate exercises/ from solutions/
   check [--timeout <ms>]                    verify exercises/ and the checkpoint tests (run by npm test)
+  mutants [--milestone <id>]... [--timeout <ms>]
+                                            only check that the tests catch the wrong solutions in mutants.md
   run --target <dir> [--milestone <id>]... [--json <file>] [--timeout <ms>]
                                             run the canonical checkpoint tests against <dir>`;
 
@@ -83,6 +89,40 @@ async function check(timeoutMs: number | undefined): Promise<number> {
     return 1;
   }
   console.log(`exercise check passed in ${seconds(report.durationMs)}`);
+  return mutants(undefined, timeoutMs);
+}
+
+/** The wrong-solutions check: each mutant, and the test that caught it. */
+async function mutants(milestones: string[] | undefined, timeoutMs: number | undefined): Promise<number> {
+  const report = await checkMutants({
+    ...(milestones !== undefined && milestones.length > 0 ? { milestones } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    progress: (line) => console.log(line),
+  });
+  let milestone = '';
+  for (const r of report.results) {
+    if (r.mutant.milestone !== milestone) {
+      milestone = r.mutant.milestone;
+      const n = report.results.filter((x) => x.mutant.milestone === milestone).length;
+      console.log(`${milestone.padEnd(6)} ${plural(n, 'wrong solution')}`);
+    }
+    const name = r.mutant.name.padEnd(30);
+    if (r.caughtBy.length === 0) console.log(`         ✗ ${name} passes every test: ${r.mutant.mistake}`);
+    else {
+      const catcher = r.caughtBy.find((t) => t.includes(r.mutant.caughtBy)) ?? r.caughtBy[0]!;
+      const more = r.caughtBy.length > 1 ? ` (+${r.caughtBy.length - 1})` : '';
+      console.log(`         ✓ ${name} caught by "${catcher.split(' > ').slice(-1)[0]}"${more}`);
+      if (r.how !== undefined) console.log(`             ${r.how.length > 110 ? `${r.how.slice(0, 109)}…` : r.how}`);
+    }
+  }
+  for (const n of report.notes) console.log(`note: ${n}`);
+  const caught = report.results.filter((r) => r.caughtBy.length > 0).length;
+  if (report.problems.length > 0) {
+    console.error(`\nwrong-solutions check failed (${plural(report.problems.length, 'problem')}, ${seconds(report.durationMs)}):`);
+    for (const p of report.problems) console.error(`  ${p}`);
+    return 1;
+  }
+  console.log(`wrong-solutions check passed: ${caught}/${report.results.length} caught in ${seconds(report.durationMs)}`);
   return 0;
 }
 
@@ -134,6 +174,8 @@ export async function main(argv: string[]): Promise<number> {
       return generate();
     case 'check':
       return check(timeoutMs);
+    case 'mutants':
+      return mutants((values.milestone ?? []).flatMap((m) => m.split(',')), timeoutMs);
     case 'run':
       if (values.target === undefined) {
         console.error(`run needs --target <dir>\n${USAGE}`);

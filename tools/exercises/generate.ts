@@ -380,6 +380,14 @@ export function isHiddenTestPath(relativePath: string): boolean {
   return /(^|\/)hidden\//.test(relativePath) || /\.hidden\.test\.[cm]?tsx?$/.test(relativePath);
 }
 
+/** The catalogue of wrong solutions beside a milestone's solution (mutants.ts reads it). */
+export const MUTANTS_FILE = 'mutants.md';
+
+/** Whether a path (relative to a tree) is a catalogue of wrong solutions, which only instructors see. */
+export function isMutantCatalogPath(relativePath: string): boolean {
+  return relativePath === MUTANTS_FILE || relativePath.endsWith(`/${MUTANTS_FILE}`);
+}
+
 /** What the exercise version of each file of a solutions tree is, in memory; throws GenerateError. */
 /**
  * The first line of every generated text file, saying where it comes from. Students work in these files (their
@@ -400,7 +408,7 @@ export function buildExercises(from: string): Map<string, { content: Buffer; reg
     return header === undefined ? content : Buffer.concat([Buffer.from(header), content]);
   };
   for (const rel of listFiles(from)) {
-    if (isHiddenTestPath(rel)) continue;
+    if (isHiddenTestPath(rel) || isMutantCatalogPath(rel)) continue;
     const bytes = readFileSync(path.join(from, rel));
     if (!isTypeScriptModule(rel)) {
       out.set(rel, { content: withHeader(rel, bytes), regions: [] });

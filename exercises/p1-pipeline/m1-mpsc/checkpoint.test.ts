@@ -19,12 +19,12 @@ describe('p1/m1: MPSC channel basics', () => {
     expect(received.timestamp).toBeLessThanOrEqual(Date.now());
   });
 
-  test('three producer threads, one receiver: every message arrives once (test_multiple_producers)', () => {
+  test('three producer threads, one receiver: every message arrives once (test_multiple_producers)', async () => {
     const [tx, rx] = channel<LogEntry>();
     for (let i = 0; i < 3; i++) spawn(sendGreeting, tx.clone(), i);
     tx.close();
     const messages: string[] = [];
-    for (const entry of rx) messages.push(entry.message);
+    for await (const entry of rx) messages.push(entry.message);
     expect(messages.sort()).toEqual([0, 1, 2].map((i) => `Message from producer ${i}`));
   });
 
@@ -57,13 +57,29 @@ describe('p1/m1: MPSC channel basics', () => {
   test('consumerThread collects everything until the channel closes, in order', async () => {
     const [tx, rx] = syncChannel<LogEntry>(4, { codec: logEntryCodec });
     const consumer = spawn(consumerThread, rx);
-    for (let i = 0; i < 50; i++) tx.send(LogEntry.new(LogLevel.Debug, `entry ${i}`));
+    for (let i = 0; i < 50; i++) await tx.sendAsync(LogEntry.new(LogLevel.Debug, `entry ${i}`));
     tx.close();
     const logs = await consumer.joinAsync();
     expect(logs.map((e) => e.message)).toEqual(Array.from({ length: 50 }, (_, i) => `entry ${i}`));
   });
 
+  test('consumerThread keeps waiting through a quiet moment: only the last sender hanging up ends it', async () => {
+    // An empty channel is not a closed one: a consumer that stops when nothing is waiting (tryRecv failing,
+    // a receive timing out) loses whatever comes later.
+    const [tx, rx] = channel<LogEntry>();
+    const consumer = spawn(consumerThread, rx);
+    const late = tx.clone();
+    tx.send(LogEntry.new(LogLevel.Info, 'early'));
+    tx.close();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    late.send(LogEntry.new(LogLevel.Info, 'late'));
+    late.close();
+    expect((await consumer.joinAsync()).map((e) => e.message)).toEqual(['early', 'late']);
+  });
+
   test('four producer threads into one consumer thread: exact count, each producer in order', async () => {
+    // The four send the same messages 'Log 0', 'Log 1', ...; each producer's own order survives the channel
+    // when, at every point of the stream, 'Log i' has been seen at least as often as 'Log i+1'.
     const [tx, rx] = syncChannel<LogEntry>(16, { codec: logEntryCodec });
     const consumer = spawn(consumerThread, rx);
     const producers = [0, 1, 2, 3].map(() => spawn(producerThread, tx.clone(), 500));
@@ -75,6 +91,13 @@ describe('p1/m1: MPSC channel basics', () => {
     for (const entry of logs) counts.set(entry.message, (counts.get(entry.message) ?? 0) + 1);
     expect(counts.size).toBe(500);
     expect([...counts.values()].every((n) => n === 4)).toBe(true);
+    const seen = new Array<number>(500).fill(0);
+    const outOfOrder = logs.findIndex((entry) => {
+      const i = Number(entry.message.slice('Log '.length));
+      seen[i]!++;
+      return i > 0 && seen[i]! > seen[i - 1]!;
+    });
+    expect(outOfOrder).toBe(-1);
   });
 
   test('parseLogLine reads LEVEL message lines', () => {

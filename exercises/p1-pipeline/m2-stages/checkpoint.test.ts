@@ -3,7 +3,15 @@ import { describe, expect, test } from 'vitest';
 import { channel, syncChannel } from '#kit/channel.ts';
 import { spawn } from '#kit/thread.ts';
 import { LogEntry, logEntryCodec, LogLevel } from '../m1-mpsc/log-entry.ts';
+import type { Receiver } from '#kit/channel.ts';
 import { aggregatorStage, emptyStats, enrich, enrichStage, filterStage, isAtLeast, parserStage, record } from './stages.ts';
+
+/** Everything a receiver gets until its senders are gone, without blocking the test's event loop. */
+async function collect<T>(rx: Receiver<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const value of rx) out.push(value);
+  return out;
+}
 
 describe('p1/m2: a multi-stage pipeline', () => {
   test('100 lines through parser, filter and aggregator all get counted (test_pipeline_throughput)', async () => {
@@ -22,14 +30,14 @@ describe('p1/m2: a multi-stage pipeline', () => {
     expect(stats.countByLevel.get(LogLevel.Info)).toBe(100);
   });
 
-  test('the filter drops entries below its level (test_filter_drops_debug)', () => {
+  test('the filter drops entries below its level (test_filter_drops_debug)', async () => {
     const [txIn, rxIn] = channel<LogEntry>();
     const [txOut, rxOut] = channel<LogEntry>();
     spawn(filterStage, rxIn, txOut, LogLevel.Info);
     txIn.send(LogEntry.new(LogLevel.Debug, 'Debug msg'));
     txIn.send(LogEntry.new(LogLevel.Info, 'Info msg'));
     txIn.close();
-    const results = [...rxOut];
+    const results = await collect(rxOut);
     expect(results).toHaveLength(1);
     expect(results[0]!.level).toBe(LogLevel.Info);
     expect(results[0]!.message).toBe('Info msg');
@@ -81,13 +89,37 @@ describe('p1/m2: a multi-stage pipeline', () => {
     expect(known.message).toBe('web: x');
   });
 
-  test('the parser skips lines that do not parse and keeps the rest in order', () => {
+  test('the parser skips lines that do not parse and keeps the rest in order', async () => {
     const [tx, rx] = channel<string>();
     const [out, results] = channel<LogEntry>();
     spawn(parserStage, rx, out);
     for (const line of ['INFO one', 'garbage', '', 'WARN two', 'info three', 'ERROR four']) tx.send(line);
     tx.close();
-    expect([...results].map((e) => e.message)).toEqual(['one', 'two', 'four']);
+    expect((await collect(results)).map((e) => e.message)).toEqual(['one', 'two', 'four']);
+  });
+
+  test('every stage waits through a quiet moment: only its input closing ends it', async () => {
+    // An empty input is not a closed one. A stage that stops when nothing is waiting (tryRecv failing, a
+    // receive timing out) loses what comes later, and the stages after it stop too.
+    const [rawTx, rawRx] = channel<string>();
+    const [parsedTx, parsedRx] = channel<LogEntry>();
+    const [filteredTx, filteredRx] = channel<LogEntry>();
+    const [enrichedTx, enrichedRx] = channel<LogEntry>();
+    spawn(parserStage, rawRx, parsedTx);
+    spawn(filterStage, parsedRx, filteredTx, LogLevel.Info);
+    spawn(enrichStage, filteredRx, enrichedTx);
+    const aggregator = spawn(aggregatorStage, enrichedRx);
+    const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 600));
+    rawTx.send('INFO db: before the pauses');
+    rawTx.send('WARN a message naming no source');
+    await pause();
+    rawTx.send('ERROR web: between the pauses');
+    await pause();
+    rawTx.send('ERROR web: after the pauses');
+    rawTx.close();
+    const stats = await aggregator.joinAsync();
+    expect(stats.totalCount).toBe(4);
+    expect(Object.fromEntries(stats.countBySource)).toEqual({ db: 1, unknown: 1, web: 2 });
   });
 
   test('four stages on bounded channels: 10,000 mixed lines give exact per-level and per-source counts', async () => {

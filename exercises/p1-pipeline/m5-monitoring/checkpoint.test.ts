@@ -35,12 +35,12 @@ describe('p1/m5: errors and monitoring', () => {
     expect(() => processWithRetry(() => ok(1), 0)).toThrow(RangeError);
   });
 
-  test('a poison message lands in the dead-letter queue (test_dead_letter_queue)', () => {
+  test('a poison message lands in the dead-letter queue (test_dead_letter_queue)', async () => {
     const [dlqTx, dlqRx] = channel<DeadLetter>();
     const entry = LogEntry.new(LogLevel.Error, 'Bad data');
     dlqTx.send({ stage: 'parser', reason: 'Parse error', payload: JSON.stringify(entry), at: Date.now() });
     dlqTx.close();
-    const failures = spawn(deadLetterCollector, dlqRx).join();
+    const failures = await spawn(deadLetterCollector, dlqRx).joinAsync();
     expect(failures).toHaveLength(1);
     expect(failures[0]!.reason).toBe('Parse error');
     expect(JSON.parse(failures[0]!.payload).message).toBe('Bad data');
@@ -53,14 +53,20 @@ describe('p1/m5: errors and monitoring', () => {
     const [dlqTx, dlqRx] = channel<DeadLetter>();
     const collector = spawn(metricsCollector, statsRx, false);
     const dead = spawn(deadLetterCollector, dlqRx);
+    // Wait until the collector is running (it has taken a first letter), so the parser's letters come later.
+    const probe = dlqTx.clone();
+    probe.send({ stage: 'probe', reason: 'probe', payload: '', at: Date.now() });
+    while (probe.len() > 0 && !dead.isFinished()) await new Promise((resolve) => setTimeout(resolve, 2));
+    probe.close();
     const parser = spawn(monitoredParser, lineRx, entryTx, statsTx, dlqTx, 50);
     const lines: string[] = [];
     for (let i = 0; i < 500; i++) lines.push(i % 10 === 0 ? `garbage ${i}` : i % 25 === 1 ? '' : `WARN event ${i}`);
     for (const line of lines) lineTx.send(line);
     lineTx.close();
     const final = await parser.joinAsync();
-    const good = [...entryRx];
-    const letters = await dead.joinAsync();
+    const good: LogEntry[] = [];
+    for await (const entry of entryRx) good.push(entry);
+    const letters = (await dead.joinAsync()).filter((d) => d.stage !== 'probe');
     const latest = await collector.joinAsync();
     const expectedBad = lines.filter((l) => !l.startsWith('WARN ')).length;
     expect(good).toHaveLength(500 - expectedBad);

@@ -1,6 +1,16 @@
 // generated from solutions/p1-pipeline/m6-benchmark/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { describe, expect, test } from 'vitest';
-import { benchmarkChannelPipeline, benchmarkSharedState, runComparison, shareOf } from './benchmark.ts';
+import { type JoinHandle, spawn } from '#kit/thread.ts';
+import { shareOf } from './benchmark.ts';
+import { channelPipelineIn, comparisonIn, sharedStateIn } from './checkpoint-threads.ts';
+
+/** A benchmark's result; it must come within 10 s (one that never returns waits on a loop that never ends). */
+async function finished<R>(run: JoinHandle<R>): Promise<R> {
+  const result = await run.joinTimeoutAsync(10_000);
+  if (result.ok) return result.value;
+  await run.terminate();
+  throw new Error('the benchmark had not returned after 10 s: a receive loop that never ends (a sender left open?)');
+}
 
 const checksumOf = (n: number) => (n * (n - 1)) / 2;
 
@@ -19,26 +29,26 @@ describe('p1/m6: channels against shared state', () => {
     }
   });
 
-  test('the channel version collects every entry exactly once, at several thread counts', () => {
+  test('the channel version collects every entry exactly once, at several thread counts', async () => {
     for (const workers of [1, 2, 4]) {
-      const run = benchmarkChannelPipeline(20_000, workers);
+      const run = await finished(spawn(channelPipelineIn, 20_000, workers));
       expect(run.entries).toBe(20_000);
       expect(run.checksum).toBe(checksumOf(20_000));
       expect(run.elapsedMs).toBeGreaterThan(0);
     }
   });
 
-  test('the shared-state version pushes every entry exactly once, at several thread counts', () => {
+  test('the shared-state version pushes every entry exactly once, at several thread counts', async () => {
     for (const workers of [1, 2, 4]) {
-      const run = benchmarkSharedState(20_000, workers);
+      const run = await finished(spawn(sharedStateIn, 20_000, workers));
       expect(run.entries).toBe(20_000);
       expect(run.checksum).toBe(checksumOf(20_000));
       expect(run.elapsedMs).toBeGreaterThan(0);
     }
   });
 
-  test('the comparison reports both versions per thread count with consistent rates', () => {
-    const rows = runComparison(5_000, [1, 2]);
+  test('the comparison reports both versions per thread count with consistent rates', async () => {
+    const rows = await finished(spawn(comparisonIn, 5_000, [1, 2]));
     expect(rows.map((r) => r.threads)).toEqual([1, 2]);
     for (const row of rows) {
       expect(row.channel.entries).toBe(5_000);

@@ -1,7 +1,7 @@
 // generated from solutions/p2-image-pool/m1-thread-pool/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Tasks used by this milestone's checkpoint tests (tasks are module exports, like thread bodies). */
 import type { Mutex } from '#kit/mutex.ts';
-import type { SharedI32Array } from '#kit/shared-data.ts';
+import type { SharedF64Array, SharedI32Array } from '#kit/shared-data.ts';
 import { sleep } from '#kit/thread.ts';
 import { defineTask } from './task.ts';
 
@@ -22,6 +22,18 @@ export const sleepThenIncrement = defineTask(import.meta.url, 'sleepThenIncremen
   ctx.counter.withLock((c) => {
     c.array[0]! += 1;
   });
+});
+
+export interface SpanContext {
+  /** [start, end] of task i at 2i, 2i + 1, in ms since the epoch (comparable between threads). */
+  readonly spans: SharedF64Array;
+}
+
+/** Sleep `ms`, recording when this task started and ended in slot `i`. */
+export const recordSpan = defineTask(import.meta.url, 'recordSpan', (ctx: SpanContext, i: number, ms: number) => {
+  ctx.spans.array[2 * i] = performance.timeOrigin + performance.now();
+  sleep(ms);
+  ctx.spans.array[2 * i + 1] = performance.timeOrigin + performance.now();
 });
 
 export const sleepOnly = defineTask(import.meta.url, 'sleepOnly', (_ctx: unknown, ms: number) => {

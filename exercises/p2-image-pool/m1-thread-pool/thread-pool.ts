@@ -94,7 +94,29 @@ export function countDone(counters: Int32Array, failed: boolean): void {
  * when it has to wait (an async task, or the first import of a task module).
  */
 export function runJob(job: RunJob, context: unknown, shared: WorkerShared, slot: number): void | Promise<void> {
-  todo('p2/m1', 'runJob');
+  const counters = shared.counters.array;
+  Atomics.store(counters, SLOT_BASE + slot, job.id + 1);
+  Atomics.add(counters, ACTIVE, 1);
+  const finish = (error: unknown, failed: boolean): void => {
+    Atomics.sub(counters, ACTIVE, 1);
+    // Whoever clears the slot counts the job: this worker, or the pool if the worker died first.
+    if (Atomics.exchange(counters, SLOT_BASE + slot, 0) !== job.id + 1) return;
+    if (failed) shared.failures.send({ id: job.id, task: job.name, error: describeError(error) });
+    countDone(counters, failed);
+  };
+  try {
+    const task = taskFor(job);
+    const result = task instanceof Promise ? task.then((t) => t.run(context, ...job.args)) : task.run(context, ...job.args);
+    if (result instanceof Promise) {
+      return result.then(
+        () => finish(undefined, false),
+        (error: unknown) => finish(error, true),
+      );
+    }
+    finish(undefined, false);
+  } catch (error) {
+    finish(error, true);
+  }
 }
 
 /**
@@ -169,7 +191,14 @@ export class ThreadPool<C = undefined> {
 
   /** Start a worker in `slot` and watch it: when it dies, report its job and replace it. */
   protected spawnWorker(slot: number): void {
-    todo('p2/m1', 'ThreadPool.spawnWorker');
+    const handle = spawn(
+      poolWorker,
+      this.jobsRx.clone(),
+      contextForWorker(this.context) as unknown,
+      { counters: this.counters, failures: this.failureSender() },
+      slot,
+    );
+    this.watch(slot, handle);
   }
 
   /** A sender of failure reports for one more worker. */
@@ -179,7 +208,12 @@ export class ThreadPool<C = undefined> {
 
   /** Track a spawned worker until it exits; a worker that died is replaced (subclasses spawn other bodies). */
   protected watch(slot: number, handle: JoinHandle<number>): void {
-    todo('p2/m1', 'ThreadPool.watch');
+    Atomics.add(this.counters.array, WORKERS, 1);
+    const exited = handle.joinAsync().then(
+      (value) => this.workerExited(slot, undefined, value),
+      (error: unknown) => this.workerExited(slot, error, undefined),
+    );
+    this.workers.set(slot, { handle, exited });
   }
 
   /**
@@ -187,7 +221,18 @@ export class ThreadPool<C = undefined> {
    * what its body returned otherwise.
    */
   protected workerExited(slot: number, error: unknown, value: number | undefined): void {
-    todo('p2/m1', 'ThreadPool.workerExited');
+    const counters = this.counters.array;
+    this.workers.delete(slot);
+    // A worker that retired by itself (milestone 5) already took itself off the count.
+    if (value !== RETIRED) Atomics.sub(counters, WORKERS, 1);
+    if (error === undefined) return;
+    const running = Atomics.exchange(counters, SLOT_BASE + slot, 0);
+    if (running > 0) {
+      Atomics.sub(counters, ACTIVE, 1);
+      this.failureLog.push({ id: running - 1, task: '(unknown)', error: `its worker died while running it: ${describeError(error)}` });
+      countDone(counters, true);
+    }
+    if (!this.closed) this.spawnWorker(slot);
   }
 
   /**
@@ -200,7 +245,8 @@ export class ThreadPool<C = undefined> {
 
   /** Number a job, count it as submitted, and check it can be sent. Undo with `unsubmit` if it is not sent. */
   protected prepareJob<A extends unknown[]>(task: Task<C, A, unknown>, args: A): RunJob {
-    todo('p2/m1', 'ThreadPool.prepareJob');
+    if (this.shuttingDown) throw new Error('this pool is shut down; it takes no more tasks');
+    return makeJob(this.counters.array, task, args);
   }
 
   /** Wait (without blocking the event loop) until every submitted job has finished. */

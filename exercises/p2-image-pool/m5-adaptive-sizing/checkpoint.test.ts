@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { SharedI32Array } from '#kit/shared-data.ts';
 import { sleepAsync } from '#kit/thread.ts';
 import { AdaptiveThreadPool } from './adaptive-pool.ts';
-import { napTask } from './checkpoint-threads.ts';
+import { meetTask, napTask } from './checkpoint-threads.ts';
 
 const newContext = () => ({ counts: new SharedI32Array(1) });
 
@@ -22,17 +22,16 @@ describe('p2/m5: adaptive pool size', () => {
   test('grows when the queue outgrows the workers (test_scale_up)', async () => {
     const ctx = newContext();
     const pool = new AdaptiveThreadPool({ minWorkers: 2, maxWorkers: 8, context: ctx });
-    for (let i = 0; i < 100; i++) pool.execute(napTask, 10);
-    await sleepAsync(50);
-    // On a loaded machine the monitor's timer can run late; give it a little longer rather than flake.
-    expect(await waitFor(() => pool.workerCount(), (n) => n > 2, 1_000)).toBeGreaterThan(2);
+    for (let i = 0; i < 100; i++) pool.execute(napTask, 30);
+    // 100 tasks of 30 ms keep two workers busy for 1.5 s: long enough for the monitor, even on a busy machine.
+    expect(await waitFor(() => pool.workerCount(), (n) => n > 2, 5_000)).toBeGreaterThan(2);
     expect(pool.workerCount()).toBeLessThanOrEqual(8);
     await pool.shutdown();
     expect(ctx.counts.array[0]).toBe(100);
   });
 
   test('shrinks after the idle timeout, down to its minimum (test_scale_down)', async () => {
-    const ctx = newContext();
+    const ctx = { ...newContext(), met: new SharedI32Array(2) };
     const pool = new AdaptiveThreadPool({ minWorkers: 2, maxWorkers: 8, initialWorkers: 8, idleTimeoutMs: 150, context: ctx });
     for (let i = 0; i < 4; i++) pool.execute(napTask, 10);
     expect(pool.workerCount()).toBe(8);
@@ -42,6 +41,11 @@ describe('p2/m5: adaptive pool size', () => {
     await sleepAsync(300); // never below the minimum, however long it idles
     expect(pool.workerCount()).toBe(2);
     expect(ctx.counts.array[0]).toBe(4);
+    // The count is the truth: two tasks that wait for each other both get through only if two workers live.
+    pool.execute(meetTask, 2);
+    pool.execute(meetTask, 2);
+    await pool.waitIdle();
+    expect(ctx.met.array[1]).toBe(2);
     await pool.shutdown();
   });
 

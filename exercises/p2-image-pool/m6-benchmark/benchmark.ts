@@ -15,7 +15,8 @@
  * task ran, and ran to the end, before any time counts.
  *
  * Timing starts once the pool's workers have started (`ready()`), as Rust's pool is ready when `new` returns,
- * and stops when the last task has finished (`waitIdle()`); shutting the pool down is not timed.
+ * and have each run one warm-up task (loading a task module, and sharp with it, is a worker's first-use cost,
+ * paid once per pool); it stops when the last task has finished (`waitIdle()`); shutdown is not timed.
  */
 import type { SharedI32Array as SharedI32ArrayType } from '#kit/shared-data.ts';
 import { SharedI32Array } from '#kit/shared-data.ts';
@@ -29,6 +30,8 @@ export type TaskKind = 'sleep' | 'cpu' | 'image';
 
 export interface BenchContext {
   readonly done: SharedI32ArrayType;
+  /** [0] warm-up tasks that have started (see `warmUpTask`); absent when no warm-up is run. */
+  readonly warm?: SharedI32ArrayType;
 }
 
 /** A busy loop of `iterations` steps of a xorshift generator; returns its last value (so it cannot be skipped). */
@@ -77,6 +80,21 @@ export const imageTask = defineTask(import.meta.url, 'imageTask', async (ctx: Be
   record(ctx, result.width * 65_536 + result.height);
 });
 
+/**
+ * One per worker before the timing starts: it makes the worker load this module (and sharp, through
+ * milestone 2) the first time, which costs tens of milliseconds per worker and is not what is measured. Each
+ * waits (up to 5 s) until `workers` of them have started, so that every worker gets exactly one.
+ */
+export const warmUpTask = defineTask(import.meta.url, 'warmUpTask', (ctx: BenchContext, workers: number) => {
+  const warm = ctx.warm!.array;
+  Atomics.add(warm, 0, 1);
+  Atomics.notify(warm, 0);
+  const deadline = performance.now() + 5000;
+  for (let seen = Atomics.load(warm, 0); seen < workers && performance.now() < deadline; seen = Atomics.load(warm, 0)) {
+    Atomics.wait(warm, 0, seen, 50);
+  }
+});
+
 /** What each task of a run gets: milliseconds to sleep, spin iterations, or one image task per job. */
 export type Workload =
   | { readonly kind: 'sleep'; readonly ms: number; readonly count: number }
@@ -99,7 +117,7 @@ export async function benchmarkSequential(workload: Workload): Promise<RunResult
   todo('p2/m6', 'benchmarkSequential');
 }
 
-/** Run the workload on a pool of `workers` threads (timed from ready to idle). */
+/** Run the workload on a pool of `workers` threads (timed from ready and warm to idle). */
 export async function benchmarkThreadPool(workload: Workload, workers: number): Promise<RunResult> {
   todo('p2/m6', 'benchmarkThreadPool');
 }

@@ -1,5 +1,6 @@
 // generated from solutions/p3-counters/m3-rwlock/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Thread bodies used by this milestone's checkpoint tests. */
+import { Barrier } from '#kit/barrier.ts';
 import { defineThread } from '#kit/thread.ts';
 import { RwCounter } from './rw-counter.ts';
 
@@ -26,6 +27,14 @@ export const readMonotonic = defineThread(import.meta.url, 'readMonotonic', (cou
   return { monotonic, last };
 });
 
-export const incrementRw = defineThread(import.meta.url, 'incrementRw', (counter: RwCounter, times: number) => {
+/** After the start gate (so that writers and readers overlap), increment `times` times. */
+export const incrementRw = defineThread(import.meta.url, 'incrementRw', (counter: RwCounter, times: number, gate: Barrier) => {
+  gate.wait();
   for (let i = 0; i < times; i++) counter.increment();
+});
+
+/** After the start gate, read once. */
+export const readOnce = defineThread(import.meta.url, 'readOnce', (counter: RwCounter, gate: Barrier) => {
+  gate.wait();
+  return counter.get();
 });

@@ -1,7 +1,10 @@
 // generated from solutions/p3-counters/m3-rwlock/checkpoint.test.ts (npm run exercises -- generate); students edit this copy
 import { describe, expect, test } from 'vitest';
+import { Barrier } from '#kit/barrier.ts';
 import { spawn } from '#kit/thread.ts';
-import { incrementRw, readExpecting, readMonotonic } from './checkpoint-threads.ts';
+import { incrementRw, readExpecting, readMonotonic, readOnce } from './checkpoint-threads.ts';
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 import { RwCounter } from './rw-counter.ts';
 
 describe('p3/m3: a read-mostly counter on an RwLock', () => {
@@ -15,7 +18,7 @@ describe('p3/m3: a read-mostly counter on an RwLock', () => {
   test('nine readers and one writer: every increment lands (test_read_write_mix)', async () => {
     const counter = RwCounter.new();
     const readers = Array.from({ length: 9 }, () => spawn(readMonotonic, counter.clone(), 100));
-    const writer = spawn(incrementRw, counter.clone(), 100);
+    const writer = spawn(incrementRw, counter.clone(), 100, new Barrier(1));
     await writer.joinAsync();
     for (const reader of readers) {
       const { monotonic, last } = await reader.joinAsync();
@@ -27,11 +30,49 @@ describe('p3/m3: a read-mostly counter on an RwLock', () => {
 
   test('two writers and readers under load: exact total, and readers never see it go down', async () => {
     const counter = RwCounter.new();
-    const writers = [spawn(incrementRw, counter.clone(), 20_000), spawn(incrementRw, counter.clone(), 20_000)];
+    const gate = new Barrier(2);
+    const writers = [spawn(incrementRw, counter.clone(), 20_000, gate), spawn(incrementRw, counter.clone(), 20_000, gate)];
     const readers = [spawn(readMonotonic, counter.clone(), 20_000), spawn(readMonotonic, counter.clone(), 20_000)];
     for (const writer of writers) await writer.joinAsync();
     for (const reader of readers) expect((await reader.joinAsync()).monotonic).toBe(true);
     expect(counter.get()).toBe(40_000);
+  });
+
+  test('a reader gets in while another holds a read lock; a writer waits for it', async () => {
+    const counter = RwCounter.new();
+    counter.set(5);
+    const held = await counter.cell.readAsync();
+    let gate = new Barrier(2);
+    const reader = spawn(readOnce, counter.clone(), gate);
+    await gate.waitAsync();
+    // Readers share the lock: this one must not wait for ours (5 s is only a limit for a reader that waits).
+    const read = await reader.joinTimeoutAsync(5000);
+    expect(read.ok ? read.value : 'the reader waited for the other reader').toBe(5);
+    gate = new Barrier(2);
+    const writer = spawn(incrementRw, counter.clone(), 1, gate);
+    await gate.waitAsync();
+    await pause(200);
+    const wroteWhileRead = writer.isFinished();
+    held.unlock();
+    await writer.joinAsync();
+    expect(wroteWhileRead).toBe(false);
+    expect(counter.get()).toBe(6);
+  });
+
+  test('a reader waits while a write is in progress, and sees it whole', async () => {
+    const counter = RwCounter.new();
+    counter.set(1);
+    const writing = await counter.cell.writeAsync();
+    writing.value.array[0] = -1; // half done
+    const gate = new Barrier(2);
+    const reader = spawn(readOnce, counter.clone(), gate);
+    await gate.waitAsync();
+    await pause(200);
+    const readWhileWriting = reader.isFinished();
+    writing.value.array[0] = 2; // done
+    writing.unlock();
+    expect(await reader.joinAsync()).toBe(2);
+    expect(readWhileWriting).toBe(false);
   });
 
   test('set replaces the value and a clone shares it', () => {

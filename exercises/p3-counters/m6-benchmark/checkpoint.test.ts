@@ -20,6 +20,24 @@ describe('p3/m6: Mutex against RwLock against atomics', () => {
     expectConsistent(benchmarkAtomic(20_000, 2), 20_000, 0);
   });
 
+  test('the time covers the work and not the threads\' start-up (measured against this run)', () => {
+    // Starting a thread takes milliseconds; 400 operations take microseconds. Timed from the start barrier,
+    // a small run is a small part of the whole call; timed from before the spawns, it is nearly all of it.
+    const shares: number[] = [];
+    const small: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const began = performance.now();
+      const run = benchmarkAtomic(400, 2);
+      const whole = performance.now() - began;
+      shares.push(run.elapsedMs / whole);
+      small.push(run.elapsedMs);
+    }
+    expect(Math.min(...shares)).toBeLessThan(0.5);
+    // A thousand times the work takes several times longer than a small run: the clock stops after the work.
+    const median = [...small].sort((a, b) => a - b)[1]!;
+    expect(benchmarkMutex(400_000, 2, 0).elapsedMs).toBeGreaterThan(5 * median);
+  });
+
   test('the comparison covers every read ratio with consistent speedups', () => {
     const rows = runComparison(10_000, 2, [0.5, 0.99]);
     expect(rows.map((r) => r.readRatio)).toEqual([0.5, 0.99]);

@@ -25,6 +25,17 @@ export const summingWorker = defineThread(
   },
 );
 
+/** Collect what it processes, in order. */
+export const collectingWorker = defineThread(
+  import.meta.url,
+  'collectingWorker',
+  (dataRx: Receiver<number>, shutdownRx: Receiver<null>) => {
+    const seen: number[] = [];
+    gracefulWorker(dataRx, shutdownRx, (n) => seen.push(n));
+    return seen;
+  },
+);
+
 /** Ignores every signal: polls nothing, returns never. */
 export const stuckWorker = defineThread(import.meta.url, 'stuckWorker', (_signal: Receiver<null>) => {
   for (;;) sleep(1000);

@@ -92,7 +92,6 @@ export function countDone(counters: Int32Array, failed: boolean): void {
  * when it has to wait (an async task, or the first import of a task module).
  */
 export function runJob(job: RunJob, context: unknown, shared: WorkerShared, slot: number): void | Promise<void> {
-  // #region solution
   const counters = shared.counters.array;
   Atomics.store(counters, SLOT_BASE + slot, job.id + 1);
   Atomics.add(counters, ACTIVE, 1);
@@ -116,7 +115,6 @@ export function runJob(job: RunJob, context: unknown, shared: WorkerShared, slot
   } catch (error) {
     finish(error, true);
   }
-  // #endregion solution
 }
 
 /**
@@ -204,7 +202,6 @@ export class ThreadPool<C = undefined> {
 
   /** Start a worker in `slot` and watch it: when it dies, report its job and replace it. */
   protected spawnWorker(slot: number): void {
-    // #region solution
     const handle = spawn(
       poolWorker,
       this.jobsRx.clone(),
@@ -213,7 +210,6 @@ export class ThreadPool<C = undefined> {
       slot,
     );
     this.watch(slot, handle);
-    // #endregion solution
   }
 
   /** A sender of failure reports for one more worker. */
@@ -223,14 +219,12 @@ export class ThreadPool<C = undefined> {
 
   /** Track a spawned worker until it exits; a worker that died is replaced (subclasses spawn other bodies). */
   protected watch(slot: number, handle: JoinHandle<number>): void {
-    // #region solution
     Atomics.add(this.counters.array, WORKERS, 1);
     const exited = handle.joinAsync().then(
       (value) => this.workerExited(slot, undefined, value),
       (error: unknown) => this.workerExited(slot, error, undefined),
     );
     this.workers.set(slot, { handle, exited });
-    // #endregion solution
   }
 
   /**
@@ -238,7 +232,6 @@ export class ThreadPool<C = undefined> {
    * what its body returned otherwise.
    */
   protected workerExited(slot: number, error: unknown, value: number | undefined): void {
-    // #region solution
     const counters = this.counters.array;
     this.workers.delete(slot);
     // A worker that retired by itself (milestone 5) already took itself off the count.
@@ -251,7 +244,6 @@ export class ThreadPool<C = undefined> {
       countDone(counters, true);
     }
     if (!this.closed) this.spawnWorker(slot);
-    // #endregion solution
   }
 
   /**
@@ -268,10 +260,8 @@ export class ThreadPool<C = undefined> {
 
   /** Number a job, count it as submitted, and check it can be sent. Undo with `unsubmit` if it is not sent. */
   protected prepareJob<A extends unknown[]>(task: Task<C, A, unknown>, args: A): RunJob {
-    // #region solution
     if (this.shuttingDown) throw new Error('this pool is shut down; it takes no more tasks');
     return makeJob(this.counters.array, task, args);
-    // #endregion solution
   }
 
   /** Wait (without blocking the event loop) until every submitted job has finished. */

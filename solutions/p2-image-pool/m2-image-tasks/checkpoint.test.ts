@@ -25,8 +25,10 @@ describe('p2/m2: image tasks', () => {
     // The chapter simulates the work with a 50 ms sleep; here each task processes a real (small) image.
     const [results, received] = channel<ImageResult>();
     const pool = new ThreadPool<ImageContext>(4, { context: { results } });
+    // All inputs first, then all tasks at once: the workers save into one folder at the same time.
+    for (let i = 0; i < 10; i++) await makeImage(at('parallel', `in-${i}.png`), 64 + i, 48);
+    await pool.ready();
     for (let i = 0; i < 10; i++) {
-      await makeImage(at('parallel', `in-${i}.png`), 64 + i, 48);
       pool.execute(processImageTask, { inputPath: at('parallel', `in-${i}.png`), outputPath: at('parallel', `out-${i}.jpg`), operations: [Operation.blur(1)] });
     }
     await pool.shutdown();
@@ -35,6 +37,8 @@ describe('p2/m2: image tasks', () => {
     expect(all.every((r) => r.ok)).toBe(true);
     expect(all.map((r) => (r.ok ? r.width : 0)).sort((a, b) => a - b)).toEqual([64, 65, 66, 67, 68, 69, 70, 71, 72, 73]);
     expect(received.isDisconnected).toBe(true); // the pool closed its copy of the sender at shutdown
+    // Each output holds its own image.
+    for (let i = 0; i < 10; i++) expect((await sharp(at('parallel', `out-${i}.jpg`)).metadata()).width).toBe(64 + i);
   });
 
   test('blur and brighten change the pixels, and operations run in the order given', async () => {

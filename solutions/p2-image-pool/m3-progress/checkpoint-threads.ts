@@ -1,5 +1,6 @@
 /** Thread bodies used by this milestone's checkpoint tests. */
 import type { AtomicU32 } from '#kit/atomic.ts';
+import type { Barrier } from '#kit/barrier.ts';
 import { defineThread, sleep } from '#kit/thread.ts';
 import { ProgressTracker, progressReporter, type TaskStatus, type TrackerHandle } from './progress.ts';
 
@@ -26,5 +27,16 @@ export const startedReporter = defineThread(
   (handle: TrackerHandle, intervalMs: number, started: AtomicU32): string[] => {
     started.store(1);
     return progressReporter.run(handle, intervalMs, false) as string[];
+  },
+);
+
+/** After the start gate (so that several threads record at the same moment), record tasks first … end − 1. */
+export const recordTogether = defineThread(
+  import.meta.url,
+  'recordTogether',
+  (handle: TrackerHandle, gate: Barrier, first: number, end: number, status: TaskStatus) => {
+    const tracker = ProgressTracker.from(handle);
+    gate.wait();
+    for (let id = first; id < end; id++) tracker.recordCompletion(id, status, 1);
   },
 );

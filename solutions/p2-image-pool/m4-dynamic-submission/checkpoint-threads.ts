@@ -10,7 +10,20 @@ export interface TallyContext {
   readonly tally: Mutex<SharedI32Array>;
   /** runs[value] += 1 for every task run: each must end at exactly 1 */
   readonly runs: SharedI32Array;
+  /** [0] set to 1 to let `holdTask` finish */
+  readonly release?: SharedI32Array;
 }
+
+/** Keep a worker busy until the test sets release[0], then count one run of `value`. */
+export const holdTask = defineTask(import.meta.url, 'holdTask', (ctx: TallyContext, value: number) => {
+  const release = ctx.release!.array;
+  while (Atomics.load(release, 0) === 0) Atomics.wait(release, 0, 0, 50);
+  Atomics.add(ctx.runs.array, value, 1);
+  ctx.tally.withLock((t) => {
+    t.array[0]! += 1;
+    t.array[1]! += value;
+  });
+});
 
 /** Count one run of `value` (and sleep `ms` first, fractions allowed). */
 export const tallyTask = defineTask(import.meta.url, 'tallyTask', (ctx: TallyContext, value: number, ms: number) => {

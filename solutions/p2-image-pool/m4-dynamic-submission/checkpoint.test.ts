@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { Mutex } from '#kit/mutex.ts';
 import { SharedI32Array } from '#kit/shared-data.ts';
 import { sleepAsync, spawn } from '#kit/thread.ts';
-import { submitRange, submitWithTimeout, type TallyContext, tallyTask } from './checkpoint-threads.ts';
+import { holdTask, submitRange, submitWithTimeout, type TallyContext, tallyTask } from './checkpoint-threads.ts';
 import { DynamicThreadPool } from './dynamic-pool.ts';
 
 const newContext = (values: number): TallyContext => ({ tally: new Mutex(new SharedI32Array(2)), runs: new SharedI32Array(values) });
@@ -47,38 +47,56 @@ describe('p2/m4: dynamic submission', () => {
   });
 
   test('queueDepth and activeWorkers report the load', async () => {
-    const ctx = newContext(6);
+    const ctx = { ...newContext(6), release: new SharedI32Array(1) };
     const pool = new DynamicThreadPool(2, { context: ctx });
     await pool.ready();
     expect([pool.queueDepth(), pool.activeWorkers()]).toEqual([0, 0]);
-    for (let i = 0; i < 6; i++) pool.execute(tallyTask, i, 300);
-    for (let waited = 0; pool.activeWorkers() < 2 && waited < 200; waited += 2) await sleepAsync(2);
+    for (let i = 0; i < 6; i++) pool.execute(holdTask, i);
+    // Both workers pick up a task and hold it until released; however long that takes, four stay queued.
+    while (pool.activeWorkers() < 2) await sleepAsync(2);
     expect(pool.activeWorkers()).toBe(2);
     expect(pool.queueDepth()).toBe(4);
+    Atomics.store(ctx.release.array, 0, 1);
+    Atomics.notify(ctx.release.array, 0);
     await pool.waitIdle();
     expect([pool.queueDepth(), pool.activeWorkers()]).toEqual([0, 0]);
     await pool.shutdown();
   });
 
   test('executeWithTimeout gives up on a queue that stays full, and succeeds once there is room', async () => {
-    const ctx = newContext(10);
+    const ctx = { ...newContext(10), release: new SharedI32Array(1) };
     const pool = new DynamicThreadPool(1, { context: ctx, queueCapacity: 2 });
     await pool.ready();
-    pool.execute(tallyTask, 0, 800); // the only worker is busy for 800 ms
+    pool.execute(holdTask, 0); // the only worker is busy until released below
     while (pool.activeWorkers() === 0) await sleepAsync(2);
     pool.execute(tallyTask, 1, 0);
-    pool.execute(tallyTask, 2, 0); // the queue is now full
+    pool.execute(tallyTask, 2, 0); // the queue is now full, and stays so until the release
     const started = performance.now();
+    let eventLoopRan = false;
+    setTimeout(() => {
+      eventLoopRan = true;
+    }, 0);
     const refused = await pool.executeWithTimeoutAsync(60, tallyTask, 3, 0);
+    expect(eventLoopRan).toBe(true); // the async form waits without blocking the event loop
     expect(performance.now() - started).toBeGreaterThanOrEqual(55);
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.error.kind).toBe('timeout');
     expect(pool.queueDepth()).toBe(2);
     // From another thread, with the blocking form: still full, still refused.
     expect(await spawn(submitWithTimeout, pool.handle(), 4, 30).joinAsync()).toBe('timeout');
-    // Enough patience: the busy task ends and room frees up.
-    const accepted = await pool.executeWithTimeoutAsync(2_000, tallyTask, 5, 0);
+    // Enough patience: once the busy task ends, room frees up.
+    const waiting = pool.executeWithTimeoutAsync(10_000, tallyTask, 5, 0);
+    Atomics.store(ctx.release.array, 0, 1);
+    Atomics.notify(ctx.release.array, 0);
+    const accepted = await waiting;
     expect(accepted.ok).toBe(true);
+    // The refused submissions are not waited for: the pool goes idle.
+    let idle = false;
+    void pool.waitIdle().then(() => {
+      idle = true;
+    });
+    for (let waited = 0; !idle && waited < 5000; waited += 5) await sleepAsync(5);
+    expect(idle).toBe(true);
     await pool.shutdown();
     expect(ctx.tally.data.array[0]).toBe(4);
     expect([...ctx.runs.array]).toEqual([1, 1, 1, 0, 0, 1, 0, 0, 0, 0]);
