@@ -49,7 +49,9 @@ describe('npm run bench (tiny profile)', () => {
     }
     expect(record.cells.find((c) => c.spec.id === 'threads')?.samples[V.threads.pingPong]?.[0]?.[0]).toBeGreaterThan(0);
     // --share: the anonymised copy is there, without the repository's path or the command line.
-    const shared = readFileSync(path.join(latest, 'share.json'), 'utf8');
+    const shareFile = /^share file: (.+)$/m.exec(stdout)?.[1];
+    expect(shareFile, 'the run names its share file').toBeDefined();
+    const shared = readFileSync(shareFile!.trim(), 'utf8');
     expect(shared).not.toContain(repoRoot);
     expect(shared).not.toContain(out);
     expect((JSON.parse(shared) as RunRecord).claims).toHaveLength(record.claims.length);
