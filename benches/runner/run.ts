@@ -49,16 +49,19 @@ export interface RunOptions {
  * Start `n` child processes that spin forever, to measure under oversubscription; stop them with the result.
  * They run at normal priority (the cells compete with them as with any other program) and die with this process.
  */
-export function startLoad(n: number): () => void {
+export function startLoad(n: number): { readonly pids: readonly number[]; stop(): void } {
   const children: ChildProcess[] = [];
   for (let i = 0; i < n; i++) children.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
   const stop = (): void => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
   process.once('exit', stop);
-  return () => {
-    stop();
-    process.removeListener('exit', stop);
+  return {
+    pids: children.map((child) => child.pid!),
+    stop: () => {
+      stop();
+      process.removeListener('exit', stop);
+    },
   };
 }
 
@@ -159,7 +162,7 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
   const results = new Map<string, CellResult>();
   const load = options.load ?? 0;
   if (load > 0) progress.note(`competing load: ${load} busy process${load === 1 ? '' : 'es'} beside the cells`);
-  const stopLoad = startLoad(load);
+  const competing = startLoad(load);
   try {
   for (const { suite, cells } of plans) {
     progress.startSuite(suite, cells.length * profile.processes);
@@ -176,7 +179,7 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
     progress.endSuite();
   }
   } finally {
-    stopLoad();
+    competing.stop();
   }
   for (const r of results.values()) padGroups(r, profile.processes);
   machine = finishMachineInfo(machine);

@@ -70,9 +70,6 @@ const PROBE_SPIN = 256;
 /** A park that ended within this many milliseconds would have been caught by a full spin. */
 const SHORT_PARK_MS = 0.05;
 
-/** Kept for code that still speaks of the old fixed spin (the largest budget a spinner can reach). */
-export const SPIN_LIMIT = MAX_SPIN;
-
 export function deadlineAfter(timeoutMs: number | undefined): Deadline {
   if (timeoutMs === undefined || timeoutMs === Infinity) return Infinity;
   if (!(timeoutMs >= 0)) throw new RangeError(`timeout must be a non-negative number of milliseconds, got ${timeoutMs}`);
