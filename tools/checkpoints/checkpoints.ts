@@ -274,7 +274,9 @@ export async function runVitest(options: {
   const nonce = options.canary ? randomBytes(12).toString('hex') : undefined;
   const reporter = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stream-reporter.ts');
   const outcome = await runVitestProcess(
-    ['run', '--config', checkpointConfig(), `--reporter=${reporter}`],
+    // Wrapped (the grader's sandbox sees the project read-only): the config is loaded on the fly, without the
+    // temporary bundle vite would otherwise write next to node_modules.
+    ['run', '--config', checkpointConfig(), `--reporter=${reporter}`, ...(options.wrap ? ['--configLoader', 'runner'] : [])],
     {
       CHECKPOINTS_INCLUDE: JSON.stringify(options.include),
       CHECKPOINTS_TEST_TIMEOUT_MS: String(timeoutMs),
