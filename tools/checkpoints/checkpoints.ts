@@ -306,6 +306,7 @@ export async function runVitest(options: {
     if (c === undefined) canarySeen.set(file, (c = { falseOk: false, trueOk: false, markerOk: false, scored: false }));
     return c;
   };
+  const canariesSeen = new Set<string>();
   let ended = false;
   for (const ev of events) {
     if ((ev.e === 'result' || ev.e === 'module') && !included.has(ev.file)) {
@@ -315,6 +316,11 @@ export async function runVitest(options: {
     if (ev.e === 'result') {
       if (ev.state === 'pending') continue;
       if (modulesEnded.has(ev.file)) tampering.push(`a result came after its file had ended: ${clean(ev.name, 1)}`);
+      const k = key2(ev.file, ev.name);
+      if (canary && (ev.name === canary.falseTest || ev.name === canary.trueTest)) {
+        if (canariesSeen.has(k)) tampering.push('a canary test reported twice');
+        canariesSeen.add(k);
+      }
       if (canary && ev.name === canary.falseTest) {
         canaryOf(ev.file).falseOk = ev.state === 'failed' && (ev.error ?? '').includes(`${nonce}-left`) && (ev.error ?? '').includes(`${nonce}-right`);
         continue;
@@ -323,7 +329,6 @@ export async function runVitest(options: {
         canaryOf(ev.file).trueOk = ev.state === 'passed';
         continue;
       }
-      const k = key2(ev.file, ev.name);
       if (tests.has(k)) {
         tampering.push(`the test '${clean(ev.name, 1)}' reported twice`);
         continue;
