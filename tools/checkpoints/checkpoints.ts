@@ -244,57 +244,27 @@ export const canaryNames = (nonce: string): { falseTest: string; trueTest: strin
   marker: `[canary ${nonce}] after the last test: ok`,
 });
 
-/**
- * Run the given test files (paths relative to the project root) with the checkpoint config, and return what
- * vitest reported, file paths made relative to `relativeTo`. Results stream back over an inherited pipe
- * (stream-reporter.ts), so a run that has to be killed still reports the files that finished, and names the
- * ones that did not.
- */
-export async function runVitest(options: {
-  readonly include: readonly string[];
-  readonly relativeTo: string;
-  readonly timeoutMs?: number;
-  readonly runTimeoutMs?: number;
-  /**
-   * The child's whole environment (the checkpoint variables are added to it); by default it inherits this
-   * process's. The grader passes a stripped one, so code under test sees no secrets.
-   */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Run vitest through this (the grader's sandbox). */
-  readonly wrap?: CommandWrapper;
-  /** Add the canary to every test file and check it (see canary.ts); a broken canary is reported as tampering. */
-  readonly canary?: boolean;
-  /** Longest failure message kept, in characters (default 2000). */
-  readonly maxMessageChars?: number;
-}): Promise<RawRun> {
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const runTimeoutMs = options.runTimeoutMs ?? 5 * 60_000;
-  const maxChars = options.maxMessageChars ?? 2000;
-  const key = randomBytes(32).toString('hex');
-  const nonce = options.canary ? randomBytes(12).toString('hex') : undefined;
-  const reporter = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stream-reporter.ts');
-  const outcome = await runVitestProcess(
-    // Wrapped (the grader's sandbox sees the project read-only): the config is loaded on the fly, without the
-    // temporary bundle vite would otherwise write next to node_modules.
-    ['run', '--config', checkpointConfig(), `--reporter=${reporter}`, ...(options.wrap ? ['--configLoader', 'runner'] : [])],
-    {
-      CHECKPOINTS_INCLUDE: JSON.stringify(options.include),
-      CHECKPOINTS_TEST_TIMEOUT_MS: String(timeoutMs),
-      ...(nonce !== undefined ? { CHECKPOINTS_CANARY: nonce } : {}),
-    },
-    runTimeoutMs,
-    options.env,
-    { key },
-    options.wrap,
-  );
-  const { code, signal, output, killed } = outcome;
-  const { events, tampering } = readEvents(outcome.events, key, killed);
-  const rel = (file: string): string => posix(path.relative(options.relativeTo, file));
+/** What a run's events say, checked: every sign of forgery or of a broken canary goes to `tampering`. */
+export function interpretEvents(
+  events: readonly CheckpointEvent[],
+  context: { readonly include: readonly string[]; readonly relativeTo: string; readonly nonce?: string; readonly maxChars?: number },
+): {
+  tests: RawTest[];
+  fileErrors: RawFileError[];
+  unhandled: string[];
+  tampering: string[];
+  modulesEnded: Set<string>;
+  ended: boolean;
+} {
+  const { include, relativeTo, nonce } = context;
+  const maxChars = context.maxChars ?? 2000;
+  const tampering: string[] = [];
+  const rel = (file: string): string => posix(path.relative(relativeTo, file));
   // Messages name files in the workspace, which is gone by the time anyone reads them: show them relative.
-  const prefix = `${options.relativeTo}${path.sep}`;
+  const prefix = `${relativeTo}${path.sep}`;
   const clean = (message: string, lines?: number): string => capText(message.split(prefix).join(''), lines, maxChars);
   const key2 = (file: string, name: string): string => `${file}\0${name}`;
-  const included = new Set(options.include.map((f) => path.join(projectRoot, f)));
+  const included = new Set(include.map((f) => path.join(projectRoot, f)));
   const tests = new Map<string, RawTest>();
   const fileErrors: RawFileError[] = [];
   const unhandled: string[] = [];
@@ -363,6 +333,62 @@ export async function runVitest(options: {
       if (broken.length > 0) tampering.push(`the test framework was tampered with in ${rel(file)}: ${broken.join('; ')}`);
     }
   }
+  return { tests: [...tests.values()], fileErrors, unhandled, tampering, modulesEnded, ended };
+}
+
+/**
+ * Run the given test files (paths relative to the project root) with the checkpoint config, and return what
+ * vitest reported, file paths made relative to `relativeTo`. Results stream back over an inherited pipe
+ * (stream-reporter.ts), so a run that has to be killed still reports the files that finished, and names the
+ * ones that did not.
+ */
+export async function runVitest(options: {
+  readonly include: readonly string[];
+  readonly relativeTo: string;
+  readonly timeoutMs?: number;
+  readonly runTimeoutMs?: number;
+  /**
+   * The child's whole environment (the checkpoint variables are added to it); by default it inherits this
+   * process's. The grader passes a stripped one, so code under test sees no secrets.
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Run vitest through this (the grader's sandbox). */
+  readonly wrap?: CommandWrapper;
+  /** Add the canary to every test file and check it (see canary.ts); a broken canary is reported as tampering. */
+  readonly canary?: boolean;
+  /** Longest failure message kept, in characters (default 2000). */
+  readonly maxMessageChars?: number;
+}): Promise<RawRun> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const runTimeoutMs = options.runTimeoutMs ?? 5 * 60_000;
+  const maxChars = options.maxMessageChars ?? 2000;
+  const key = randomBytes(32).toString('hex');
+  const nonce = options.canary ? randomBytes(12).toString('hex') : undefined;
+  const reporter = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stream-reporter.ts');
+  const outcome = await runVitestProcess(
+    // Wrapped (the grader's sandbox sees the project read-only): the config is loaded on the fly, without the
+    // temporary bundle vite would otherwise write next to node_modules.
+    ['run', '--config', checkpointConfig(), `--reporter=${reporter}`, ...(options.wrap ? ['--configLoader', 'runner'] : [])],
+    {
+      CHECKPOINTS_INCLUDE: JSON.stringify(options.include),
+      CHECKPOINTS_TEST_TIMEOUT_MS: String(timeoutMs),
+      ...(nonce !== undefined ? { CHECKPOINTS_CANARY: nonce } : {}),
+    },
+    runTimeoutMs,
+    options.env,
+    { key },
+    options.wrap,
+  );
+  const { code, signal, output, killed } = outcome;
+  const { events, tampering } = readEvents(outcome.events, key, killed);
+  const rel = (file: string): string => posix(path.relative(options.relativeTo, file));
+  const { tests, fileErrors, unhandled, modulesEnded, ended, tampering: interpreted } = interpretEvents(events, {
+    include: options.include,
+    relativeTo: options.relativeTo,
+    maxChars,
+    ...(nonce !== undefined ? { nonce } : {}),
+  });
+  tampering.push(...interpreted);
   let runError: string | undefined;
   if (killed) {
     // A worker blocked in a synchronous wait cannot even send the results of the tests before it (vitest sends
@@ -379,7 +405,7 @@ export async function runVitest(options: {
     runError = `vitest ${describeExit(code, signal)} before the run ended${printed !== '' ? `: ${printed}` : ' (it printed nothing)'}`;
   }
   return {
-    tests: [...tests.values()],
+    tests,
     fileErrors,
     unhandled,
     tampering: [...new Set(tampering)],

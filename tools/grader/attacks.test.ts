@@ -10,8 +10,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { capText, readEvents } from '../checkpoints/checkpoints.ts';
-import { eventMac } from '../checkpoints/stream-reporter.ts';
+import { capText, interpretEvents, readEvents } from '../checkpoints/checkpoints.ts';
+import { type CheckpointEvent, eventMac } from '../checkpoints/stream-reporter.ts';
 import { listFiles, projectRoot } from '../../course/layout.ts';
 import { gradeSubmission, type GradeResult } from './grade.ts';
 import type { PointsConfig } from './points.ts';
@@ -317,6 +317,38 @@ describe('the results channel', () => {
   });
   test('a line cut short by a killed run is not tampering', () => {
     expect(readEvents(`${line(0, { e: 'unhandled', message: 'x' })}1\tab`, key, true).tampering).toEqual([]);
+  });
+  const include = ['.checkpoints/ws/p1-x/m1-y/a.test.ts'];
+  const file = path.join(projectRoot, include[0]!);
+  const context = { include, relativeTo: path.join(projectRoot, '.checkpoints/ws'), nonce: 'n0nce' };
+  type ResultEvent = Extract<CheckpointEvent, { e: 'result' }>;
+  const canaryOk: ResultEvent[] = [
+    { e: 'result', file, name: '[canary n0nce] known false', state: 'failed', durationMs: 0, error: "expected 'n0nce-left' to be 'n0nce-right'" },
+    { e: 'result', file, name: '[canary n0nce] known true', state: 'passed', durationMs: 0 },
+  ];
+  const pass = (name: string): ResultEvent => ({ e: 'result', file, name, state: 'passed', durationMs: 1 });
+  const moduleEnd: CheckpointEvent = { e: 'module', file, errors: ['Error: [canary n0nce] after the last test: ok'] };
+  test('an intact canary passes unseen; its marker is not a file error', () => {
+    const r = interpretEvents([...canaryOk, pass('t1'), moduleEnd, { e: 'end' }], context);
+    expect(r.tampering).toEqual([]);
+    expect(r.tests.map((t) => [t.file, t.name, t.status])).toEqual([['p1-x/m1-y/a.test.ts', 't1', 'passed']]);
+    expect(r.fileErrors).toEqual([]);
+  });
+  test('duplicate or contradicting events, results from elsewhere, a broken canary: tampering', () => {
+    const cases: Array<[string, CheckpointEvent[]]> = [
+      ['reported twice', [...canaryOk, pass('t1'), { ...pass('t1'), state: 'failed' }, moduleEnd]],
+      ['after its file had ended', [...canaryOk, moduleEnd, pass('t1')]],
+      ['outside the run', [...canaryOk, { ...pass('t1'), file: path.join(projectRoot, 'solutions/x.test.ts') }, moduleEnd]],
+      ['ended twice', [...canaryOk, pass('t1'), moduleEnd, moduleEnd]],
+      ['known-false expectation did not fail', [{ e: 'result', file, name: canaryOk[0]!.name, state: 'passed', durationMs: 0 }, canaryOk[1]!, pass('t1'), moduleEnd]],
+      ['known-true expectation did not pass', [canaryOk[0]!, pass('t1'), moduleEnd]],
+      ['after the last test did not report', [...canaryOk, pass('t1'), { e: 'module', file, errors: [] }]],
+      ['canary test reported twice', [...canaryOk, ...canaryOk, pass('t1'), moduleEnd]],
+    ];
+    for (const [why, events] of cases) expect(interpretEvents(events, context).tampering.join('\n'), why).toContain(why);
+  });
+  test('a file where nothing passed needs no canary (it did not load, or everything failed)', () => {
+    expect(interpretEvents([{ e: 'module', file, errors: ['SyntaxError: nope'] }], context).tampering).toEqual([]);
   });
   test('messages are capped by characters as well as lines', () => {
     expect(capText('x'.repeat(10_000), 12, 2000).length).toBeLessThanOrEqual(2000 + 40);
