@@ -328,16 +328,18 @@ describe('the results channel', () => {
   ];
   const pass = (name: string): ResultEvent => ({ e: 'result', file, name, state: 'passed', durationMs: 1 });
   const moduleEnd: CheckpointEvent = { e: 'module', file, errors: ['Error: [canary n0nce] after the last test: ok'] };
-  test('an intact canary passes unseen; its marker is not a file error', () => {
-    const r = interpretEvents([...canaryOk, pass('t1'), moduleEnd, { e: 'end' }], context);
-    expect(r.tampering).toEqual([]);
-    expect(r.tests.map((t) => [t.file, t.name, t.status])).toEqual([['p1-x/m1-y/a.test.ts', 't1', 'passed']]);
-    expect(r.fileErrors).toEqual([]);
+  test('an intact canary passes unseen; its marker is not a file error; a result after its file\'s end counts', () => {
+    // Under load vitest can deliver the last results of a file after the file's end: not a sign of forgery.
+    for (const events of [[...canaryOk, pass('t1'), moduleEnd], [...canaryOk, moduleEnd, pass('t1')]]) {
+      const r = interpretEvents([...events, { e: 'end' }], context);
+      expect(r.tampering).toEqual([]);
+      expect(r.tests.map((t) => [t.file, t.name, t.status])).toEqual([['p1-x/m1-y/a.test.ts', 't1', 'passed']]);
+      expect(r.fileErrors).toEqual([]);
+    }
   });
   test('duplicate or contradicting events, results from elsewhere, a broken canary: tampering', () => {
     const cases: Array<[string, CheckpointEvent[]]> = [
       ['reported twice', [...canaryOk, pass('t1'), { ...pass('t1'), state: 'failed' }, moduleEnd]],
-      ['after its file had ended', [...canaryOk, moduleEnd, pass('t1')]],
       ['outside the run', [...canaryOk, { ...pass('t1'), file: path.join(projectRoot, 'solutions/x.test.ts') }, moduleEnd]],
       ['ended twice', [...canaryOk, pass('t1'), moduleEnd, moduleEnd]],
       ['known-false expectation did not fail', [{ e: 'result', file, name: canaryOk[0]!.name, state: 'passed', durationMs: 0 }, canaryOk[1]!, pass('t1'), moduleEnd]],
