@@ -380,7 +380,9 @@ export async function runVitest(options: {
     options.wrap,
   );
   const { code, signal, output, killed } = outcome;
-  const { events, tampering } = readEvents(outcome.events, key, killed);
+  // A process that died (killed by the watchdog or by anything else; 1 is vitest for "tests failed") may have
+  // been cut off mid-line.
+  const { events, tampering } = readEvents(outcome.events, key, killed || signal !== null || (code !== 0 && code !== 1));
   const rel = (file: string): string => posix(path.relative(options.relativeTo, file));
   const { tests, fileErrors, unhandled, modulesEnded, ended, tampering: interpreted } = interpretEvents(events, {
     include: options.include,
