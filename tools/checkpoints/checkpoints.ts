@@ -322,7 +322,8 @@ export function interpretEvents(
       }
       if (errors.length > 0) fileErrors.push({ file: rel(ev.file), message: clean(errors.join('\n')) });
     } else if (ev.e === 'unhandled') unhandled.push(clean(ev.message, 4));
-    else ended = true;
+    else if (ev.e === 'end') ended = true;
+    // Other kinds of event (a newer reporter's) are not results: nothing here depends on them.
   }
   if (canary) {
     // Only a file that would score needs an intact canary: one whose every test failed or never loaded has
