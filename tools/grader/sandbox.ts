@@ -46,8 +46,11 @@ export const PROJECT_ENTRIES: readonly string[] = [
   'fixtures?',
 ];
 
-/** Writable scratch folders under node_modules (caches vitest and the kit write to), each a tmpfs in the run. */
-export const SCRATCH_DIRS: readonly string[] = ['node_modules/.cache/threadkit', 'node_modules/.vite', 'node_modules/.vite-temp'];
+/**
+ * Writable scratch folders under node_modules, each a tmpfs in the run: the kit's compiled thread modules. (Vite's
+ * cache goes to the run's /tmp, CHECKPOINTS_CACHE_DIR, and its config is loaded without a temporary file.)
+ */
+export const SCRATCH_DIRS: readonly string[] = ['node_modules/.cache/threadkit'];
 
 /** The HOME of code under test, inside the run's private /tmp. */
 export const SANDBOX_HOME = '/tmp/home';
