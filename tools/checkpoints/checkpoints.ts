@@ -72,6 +72,8 @@ export interface CheckpointReport {
    * not finished; the tests of their milestones failed with the hang message (verdict.ts).
    */
   readonly stopped?: { readonly limitSeconds: number; readonly unfinished: readonly string[] };
+  /** What the code printed outside any test (while its test file loaded, in a hook), per test file and milestone. */
+  readonly strayOutput?: ReadonlyArray<{ readonly milestone: string; readonly file: string; readonly output: string }>;
 }
 
 export interface RunCheckpointsOptions {
@@ -598,6 +600,9 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
       runErrors: [...run.unhandled, ...(run.runError !== undefined ? [run.runError] : [])],
       ok: allPass(tests),
       ...(run.stopped !== undefined ? { stopped: run.stopped } : {}),
+      ...(run.strayOutput !== undefined
+        ? { strayOutput: run.strayOutput.map((o) => ({ ...o, milestone: milestoneIdOf(o.file) ?? '?' })) }
+        : {}),
     };
   } finally {
     removeWorkspace(workspace);
