@@ -85,10 +85,12 @@ describe.skipIf(!hasTmux)('npm run learn in a terminal (tmux)', () => {
     await waitFor('the goodbye', (t) => t.includes('bye: your work is in'), 30_000);
     // And the process ends: nothing (a watcher, the keyboard) keeps it alive.
     const end = Date.now() + 30_000;
-    const pane = (): string => tmux('display-message', '-p', '-t', 'learn', '#{pane_dead} #{pane_dead_status}').trim();
-    while (pane() !== '1 0') {
-      if (Date.now() > end) throw new Error(`learn did not exit after q (pane dead, status: ${pane()})`);
+    const format = 'dead=#{pane_dead} status=#{pane_dead_status} signal=#{pane_dead_signal}';
+    const pane = (): string => tmux('display-message', '-p', '-t', 'learn', format).trim();
+    while (!pane().startsWith('dead=1 ')) {
+      if (Date.now() > end) throw new Error(`learn did not exit after q (${pane()}); the screen:\n${screen()}`);
       await new Promise((r) => setTimeout(r, 250));
     }
+    expect(pane(), screen()).toBe('dead=1 status=0 signal=');
   }, 300_000);
 });
