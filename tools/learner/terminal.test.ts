@@ -14,10 +14,11 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { projectRoot } from '../../course/layout.ts';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const socket = `learn-test-${process.pid}`;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'learn-terminal-'));
+/** The private server's socket, inside the temporary folder: removed with it. */
+const socket = path.join(dir, 'tmux.sock');
 
-const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
 /** The whole pane, scrollback included. */
 const screen = (): string => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'learn');
 
@@ -33,7 +34,7 @@ async function waitFor(what: string, ok: (text: string) => boolean, deadlineMs =
 }
 
 afterAll(() => {
-  if (hasTmux) spawnSync('tmux', ['-L', socket, 'kill-server']);
+  if (hasTmux) spawnSync('tmux', ['-S', socket, 'kill-server']);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -48,7 +49,7 @@ describe.skipIf(!hasTmux)('npm run learn in a terminal (tmux)', () => {
     writeFileSync(conf, 'set -g history-limit 5000\nset -g remain-on-exit on\n');
     const command = `npm run --silent learn -- --poll --exercises ${dir}`;
     const session = ['new-session', '-d', '-s', 'learn', '-x', '120', '-y', '50', '-c', projectRoot, command];
-    execFileSync('tmux', ['-L', socket, '-f', conf, ...session], { env });
+    execFileSync('tmux', ['-S', socket, '-f', conf, ...session], { env });
 
     const first = await waitFor('the p1/m1 view', (t) => t.includes('━━━ p1/m1') && t.includes('[polling '));
     expect(first).toMatch(/Progress: \[>-+\] 0\/18 milestones done/);
