@@ -9,15 +9,42 @@
  * Node's own pipe: no frame of the stack is user code), so the reporter can label them. Writes by vitest or other
  * packages (a frame in node_modules) are left alone.
  */
-import { setImmediate as turn } from 'node:timers/promises';
-import { afterEach } from 'vitest';
+import { Readable } from 'node:stream';
+import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach } from 'vitest';
 import { THREAD_MARK } from './output.ts';
 
-// A thread's output travels to this thread as a message, separately from the thread's result: a test that ends as
-// soon as it has the result would leave that output to whichever test runs next. A few turns of the event loop
-// after each test let the messages already sent arrive while the test is still the current one.
+/**
+ * A thread's output travels to this thread as messages, separately from the thread's result, and may arrive after
+ * the test that started the thread has its result: it would then be shown under whichever test runs next. Node
+ * pipes each worker's stdout and stderr into process.stdout/stderr with `pipe`, and ends those streams only once
+ * the worker has exited and everything it wrote has arrived. So the streams of the threads a test starts are
+ * noted, and after the test those still open are waited for, up to STREAM_WAIT_MS: a thread the test leaves
+ * running keeps its stream open, and its later output goes to the test that is running when it arrives.
+ */
+const STREAM_WAIT_MS = 300;
+/** Streams of the threads started by the current test (threads left running by earlier tests are not waited for). */
+let open = new Set<Readable>();
+beforeEach(() => {
+  open = new Set();
+});
+const pipe = Readable.prototype.pipe;
+Readable.prototype.pipe = function <T extends NodeJS.WritableStream>(this: Readable, destination: T, options?: { end?: boolean }): T {
+  const to: unknown = destination;
+  if ((to === process.stdout || to === process.stderr) && !this.readableEnded) {
+    const mine = open;
+    mine.add(this);
+    const done = (): void => void mine.delete(this);
+    this.once('end', done);
+    this.once('close', done);
+  }
+  return pipe.call(this, destination, options) as T;
+};
+
 afterEach(async () => {
+  const deadline = Date.now() + STREAM_WAIT_MS;
   for (let i = 0; i < 3; i++) await turn();
+  while (open.size > 0 && Date.now() < deadline) await sleep(5);
 });
 
 let inside = false;

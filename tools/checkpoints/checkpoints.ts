@@ -75,6 +75,8 @@ export interface CheckpointReport {
    * not finished; their tests that never reported fail with the hang message (verdict.ts).
    */
   readonly stopped?: { readonly limitSeconds: number; readonly unfinished: readonly string[] };
+  /** What the code printed outside any test (while its test file loaded, in a hook), per test file and milestone. */
+  readonly strayOutput?: ReadonlyArray<{ readonly milestone: string; readonly file: string; readonly output: string }>;
 }
 
 export interface RunCheckpointsOptions {
@@ -794,6 +796,9 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
       runErrors: [...run.tampering, ...run.unhandled, ...(run.runError !== undefined ? [run.runError] : [])],
       ok: run.tampering.length === 0 && allPass(tests),
       ...(run.stopped !== undefined ? { stopped: run.stopped } : {}),
+      ...(run.strayOutput !== undefined
+        ? { strayOutput: run.strayOutput.map((o) => ({ ...o, milestone: milestoneIdOf(o.file) ?? '?' })) }
+        : {}),
     };
   } finally {
     removeWorkspace(workspace);

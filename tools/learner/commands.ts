@@ -79,11 +79,22 @@ export async function check(layout: LearnerLayout, ids: readonly string[], out: 
     const verdict = verdicts[i]!;
     out(style.bold(`${m.id} — ${briefTitle(m)}`));
     for (const line of describeResults(m.id, report.tests, { style })) out(line);
+    for (const line of strayLines(m.id, report, style)) out(line);
     out(verdict.state === 'done' ? style.green(`✓ ${verdict.summary}`) : style.red(`✗ ${verdict.summary}`));
     if (chosen.length > 1) out('');
   });
   for (const e of report.runErrors) out(`note: ${e.split('\n')[0]}`);
   return allDone ? 0 : 1;
+}
+
+/** What a milestone's code printed outside any test, marked as the student's like the output of a test. */
+export function strayLines(milestone: string, report: Pick<CheckpointReport, 'strayOutput'>, style: Style = plain): string[] {
+  const lines: string[] = [];
+  for (const o of (report.strayOutput ?? []).filter((x) => x.milestone === milestone)) {
+    lines.push(`  ${style.cyan(`your code printed outside any test (loading ${o.file}, or in a hook):`)}`);
+    lines.push(...o.output.split('\n').map((l) => `      ${style.cyan('│')} ${l}`));
+  }
+  return lines;
 }
 
 /** The document `check --json` prints. */
@@ -99,6 +110,9 @@ function checkJson(chosen: readonly Milestone[], verdicts: readonly MilestoneVer
         passed: v.passed,
         total: v.total,
         summary: v.summary,
+        ...(report.strayOutput?.some((o) => o.milestone === m.id)
+          ? { outputOutsideTests: report.strayOutput.filter((o) => o.milestone === m.id).map((o) => o.output).join('\n') }
+          : {}),
         tests: report.tests
           .filter((t) => t.milestone === m.id)
           .map((t) => ({

@@ -174,16 +174,24 @@ describe('against a copy of exercises/ (end to end)', () => {
     };
     edit('p1-pipeline/m1-mpsc/mpsc.ts', '  for (const entry of rx) logs.push(entry);', "  console.log('consumer starts');\n  for (const entry of rx) logs.push(entry);");
     edit('p1-pipeline/m1-mpsc/log-entry.ts', '  return LogEntry.new(level, line.slice(space + 1));', "  console.log(`parsed ${level}`);\n  console.log('y'.repeat(600));\n  return LogEntry.new(level, line.slice(space + 1));");
+    const entryFile = path.join(dir, 'p1-pipeline/m1-mpsc/log-entry.ts');
+    writeFileSync(entryFile, `console.log('log-entry.ts loads');\n${readFileSync(entryFile, 'utf8')}`);
     const c = collector();
     expect(await check(layout, ['p1/m1'], c.out)).toBe(0);
     const text = c.lines.join('\n');
-    expect(text).toMatch(/✓ MPSC channel basics > consumerThread collects[^\n]*\n {6}your code printed:\n {6}│ \[thread\] consumer starts/);
+    expect(text).toMatch(/your code printed outside any test \(loading [^)]*\):\n {6}│ log-entry\.ts loads/);
+    // Every thread loads log-entry.ts, and says so, before the consumer starts.
+    expect(text).toMatch(/✓ MPSC channel basics > consumerThread collects[^\n]*\n {6}your code printed:\n {6}│ \[thread\] log-entry\.ts loads\n {6}│ \[thread\] consumer starts\n/);
     expect(text).toMatch(/✓ MPSC channel basics > parseLogLine reads LEVEL message lines\n {6}your code printed:\n {6}│ parsed \w+\n/);
     expect(text).toMatch(/… \(\d+ more characters not shown\)/);
     const j = collector();
     expect(await check(layout, ['p1/m1'], j.out, { json: true })).toBe(0);
-    const doc = JSON.parse(j.lines.join('\n')) as { ok: boolean; milestones: Array<{ tests: Array<{ name: string; output?: string }> }> };
+    const doc = JSON.parse(j.lines.join('\n')) as {
+      ok: boolean;
+      milestones: Array<{ outputOutsideTests?: string; tests: Array<{ name: string; output?: string }> }>;
+    };
     expect(doc.ok).toBe(true);
+    expect(doc.milestones[0]!.outputOutsideTests).toBe('log-entry.ts loads');
     const consumer = doc.milestones[0]!.tests.find((t) => t.name.includes('consumerThread collects'));
     expect(consumer?.output).toContain('[thread] consumer starts');
     const parse = doc.milestones[0]!.tests.find((t) => t.name.includes('parseLogLine reads'));

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isStudentFile, RunStoppedError, stopRuns, type TestResult } from '../checkpoints/checkpoints.ts';
 import { listFiles, type Milestone } from '../../course/layout.ts';
-import { type Out, briefTitle, runMilestones, type RunOptions, verdictMark } from './commands.ts';
+import { type Out, briefTitle, runMilestones, type RunOptions, strayLines, verdictMark } from './commands.ts';
 import { describeResults, judgeMilestone, type MilestoneVerdict } from './explain.ts';
 import { readHints } from './hints.ts';
 import type { LearnerLayout } from './layout.ts';
@@ -70,13 +70,15 @@ interface Checked {
   readonly verdict: MilestoneVerdict;
   readonly tests: readonly TestResult[];
   readonly notes: readonly string[];
+  /** Printed outside any test (only known right after a run, not remembered). */
+  readonly stray?: readonly string[];
 }
 
 async function checkOne(layout: LearnerLayout, m: Milestone, options: RunOptions): Promise<Checked> {
   const report = await runMilestones(layout, [m.id], options);
   const tests = report.tests.filter((t) => t.milestone === m.id);
   const notes = report.runErrors.map((e) => e.split('\n')[0]!);
-  return { milestone: m, verdict: judgeMilestone(m.id, tests), tests, notes };
+  return { milestone: m, verdict: judgeMilestone(m.id, tests), tests, notes, stray: strayLines(m.id, report, options.style) };
 }
 
 /** The remembered result when the milestone's files did not change since it was checked; else a fresh run. */
@@ -106,7 +108,7 @@ async function findCurrent(
 }
 
 function resultLines(c: Checked, style: Style): string[] {
-  const lines = describeResults(c.milestone.id, c.tests, { showPassed: false, style });
+  const lines = [...describeResults(c.milestone.id, c.tests, { showPassed: false, style }), ...(c.stray ?? [])];
   for (const n of c.notes) lines.push(`  note: ${n}`);
   const done = c.verdict.state === 'done';
   lines.push(done ? style.green(`✓ ${c.verdict.summary}`) : style.red(`✗ ${c.verdict.summary}`));

@@ -14,10 +14,11 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { projectRoot } from '../../course/layout.ts';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const socket = `learn-test-${process.pid}`;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'learn-terminal-'));
+/** The private server's socket, inside the temporary folder: removed with it. */
+const socket = path.join(dir, 'tmux.sock');
 
-const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
 /** The whole pane, scrollback included. */
 const screen = (): string => tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'learn');
 
@@ -33,7 +34,7 @@ async function waitFor(what: string, ok: (text: string) => boolean, deadlineMs =
 }
 
 afterAll(() => {
-  if (hasTmux) spawnSync('tmux', ['-L', socket, 'kill-server']);
+  if (hasTmux) spawnSync('tmux', ['-S', socket, 'kill-server']);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -48,7 +49,7 @@ describe.skipIf(!hasTmux)('npm run learn in a terminal (tmux)', () => {
     writeFileSync(conf, 'set -g history-limit 5000\nset -g remain-on-exit on\n');
     const command = `npm run --silent learn -- --poll --exercises ${dir}`;
     const session = ['new-session', '-d', '-s', 'learn', '-x', '120', '-y', '50', '-c', projectRoot, command];
-    execFileSync('tmux', ['-L', socket, '-f', conf, ...session], { env });
+    execFileSync('tmux', ['-S', socket, '-f', conf, ...session], { env });
 
     const first = await waitFor('the p1/m1 view', (t) => t.includes('━━━ p1/m1') && t.includes('[polling '));
     expect(first).toMatch(/Progress: \[>-+\] 0\/18 milestones done/);
@@ -85,10 +86,12 @@ describe.skipIf(!hasTmux)('npm run learn in a terminal (tmux)', () => {
     await waitFor('the goodbye', (t) => t.includes('bye: your work is in'), 30_000);
     // And the process ends: nothing (a watcher, the keyboard) keeps it alive.
     const end = Date.now() + 30_000;
-    const pane = (): string => tmux('display-message', '-p', '-t', 'learn', '#{pane_dead} #{pane_dead_status}').trim();
-    while (pane() !== '1 0') {
-      if (Date.now() > end) throw new Error(`learn did not exit after q (pane dead, status: ${pane()})`);
+    const format = 'dead=#{pane_dead} status=#{pane_dead_status} signal=#{pane_dead_signal}';
+    const pane = (): string => tmux('display-message', '-p', '-t', 'learn', format).trim();
+    while (!pane().startsWith('dead=1 ')) {
+      if (Date.now() > end) throw new Error(`learn did not exit after q (${pane()}); the screen:\n${screen()}`);
       await new Promise((r) => setTimeout(r, 250));
     }
+    expect(pane(), screen()).toBe('dead=1 status=0 signal=');
   }, 300_000);
 });
