@@ -6,8 +6,9 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot, } from '../../course/layout.ts';
+import { projectRoot } from '../../course/layout.ts';
 
+/** Stops for the vitest runs under way (stopRuns). */
 const liveRuns = new Set<() => void>();
 
 /** A run ended by stopRuns: it has no results, and its promise rejects with this. */
@@ -149,4 +150,3 @@ export function describeExit(code: number | null, signal: NodeJS.Signals | null)
   }
   return `exited with code ${code ?? 'unknown'}`;
 }
-

@@ -1,12 +1,15 @@
-
+/**
+ * Reading a run's results: the authenticated event lines of stream-reporter.ts, checked for forgery and for a
+ * tampered test framework (the canary), turned into tests, file errors and what the code printed.
+ */
 import { timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { joinOutput, type OutputChunk } from './output.ts';
 import { type CheckpointEvent, eventMac } from './stream-reporter.ts';
 import { timeoutAsHang } from './verdict.ts';
-import { projectRoot, } from '../../course/layout.ts';
-import { posix, } from '../../lib/paths.ts';
-import type { Assertion, RawFileError, RawTest, } from './types.ts';
+import { projectRoot } from '../../course/layout.ts';
+import { posix } from '../../lib/paths.ts';
+import type { Assertion, RawFileError, RawTest } from './types.ts';
 
 export function firstLines(message: string, lines = 12): string {
   return message.split('\n').slice(0, lines).join('\n').trim();
@@ -174,10 +177,3 @@ export function interpretEvents(
   const strayOutput = [...printed].filter(([k]) => k.endsWith('\0')).map(([k, v]) => ({ file: rel(k.slice(0, -1)), output: joinOutput(v.chunks, undefined, v.dropped) }));
   return { tests: [...tests.values()], fileErrors, unhandled, tampering, modulesEnded, ended, strayOutput };
 }
-
-/**
- * Run the given test files (paths relative to the project root) with the checkpoint config, and return what
- * vitest reported, file paths made relative to `relativeTo`. Results stream back over an inherited pipe
- * (stream-reporter.ts), so a run that has to be killed still reports the files that finished, and names the
- * ones that did not.
- */

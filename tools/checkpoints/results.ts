@@ -1,8 +1,9 @@
+/** Turning vitest's raw results into one result per canonical test, and summaries per milestone. */
+import { hangMessage } from './verdict.ts';
+import { milestoneIdOf } from '../../course/layout.ts';
+import type { MilestoneSummary, RawRun, RawTest, TestResult } from './types.ts';
 
-import { hangMessage, } from './verdict.ts';
-import { milestoneIdOf, } from '../../course/layout.ts';
-import type { MilestoneSummary, RawRun, RawTest, TestResult, } from './types.ts';
-
+/** Summaries per milestone, in the order given. */
 export function summarize(ids: readonly string[], tests: readonly TestResult[]): MilestoneSummary[] {
   return ids.map((milestone) => {
     const own = tests.filter((t) => t.milestone === milestone);
@@ -72,8 +73,3 @@ export function mergeResults(
   }
   return results;
 }
-
-/**
- * Run the canonical checkpoint tests of the chosen milestones against `target`. Resolves with a result for every
- * canonical test; never throws for failing tests, only for unusable input (unknown milestone, no such folder).
- */

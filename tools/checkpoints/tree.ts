@@ -1,8 +1,11 @@
-
+/**
+ * Which tree is canonical, which of its files a student writes, and the composed tree a run tests: the target's
+ * milestone folders with every canonical file that is not the student's laid on top.
+ */
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isMutantCatalogPath, stubSource } from '../exercises/generate.ts';
-import { isTestFile, isTypeScriptModule, listFiles, listMilestones, type Milestone, projectRoot, } from '../../course/layout.ts';
+import { isTestFile, isTypeScriptModule, listFiles, listMilestones, type Milestone, projectRoot } from '../../course/layout.ts';
 
 const STUB_IMPORT_RE = /^import \{ todo \} from '#kit\/todo\.ts';$/m;
 
@@ -65,5 +68,3 @@ export function composeTree(dir: string, target: string, canonical: readonly Mil
     }
   }
 }
-
-/** Summaries per milestone, in the order given. */

@@ -1,4 +1,5 @@
-
+/** What a checkpoint run reports: per test, per milestone, and vitest's raw results before they are merged. */
+import { type Milestone } from '../../course/layout.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'skipped';
 
@@ -98,5 +99,3 @@ export interface RawRun {
   /** Output printed in a test file outside any test (while loading, in hooks, after the tests), per file. */
   readonly strayOutput?: ReadonlyArray<{ readonly file: string; readonly output: string }>;
 }
-
-/** Stops for the vitest runs under way (stopRuns). */

@@ -1,16 +1,22 @@
-
-import { randomBytes, } from 'node:crypto';
+/** One vitest run of given test files (runVitest), and the tests they hold, listed without running them (listTests). */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CheckpointEvent, } from './stream-reporter.ts';
-import { hangMessage, } from './verdict.ts';
-import { projectRoot, } from '../../course/layout.ts';
-import { posix, } from '../../lib/paths.ts';
+import { type CheckpointEvent } from './stream-reporter.ts';
+import { hangMessage } from './verdict.ts';
+import { projectRoot } from '../../course/layout.ts';
+import { posix } from '../../lib/paths.ts';
 import type { RawRun, TestStatus } from './types.ts';
-import { type CommandWrapper, checkpointConfig, describeExit, runVitestProcess } from './child.ts';
+import { checkpointConfig, describeExit, runVitestProcess, type CommandWrapper } from './child.ts';
 import { capText, firstLines, interpretEvents, readEvents } from './events.ts';
 
+/**
+ * Run the given test files (paths relative to the project root) with the checkpoint config, and return what
+ * vitest reported, file paths made relative to `relativeTo`. Results stream back over an inherited pipe
+ * (stream-reporter.ts), so a run that has to be killed still reports the files that finished, and names the
+ * ones that did not.
+ */
 export async function runVitest(options: {
   readonly include: readonly string[];
   readonly relativeTo: string;
@@ -133,4 +139,3 @@ export async function listTests(include: readonly string[], relativeTo: string, 
   const listed = JSON.parse(readFileSync(reportFile, 'utf8')) as Array<{ file: string; name: string }>;
   return listed.map((t) => ({ file: posix(path.relative(relativeTo, t.file)), name: t.name }));
 }
-

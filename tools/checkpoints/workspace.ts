@@ -1,7 +1,10 @@
-
+/**
+ * Temporary workspaces under `<project>/.checkpoints/`, where `#kit/*` and node_modules resolve; removed with the
+ * kit's compiled copies of their modules, and on exit if the process is interrupted.
+ */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot, } from '../../course/layout.ts';
+import { projectRoot } from '../../course/layout.ts';
 import { cacheDir } from '../../kit/internal/compile.ts';
 
 const liveWorkspaces = new Set<string>();
@@ -61,4 +64,3 @@ export function removeWorkspace(dir: string): void {
     }
   }
 }
-
