@@ -1,5 +1,4 @@
 /** What a checkpoint run reports: per test, per milestone, and vitest's raw results before they are merged. */
-import { type Milestone } from '../../course/layout.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'skipped';
 
