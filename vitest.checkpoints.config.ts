@@ -11,7 +11,9 @@ import { defineConfig } from 'vitest/config';
  */
 const include = JSON.parse(process.env['CHECKPOINTS_INCLUDE'] ?? '[]') as string[];
 const timeout = Number(process.env['CHECKPOINTS_TEST_TIMEOUT_MS'] ?? 15_000);
-const canary = process.env['CHECKPOINTS_CANARY'] ? [path.join(path.dirname(fileURLToPath(import.meta.url)), 'tools', 'checkpoints', 'canary.ts')] : [];
+const canary = process.env['CHECKPOINTS_CANARY']
+  ? [path.join(path.dirname(fileURLToPath(import.meta.url)), 'tools', 'checkpoints', 'canary.ts')]
+  : [];
 // Runs that only ask whether a file fails at all skip the rest of a file after its first failure.
 const bail = process.env['CHECKPOINTS_BAIL_PER_FILE'] === '1';
 // Test files running side by side; unset: vitest's default.
@@ -31,6 +33,10 @@ export default defineConfig({
     // A run with no test files is an error for the caller to explain, not for vitest to refuse.
     passWithNoTests: true,
     // Worker threads' output reaches vitest's console capture, so the reporter shows it under its test.
-    setupFiles: ['tools/checkpoints/capture-output.ts', ...canary, ...(bail ? ['tools/checkpoints/bail-per-file.ts'] : [])],
+    setupFiles: [
+      'tools/checkpoints/capture-output.ts',
+      ...canary,
+      ...(bail ? ['tools/checkpoints/bail-per-file.ts'] : []),
+    ],
   },
 });

@@ -1,6 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
-const everywhere = ['kit/**/*.test.ts', 'course/**/*.test.ts', 'solutions/**/*.test.ts', 'apps/**/*.test.ts', 'tools/**/*.test.ts', 'benches/**/*.test.ts', 'lib/**/*.test.ts'];
+const everywhere = [
+  'kit/**/*.test.ts',
+  'course/**/*.test.ts',
+  'solutions/**/*.test.ts',
+  'apps/**/*.test.ts',
+  'tools/**/*.test.ts',
+  'benches/**/*.test.ts',
+  'lib/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -15,7 +23,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'kit-debug',
-          include: ['kit/test/stress.test.ts', 'kit/test/death.test.ts', 'kit/test/select.test.ts', 'kit/test/debug.test.ts'],
+          include: [
+            'kit/test/stress.test.ts',
+            'kit/test/death.test.ts',
+            'kit/test/select.test.ts',
+            'kit/test/debug.test.ts',
+          ],
           env: { KIT_DEBUG: '1' },
         },
       },

@@ -92,26 +92,39 @@ export async function main(argv: string[]): Promise<number> {
     // Checked before the run, not after minutes of measuring.
     try {
       const earlier = JSON.parse(readFileSync(compare, 'utf8')) as { method?: unknown; cells?: unknown };
-      if (typeof earlier.method !== 'object' || !Array.isArray(earlier.cells)) throw new Error('not a report.json of this runner');
+      if (typeof earlier.method !== 'object' || !Array.isArray(earlier.cells))
+        throw new Error('not a report.json of this runner');
     } catch (error) {
       fail(`--compare ${compare}: ${(error as Error).message}`);
     }
   }
   const failPct = values['fail-on-regression'] === undefined ? undefined : Number(values['fail-on-regression']);
-  if (failPct !== undefined && !(failPct >= 0 && Number.isFinite(failPct))) fail(`--fail-on-regression: a percentage ≥ 0, got '${values['fail-on-regression']}'`);
+  if (failPct !== undefined && !(failPct >= 0 && Number.isFinite(failPct)))
+    fail(`--fail-on-regression: a percentage ≥ 0, got '${values['fail-on-regression']}'`);
   if (failPct !== undefined && !compare) fail('--fail-on-regression needs --compare <report.json>');
   const outRoot = path.resolve(values.out ?? path.join(repoRoot, 'reports'));
   const load = values.load === undefined ? 0 : Number(values.load);
-  if (!Number.isInteger(load) || load < 0 || load > 64) fail(`--load wants a whole number of busy processes (0–64), got '${values.load}'`);
+  if (!Number.isInteger(load) || load < 0 || load > 64)
+    fail(`--load wants a whole number of busy processes (0–64), got '${values.load}'`);
 
   let outcome;
   try {
-    outcome = await runBenchmarks({ suites, profile, target, outRoot, argv, load, ...(compare ? { compare } : {}), ...(values.cells ? { cells: values.cells } : {}) });
+    outcome = await runBenchmarks({
+      suites,
+      profile,
+      target,
+      outRoot,
+      argv,
+      load,
+      ...(compare ? { compare } : {}),
+      ...(values.cells ? { cells: values.cells } : {}),
+    });
   } catch (error) {
     if (error instanceof RangeError && error.message.startsWith('--cells')) fail(error.message);
     throw error;
   }
-  if (values.share !== undefined) process.stdout.write(`share file: ${writeShareFile(outcome.record, values.share || undefined, outRoot)}\n`);
+  if (values.share !== undefined)
+    process.stdout.write(`share file: ${writeShareFile(outcome.record, values.share || undefined, outRoot)}\n`);
   const c = outcome.record.comparison;
   if (failPct !== undefined && c?.comparable) {
     const bad = regressionsBeyond(c, failPct);

@@ -38,7 +38,10 @@ function roundTrip<T>(codec: Codec<T>, value: T): () => void {
 const bench = new Bench({ time: 400, warmupTime: 100 });
 bench
   .add('f64 codec (one number)', roundTrip(f64, 42.5))
-  .add('record codec (log entry)', roundTrip(record({ timestamp: 'f64', level: { enum: LEVELS }, message: 'string', source: 'string' }), entry))
+  .add(
+    'record codec (log entry)',
+    roundTrip(record({ timestamp: 'f64', level: { enum: LEVELS }, message: 'string', source: 'string' }), entry),
+  )
   .add('structured codec (log entry, JSON path)', roundTrip(structured<typeof entry>(), entry))
   .add('structured codec (Map, v8 path)', roundTrip(structured<Map<string, number>>(), new Map([['a', 1]])))
   .add('baseline: v8.serialize + deserialize', () => v8.deserialize(v8.serialize(entry)))
@@ -57,6 +60,8 @@ if (process.argv.includes('--json')) {
   process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
 } else {
   for (const row of rows) {
-    process.stdout.write(`${row.nsPerRoundTrip.toFixed(0).padStart(7)} ns  ±${row.marginPercent.toFixed(1)}%  ${row.task}\n`);
+    process.stdout.write(
+      `${row.nsPerRoundTrip.toFixed(0).padStart(7)} ns  ±${row.marginPercent.toFixed(1)}%  ${row.task}\n`,
+    );
   }
 }

@@ -14,13 +14,16 @@ describe('course manifest', () => {
     expect(COURSE.map((m) => `${m.id} ${m.folder}`)).toEqual(tree.map((m) => `${m.id} ${m.folder}`));
   });
 
-  test.each(COURSE.map((m) => [m.id, m] as const))('%s: student files are the files with solution regions', (_, info) => {
-    const dir = path.join(solutions, info.folder);
-    const withRegions = listFiles(dir)
-      .filter((f) => f.endsWith('.ts') && !isTestFile(f) && !f.includes('/'))
-      .filter((f) => stubSource(readFileSync(path.join(dir, f), 'utf8'), f, info.id).regions.length > 0);
-    expect([...info.studentFiles].sort()).toEqual(withRegions.sort());
-  });
+  test.each(COURSE.map((m) => [m.id, m] as const))(
+    '%s: student files are the files with solution regions',
+    (_, info) => {
+      const dir = path.join(solutions, info.folder);
+      const withRegions = listFiles(dir)
+        .filter((f) => f.endsWith('.ts') && !isTestFile(f) && !f.includes('/'))
+        .filter((f) => stubSource(readFileSync(path.join(dir, f), 'utf8'), f, info.id).regions.length > 0);
+      expect([...info.studentFiles].sort()).toEqual(withRegions.sort());
+    },
+  );
 
   test.each(COURSE.map((m) => [m.id, m] as const))('%s: the brief opens with the manifest title', (_, info) => {
     const first = readFileSync(path.join(solutions, info.folder, 'README.md'), 'utf8').split('\n')[0];

@@ -101,7 +101,12 @@ abstract class AtomicInteger<V extends number | bigint> {
    * stored, `err(actual)` with the value found otherwise.
    */
   compareExchange(current: V, next: V, _success?: Ordering, _failure?: Ordering): Result<V, V> {
-    const found = Atomics.compareExchange(this.a, this.index, current as unknown as number, next as unknown as number) as unknown as V;
+    const found = Atomics.compareExchange(
+      this.a,
+      this.index,
+      current as unknown as number,
+      next as unknown as number,
+    ) as unknown as V;
     return found === this.normalize(current) ? ok(found) : err(found);
   }
 
@@ -114,12 +119,21 @@ abstract class AtomicInteger<V extends number | bigint> {
    * Apply `f` until it is stored without interference (Rust's `fetch_update`): `ok(previous)`, or `err(current)`
    * if `f` returned undefined to give up.
    */
-  fetchUpdate(_set: Ordering | undefined, _fetch: Ordering | undefined, f: (current: V) => V | undefined): Result<V, V> {
+  fetchUpdate(
+    _set: Ordering | undefined,
+    _fetch: Ordering | undefined,
+    f: (current: V) => V | undefined,
+  ): Result<V, V> {
     let current = this.load();
     for (;;) {
       const next = f(current);
       if (next === undefined) return err(current);
-      const found = Atomics.compareExchange(this.a, this.index, current as unknown as number, next as unknown as number) as unknown as V;
+      const found = Atomics.compareExchange(
+        this.a,
+        this.index,
+        current as unknown as number,
+        next as unknown as number,
+      ) as unknown as V;
       if (found === current) return ok(found);
       current = found;
     }
@@ -237,7 +251,12 @@ export class AtomicBool {
     return found === current ? ok(found) : err(found);
   }
 
-  compareExchangeWeak(current: boolean, next: boolean, success?: Ordering, failure?: Ordering): Result<boolean, boolean> {
+  compareExchangeWeak(
+    current: boolean,
+    next: boolean,
+    success?: Ordering,
+    failure?: Ordering,
+  ): Result<boolean, boolean> {
     return this.compareExchange(current, next, success, failure);
   }
 
@@ -257,7 +276,11 @@ export class AtomicBool {
   }
 
   [share](_destination: Destination): WireHandle {
-    return { __threadkit: 'atomic.bool', buffer: this.cells.buffer as SharedArrayBuffer, index: this.index } as AtomicWire;
+    return {
+      __threadkit: 'atomic.bool',
+      buffer: this.cells.buffer as SharedArrayBuffer,
+      index: this.index,
+    } as AtomicWire;
   }
 }
 

@@ -50,7 +50,8 @@ export class Barrier {
   constructor(parties: number, ctl?: SharedArrayBuffer) {
     this.ctl = new Int32Array(ctl ?? new SharedArrayBuffer(16));
     if (!ctl) {
-      if (!Number.isInteger(parties) || parties < 0) throw new RangeError(`Barrier needs a whole number of parties, got ${parties}`);
+      if (!Number.isInteger(parties) || parties < 0)
+        throw new RangeError(`Barrier needs a whole number of parties, got ${parties}`);
       this.ctl[PARTIES] = parties;
     }
   }

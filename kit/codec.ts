@@ -20,7 +20,15 @@
  */
 import v8 from 'node:v8';
 
-export type FieldType = 'f64' | 'i32' | 'u32' | 'u8' | 'bool' | 'string' | 'bytes' | { readonly enum: readonly string[] };
+export type FieldType =
+  | 'f64'
+  | 'i32'
+  | 'u32'
+  | 'u8'
+  | 'bool'
+  | 'string'
+  | 'bytes'
+  | { readonly enum: readonly string[] };
 
 export type CodecSpec =
   | { readonly type: 'structured' }
@@ -64,9 +72,9 @@ type FieldValue<F> = F extends 'f64' | 'i32' | 'u32' | 'u8'
       ? string
       : F extends 'bytes'
         ? Uint8Array
-      : F extends { readonly enum: readonly (infer E)[] }
-        ? E
-        : never;
+        : F extends { readonly enum: readonly (infer E)[] }
+          ? E
+          : never;
 
 export type RecordOf<S extends Record<string, FieldType>> = { -readonly [K in keyof S]: FieldValue<S[K]> };
 
@@ -222,7 +230,9 @@ function recordFromSpec(fields: ReadonlyArray<readonly [string, FieldType]>): Co
   const enumIndex = enums.map((values) => (values ? new Map(values.map((name, index) => [name, index])) : undefined));
   const badEnum = (i: number, found: unknown): never => {
     const [name, type] = fields[i]!;
-    throw new TypeError(`record field '${name}': ${String(found)} is not one of ${(type as { enum: string[] }).enum.join(', ')}`);
+    throw new TypeError(
+      `record field '${name}': ${String(found)} is not one of ${(type as { enum: string[] }).enum.join(', ')}`,
+    );
   };
   const w: string[] = ['const view = ring.view, bytes = ring.bytes; let at = offset, n = 0, s = "";'];
   const r: string[] = ['const view = ring.view, bytes = ring.bytes; let at = offset, n = 0;'];
@@ -256,12 +266,18 @@ function recordFromSpec(fields: ReadonlyArray<readonly [string, FieldType]>): Co
       case 'bytes':
         // Raw bytes: copied in and out as a block (the receiver gets its own copy, since the ring is reused).
         w.push(`n = ${get}.length; bytes.set(${get}, at + 4); view.setUint32(at, n, true); at += 4 + n;`);
-        r.push(`n = view.getUint32(at, true); const f${i} = Buffer.from(bytes.subarray(at + 4, at + 4 + n)); at += 4 + n;`);
+        r.push(
+          `n = view.getUint32(at, true); const f${i} = Buffer.from(bytes.subarray(at + 4, at + 4 + n)); at += 4 + n;`,
+        );
         b.push(`total += 4 + ${get}.length;`);
         break;
       case 'string':
-        w.push(`s = ${get}; n = s.length === 0 ? 0 : bytes.utf8Write(s, at + 4); view.setUint32(at, n, true); at += 4 + n;`);
-        r.push(`n = view.getUint32(at, true); const f${i} = n === 0 ? "" : bytes.utf8Slice(at + 4, at + 4 + n); at += 4 + n;`);
+        w.push(
+          `s = ${get}; n = s.length === 0 ? 0 : bytes.utf8Write(s, at + 4); view.setUint32(at, n, true); at += 4 + n;`,
+        );
+        r.push(
+          `n = view.getUint32(at, true); const f${i} = n === 0 ? "" : bytes.utf8Slice(at + 4, at + 4 + n); at += 4 + n;`,
+        );
         b.push(`total += 4 + ${get}.length * 3;`);
         break;
       default:

@@ -86,11 +86,17 @@ export class Condvar {
     return guard;
   }
 
-  async waitTimeoutAsync<T extends SharedValue>(guard: MutexGuard<T>, timeoutMs: number): Promise<WaitTimeoutResult<T>> {
+  async waitTimeoutAsync<T extends SharedValue>(
+    guard: MutexGuard<T>,
+    timeoutMs: number,
+  ): Promise<WaitTimeoutResult<T>> {
     return { guard, timedOut: !(await blockAsync(this.waiting(guard, deadlineAfter(timeoutMs), true))) };
   }
 
-  async waitWhileAsync<T extends SharedValue>(guard: MutexGuard<T>, condition: (value: T) => boolean): Promise<MutexGuard<T>> {
+  async waitWhileAsync<T extends SharedValue>(
+    guard: MutexGuard<T>,
+    condition: (value: T) => boolean,
+  ): Promise<MutexGuard<T>> {
     await blockAsync(this.waitingWhile(guard, Infinity, condition, true));
     return guard;
   }

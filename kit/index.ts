@@ -10,7 +10,15 @@ export * as codecs from './codec.ts';
 export type { Codec, CodecSpec, FieldType, RecordOf } from './codec.ts';
 export * from './condvar.ts';
 export * from './futex.ts';
-export { type LockGuard, LockTimeoutError, Mutex, MutexGuard, PoisonError, type SharedValue, WouldBlockError } from './mutex.ts';
+export {
+  type LockGuard,
+  LockTimeoutError,
+  Mutex,
+  MutexGuard,
+  PoisonError,
+  type SharedValue,
+  WouldBlockError,
+} from './mutex.ts';
 export * from './result.ts';
 export * from './rwlock.ts';
 export * from './select.ts';

@@ -57,7 +57,9 @@ export class LockTimeoutError extends Error {
 /** @internal An async callback would run on after the lock is released: refuse it loudly. */
 export function notAsync<R>(result: R, method: string, instead: string): R {
   if (typeof (result as { then?: unknown } | null)?.then === 'function') {
-    throw new TypeError(`${method} got a callback that returned a promise, which would run on without the lock; use ${instead}`);
+    throw new TypeError(
+      `${method} got a callback that returned a promise, which would run on without the lock; use ${instead}`,
+    );
   }
   return result;
 }

@@ -41,7 +41,15 @@
  *   M2  POISON is 0 or 1.
  */
 import { check, DEBUG } from './internal/debug.ts';
-import { type Destination, fromWire, registerKind, type Shareable, share, toWire, type WireHandle } from './internal/handles.ts';
+import {
+  type Destination,
+  fromWire,
+  registerKind,
+  type Shareable,
+  share,
+  toWire,
+  type WireHandle,
+} from './internal/handles.ts';
 import {
   acquire,
   acquiring,
@@ -63,8 +71,7 @@ import {
 } from './lock-errors.ts';
 import { err, ok, type Result } from './result.ts';
 
-export { type LockGuard, LockTimeoutError, notAsync, PoisonError, WouldBlockError } from './lock-errors.ts';
-export { takeOverDeadOwner } from './internal/owner-lock.ts';
+export { type LockGuard, LockTimeoutError, PoisonError, WouldBlockError } from './lock-errors.ts';
 
 /**
  * What a lock can guard: data in shared memory (shared-data.ts, atomics, other locks), or plain objects and arrays
@@ -94,8 +101,8 @@ export class MutexGuard<T extends SharedValue> implements LockGuard {
   // guard is created on every lock.
   /** @internal */
   declare held: boolean;
-  private declare readonly ctl: Int32Array;
-  private declare readonly mutex: Mutex<T>;
+  declare private readonly ctl: Int32Array;
+  declare private readonly mutex: Mutex<T>;
 
   /** @internal */
   constructor(mutex: Mutex<T>) {
@@ -252,7 +259,11 @@ export class Mutex<T extends SharedValue = undefined> implements Shareable {
   }
 
   [share](destination: Destination): WireHandle {
-    return { __threadkit: 'sync.mutex', ctl: this.ctl.buffer as SharedArrayBuffer, data: toWire(this.data, destination) } as MutexWire;
+    return {
+      __threadkit: 'sync.mutex',
+      ctl: this.ctl.buffer as SharedArrayBuffer,
+      data: toWire(this.data, destination),
+    } as MutexWire;
   }
 
   /** @internal Wrap an acquisition in a guard; record and report poisoning. */
@@ -292,7 +303,6 @@ export class Mutex<T extends SharedValue = undefined> implements Shareable {
     }
     return notAsync(result, 'withLock', 'withLockAsync');
   }
-
 }
 
 // Debug mode, decided once at load: the guard's unlock checks owner-lock's L3 (only the owner releases). Off, the

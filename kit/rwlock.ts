@@ -37,7 +37,15 @@
  *   RW1 a reader slot's COUNT is never negative (a leave finds at least the guard it releases);
  *   RW2 a write guard is made only while WRITER holds this thread's id.
  */
-import { type Destination, fromWire, registerKind, type Shareable, share, toWire, type WireHandle } from './internal/handles.ts';
+import {
+  type Destination,
+  fromWire,
+  registerKind,
+  type Shareable,
+  share,
+  toWire,
+  type WireHandle,
+} from './internal/handles.ts';
 import { check, DEBUG } from './internal/debug.ts';
 import {
   acquiring,
@@ -49,7 +57,14 @@ import {
 } from './internal/owner-lock.ts';
 import { deathEpoch, isThreadDead, selfId } from './internal/registry.ts';
 import { block, blockAsync, type Deadline, deadlineAfter, Spinner, type Waiting } from './internal/wait.ts';
-import { type LockGuard, LockTimeoutError, notAsync, PoisonError, releasingPoisoned, WouldBlockError } from './lock-errors.ts';
+import {
+  type LockGuard,
+  LockTimeoutError,
+  notAsync,
+  PoisonError,
+  releasingPoisoned,
+  WouldBlockError,
+} from './lock-errors.ts';
 import type { SharedValue } from './mutex.ts';
 import { err, ok, type Result } from './result.ts';
 
@@ -75,9 +90,9 @@ const TIMED_OUT = new LockTimeoutError();
 /** Shared read access; `unlock()` or leave the `using` block to release it. */
 export class RwLockReadGuard<T extends SharedValue> implements LockGuard {
   // Assigned in the constructor rather than with field initializers: a guard is created on every read.
-  private declare held: boolean;
-  private declare readonly lock: RwLock<T>;
-  private declare readonly slot: number;
+  declare private held: boolean;
+  declare private readonly lock: RwLock<T>;
+  declare private readonly slot: number;
 
   /** @internal */
   constructor(lock: RwLock<T>, slot: number) {
@@ -109,8 +124,8 @@ export class RwLockReadGuard<T extends SharedValue> implements LockGuard {
 
 /** Exclusive access; `unlock()` or leave the `using` block to release it. */
 export class RwLockWriteGuard<T extends SharedValue> implements LockGuard {
-  private declare held: boolean;
-  private declare readonly lock: RwLock<T>;
+  declare private held: boolean;
+  declare private readonly lock: RwLock<T>;
 
   /** @internal */
   constructor(lock: RwLock<T>) {
@@ -279,7 +294,11 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
   }
 
   [share](destination: Destination): WireHandle {
-    return { __threadkit: 'sync.rwlock', ctl: this.ctl.buffer as SharedArrayBuffer, data: toWire(this.data, destination) } as RwLockWire;
+    return {
+      __threadkit: 'sync.rwlock',
+      ctl: this.ctl.buffer as SharedArrayBuffer,
+      data: toWire(this.data, destination),
+    } as RwLockWire;
   }
 
   // ── reader internals ─────────────────────────────────────────────────────────────────────────────────────
@@ -299,7 +318,8 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
     if (writer === 0) return true;
     this.readerLeave(slot);
     // An async reader may wait for another task of its own thread to finish writing; a blocking one never could.
-    if (blocking && writer === me) throw new Error('threadkit: this thread holds the write lock; reading now would deadlock');
+    if (blocking && writer === me)
+      throw new Error('threadkit: this thread holds the write lock; reading now would deadlock');
     return false;
   }
 
@@ -368,7 +388,8 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
     const ctl = this.ctl;
     for (let attempt = 0; attempt < 2; attempt++) {
       for (let i = 1; i < SLOT_COUNT; i++) {
-        if (Atomics.load(ctl, HEADER_WORDS + i * SLOT_WORDS + KEY) === me) return (this.slot = HEADER_WORDS + i * SLOT_WORDS);
+        if (Atomics.load(ctl, HEADER_WORDS + i * SLOT_WORDS + KEY) === me)
+          return (this.slot = HEADER_WORDS + i * SLOT_WORDS);
       }
       for (let i = 1; i < SLOT_COUNT; i++) {
         const at = HEADER_WORDS + i * SLOT_WORDS;
@@ -480,7 +501,6 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
       throw new Error('threadkit: this thread holds a read lock; waiting for the write lock now would deadlock');
     }
   }
-
 }
 
 registerKind('sync.rwlock', (wire) => {

@@ -20,7 +20,15 @@
 import { type Receiver, SELECT_DISCONNECTED, SELECT_EMPTY } from './channel.ts';
 import type { ChannelCore } from './internal/channel/core.ts';
 import { wakerCell } from './internal/registry.ts';
-import { block, blockAsync, CHANNEL_SPIN, type Deadline, deadlineAfter, Spinner, type Waiting } from './internal/wait.ts';
+import {
+  block,
+  blockAsync,
+  CHANNEL_SPIN,
+  type Deadline,
+  deadlineAfter,
+  Spinner,
+  type Waiting,
+} from './internal/wait.ts';
 
 type ValueOf<R> = R extends Receiver<infer T> ? T : never;
 
@@ -33,6 +41,7 @@ export interface SelectOptions {
   readonly timeout?: number;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a receiver of any message type (the element type is recovered per position)
 type AnyReceiver = Receiver<any>;
 
 function pollAll<Rs extends readonly AnyReceiver[]>(receivers: Rs): Selected<ValueOf<Rs[number]>> | undefined {
@@ -76,7 +85,10 @@ export function select<Rs extends readonly AnyReceiver[]>(receivers: Rs, options
 }
 
 /** `select` for the main thread: waits without blocking the event loop. */
-export async function selectAsync<Rs extends readonly AnyReceiver[]>(receivers: Rs, options: SelectOptions = {}): Promise<Outcome<Rs>> {
+export async function selectAsync<Rs extends readonly AnyReceiver[]>(
+  receivers: Rs,
+  options: SelectOptions = {},
+): Promise<Outcome<Rs>> {
   return blockAsync(selecting(receivers, validate(receivers), deadlineAfter(options.timeout), undefined));
 }
 
@@ -102,7 +114,8 @@ function* selecting<Rs extends readonly AnyReceiver[]>(
       if (found) return found;
       const wait = polling ? Math.min(deadline, performance.now() + 1) : deadline;
       const more = yield { words: cell.words, index: cell.index, seen, deadline: wait, spin };
-      if (!more && (wait === deadline || performance.now() >= deadline)) return pollAll(receivers) ?? { kind: 'timeout' };
+      if (!more && (wait === deadline || performance.now() >= deadline))
+        return pollAll(receivers) ?? { kind: 'timeout' };
     }
   } finally {
     cores.forEach((core, i) => {

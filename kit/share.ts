@@ -14,7 +14,15 @@
  *
  * Invariants: a registered kind name is registered once per thread (handles.ts refuses a second registration).
  */
-import { type Destination, fromWire, registerKind, type Shareable, share, toWire, type WireHandle } from './internal/handles.ts';
+import {
+  type Destination,
+  fromWire,
+  registerKind,
+  type Shareable,
+  share,
+  toWire,
+  type WireHandle,
+} from './internal/handles.ts';
 
 export { type Destination, type Shareable, share, type WireHandle };
 

@@ -69,7 +69,8 @@ abstract class SharedNumberArray<A extends NumberArray> {
   }
 
   set(index: number, value: number): void {
-    if (!(index >= 0 && index < this.array.length)) throw new RangeError(`index ${index} is out of bounds (length ${this.array.length})`);
+    if (!(index >= 0 && index < this.array.length))
+      throw new RangeError(`index ${index} is out of bounds (length ${this.array.length})`);
     this.array[index] = value;
   }
 
@@ -328,7 +329,9 @@ export class SharedVec<T> implements Iterable<T> {
       if (records * 8 > this.indexBuffer.maxByteLength) {
         throw new RangeError(`SharedVec: more than its maxLength (${this.indexBuffer.maxByteLength / 8}) records`);
       }
-      this.indexBuffer.grow(Math.min(this.indexBuffer.maxByteLength, powerOfTwoAtLeast(records * 8, this.indexBuffer.byteLength * 2)));
+      this.indexBuffer.grow(
+        Math.min(this.indexBuffer.maxByteLength, powerOfTwoAtLeast(records * 8, this.indexBuffer.byteLength * 2)),
+      );
       this.index = fixedI32(this.indexBuffer);
       this.meta[INDEX_CAPACITY] = this.indexBuffer.byteLength / 8;
     }

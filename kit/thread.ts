@@ -43,7 +43,15 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
 import { loadableModule, workerEntry } from './internal/compile.ts';
 import { Destination, fromWire, toWire } from './internal/handles.ts';
-import { block, blockAsync, type Deadline, deadlineAfter, sleepBlocking, type Waiting, whileEqual } from './internal/wait.ts';
+import {
+  block,
+  blockAsync,
+  type Deadline,
+  deadlineAfter,
+  sleepBlocking,
+  type Waiting,
+  whileEqual,
+} from './internal/wait.ts';
 import { markDead, recordChild, registryWire, selfId } from './internal/registry.ts';
 import { check, DEBUG } from './internal/debug.ts';
 import { err, ok, type Result } from './result.ts';
@@ -268,7 +276,10 @@ export class JoinHandle<R> {
     if (message) {
       const outcome = message.message as Outcome;
       if (outcome.ok) this.outcome = { value: fromWire(outcome.value) as R };
-      else this.outcome = { error: new ThreadPanicError(this.thread, `panicked: ${outcome.error.message}`, reviveError(outcome.error)) };
+      else
+        this.outcome = {
+          error: new ThreadPanicError(this.thread, `panicked: ${outcome.error.message}`, reviveError(outcome.error)),
+        };
       return;
     }
     if (Atomics.load(this.stateWords, 0) === DIED) {
@@ -367,9 +378,12 @@ function spawnWith<A extends unknown[], R>(options: SpawnOptions, body: ThreadBo
   } catch (error) {
     destination.abandon();
     port1.close();
-    throw new TypeError(`spawn(${body.exportName}): the arguments cannot be sent to a thread: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new TypeError(
+      `spawn(${body.exportName}): the arguments cannot be sent to a thread: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   recordChild(worker.threadId);
   destination.bind(worker.threadId);

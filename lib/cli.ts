@@ -29,7 +29,8 @@ export function runCli(name: string, main: CliMain, argv: string[] = process.arg
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         process.stderr.write(`${name}: ${message.split('\n')[0]}\n`);
-        if (error instanceof UsageError && message.includes('\n')) process.stderr.write(`${message.split('\n').slice(1).join('\n')}\n`);
+        if (error instanceof UsageError && message.includes('\n'))
+          process.stderr.write(`${message.split('\n').slice(1).join('\n')}\n`);
         if (process.env['DEBUG_STACK'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
         process.exitCode = 2;
       },

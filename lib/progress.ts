@@ -25,7 +25,10 @@ export interface ProgressOptions {
 }
 
 /** Colour on `stream`? A terminal, NO_COLOR unset or empty, TERM not 'dumb'. */
-export function useColor(stream: ProgressStream, env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+export function useColor(
+  stream: ProgressStream,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): boolean {
   return stream.isTTY === true && !env['NO_COLOR'] && env['TERM'] !== 'dumb';
 }
 
@@ -85,9 +88,12 @@ export class ProgressLine {
       const rest = '.'.repeat(BAR_WIDTH - filled);
       parts.push(`[${this.color ? `\x1b[32m${bar}\x1b[0m` : bar}${rest}] ${String(Math.floor(f * 100)).padStart(3)}%`);
     }
-    parts.push(`${shortCount(done)}${total !== undefined && doneFraction === undefined ? `/${shortCount(total)}` : ''} ${this.unit}`);
+    parts.push(
+      `${shortCount(done)}${total !== undefined && doneFraction === undefined ? `/${shortCount(total)}` : ''} ${this.unit}`,
+    );
     parts.push(`${shortCount(rate)} ${this.unit}/s`);
-    if (fraction !== undefined && fraction > 0 && fraction < 1) parts.push(`ETA ${duration((seconds * (1 - fraction)) / fraction)}`);
+    if (fraction !== undefined && fraction > 0 && fraction < 1)
+      parts.push(`ETA ${duration((seconds * (1 - fraction)) / fraction)}`);
     return parts.join('  ');
   }
 

@@ -24,7 +24,8 @@ export function main(argv: string[]): number {
   }
   const ops = Number(values.ops ?? 1_000_000);
   const threads = Number(values.threads ?? Math.max(2, os.availableParallelism()));
-  if (!Number.isInteger(ops) || ops < 1) throw new UsageError(`--ops must be a positive whole number, got ${values.ops}`);
+  if (!Number.isInteger(ops) || ops < 1)
+    throw new UsageError(`--ops must be a positive whole number, got ${values.ops}`);
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
     throw new UsageError(`--threads must be from 1 to 64, got ${values.threads}`);
   }
@@ -40,7 +41,9 @@ export function main(argv: string[]): number {
       ['Atomic', row.atomic, row.atomicSpeedup],
     ] as const) {
       const exact = run.finalValue === run.writes ? 'exact' : `LOST ${run.writes - run.finalValue}`;
-      process.stdout.write(`  ${name} ${fmt(run.elapsedMs)}  ${speedup.toFixed(2)}x vs Mutex  final ${run.finalValue} (${exact})\n`);
+      process.stdout.write(
+        `  ${name} ${fmt(run.elapsedMs)}  ${speedup.toFixed(2)}x vs Mutex  final ${run.finalValue} (${exact})\n`,
+      );
     }
   }
   return 0;

@@ -37,11 +37,19 @@ Exit codes: 0 all images processed, 1 some files failed, 2 usage error.`;
 
 /** A bad command line: exit code 2. */
 
-function number(name: string, value: string | undefined, min: number, max: number, integer = false): number | undefined {
+function number(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+  integer = false,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got '${value}'`);
+    throw new UsageError(
+      `--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got '${value}'`,
+    );
   }
   return n;
 }
@@ -72,7 +80,9 @@ export function parseImagesArgs(argv: readonly string[]): (ImagesOptions & { jso
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (positionals.length !== 2) {
-    throw new UsageError(`expected <in-dir> <out-dir>, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'} (see --help)`);
+    throw new UsageError(
+      `expected <in-dir> <out-dir>, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'} (see --help)`,
+    );
   }
   let resize: { width: number; height: number } | undefined;
   if (values.resize !== undefined) {
@@ -83,7 +93,8 @@ export function parseImagesArgs(argv: readonly string[]): (ImagesOptions & { jso
     resize = { width: Number(m[1]), height: Number(m[2]) };
   }
   const blur = number('blur', values.blur, 0, 1000);
-  if (blur !== undefined && blur > 0 && blur < 0.3) throw new UsageError(`--blur must be 0 or from 0.3 to 1000, got '${values.blur}'`);
+  if (blur !== undefined && blur > 0 && blur < 0.3)
+    throw new UsageError(`--blur must be 0 or from 0.3 to 1000, got '${values.blur}'`);
   const brighten = number('brighten', values.brighten, -255, 255);
   const workers = number('workers', values.workers, 1, 64, true);
   if (values.threads && values.processes) throw new UsageError('--threads and --processes exclude each other');
@@ -127,4 +138,3 @@ export function formatSummary(report: ImagesReport): string {
   }
   return lines.join('\n');
 }
-

@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { fixtures, makeImage, makePngBomb, tempDir } from './reference.ts';
@@ -17,7 +27,8 @@ const cli = path.join(import.meta.dirname, '..', '..', 'scripts', 'images.ts');
 function chmodTree(dir: string): void {
   if (!existsSync(dir)) return;
   chmodSync(dir, 0o755);
-  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) chmodTree(path.join(dir, entry.name));
+  for (const entry of readdirSync(dir, { withFileTypes: true }))
+    if (entry.isDirectory()) chmodTree(path.join(dir, entry.name));
 }
 
 function runCli(...args: string[]) {
@@ -54,16 +65,36 @@ describe('npm run images', () => {
     cpSync(fixtures.good, path.join(input, 'good'), { recursive: true });
     cpSync(fixtures.broken, path.join(input, 'broken'), { recursive: true });
     writeFileSync(path.join(input, 'notes.txt'), 'not an image');
-    const { code, stdout, stderr } = runCli(input, at('fixtures-out'), '--resize', '64x64', '--blur', '0.8', '--format', 'png', '--workers', '2', '--json');
+    const { code, stdout, stderr } = runCli(
+      input,
+      at('fixtures-out'),
+      '--resize',
+      '64x64',
+      '--blur',
+      '0.8',
+      '--format',
+      'png',
+      '--workers',
+      '2',
+      '--json',
+    );
     expect(code, stderr).toBe(1);
-    const report = JSON.parse(stdout) as { processed: number; failed: { file: string; error: string }[]; skipped: { file: string }[]; seconds: number };
+    const report = JSON.parse(stdout) as {
+      processed: number;
+      failed: { file: string; error: string }[];
+      skipped: { file: string }[];
+      seconds: number;
+    };
     const good = readdirSync(fixtures.good);
     const broken = readdirSync(fixtures.broken);
     expect(report.processed).toBe(good.length);
     expect(report.failed.map((f) => f.file).sort()).toEqual(broken.map((f) => `broken/${f}`).sort());
     // libvips keeps one error buffer per process: under concurrency a file may report the tile read that
     // failed ('error in tile …') rather than the codec's own words. Either is the decoder's failure.
-    for (const f of report.failed) expect(f.error, f.file).toMatch(/corrupt|premature|extraneous|read error|unsupported|Unexpected end|failOn|error in tile/i);
+    for (const f of report.failed)
+      expect(f.error, f.file).toMatch(
+        /corrupt|premature|extraneous|read error|unsupported|Unexpected end|failOn|error in tile/i,
+      );
     expect(report.skipped.map((s) => s.file)).toEqual(['notes.txt']);
     expect(report.seconds).toBeGreaterThan(0);
     expect(listTree(at('fixtures-out'))).toEqual(good.map((f) => `good/${f.replace(/\.[^.]+$/, '.png')}`).sort());
@@ -77,14 +108,25 @@ describe('npm run images', () => {
     await makeImage(path.join(input, 'same.png'), 20, 20);
     writeFileSync(path.join(input, 'a b', 'readme.txt'), 'hello');
     writeFileSync(path.join(input, '.DS_Store'), '');
-    const report = await runImages({ inDir: input, outDir: at('odd-out'), format: 'webp', resize: { width: 10, height: 10 }, workers: 2 });
+    const report = await runImages({
+      inDir: input,
+      outDir: at('odd-out'),
+      format: 'webp',
+      resize: { width: 10, height: 10 },
+      workers: 2,
+    });
     expect(report.failed).toEqual([]);
     expect(report.processed).toBe(4);
     expect(report.skipped).toEqual([
       { file: '.DS_Store', reason: 'hidden file' },
       { file: 'a b/readme.txt', reason: 'not an image (by its extension)' },
     ]);
-    expect(listTree(at('odd-out'))).toEqual(['a b/c/photo (1).webp', 'same.jpg.webp', 'same.png.webp', 'sub dir/ünï cödé 🖼.webp']);
+    expect(listTree(at('odd-out'))).toEqual([
+      'a b/c/photo (1).webp',
+      'same.jpg.webp',
+      'same.png.webp',
+      'sub dir/ünï cödé 🖼.webp',
+    ]);
     expect(outputNames(['x.png'], undefined).get('x.png')).toBe('x.png');
   });
 
@@ -102,7 +144,15 @@ describe('npm run images', () => {
   });
 
   test('usage errors are one line on stderr with exit code 2', () => {
-    for (const args of [[], ['a'], [at('nowhere'), at('x')], ['a', 'b', '--resize', '10by10'], ['a', 'b', '--bogus'], ['a', 'b', '--format', 'bmp'], ['a', 'b', '--workers', '0']]) {
+    for (const args of [
+      [],
+      ['a'],
+      [at('nowhere'), at('x')],
+      ['a', 'b', '--resize', '10by10'],
+      ['a', 'b', '--bogus'],
+      ['a', 'b', '--format', 'bmp'],
+      ['a', 'b', '--workers', '0'],
+    ]) {
       const { code, stderr } = runCli(...args);
       expect(code, args.join(' ')).toBe(2);
       expect(stderr).toMatch(/^images: \S/);
@@ -154,7 +204,9 @@ describe('npm run images', () => {
   });
 
   test('argument parsing', () => {
-    expect(parseImagesArgs(['in', 'out', '--resize', '800x600', '--blur', '1.5', '--brighten=-20', '--workers', '3'])).toEqual({
+    expect(
+      parseImagesArgs(['in', 'out', '--resize', '800x600', '--blur', '1.5', '--brighten=-20', '--workers', '3']),
+    ).toEqual({
       inDir: 'in',
       outDir: 'out',
       json: false,

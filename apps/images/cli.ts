@@ -34,7 +34,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const workers = options.workers ?? os.availableParallelism();
   const uvThreads = Number(process.env['UV_THREADPOOL_SIZE'] ?? 4);
   if (workers > uvThreads) {
-    process.stderr.write(`images: note: ${workers} workers share ${uvThreads} libuv threads; set UV_THREADPOOL_SIZE=${workers} to run them all at once\n`);
+    process.stderr.write(
+      `images: note: ${workers} workers share ${uvThreads} libuv threads; set UV_THREADPOOL_SIZE=${workers} to run them all at once\n`,
+    );
   }
   const progress = new ProgressLine(process.stderr, { unit: 'files', intervalMs: 100 });
   let report: ImagesReport;
@@ -57,4 +59,3 @@ export async function main(argv: readonly string[]): Promise<number> {
   else process.stdout.write(`${formatSummary(report)}\n`);
   return report.failed.length > 0 ? 1 : 0;
 }
-

@@ -18,7 +18,12 @@ interface TaskMessage {
 process.on('message', (message: TaskMessage) => {
   void processImage(message.task, message.options).then(
     (result) =>
-      process.send?.({ id: message.id, ok: result.ok, ...(result.ok ? {} : { error: result.error }), durationMs: result.durationMs }),
+      process.send?.({
+        id: message.id,
+        ok: result.ok,
+        ...(result.ok ? {} : { error: result.error }),
+        durationMs: result.durationMs,
+      }),
     (error: unknown) =>
       process.send?.({ id: message.id, ok: false, error: (error as Error).message ?? String(error), durationMs: 0 }),
   );

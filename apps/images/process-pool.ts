@@ -49,7 +49,9 @@ export class ProcessPool {
 
   constructor(count: number) {
     const execArgv = childExecArgv();
-    this.children = Array.from({ length: count }, () => fork(CHILD, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+    this.children = Array.from({ length: count }, () =>
+      fork(CHILD, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+    );
     this.ready = this.children.map(
       (child) =>
         new Promise<boolean>((resolve) => {
@@ -69,7 +71,11 @@ export class ProcessPool {
   /** Run every task; one result per task, in task order. Ends the children when done. */
   async run(
     tasks: readonly ImageTask[],
-    options: { readonly process: ProcessOptions; readonly onProgress?: (p: ProgressSnapshot) => void; readonly intervalMs?: number },
+    options: {
+      readonly process: ProcessOptions;
+      readonly onProgress?: (p: ProgressSnapshot) => void;
+      readonly intervalMs?: number;
+    },
   ): Promise<ProcessResult[]> {
     const results: Array<ProcessResult | undefined> = new Array(tasks.length);
     let next = 0;
@@ -121,7 +127,8 @@ export class ProcessPool {
             };
             const onExit = (code: number | null, signal: string | null) => {
               const how = signal ?? `code ${code}`;
-              if (current >= 0) record(current, false, `worker process ${index + 1} exited (${how}) while processing this file`);
+              if (current >= 0)
+                record(current, false, `worker process ${index + 1} exited (${how}) while processing this file`);
               cleanup();
               resolve();
             };

@@ -207,7 +207,11 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
   let mode: 'threads' | 'processes' = wanted === 'processes' ? 'processes' : 'threads';
   if (wanted === 'auto' && workers > 1 && found.images.length >= 2 * workers) {
     let bytes = 0;
-    for (const rel of found.images) bytes += await stat(path.join(realIn, rel)).then((s) => s.size, () => 0);
+    for (const rel of found.images)
+      bytes += await stat(path.join(realIn, rel)).then(
+        (s) => s.size,
+        () => 0,
+      );
     if (bytes >= AUTO_PROCESS_BYTES) mode = 'processes';
   }
   if (mode === 'processes' && found.images.length === 0) {

@@ -45,7 +45,11 @@ describe('pipeline CLI', () => {
   });
 
   it('a thread that fails: one line on stderr, exit code 1', () => {
-    expectOneLineError(runCli([fixturePath('Android'), '--test-throw-after-chunks', '0']), /thread 'parser-\d+' failed: injected failure/, 1);
+    expectOneLineError(
+      runCli([fixturePath('Android'), '--test-throw-after-chunks', '0']),
+      /thread 'parser-\d+' failed: injected failure/,
+      1,
+    );
   });
 
   it('--help prints the usage and exits 0', () => {
@@ -67,7 +71,10 @@ describe('pipeline CLI', () => {
     expect(report.deadLettered.count).toBe(2);
     expect(report.kept + report.filtered).toBe(100);
     expect(report.files[0]).toMatchObject({ path: '-', format: 'apache' });
-    const letters = readFileSync(dlq, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const letters = readFileSync(dlq, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(letters.map((l) => [l['file'], l['line'], l['text']]).sort()).toEqual([
       ['-', 101, 'garbage line'],
       ['-', 103, '[Sun Dec 04 04:47:44 2005] [loud] x'],

@@ -44,7 +44,6 @@ Every line read is counted once: total = kept + filtered + continued + deadLette
 (continued: lines that continue the record before them, such as indented stack frames).
 Exit codes: 0 done, 1 the pipeline failed, 2 bad usage or input.`;
 
-
 function positiveInt(name: string, value: string | undefined, max: number): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
@@ -56,13 +55,17 @@ function positiveInt(name: string, value: string | undefined, max: number): numb
 function parseLevel(value: string | undefined): LogLevel | undefined {
   if (value === undefined) return undefined;
   const level = mapLevelWord(value);
-  if (level === undefined) throw new UsageError(`--min-level must be one of ${LOG_LEVELS.map((l) => l.toLowerCase()).join(', ')}, got '${value}'`);
+  if (level === undefined)
+    throw new UsageError(
+      `--min-level must be one of ${LOG_LEVELS.map((l) => l.toLowerCase()).join(', ')}, got '${value}'`,
+    );
   return level;
 }
 
 function parseFormat(value: string | undefined): FormatOption | undefined {
   if (value === undefined) return undefined;
-  if (!isFormatOption(value)) throw new UsageError(`--format must be one of ${FORMAT_OPTIONS.join(', ')}, got '${value}'`);
+  if (!isFormatOption(value))
+    throw new UsageError(`--format must be one of ${FORMAT_OPTIONS.join(', ')}, got '${value}'`);
   return value;
 }
 
@@ -98,7 +101,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
   } catch (error) {
     const e = error as Error & { code?: string };
     const option = /'([^']+)'/.exec(e.message)?.[1];
-    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option '${option ?? '?'}' (see --help)`);
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      throw new UsageError(`unknown option '${option ?? '?'}' (see --help)`);
     if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       throw new UsageError(`option '${(option ?? '?').replace(/ <value>$/, '')}' needs a value`);
     }
@@ -122,7 +126,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
     ...(v.dlq !== undefined ? { dlqPath: v.dlq } : {}),
     ...(throwAfter !== undefined ? { testThrowAfterChunks: Number(throwAfter) } : {}),
   };
-  return { help: v.help === true, json: v.json === true, singleThreaded: v['single-threaded'] === true, paths: parsed.positionals, options };
+  return {
+    help: v.help === true,
+    json: v.json === true,
+    singleThreaded: v['single-threaded'] === true,
+    paths: parsed.positionals,
+    options,
+  };
 }
 
 async function totalSize(paths: readonly string[]): Promise<number | undefined> {
@@ -157,9 +167,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       const size = await totalSize(command.paths).catch(() => undefined);
       const line = new ProgressLine(process.stderr, { unit: 'lines' });
       progress = line;
-      Object.assign(options, { onProgress: (bytes: number, lines: number) => line.update(lines, undefined, size ? bytes / size : undefined) });
+      Object.assign(options, {
+        onProgress: (bytes: number, lines: number) => line.update(lines, undefined, size ? bytes / size : undefined),
+      });
     }
-    const report = command.singleThreaded ? await runBaseline(command.paths, options) : await runPipeline(command.paths, options);
+    const report = command.singleThreaded
+      ? await runBaseline(command.paths, options)
+      : await runPipeline(command.paths, options);
     progress?.finish();
     process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
     return 0;
@@ -173,4 +187,3 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.off('SIGINT', onSigint);
   }
 }
-

@@ -44,7 +44,8 @@ export function readCsvRecords(file: string): Record<string, string>[] {
   const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
   if (header === undefined) throw new Error(`empty CSV ${file}`);
   return rows.map((r, k) => {
-    if (r.length !== header.length) throw new Error(`${file}: row ${k + 2} has ${r.length} fields, the header ${header.length}`);
+    if (r.length !== header.length)
+      throw new Error(`${file}: row ${k + 2} has ${r.length} fields, the header ${header.length}`);
     return Object.fromEntries(header.map((h, i) => [h, r[i] ?? '']));
   });
 }

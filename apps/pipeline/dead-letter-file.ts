@@ -17,7 +17,8 @@ export function formatDeadLetter(letter: DeadLetter): string {
     text: letter.text,
   };
   if (letter.lengthInBytes || letter.length > letter.text.length) {
-    record['truncated'] = `showing the first ${letter.text.length} characters of ${letter.length} ${letter.lengthInBytes ? 'bytes' : 'characters'}`;
+    record['truncated'] =
+      `showing the first ${letter.text.length} characters of ${letter.length} ${letter.lengthInBytes ? 'bytes' : 'characters'}`;
   }
   return JSON.stringify(record);
 }

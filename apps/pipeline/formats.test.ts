@@ -37,7 +37,6 @@ import type { EntryLevel, FormatName, Level, ParsedLine } from './formats.ts';
 
 const LOGS = fileURLToPath(new URL('../../fixtures/logs/', import.meta.url));
 
-
 function splitLines(text: string): string[] {
   // Split on LF only, so every line keeps its CR: the parsers must cope with it.
   const lines = text.split('\n');
@@ -73,7 +72,11 @@ describe('ground truth: loghub fixtures against their _structured.csv', () => {
     { name: 'Apache', format: 'apache' },
     // loghub splits `[thread:Class@line]` at the first ':', so its Component column holds
     // the tail of the thread name plus the class; the class is the part after the last ':'.
-    { name: 'Zookeeper', format: 'log4j', sourceOf: (r) => r['Component']!.slice(r['Component']!.lastIndexOf(':') + 1) },
+    {
+      name: 'Zookeeper',
+      format: 'log4j',
+      sourceOf: (r) => r['Component']!.slice(r['Component']!.lastIndexOf(':') + 1),
+    },
     { name: 'HDFS', format: 'hdfs', sourceOf: (r) => r['Component']! },
     { name: 'Android', format: 'logcat', sourceOf: (r) => r['Component']! },
     { name: 'BGL', format: 'bgl', sourceOf: (r) => r['Component']! },
@@ -115,10 +118,15 @@ describe('ground truth: loghub fixtures against their _structured.csv', () => {
         }
         actual.set(e.level, (actual.get(e.level) ?? 0) + 1);
         const row = rows[k]!;
-        const want = { rawLevel: c.noLevel ? '' : row['Level'], message: row['Content'], source: c.sourceOf ? c.sourceOf(row) : 'unknown' };
+        const want = {
+          rawLevel: c.noLevel ? '' : row['Level'],
+          message: row['Content'],
+          source: c.sourceOf ? c.sourceOf(row) : 'unknown',
+        };
         // loghub strips trailing blanks from Content too
         const got = { rawLevel: e.rawLevel, message: e.message, source: e.source };
-        if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${k + 1}: ${JSON.stringify(got)} != ${JSON.stringify(want)}`);
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          mismatches.push(`${k + 1}: ${JSON.stringify(got)} != ${JSON.stringify(want)}`);
         expect(e.timestamp).toBeGreaterThan(0);
       });
       expect(unparsed).toEqual([]);
@@ -150,7 +158,22 @@ describe('level table', () => {
       [['INFO', 'I', 'NOTICE', 'CONFIG', 'INFORMATION', 'informational', 'INF'], 'Info'],
       [['WARN', 'WARNING', 'W', 'WRN'], 'Warn'],
       [
-        ['ERROR', 'ERR', 'E', 'SEVERE', 'FATAL', 'F', 'CRITICAL', 'CRIT', 'ALERT', 'EMERG', 'EMERGENCY', 'PANIC', 'A', 'FTL'],
+        [
+          'ERROR',
+          'ERR',
+          'E',
+          'SEVERE',
+          'FATAL',
+          'F',
+          'CRITICAL',
+          'CRIT',
+          'ALERT',
+          'EMERG',
+          'EMERGENCY',
+          'PANIC',
+          'A',
+          'FTL',
+        ],
         'Error',
       ],
     ];
@@ -166,19 +189,33 @@ describe('level table', () => {
   });
 
   it('rejects unknown spellings and one-letter words where words are expected', () => {
-    for (const s of ['', 'NOPE', 'OFF', 'ALL', 'S', 'INFOO', 'WARN ', 'x'.repeat(100)]) expect(mapLevel(s), s).toBeUndefined();
+    for (const s of ['', 'NOPE', 'OFF', 'ALL', 'S', 'INFOO', 'WARN ', 'x'.repeat(100)])
+      expect(mapLevel(s), s).toBeUndefined();
     expect(mapLevelWord('E')).toBeUndefined();
     expect(mapLevelWord('ERR')).toBe('Error');
   });
 
   it('maps syslog severities and pino/bunyan numbers', () => {
     expect([0, 1, 2, 3, 4, 5, 6, 7].map(syslogSeverityLevel)).toEqual([
-      'Error', 'Error', 'Error', 'Error', 'Warn', 'Info', 'Info', 'Debug',
+      'Error',
+      'Error',
+      'Error',
+      'Error',
+      'Warn',
+      'Info',
+      'Info',
+      'Debug',
     ]);
     expect(syslogSeverityLevel(8)).toBeUndefined();
     expect(syslogSeverityLevel(-1)).toBeUndefined();
     expect([10, 20, 30, 40, 50, 60, 35].map(numericJsonLevel)).toEqual([
-      'Debug', 'Debug', 'Info', 'Warn', 'Error', 'Error', undefined,
+      'Debug',
+      'Debug',
+      'Info',
+      'Warn',
+      'Error',
+      'Error',
+      undefined,
     ]);
   });
 
@@ -193,10 +230,18 @@ describe('level table', () => {
 describe('simple layout', () => {
   it('parses LEVEL message, [LEVEL], LEVEL: and an optional source', () => {
     expect(parseSimple('INFO Server started')).toEqual({
-      timestamp: 0, level: 'Info', message: 'Server started', source: 'unknown', rawLevel: 'INFO',
+      timestamp: 0,
+      level: 'Info',
+      message: 'Server started',
+      source: 'unknown',
+      rawLevel: 'INFO',
     });
     expect(parseSimple('[ERROR] db: timeout')).toEqual({
-      timestamp: 0, level: 'Error', message: 'timeout', source: 'db', rawLevel: 'ERROR',
+      timestamp: 0,
+      level: 'Error',
+      message: 'timeout',
+      source: 'db',
+      rawLevel: 'ERROR',
     });
     expect(ok(parseSimple('warning: disk almost full')).message).toBe('disk almost full');
     expect(ok(parseSimple('warning: disk almost full')).level).toBe('Warn');
@@ -207,7 +252,16 @@ describe('simple layout', () => {
   });
 
   it('rejects lines that do not start with a level word', () => {
-    for (const l of ['Server started', 'A quick brown fox', 'I think so', 'ERROR-prone code', '[ERROR db: x', 'WARNING:root:x', ' INFO x', '2024 INFO x']) {
+    for (const l of [
+      'Server started',
+      'A quick brown fox',
+      'I think so',
+      'ERROR-prone code',
+      '[ERROR db: x',
+      'WARNING:root:x',
+      ' INFO x',
+      '2024 INFO x',
+    ]) {
       expect(parseSimple(l), l).toBeUndefined();
     }
   });
@@ -216,7 +270,9 @@ describe('simple layout', () => {
 describe('log4j / logback layout', () => {
   it('parses ZooKeeper lines', () => {
     expect(
-      parseLog4j('2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200\r'),
+      parseLog4j(
+        '2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200\r',
+      ),
     ).toEqual({
       timestamp: Date.UTC(2015, 6, 29, 17, 41, 44, 747),
       level: 'Info',
@@ -224,22 +280,39 @@ describe('log4j / logback layout', () => {
       source: 'FastLeaderElection',
       rawLevel: 'INFO',
     });
-    const e = ok(parseLog4j('2015-07-30 15:49:09,210 - ERROR [LearnerHandler-/10.10.34.13:37182:LearnerHandler@562] - Unexpected exception causing shutdown while sock still open'));
+    const e = ok(
+      parseLog4j(
+        '2015-07-30 15:49:09,210 - ERROR [LearnerHandler-/10.10.34.13:37182:LearnerHandler@562] - Unexpected exception causing shutdown while sock still open',
+      ),
+    );
     expect(e.source).toBe('LearnerHandler');
     expect(e.level).toBe('Error');
   });
 
   it('parses the common pattern layouts', () => {
     expect(parseLog4j('2024-01-01 12:00:00.123 WARN [main] com.x.Y - disk low')).toEqual({
-      timestamp: Date.UTC(2024, 0, 1, 12, 0, 0, 123), level: 'Warn', message: 'disk low', source: 'com.x.Y', rawLevel: 'WARN',
+      timestamp: Date.UTC(2024, 0, 1, 12, 0, 0, 123),
+      level: 'Warn',
+      message: 'disk low',
+      source: 'com.x.Y',
+      rawLevel: 'WARN',
     });
     const colon = ok(parseLog4j('2024-01-01 12:00:00.123 INFO  com.x.Y: started in 3 s'));
     expect([colon.source, colon.message]).toEqual(['com.x.Y', 'started in 3 s']);
-    const logback = ok(parseLog4j('2024-01-01 12:00:00,001 [http-nio-8080-exec-1] DEBUG o.s.web.Servlet - Completed 200 OK'));
+    const logback = ok(
+      parseLog4j('2024-01-01 12:00:00,001 [http-nio-8080-exec-1] DEBUG o.s.web.Servlet - Completed 200 OK'),
+    );
     expect([logback.level, logback.source, logback.message]).toEqual(['Debug', 'o.s.web.Servlet', 'Completed 200 OK']);
-    const spring = ok(parseLog4j('2024-03-04T10:11:12.345Z  INFO 12345 --- [           main] c.e.demo.DemoApplication                 : Started DemoApplication'));
+    const spring = ok(
+      parseLog4j(
+        '2024-03-04T10:11:12.345Z  INFO 12345 --- [           main] c.e.demo.DemoApplication                 : Started DemoApplication',
+      ),
+    );
     expect([spring.level, spring.source, spring.message, spring.timestamp]).toEqual([
-      'Info', 'c.e.demo.DemoApplication', 'Started DemoApplication', Date.UTC(2024, 2, 4, 10, 11, 12, 345),
+      'Info',
+      'c.e.demo.DemoApplication',
+      'Started DemoApplication',
+      Date.UTC(2024, 2, 4, 10, 11, 12, 345),
     ]);
     const offset = ok(parseLog4j('2024-03-04T10:11:12+02:00 ERROR boom'));
     expect(offset.timestamp).toBe(Date.UTC(2024, 2, 4, 8, 11, 12));
@@ -259,7 +332,11 @@ describe('log4j / logback layout', () => {
 describe('python logging layout', () => {
   it('parses the default basicConfig layout', () => {
     expect(parsePython('WARNING:root:msg')).toEqual({
-      timestamp: 0, level: 'Warn', message: 'msg', source: 'root', rawLevel: 'WARNING',
+      timestamp: 0,
+      level: 'Warn',
+      message: 'msg',
+      source: 'root',
+      rawLevel: 'WARNING',
     });
     const e = ok(parsePython('CRITICAL:app.db.pool:connection lost: retrying'));
     expect([e.level, e.source, e.message]).toEqual(['Error', 'app.db.pool', 'connection lost: retrying']);
@@ -277,7 +354,12 @@ describe('python logging layout', () => {
   });
 
   it('rejects other shapes', () => {
-    for (const l of ['ERROR: db: timeout', 'HELLO:root:msg', '2024-05-06 07:08:09,010 - INFO  [x] - y', 'WARNING root msg']) {
+    for (const l of [
+      'ERROR: db: timeout',
+      'HELLO:root:msg',
+      '2024-05-06 07:08:09,010 - INFO  [x] - y',
+      'WARNING root msg',
+    ]) {
       expect(parsePython(l), l).toBeUndefined();
     }
   });
@@ -285,28 +367,40 @@ describe('python logging layout', () => {
 
 describe('apache error log layout', () => {
   it('parses the 2.2 layout', () => {
-    expect(parseApache('[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties')).toEqual({
+    expect(
+      parseApache('[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties'),
+    ).toEqual({
       timestamp: Date.UTC(2005, 11, 4, 4, 47, 44),
       level: 'Info',
       message: 'workerEnv.init() ok /etc/httpd/conf/workers2.properties',
       source: 'unknown',
       rawLevel: 'notice',
     });
-    const e = ok(parseApache('[Mon Dec 05 07:57:02 2005] [error] [client 218.76.139.20] Directory index forbidden by rule: /var/www/html/'));
+    const e = ok(
+      parseApache(
+        '[Mon Dec 05 07:57:02 2005] [error] [client 218.76.139.20] Directory index forbidden by rule: /var/www/html/',
+      ),
+    );
     expect(e.message).toBe('[client 218.76.139.20] Directory index forbidden by rule: /var/www/html/');
   });
 
   it('parses the 2.4 layout with module, microseconds and pid', () => {
-    expect(parseApache('[Wed Oct 11 14:32:52.123456 2023] [core:error] [pid 123] AH00037: Symbolic link not allowed')).toEqual({
+    expect(
+      parseApache('[Wed Oct 11 14:32:52.123456 2023] [core:error] [pid 123] AH00037: Symbolic link not allowed'),
+    ).toEqual({
       timestamp: Date.UTC(2023, 9, 11, 14, 32, 52, 123),
       level: 'Error',
       message: 'AH00037: Symbolic link not allowed',
       source: 'core',
       rawLevel: 'error',
     });
-    const e = ok(parseApache('[Wed Oct 11 14:32:52.123456 2023] [ssl:trace3] [pid 1:tid 140] [client 1.2.3.4:5] handshake'));
+    const e = ok(
+      parseApache('[Wed Oct 11 14:32:52.123456 2023] [ssl:trace3] [pid 1:tid 140] [client 1.2.3.4:5] handshake'),
+    );
     expect([e.level, e.source, e.message]).toEqual(['Debug', 'ssl', '[client 1.2.3.4:5] handshake']);
-    expect(ok(parseApache('[Mon Jan  2 03:04:05 2023] [warn] padded day')).timestamp).toBe(Date.UTC(2023, 0, 2, 3, 4, 5));
+    expect(ok(parseApache('[Mon Jan  2 03:04:05 2023] [warn] padded day')).timestamp).toBe(
+      Date.UTC(2023, 0, 2, 3, 4, 5),
+    );
   });
 
   it('rejects unknown levels and broken dates', () => {
@@ -319,7 +413,9 @@ describe('apache error log layout', () => {
 describe('android logcat layout', () => {
   const year = { year: 2017 };
   it('parses threadtime lines', () => {
-    expect(createParser('logcat', year)('03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs')).toEqual({
+    expect(
+      createParser('logcat', year)('03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs'),
+    ).toEqual({
       timestamp: Date.UTC(2017, 2, 17, 16, 13, 38, 811),
       level: 'Debug',
       message: 'printFreezingDisplayLogs',
@@ -329,7 +425,9 @@ describe('android logcat layout', () => {
     const parse = parserFor('logcat', year);
     expect(ok(parse('03-17 16:15:10.232  2227  2227 A libc    : Fatal signal 6')).level).toBe('Error');
     expect(ok(parse('03-17 16:15:10.232  2227  2227 A libc    : Fatal signal 6')).source).toBe('libc');
-    expect(ok(parse('03-17 16:15:10.232 12345 12399 W ActivityManager: Slow operation: 52ms')).message).toBe('Slow operation: 52ms');
+    expect(ok(parse('03-17 16:15:10.232 12345 12399 W ActivityManager: Slow operation: 52ms')).message).toBe(
+      'Slow operation: 52ms',
+    );
     expect(ok(parse('03-17 16:15:10.232  1  1 I init:')).message).toBe('');
     const withYear = ok(parse('2019-03-17 16:15:10.232  1  1 V chatty: uid=1000'));
     expect(withYear.timestamp).toBe(Date.UTC(2019, 2, 17, 16, 15, 10, 232));
@@ -349,16 +447,20 @@ describe('android logcat layout', () => {
 
 describe('hdfs layout', () => {
   it('parses HDFS lines', () => {
-    expect(parseHdfs('081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating\r\n')).toEqual({
+    expect(
+      parseHdfs(
+        '081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating\r\n',
+      ),
+    ).toEqual({
       timestamp: Date.UTC(2008, 10, 9, 20, 36, 15),
       level: 'Info',
       message: 'PacketResponder 1 for block blk_38865049064139660 terminating',
       source: 'dfs.DataNode$PacketResponder',
       rawLevel: 'INFO',
     });
-    expect(ok(parseHdfs('081111 081500 19 WARN dfs.DataNode$DataXceiver: 10.251.30.6:50010:Got exception')).message).toBe(
-      '10.251.30.6:50010:Got exception',
-    );
+    expect(
+      ok(parseHdfs('081111 081500 19 WARN dfs.DataNode$DataXceiver: 10.251.30.6:50010:Got exception')).message,
+    ).toBe('10.251.30.6:50010:Got exception');
   });
 
   it('rejects other shapes', () => {
@@ -371,14 +473,16 @@ describe('hdfs layout', () => {
 describe('syslog layout', () => {
   const parse = parserFor('syslog', { year: 2023 });
   it('parses RFC 3164 lines with severity from PRI', () => {
-    expect(parse('<34>Oct 11 22:14:15 mymachine su[123]: \'su root\' failed for lonvick on /dev/pts/8')).toEqual({
+    expect(parse("<34>Oct 11 22:14:15 mymachine su[123]: 'su root' failed for lonvick on /dev/pts/8")).toEqual({
       timestamp: Date.UTC(2023, 9, 11, 22, 14, 15),
       level: 'Error',
       message: "'su root' failed for lonvick on /dev/pts/8",
       source: 'su',
       rawLevel: 'crit',
     });
-    expect(ok(parse('<13>Feb  5 17:32:18 10.0.0.99 myapp: use the BFG!')).timestamp).toBe(Date.UTC(2023, 1, 5, 17, 32, 18));
+    expect(ok(parse('<13>Feb  5 17:32:18 10.0.0.99 myapp: use the BFG!')).timestamp).toBe(
+      Date.UTC(2023, 1, 5, 17, 32, 18),
+    );
     expect(ok(parse('<12>Feb  5 17:32:18 host kernel: x')).level).toBe('Warn');
     expect(ok(parse('<30>Feb  5 17:32:18 host systemd[1]: Started')).level).toBe('Info');
     expect(ok(parse('<191>Feb  5 17:32:18 host cron[9]: tick')).level).toBe('Debug');
@@ -391,7 +495,11 @@ describe('syslog layout', () => {
   });
 
   it('parses RFC 5424 lines', () => {
-    expect(parseSyslog('<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 - An application event log entry')).toEqual({
+    expect(
+      parseSyslog(
+        '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 - An application event log entry',
+      ),
+    ).toEqual({
       timestamp: Date.UTC(2003, 9, 11, 22, 14, 15, 3),
       level: 'Info',
       message: 'An application event log entry',
@@ -399,7 +507,9 @@ describe('syslog layout', () => {
       rawLevel: 'notice',
     });
     const sd = ok(
-      parseSyslog('<165>1 2003-10-11T22:14:15.003-07:00 host app 123 ID47 [exampleSDID@32473 iut="3" eventSource="Appl\\]ication"][x@1 a="b"] \uFEFFAn event'),
+      parseSyslog(
+        '<165>1 2003-10-11T22:14:15.003-07:00 host app 123 ID47 [exampleSDID@32473 iut="3" eventSource="Appl\\]ication"][x@1 a="b"] \uFEFFAn event',
+      ),
     );
     expect([sd.message, sd.timestamp, sd.source]).toEqual(['An event', Date.UTC(2003, 9, 12, 5, 14, 15, 3), 'app']);
     const nil = ok(parseSyslog('<7>1 - - - - - -'));
@@ -409,12 +519,22 @@ describe('syslog layout', () => {
   it('reads syslog files without PRI as level Unknown, with the program as source', () => {
     const year = new Date().getUTCFullYear();
     expect(parseSyslog('Oct 11 22:14:15 host app: x')).toEqual({
-      timestamp: Date.UTC(year, 9, 11, 22, 14, 15), level: 'Unknown', rawLevel: '', message: 'x', source: 'app',
+      timestamp: Date.UTC(year, 9, 11, 22, 14, 15),
+      level: 'Unknown',
+      rawLevel: '',
+      message: 'x',
+      source: 'app',
     });
-    expect(ok(parseSyslog('Jul  1 09:01:05 mac com.apple.CDScheduler[43]: Thermal')).source).toBe('com.apple.CDScheduler');
-    expect(ok(parseSyslog('Jul  2 16:55:53 mac com.apple.xpc.launchd[1] (com.apple.x.32502): Path')).message).toBe('Path');
+    expect(ok(parseSyslog('Jul  1 09:01:05 mac com.apple.CDScheduler[43]: Thermal')).source).toBe(
+      'com.apple.CDScheduler',
+    );
+    expect(ok(parseSyslog('Jul  2 16:55:53 mac com.apple.xpc.launchd[1] (com.apple.x.32502): Path')).message).toBe(
+      'Path',
+    );
     expect(ok(parseSyslog('Jul  4 23:22:09 mac Microsoft Word[14463]: Cocoa')).source).toBe('Microsoft Word');
-    expect(ok(parseSyslog('2024-05-01T12:00:00.5+02:00 web nginx[7]: up')).timestamp).toBe(Date.UTC(2024, 4, 1, 10, 0, 0, 500));
+    expect(ok(parseSyslog('2024-05-01T12:00:00.5+02:00 web nginx[7]: up')).timestamp).toBe(
+      Date.UTC(2024, 4, 1, 10, 0, 0, 500),
+    );
     // without a program, or with a level word where the host would be, it is not a syslog line
     expect(parseSyslog('Oct 11 22:14:15 host just some words here')).toBeUndefined();
     expect(parseSyslog('2024-05-01T12:00:00Z INFO app: started')).toBeUndefined();
@@ -430,13 +550,26 @@ describe('syslog layout', () => {
 describe('jsonl layout', () => {
   it('parses the common key spellings', () => {
     expect(parseJsonl('{"level":"warn","msg":"disk low","time":1700000000000,"logger":"fs"}')).toEqual({
-      timestamp: 1700000000000, level: 'Warn', message: 'disk low', source: 'fs', rawLevel: 'warn',
+      timestamp: 1700000000000,
+      level: 'Warn',
+      message: 'disk low',
+      source: 'fs',
+      rawLevel: 'warn',
     });
-    const a = ok(parseJsonl('{"severity":"ERROR","message":"boom","@timestamp":"2024-01-02T03:04:05.678Z","component":"api"}'));
-    expect([a.level, a.message, a.timestamp, a.source]).toEqual(['Error', 'boom', Date.UTC(2024, 0, 2, 3, 4, 5, 678), 'api']);
+    const a = ok(
+      parseJsonl('{"severity":"ERROR","message":"boom","@timestamp":"2024-01-02T03:04:05.678Z","component":"api"}'),
+    );
+    expect([a.level, a.message, a.timestamp, a.source]).toEqual([
+      'Error',
+      'boom',
+      Date.UTC(2024, 0, 2, 3, 4, 5, 678),
+      'api',
+    ]);
     const zap = ok(parseJsonl('{"lvl":"info","ts":1700000000.25,"msg":"hi","source":"main.go:12"}'));
     expect([zap.timestamp, zap.source]).toEqual([1700000000250, 'main.go:12']);
-    const py = ok(parseJsonl('{"levelname":"CRITICAL","name":"app","message":"x","timestamp":"2024-01-02 03:04:05,006"}'));
+    const py = ok(
+      parseJsonl('{"levelname":"CRITICAL","name":"app","message":"x","timestamp":"2024-01-02 03:04:05,006"}'),
+    );
     expect([py.level, py.source, py.timestamp]).toEqual(['Error', 'app', Date.UTC(2024, 0, 2, 3, 4, 5, 6)]);
     const pino = ok(parseJsonl('{"level":30,"time":1700000000001,"pid":1,"hostname":"h","msg":"listening"}'));
     expect([pino.level, pino.rawLevel, pino.source]).toEqual(['Info', '30', 'unknown']);
@@ -446,8 +579,19 @@ describe('jsonl layout', () => {
 
   it('rejects non-objects, bad JSON and missing or unknown levels', () => {
     expect(parseJsonl('{"msg":"no level"}')).toMatchObject({ level: 'Unknown', rawLevel: '', message: 'no level' });
-    expect(parseJsonl('{"time":"2024-01-02T03:04:05Z","event":"x"}')).toMatchObject({ level: 'Unknown', timestamp: Date.UTC(2024, 0, 2, 3, 4, 5) });
-    for (const l of ['[1,2]', '{"a":1}', '{"level":"loud","msg":"x"}', '{"level":35}', '{"level":"info"', 'null', '{"level":"E","msg":"x"}']) {
+    expect(parseJsonl('{"time":"2024-01-02T03:04:05Z","event":"x"}')).toMatchObject({
+      level: 'Unknown',
+      timestamp: Date.UTC(2024, 0, 2, 3, 4, 5),
+    });
+    for (const l of [
+      '[1,2]',
+      '{"a":1}',
+      '{"level":"loud","msg":"x"}',
+      '{"level":35}',
+      '{"level":"info"',
+      'null',
+      '{"level":"E","msg":"x"}',
+    ]) {
       expect(parseJsonl(l), l).toBeUndefined();
     }
   });
@@ -470,7 +614,10 @@ describe('detection', () => {
     ],
     cbs: ['2016-09-28 04:30:30, Info                  CBS    Loaded', '2016-09-28 04:30:31, Error  CSI    00000001 x'],
     glog: ['I0102 15:04:05.000000    1234 main.go:42] Starting', 'E0102 15:04:06.000000    1234 main.go:43] Failed'],
-    generic: ['x.log 2017-05-16 00:00:00.008 25746 INFO nova.api [req-1] GET', '127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /"'],
+    generic: [
+      'x.log 2017-05-16 00:00:00.008 25746 INFO nova.api [req-1] GET',
+      '127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /"',
+    ],
   };
 
   it('recognises every layout from a small sample', () => {
@@ -491,7 +638,20 @@ describe('detection', () => {
 
   it('exposes the CLI names and resolves auto', () => {
     expect(FORMAT_OPTIONS).toEqual([
-      'auto', 'simple', 'log4j', 'python', 'apache', 'logcat', 'hdfs', 'syslog', 'jsonl', 'logfmt', 'bgl', 'cbs', 'glog', 'generic',
+      'auto',
+      'simple',
+      'log4j',
+      'python',
+      'apache',
+      'logcat',
+      'hdfs',
+      'syslog',
+      'jsonl',
+      'logfmt',
+      'bgl',
+      'cbs',
+      'glog',
+      'generic',
     ]);
     expect(isFormatOption('auto')).toBe(true);
     expect(isFormatOption('csv')).toBe(false);
@@ -512,25 +672,87 @@ describe('detection', () => {
     for (const owner of ['log4j', 'apache', 'logcat', 'hdfs', 'bgl', 'cbs', 'generic'] as const) {
       for (const line of samples[owner]) expect(PARSERS.generic(line), `generic on ${line}`).toBeDefined();
     }
-    for (const line of [...samples.simple, ...samples.jsonl, 'WARNING:root:msg']) expect(PARSERS.generic(line), line).toBeUndefined();
+    for (const line of [...samples.simple, ...samples.jsonl, 'WARNING:root:msg'])
+      expect(PARSERS.generic(line), line).toBeUndefined();
   });
 });
 
 describe('layouts nobody wrote a module for (generic) and prefixes', () => {
   // One line of each, repeated: what detection picks, and the level and source of the first line.
   const cases: Array<[string, string, FormatName, number, string, string]> = [
-    ['file-name prefix, pid before the level (OpenStack)',
+    [
+      'file-name prefix, pid before the level (OpenStack)',
       'nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-1] "GET /" status: 200',
-      'generic', 0, 'Info', 'nova.osapi_compute.wsgi.server'],
-    ['host prefix before a known layout', 'node7 2015-07-29 17:41:44,747 - WARN  [main:QuorumPeer@913] - x', 'log4j', 1, 'Warn', 'QuorumPeer'],
-    ['access log: no level', '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326', 'generic', 0, 'Unknown', 'unknown'],
-    ['time of day only, bracketed thread (logback default)', '12:00:01.123 [main] ERROR com.example.Db - Timeout', 'generic', 0, 'Error', 'com.example.Db'],
-    ['bracketed level after a slash date (nginx)', '2024/01/01 12:00:00 [warn] 123#0: conflicting server name', 'generic', 0, 'Warn', 'unknown'],
-    ['bracketed short level after a zone (Serilog)', '2024-01-01 12:00:00.123 +00:00 [WRN] Slow', 'generic', 0, 'Warn', 'unknown'],
-    ['level with a colon (PostgreSQL)', '2024-01-01 12:00:00.123 UTC [124] ERROR:  relation "x" does not exist', 'generic', 0, 'Error', 'unknown'],
+      'generic',
+      0,
+      'Info',
+      'nova.osapi_compute.wsgi.server',
+    ],
+    [
+      'host prefix before a known layout',
+      'node7 2015-07-29 17:41:44,747 - WARN  [main:QuorumPeer@913] - x',
+      'log4j',
+      1,
+      'Warn',
+      'QuorumPeer',
+    ],
+    [
+      'access log: no level',
+      '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326',
+      'generic',
+      0,
+      'Unknown',
+      'unknown',
+    ],
+    [
+      'time of day only, bracketed thread (logback default)',
+      '12:00:01.123 [main] ERROR com.example.Db - Timeout',
+      'generic',
+      0,
+      'Error',
+      'com.example.Db',
+    ],
+    [
+      'bracketed level after a slash date (nginx)',
+      '2024/01/01 12:00:00 [warn] 123#0: conflicting server name',
+      'generic',
+      0,
+      'Warn',
+      'unknown',
+    ],
+    [
+      'bracketed short level after a zone (Serilog)',
+      '2024-01-01 12:00:00.123 +00:00 [WRN] Slow',
+      'generic',
+      0,
+      'Warn',
+      'unknown',
+    ],
+    [
+      'level with a colon (PostgreSQL)',
+      '2024-01-01 12:00:00.123 UTC [124] ERROR:  relation "x" does not exist',
+      'generic',
+      0,
+      'Error',
+      'unknown',
+    ],
     ['Go log: date, no level', '2024/01/01 12:00:00 server listening on :8080', 'generic', 0, 'Unknown', 'unknown'],
-    ['level=value inside a line', '2024-01-01T12:00:00Z pid=3 level=error component=x boom', 'generic', 0, 'Error', 'unknown'],
-    ['syslog file with RFC 3339 time', '2024-05-01T12:00:00.123456+02:00 web nginx[7]: up', 'syslog', 0, 'Unknown', 'nginx'],
+    [
+      'level=value inside a line',
+      '2024-01-01T12:00:00Z pid=3 level=error component=x boom',
+      'generic',
+      0,
+      'Error',
+      'unknown',
+    ],
+    [
+      'syslog file with RFC 3339 time',
+      '2024-05-01T12:00:00.123456+02:00 web nginx[7]: up',
+      'syslog',
+      0,
+      'Unknown',
+      'nginx',
+    ],
     ['klog', 'E0102 15:04:06.000000    1234 main.go:43] Failed', 'glog', 0, 'Error', 'main.go'],
   ];
   for (const [what, line, format, prefix, level, source] of cases) {
@@ -555,7 +777,11 @@ describe('layouts nobody wrote a module for (generic) and prefixes', () => {
   });
 
   it('a mixed file is detected by its best layout and every line still parses (re-check)', () => {
-    const lines = ['2015-07-29 17:41:44,747 - INFO  [main:QuorumPeer@913] - x', '03-17 16:13:38.811  1702  2395 D WM: y', '{"level":"error","msg":"z"}'];
+    const lines = [
+      '2015-07-29 17:41:44,747 - INFO  [main:QuorumPeer@913] - x',
+      '03-17 16:13:38.811  1702  2395 D WM: y',
+      '{"level":"error","msg":"z"}',
+    ];
     const { format, prefix } = detectLayout(lines);
     expect(format).not.toBe('generic');
     for (const line of lines) expect(prefixedParser(format, prefix)(line) ?? reparse(line, format), line).toBeDefined();
@@ -602,13 +828,19 @@ describe('robustness', () => {
     expect(unparsedReason('{"level":"loud"}', 'jsonl')).toBe('unknown level "loud"');
     expect(unparsedReason('{"a":"x"}', 'jsonl')).toBe('no level, message or time key');
     expect(unparsedReason('{"level":', 'jsonl')).toBe('invalid JSON');
-    expect(unparsedReason('Oct 11 22:14:15 host some words', 'syslog')).toBe('not a syslog line (no "host program[pid]:")');
+    expect(unparsedReason('Oct 11 22:14:15 host some words', 'syslog')).toBe(
+      'not a syslog line (no "host program[pid]:")',
+    );
     expect(unparsedReason('hello', 'syslog')).toBe('not a syslog line (no <PRI> or date)');
     expect(unparsedReason('hello', 'generic')).toBe('no timestamp or level found');
-    expect(unparsedReason('- 1117838570 2005.06.03 R02 2005-06-03-15.42.50.675872 R02 RAS KERNEL LOUD x', 'bgl')).toBe('unknown level "LOUD"');
+    expect(unparsedReason('- 1117838570 2005.06.03 R02 2005-06-03-15.42.50.675872 R02 RAS KERNEL LOUD x', 'bgl')).toBe(
+      'unknown level "LOUD"',
+    );
     expect(unparsedReason('level=loud msg=x', 'logfmt')).toBe('unknown level "loud"');
     expect(unparsedReason('<999>Oct 11 22:14:15 host app: x', 'syslog')).toBe('syslog PRI out of range');
-    expect(unparsedReason('x'.repeat(MAX_LINE_LENGTH + 1), 'simple')).toBe(`line longer than ${MAX_LINE_LENGTH} characters`);
+    expect(unparsedReason('x'.repeat(MAX_LINE_LENGTH + 1), 'simple')).toBe(
+      `line longer than ${MAX_LINE_LENGTH} characters`,
+    );
     expect(unparsedReason('INFO x'.padEnd(100, 'y'), 'simple', 50)).toBe('line longer than 50 characters');
     const longTok = unparsedReason(`${'Z'.repeat(100)} x`, 'simple');
     expect(longTok.length).toBeLessThan(60);
@@ -671,7 +903,9 @@ describe('robustness', () => {
   });
 
   it('survives replacement characters, NULs and random binary', () => {
-    expect(ok(parseHdfs('081109 203615 148 INFO dfs.X: caf\uFFFD \u0000 bytes')).message).toBe('caf\uFFFD \u0000 bytes');
+    expect(ok(parseHdfs('081109 203615 148 INFO dfs.X: caf\uFFFD \u0000 bytes')).message).toBe(
+      'caf\uFFFD \u0000 bytes',
+    );
     expect(ok(parseSimple('ERROR \uFFFD\uFFFD\uFFFD')).message).toBe('\uFFFD\uFFFD\uFFFD');
     // deterministic pseudo-random bytes decoded as UTF-8 (invalid sequences -> U+FFFD)
     let seed = 12345;

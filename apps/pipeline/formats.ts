@@ -19,7 +19,6 @@ import { isBlankLine } from './layouts/scan.ts';
 export * from './layouts/levels.ts';
 export * from './layouts/index.ts';
 export { cleanLine, isBlankLine } from './layouts/scan.ts';
-export { JSON_LEVEL_KEYS, JSON_MESSAGE_KEYS, JSON_SOURCE_KEYS, JSON_TIME_KEYS } from './layouts/jsonl.ts';
 
 export const parseSimple: LineParser = PARSERS.simple;
 export const parseLog4j: LineParser = PARSERS.log4j;
@@ -29,10 +28,6 @@ export const parseLogcat: LineParser = PARSERS.logcat;
 export const parseHdfs: LineParser = PARSERS.hdfs;
 export const parseSyslog: LineParser = PARSERS.syslog;
 export const parseJsonl: LineParser = PARSERS.jsonl;
-export const parseLogfmt: LineParser = PARSERS.logfmt;
-export const parseBgl: LineParser = PARSERS.bgl;
-export const parseCbs: LineParser = PARSERS.cbs;
-export const parseGeneric: LineParser = PARSERS.generic;
 
 export type LineOutcome =
   | { readonly kind: 'entry'; readonly entry: ParsedLine }

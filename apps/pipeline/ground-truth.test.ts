@@ -50,7 +50,9 @@ describe('pipeline ground truth (loghub *_2k.log against *_structured.csv)', () 
       expect(baseline.byLevel).toEqual(expected);
       expect(baseline.total).toBe(2000);
       expect(baseline.kept).toBe(2000);
-      expect(baseline.files).toEqual([{ path: file, format: EXPECTED_FORMAT[name], lines: 2000, bytes: expect.any(Number) }]);
+      expect(baseline.files).toEqual([
+        { path: file, format: EXPECTED_FORMAT[name], lines: 2000, bytes: expect.any(Number) },
+      ]);
       for (const workers of [1, 2]) {
         const threaded = await runPipeline([file], { workers, batchBytes: 16 * 1024 });
         expect(threaded.workers).toBe(workers);
@@ -69,9 +71,9 @@ describe('pipeline ground truth (loghub *_2k.log against *_structured.csv)', () 
     // Neither the chunk size nor the read size may matter (odd sizes put lines across read boundaries).
     expect(comparable(await runBaseline(files))).toEqual(comparable(baseline));
     expect(comparable(await runBaseline(files, { readBytes: 997, chunkBytes: 313 }))).toEqual(comparable(baseline));
-    expect(comparable(await runPipeline(files, { workers: 2, readBytes: 4099, chunkBytes: 1000, batchBytes: 3000 }))).toEqual(
-      comparable(baseline),
-    );
+    expect(
+      comparable(await runPipeline(files, { workers: 2, readBytes: 4099, chunkBytes: 1000, batchBytes: 3000 })),
+    ).toEqual(comparable(baseline));
   });
 
   it('the real CLI (child process, --json) reports the CSV counts for every file', () => {

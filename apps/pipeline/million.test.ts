@@ -12,7 +12,9 @@ const tmp = new TempDir();
 const files = FIXTURE_NAMES.map((name) => tmp.path(`${name}.log`));
 
 beforeAll(async () => {
-  await Promise.all(FIXTURE_NAMES.map((name, i) => writeRepeatedLog(files[i]!, name, { lines: LINES_PER_FILE, malformedEvery: 997 })));
+  await Promise.all(
+    FIXTURE_NAMES.map((name, i) => writeRepeatedLog(files[i]!, name, { lines: LINES_PER_FILE, malformedEvery: 997 })),
+  );
 });
 afterAll(() => tmp.remove());
 
@@ -25,7 +27,12 @@ describe('1,000,000 lines through the threaded pipeline', () => {
     expect(threaded.blank).toBeGreaterThan(0);
     // 1000 injected lines: of every five, one blank, one whitespace-only, three malformed.
     expect(threaded.blank + threaded.deadLettered.count).toBe(4 * Math.floor(LINES_PER_FILE / 997));
-    expect(threaded.files.map((f) => f.lines)).toEqual([LINES_PER_FILE, LINES_PER_FILE, LINES_PER_FILE, LINES_PER_FILE]);
+    expect(threaded.files.map((f) => f.lines)).toEqual([
+      LINES_PER_FILE,
+      LINES_PER_FILE,
+      LINES_PER_FILE,
+      LINES_PER_FILE,
+    ]);
     const baseline = await runBaseline(files, { minLevel: 'Info' });
     expect(comparable(threaded)).toEqual(comparable(baseline));
   });

@@ -55,8 +55,14 @@ describe('awkward input', () => {
     const report = await both([file], { dlqPath: dlq, chunkBytes: 64 * 1024 });
     expect(report.total).toBe(5);
     expect(report.byLevel).toEqual({ Debug: 0, Info: 1, Warn: 1, Error: 1, Unknown: 0 });
-    expect(report.deadLettered).toEqual({ count: 2, byReason: { [`line longer than ${MAX_LINE_LENGTH} characters`]: 2 } });
-    const letters = readFileSync(dlq, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(report.deadLettered).toEqual({
+      count: 2,
+      byReason: { [`line longer than ${MAX_LINE_LENGTH} characters`]: 2 },
+    });
+    const letters = readFileSync(dlq, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(letters.map((l) => l['line']).sort()).toEqual([3, 4]);
     for (const letter of letters) {
       expect(letter['truncated']).toMatch(/^showing the first 4096 characters of \d+ (bytes|characters)$/);
@@ -104,9 +110,17 @@ describe('awkward input', () => {
 
 describe('lines without a level, and files that mix layouts', () => {
   it('a syslog file is counted under Unknown (kept by default, filtered with keepUnknown: false); never as Info', async () => {
-    const file = tmp.file('messages.log', 'Jun 14 15:16:01 combo sshd(pam_unix)[19939]: auth failure\nJun 14 15:16:02 combo su: ok\n');
+    const file = tmp.file(
+      'messages.log',
+      'Jun 14 15:16:01 combo sshd(pam_unix)[19939]: auth failure\nJun 14 15:16:02 combo su: ok\n',
+    );
     const kept = await both([file]);
-    expect(kept).toMatchObject({ total: 2, kept: 2, filtered: 0, byLevel: { Debug: 0, Info: 0, Warn: 0, Error: 0, Unknown: 2 } });
+    expect(kept).toMatchObject({
+      total: 2,
+      kept: 2,
+      filtered: 0,
+      byLevel: { Debug: 0, Info: 0, Warn: 0, Error: 0, Unknown: 2 },
+    });
     expect(kept.bySource).toEqual({ 'sshd(pam_unix)': 1, su: 1 });
     const dropped = await both([file], { keepUnknown: false });
     expect(dropped).toMatchObject({ total: 2, kept: 0, filtered: 2, byLevel: { Unknown: 0 } });
@@ -163,7 +177,10 @@ describe('standard input and the dead-letter file', () => {
     expect(report.deadLettered).toEqual({ count: 2, byReason: { 'no level found': 1, 'unknown level "LOUD"': 1 } });
     expect(report.blank).toBe(1);
     expect(report.deadLetterFile).toEqual({ path: dlq, written: 2 });
-    const letters = readFileSync(dlq, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+    const letters = readFileSync(dlq, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
     expect(letters).toEqual(
       expect.arrayContaining([
         { file, line: 2, reason: 'no level found', text: 'not a log line' },
@@ -208,14 +225,24 @@ describe('stopping early and failing', () => {
     expect(expectAccounted(report)).toBe(true);
     const same = await runBaseline([big], { maxLines: report.total });
     // Bytes read differ (reading stops at a different place); what was counted may not.
-    const counted = (r: PipelineReport) => ({ ...comparable(r), bytes: 0, files: r.files.map((f) => ({ ...f, bytes: 0 })) });
+    const counted = (r: PipelineReport) => ({
+      ...comparable(r),
+      bytes: 0,
+      files: r.files.map((f) => ({ ...f, bytes: 0 })),
+    });
     expect(counted(report)).toEqual(counted(same));
   });
 
   it('a parser thread that throws brings the pipeline down with the error, without hanging', async () => {
     await ready;
     const start = performance.now();
-    const failing = runPipeline([big], { workers: 2, chunkBytes: 4096, batchBytes: 4096, testThrowAfterChunks: 3, dlqPath: tmp.path('fail.dlq') });
+    const failing = runPipeline([big], {
+      workers: 2,
+      chunkBytes: 4096,
+      batchBytes: 4096,
+      testThrowAfterChunks: 3,
+      dlqPath: tmp.path('fail.dlq'),
+    });
     await expect(failing).rejects.toThrow(PipelineError);
     await expect(failing).rejects.toThrow(/thread 'parser-\d' failed: injected failure after 3 chunks/);
     expect(performance.now() - start).toBeLessThan(15_000);

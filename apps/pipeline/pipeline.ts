@@ -32,7 +32,14 @@ import { Builder, type JoinHandle } from '#kit/thread.ts';
 import type { LogLevel } from './reference.ts';
 import { DeadLetterFile } from './dead-letter-file.ts';
 import type { FormatOption } from './formats.ts';
-import { type ChunkSink, DEFAULT_CHUNK_BYTES, type OversizedLine, OVERSIZED_REASON, readChunks, STDIN } from './reader.ts';
+import {
+  type ChunkSink,
+  DEFAULT_CHUNK_BYTES,
+  type OversizedLine,
+  OVERSIZED_REASON,
+  readChunks,
+  STDIN,
+} from './reader.ts';
 import { buildReport, checkAccounting, type PipelineReport } from './report.ts';
 import { chunkBatchCodec, deadLetterBatchCodec, deadLetterWriter, parserWorker } from './threads.ts';
 import {
@@ -43,7 +50,6 @@ import {
   deadLetterText,
   emptyTally,
   mergeTallies,
-  type Tally,
   type TallyWire,
   tallyToWire,
 } from './tally.ts';
@@ -99,13 +105,17 @@ export function checkInputs(paths: readonly string[], dlqPath: string | undefine
       stats = statSync(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new InputError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? (error as Error).message})`);
+      throw new InputError(
+        code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? (error as Error).message})`,
+      );
     }
     if (stats.isDirectory()) throw new InputError(`${path}: is a directory`);
     try {
       closeSync(openSync(path, 'r'));
     } catch (error) {
-      throw new InputError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new InputError(
+        `${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
   }
   if (dlqPath !== undefined) {
@@ -113,13 +123,22 @@ export function checkInputs(paths: readonly string[], dlqPath: string | undefine
     try {
       closeSync(openSync(dlqPath, 'a'));
     } catch (error) {
-      throw new InputError(`--dlq ${dlqPath}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new InputError(
+        `--dlq ${dlqPath}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
   }
 }
 
 function oversizedLetter(line: OversizedLine): DeadLetter {
-  return { file: line.file, line: line.line, reason: OVERSIZED_REASON, text: deadLetterText(line.prefix), length: line.bytes, lengthInBytes: true };
+  return {
+    file: line.file,
+    line: line.line,
+    reason: OVERSIZED_REASON,
+    text: deadLetterText(line.prefix),
+    length: line.bytes,
+    lengthInBytes: true,
+  };
 }
 
 function defaults(options: PipelineOptions) {
@@ -211,13 +230,17 @@ export class PipelineThreads {
 
   constructor(options: ThreadOptions = {}) {
     const workers = options.workers ?? defaultWorkers();
-    if (!Number.isInteger(workers) || workers < 1) throw new InputError(`workers must be a whole number of at least 1, got ${workers}`);
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new InputError(`workers must be a whole number of at least 1, got ${workers}`);
     this.workers = workers;
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
     const capacity = options.channelCapacity ?? 2 * workers;
     if (options.dlqPath !== undefined) {
-      const [tx, rx] = syncChannel<DeadLetter[]>(4 * workers, { codec: deadLetterBatchCodec, initialBytes: 4 * this.chunkBytes });
+      const [tx, rx] = syncChannel<DeadLetter[]>(4 * workers, {
+        codec: deadLetterBatchCodec,
+        initialBytes: 4 * this.chunkBytes,
+      });
       this.writer = new Builder().name('dead-letter-writer').spawn(deadLetterWriter, rx, options.dlqPath);
       this.dlqTx = tx;
     }
@@ -233,7 +256,9 @@ export class PipelineThreads {
       const rx = i === workers - 1 ? chunkRx : chunkRx.clone();
       const tx = i === workers - 1 ? resultsTx : resultsTx.clone();
       this.parsers.push(
-        new Builder().name(`parser-${i + 1}`).spawn(parserWorker, rx, tx, this.dlqTx?.clone(), endOfRun, options.testThrowAfterChunks ?? -1),
+        new Builder()
+          .name(`parser-${i + 1}`)
+          .spawn(parserWorker, rx, tx, this.dlqTx?.clone(), endOfRun, options.testThrowAfterChunks ?? -1),
       );
     }
     this.chunkTx = chunkTx;
@@ -251,7 +276,11 @@ export class PipelineThreads {
   }
 
   /** Read `paths` through the threads; resolves to the run's report (its dead-letter count comes with `close`). */
-  async run(paths: readonly string[], options: PipelineOptions = {}, clockStart = performance.now()): Promise<PipelineReport> {
+  async run(
+    paths: readonly string[],
+    options: PipelineOptions = {},
+    clockStart = performance.now(),
+  ): Promise<PipelineReport> {
     if (this.busy || this.closed) throw new Error('PipelineThreads: one run at a time, and not after close()');
     checkInputs(paths, undefined);
     this.busy = true;
@@ -262,7 +291,11 @@ export class PipelineThreads {
     }
   }
 
-  private async runOnce(paths: readonly string[], options: PipelineOptions, clockStart: number): Promise<PipelineReport> {
+  private async runOnce(
+    paths: readonly string[],
+    options: PipelineOptions,
+    clockStart: number,
+  ): Promise<PipelineReport> {
     const settings = defaults(options);
     const batchBytes = this.batchBytes;
     const mainTally = emptyTally();
@@ -341,7 +374,8 @@ export class PipelineThreads {
    * possibly before the threads' joins have said why; give them a moment to.
    */
   private async explain(error: unknown): Promise<Error> {
-    if (!this.failure) await Promise.race([this.failed.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    if (!this.failure)
+      await Promise.race([this.failed.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     return this.failure ?? describeFailure(error);
   }
 
@@ -418,6 +452,7 @@ function describeFailure(error: unknown): Error {
     const inner = e.cause?.message ?? e.message;
     return new PipelineError(`thread '${e.thread?.name ?? '?'}' failed: ${inner}`, { cause: error });
   }
-  if (typeof e?.code === 'string' && 'path' in e) return new PipelineError(`${String((e as { path: unknown }).path)}: ${e.message}`, { cause: error });
+  if (typeof e?.code === 'string' && 'path' in e)
+    return new PipelineError(`${String((e as { path: unknown }).path)}: ${e.message}`, { cause: error });
   return new PipelineError(e?.message ?? String(error), { cause: error });
 }

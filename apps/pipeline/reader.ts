@@ -23,7 +23,15 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { type Detected, DETECT_SAMPLE_LINES, type FormatName, type FormatOption, isBlankLine, MAX_LINE_LENGTH, resolveLayout } from './formats.ts';
+import {
+  type Detected,
+  DETECT_SAMPLE_LINES,
+  type FormatName,
+  type FormatOption,
+  isBlankLine,
+  MAX_LINE_LENGTH,
+  resolveLayout,
+} from './formats.ts';
 import type { Chunk } from './tally.ts';
 import type { LogLevel } from './reference.ts';
 
@@ -129,7 +137,11 @@ function addSample(sample: string[], text: string): void {
 class Stop extends Error {}
 
 /** Stream every input through `sink`; see the file header for what is guaranteed. */
-export async function readChunks(paths: readonly string[], options: ReadOptions, sink: ChunkSink): Promise<ReadSummary> {
+export async function readChunks(
+  paths: readonly string[],
+  options: ReadOptions,
+  sink: ChunkSink,
+): Promise<ReadSummary> {
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const minLevel = options.minLevel;
   const readBytes = Math.max(options.readBytes ?? DEFAULT_READ_BYTES, chunkBytes);
@@ -145,7 +157,8 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
       break;
     }
     const path = paths[file]!;
-    const stream: Readable = path === STDIN ? (options.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: readBytes });
+    const stream: Readable =
+      path === STDIN ? (options.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: readBytes });
     let layout: Detected | undefined = options.format === 'auto' ? undefined : { format: options.format, prefix: 0 };
     const sample: string[] = [];
     let pending: Array<[bytes: Buffer, lines: number]> = [];
@@ -286,7 +299,13 @@ export async function readChunks(paths: readonly string[], options: ReadOptions,
     }
     if (path !== STDIN) stream.destroy();
     const found = layout ?? resolveLayout('auto', sample);
-    files.push({ path, format: found.format, ...(found.prefix > 0 ? { prefix: found.prefix } : {}), lines: fileLines, bytes: fileBytes });
+    files.push({
+      path,
+      format: found.format,
+      ...(found.prefix > 0 ? { prefix: found.prefix } : {}),
+      lines: fileLines,
+      bytes: fileBytes,
+    });
   }
   options.onProgress?.(totalBytes, totalLines);
   return { files, lines: totalLines, bytes: totalBytes, stoppedEarly };

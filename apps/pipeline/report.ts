@@ -65,7 +65,10 @@ export interface ReportInput {
 export function buildReport(input: ReportInput): PipelineReport {
   const { tally } = input;
   const counts = tally.stats.countByLevel as Map<EntryLevel, number>;
-  const byLevel = Object.fromEntries(REPORT_LEVELS.map((level) => [level, counts.get(level) ?? 0])) as Record<EntryLevel, number>;
+  const byLevel = Object.fromEntries(REPORT_LEVELS.map((level) => [level, counts.get(level) ?? 0])) as Record<
+    EntryLevel,
+    number
+  >;
   const sources = sortedByCount(tally.stats.countBySource);
   return {
     files: input.files,
@@ -107,7 +110,12 @@ function table(rows: string[][], leftColumns = 1, indent = '  '): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map(
-    (row) => indent + row.map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd(),
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
   );
 }
 
@@ -116,12 +124,22 @@ export function formatReport(report: PipelineReport): string {
   const out: string[] = [];
   const seconds = (report.elapsedMs / 1000).toFixed(2);
   const how =
-    report.workers === 0 ? 'single-threaded' : `${report.workers} parser thread${report.workers === 1 ? '' : 's'} and the reading thread`;
-  out.push(`${n(report.total)} lines (${n(report.bytes)} bytes) in ${seconds} s: ${n(report.linesPerSecond)} lines/s, ${how}`);
+    report.workers === 0
+      ? 'single-threaded'
+      : `${report.workers} parser thread${report.workers === 1 ? '' : 's'} and the reading thread`;
+  out.push(
+    `${n(report.total)} lines (${n(report.bytes)} bytes) in ${seconds} s: ${n(report.linesPerSecond)} lines/s, ${how}`,
+  );
   if (report.stoppedEarly) out.push('(stopped before the end of the input)');
   out.push('', 'files:');
-  const layout = (f: PipelineReport['files'][number]) => (f.prefix ? `${f.format} (after ${f.prefix} leading field${f.prefix === 1 ? '' : 's'})` : f.format);
-  out.push(...table(report.files.map((f) => [f.path, layout(f), `${n(f.lines)} lines`, `${n(f.bytes)} bytes`]), 2));
+  const layout = (f: PipelineReport['files'][number]) =>
+    f.prefix ? `${f.format} (after ${f.prefix} leading field${f.prefix === 1 ? '' : 's'})` : f.format;
+  out.push(
+    ...table(
+      report.files.map((f) => [f.path, layout(f), `${n(f.lines)} lines`, `${n(f.bytes)} bytes`]),
+      2,
+    ),
+  );
   out.push('', 'lines:');
   out.push(
     ...table([
@@ -134,15 +152,25 @@ export function formatReport(report: PipelineReport): string {
     ]),
   );
   out.push('', 'kept by level:');
-  out.push(...table(REPORT_LEVELS.map((level) => [level === 'Unknown' ? 'Unknown (no level in the line)' : level, n(report.byLevel[level])])));
+  out.push(
+    ...table(
+      REPORT_LEVELS.map((level) => [
+        level === 'Unknown' ? 'Unknown (no level in the line)' : level,
+        n(report.byLevel[level]),
+      ]),
+    ),
+  );
   const sourceCount = Object.keys(report.bySource).length;
   out.push('', `top sources (${n(sourceCount)} distinct):`);
-  out.push(...(report.topSources.length === 0 ? ['  (none)'] : table(report.topSources.map((s) => [s.source, n(s.count)]))));
+  out.push(
+    ...(report.topSources.length === 0 ? ['  (none)'] : table(report.topSources.map((s) => [s.source, n(s.count)]))),
+  );
   const reasons = Object.entries(report.deadLettered.byReason);
   if (reasons.length > 0) {
     out.push('', 'dead letters by reason:');
     out.push(...table(reasons.map(([reason, count]) => [reason, n(count)])));
   }
-  if (report.deadLetterFile) out.push('', `dead letters written to ${report.deadLetterFile.path}: ${n(report.deadLetterFile.written)}`);
+  if (report.deadLetterFile)
+    out.push('', `dead letters written to ${report.deadLetterFile.path}: ${n(report.deadLetterFile.written)}`);
   return out.join('\n');
 }

@@ -50,7 +50,10 @@ export async function writeRepeatedLog(path: string, name: FixtureName, options:
   const every = options.malformedEvery ?? 0;
   let piece = '';
   for (let i = 0; i < options.lines; i++) {
-    piece += every > 0 && (i + 1) % every === 0 ? MALFORMED[((i + 1) / every) % MALFORMED.length]! : source[i % source.length]!;
+    piece +=
+      every > 0 && (i + 1) % every === 0
+        ? MALFORMED[((i + 1) / every) % MALFORMED.length]!
+        : source[i % source.length]!;
     if (piece.length >= 256 * 1024) {
       if (!out.write(piece)) await once(out, 'drain');
       piece = '';

@@ -148,7 +148,14 @@ export function processChunk(tally: Tally, chunk: Chunk, deadLetters?: DeadLette
     } else {
       const reason = unparsedReason(line, chunk.format);
       countDeadLetter(tally, reason);
-      deadLetters?.push({ file: chunk.file, line: lineNumber, reason, text: deadLetterText(line), length: line.length, lengthInBytes: false });
+      deadLetters?.push({
+        file: chunk.file,
+        line: lineNumber,
+        reason,
+        text: deadLetterText(line),
+        length: line.length,
+        lengthInBytes: false,
+      });
     }
     start = next;
     lineNumber++;

@@ -14,7 +14,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeRepeatedLog } from './synthetic.ts';
 
-const { values } = parseArgs({ options: { lines: { type: 'string' }, reps: { type: 'string' }, dir: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { lines: { type: 'string' }, reps: { type: 'string' }, dir: { type: 'string' } },
+});
 const sizes = (values.lines ?? '1000000,4000000').split(',').map(Number);
 const reps = Number(values.reps ?? 5);
 const dir = values.dir ?? '/tmp';
@@ -28,13 +30,19 @@ function once(file: string, extra: string[]): { seconds: number; rssMb: number; 
   const args = ['--import', 'tsx', cli, file, '--json', ...extra];
   const t0 = performance.now();
   const how = { encoding: 'utf8', maxBuffer: 1 << 26 } as const;
-  const run = timeBin ? spawnSync(timeBin, ['-v', process.execPath, ...args], how) : spawnSync(process.execPath, args, how);
+  const run = timeBin
+    ? spawnSync(timeBin, ['-v', process.execPath, ...args], how)
+    : spawnSync(process.execPath, args, how);
   const seconds = (performance.now() - t0) / 1000;
   if (run.status !== 0) throw new Error(`pipeline failed: ${run.stderr}`);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr ?? '');
   const user = /User time \(seconds\): ([\d.]+)/.exec(run.stderr ?? '');
   const sys = /System time \(seconds\): ([\d.]+)/.exec(run.stderr ?? '');
-  return { seconds, rssMb: rss ? Number(rss[1]) / 1024 : Number.NaN, cpu: user && sys ? Number(user[1]) + Number(sys[1]) : Number.NaN };
+  return {
+    seconds,
+    rssMb: rss ? Number(rss[1]) / 1024 : Number.NaN,
+    cpu: user && sys ? Number(user[1]) + Number(sys[1]) : Number.NaN,
+  };
 }
 
 for (const lines of sizes) {
@@ -63,8 +71,8 @@ for (const lines of sizes) {
   console.log(
     `${lines.toLocaleString('en-US')} lines (${(statSync(file).size / 1e6).toFixed(0)} MB), ${reps} alternating runs each, ` +
       `load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}:\n` +
-      `  threaded ${mt.toFixed(2)} s (${((lines / mt) / 1e6).toFixed(2)} M lines/s, peak ${rss.threaded.toFixed(0)} MB)  ` +
-      `single ${ms.toFixed(2)} s (${((lines / ms) / 1e6).toFixed(2)} M lines/s, peak ${rss.single.toFixed(0)} MB)  ` +
+      `  threaded ${mt.toFixed(2)} s (${(lines / mt / 1e6).toFixed(2)} M lines/s, peak ${rss.threaded.toFixed(0)} MB)  ` +
+      `single ${ms.toFixed(2)} s (${(lines / ms / 1e6).toFixed(2)} M lines/s, peak ${rss.single.toFixed(0)} MB)  ` +
       `ratio ${(ms / mt).toFixed(2)}×\n` +
       `  CPU (user+sys, median) threaded ${median(cpu.threaded).toFixed(2)} s, single ${median(cpu.single).toFixed(2)} s\n` +
       `  threaded runs ${threaded.map((x) => x.toFixed(2)).join(' ')}; single ${single.map((x) => x.toFixed(2)).join(' ')}`,

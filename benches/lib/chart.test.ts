@@ -31,10 +31,17 @@ describe('renderAsciiChart', () => {
   });
 
   it('places point i at column axis + i·spacing', () => {
-    const out = renderAsciiChart([{ name: 'up', values: [0, 10, 20] }], { xLabels: ['a', 'b', 'c'], height: 10, spacing: 6 });
+    const out = renderAsciiChart([{ name: 'up', values: [0, 10, 20] }], {
+      xLabels: ['a', 'b', 'c'],
+      height: 10,
+      spacing: 6,
+    });
     const lines = out.split('\n');
     const axis = axisColumn(lines);
-    const plot = lines.slice(0, lines.findIndex((l) => l.includes('└')));
+    const plot = lines.slice(
+      0,
+      lines.findIndex((l) => l.includes('└')),
+    );
     // the top row holds the last point (20), drawn at exactly axis + 2·6, with nothing after it
     const top = chars(plot[0] as string);
     expect(top.length).toBe(axis + 12 + 1);
@@ -46,7 +53,12 @@ describe('renderAsciiChart', () => {
   });
 
   it('prints the title, axis titles and a legend with one distinct mark per series', () => {
-    const out = renderAsciiChart([mutex, channel], { xLabels: threads, title: 'Throughput', xTitle: 'threads', yTitle: 'ops/s' });
+    const out = renderAsciiChart([mutex, channel], {
+      xLabels: threads,
+      title: 'Throughput',
+      xTitle: 'threads',
+      yTitle: 'ops/s',
+    });
     const lines = out.split('\n');
     expect(lines[0]).toBe('Throughput');
     expect(lines[1]?.trim()).toBe('ops/s');
@@ -91,13 +103,22 @@ describe('renderAsciiChart', () => {
   });
 
   it('clamps values outside an explicit min/max instead of crashing', () => {
-    const out = renderAsciiChart([{ name: 'a', values: [0, 50, 100] }], { xLabels: [1, 2, 3], min: 10, max: 60, height: 5 });
+    const out = renderAsciiChart([{ name: 'a', values: [0, 50, 100] }], {
+      xLabels: [1, 2, 3],
+      min: 10,
+      max: 60,
+      height: 5,
+    });
     expect(out).toContain('60.0');
     expect(out).toContain('10.0');
   });
 
   it('log scale plots log10 but labels show the values', () => {
-    const out = renderAsciiChart([{ name: 'n', values: [1, 10, 100, 1000] }], { xLabels: [1, 2, 3, 4], logY: true, height: 6 });
+    const out = renderAsciiChart([{ name: 'n', values: [1, 10, 100, 1000] }], {
+      xLabels: [1, 2, 3, 4],
+      logY: true,
+      height: 6,
+    });
     expect(out).toMatch(/1\.00k/);
     expect(out).toMatch(/ 1\.00 /);
     expect(out).toMatch(/31\.6/);
@@ -108,11 +129,17 @@ describe('renderAsciiChart', () => {
     expect(() => renderAsciiChart([{ name: 'a', values: [] }], { xLabels: [1] })).toThrow(RangeError);
     expect(() => renderAsciiChart([{ name: 'a', values: [1, 2] }], { xLabels: [1] })).toThrow(/more values/);
     expect(() => renderAsciiChart([{ name: 'a', values: [Number.NaN] }], { xLabels: [1] })).toThrow(RangeError);
-    expect(() => renderAsciiChart([{ name: 'a', values: [0, 1] }], { xLabels: [1, 2], logY: true })).toThrow(/positive/);
+    expect(() => renderAsciiChart([{ name: 'a', values: [0, 1] }], { xLabels: [1, 2], logY: true })).toThrow(
+      /positive/,
+    );
     expect(() => renderAsciiChart([{ name: 'a', values: [1] }], { xLabels: [1], spacing: 0 })).toThrow(RangeError);
     expect(() => renderAsciiChart([{ name: 'a', values: [1] }], { xLabels: [] })).toThrow(RangeError);
-    expect(() => renderAsciiChart([{ name: 'a', values: [1, 2] }], { xLabels: [1, 2], logY: true, min: 0 })).toThrow(/positive/);
-    expect(() => renderAsciiChart([{ name: 'a', values: [1, 2] }], { xLabels: [1, 2], min: 3, max: 2 })).toThrow(/max < min/);
+    expect(() => renderAsciiChart([{ name: 'a', values: [1, 2] }], { xLabels: [1, 2], logY: true, min: 0 })).toThrow(
+      /positive/,
+    );
+    expect(() => renderAsciiChart([{ name: 'a', values: [1, 2] }], { xLabels: [1, 2], min: 3, max: 2 })).toThrow(
+      /max < min/,
+    );
   });
 });
 
@@ -173,7 +200,13 @@ function all(el: XmlElement, pred: (e: XmlElement) => boolean): XmlElement[] {
   return [...(pred(el) ? [el] : []), ...el.children.flatMap((c) => all(c, pred))];
 }
 const byClass = (root: XmlElement, cls: string) => all(root, (e) => e.attrs.class === cls);
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const unescapeXml = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 describe('the test XML parser itself', () => {
   it('rejects unbalanced and malformed documents', () => {
@@ -194,7 +227,12 @@ describe('renderSvgChart', () => {
     yTitle: 'ops/s',
     xLabels: [1, 2, 4, 8, 16],
     series: [
-      { name: 'channel', values: [1e6, 1.5e6, 2.1e6, 2e6, 1.9e6], low: [0.9e6, 1.4e6, 2e6, 1.8e6, 1.7e6], high: [1.1e6, 1.6e6, 2.2e6, 2.2e6, 2.1e6] },
+      {
+        name: 'channel',
+        values: [1e6, 1.5e6, 2.1e6, 2e6, 1.9e6],
+        low: [0.9e6, 1.4e6, 2e6, 1.8e6, 1.7e6],
+        high: [1.1e6, 1.6e6, 2.2e6, 2.2e6, 2.1e6],
+      },
       { name: 'Mutex<Vec>', values: [1.2e6, 0.9e6, null, 0.4e6, 0.3e6] },
     ],
   };
@@ -206,9 +244,9 @@ describe('renderSvgChart', () => {
     expect(root.attrs.xmlns).toBe('http://www.w3.org/2000/svg');
     expect(root.attrs.viewBox).toBe('0 0 720 420');
     const title = root.children.find((c) => c.name === 'title');
-    expect(unescape(title?.text ?? '')).toBe('Channel vs Mutex<Vec> & friends');
+    expect(unescapeXml(title?.text ?? '')).toBe('Channel vs Mutex<Vec> & friends');
     expect(byClass(root, 'x-label').map((e) => e.text)).toEqual(['1', '2', '4', '8', '16']);
-    expect(byClass(root, 'legend-label').map((e) => unescape(e.text))).toEqual(['channel', 'Mutex<Vec>']);
+    expect(byClass(root, 'legend-label').map((e) => unescapeXml(e.text))).toEqual(['channel', 'Mutex<Vec>']);
     expect(byClass(root, 'x-title')[0]?.text).toBe('threads');
     expect(byClass(root, 'y-title')[0]?.text).toBe('ops/s');
     expect(byClass(root, 'error-bar')).toHaveLength(5);
@@ -246,26 +284,50 @@ describe('renderSvgChart', () => {
   });
 
   it('log scale: power-of-ten ticks, positive values only', () => {
-    const svg = renderSvgChart({ kind: 'line', xLabels: ['a', 'b', 'c'], series: [{ name: 's', values: [1, 100, 10_000] }], logY: true });
+    const svg = renderSvgChart({
+      kind: 'line',
+      xLabels: ['a', 'b', 'c'],
+      series: [{ name: 's', values: [1, 100, 10_000] }],
+      logY: true,
+    });
     const ticks = byClass(parseXml(svg), 'y-tick').map((e) => e.text);
     expect(ticks).toEqual(['1.00', '10.0', '100', '1.00k', '10.0k']);
-    expect(() => renderSvgChart({ kind: 'line', xLabels: ['a'], series: [{ name: 's', values: [0] }], logY: true })).toThrow(/positive/);
     expect(() =>
-      renderSvgChart({ kind: 'line', xLabels: ['a'], series: [{ name: 's', values: [1], low: [-1], high: [2] }], logY: true }),
+      renderSvgChart({ kind: 'line', xLabels: ['a'], series: [{ name: 's', values: [0] }], logY: true }),
+    ).toThrow(/positive/);
+    expect(() =>
+      renderSvgChart({
+        kind: 'line',
+        xLabels: ['a'],
+        series: [{ name: 's', values: [1], low: [-1], high: [2] }],
+        logY: true,
+      }),
     ).toThrow(/positive/);
   });
 
   it('rejects bad input', () => {
     expect(() => renderSvgChart({ kind: 'line', xLabels: [1], series: [] })).toThrow(RangeError);
-    expect(() => renderSvgChart({ kind: 'line', xLabels: [], series: [{ name: 'a', values: [] }] })).toThrow(RangeError);
-    expect(() => renderSvgChart({ kind: 'line', xLabels: [1], series: [{ name: 'a', values: [1, 2] }] })).toThrow(RangeError);
-    expect(() => renderSvgChart({ kind: 'line', xLabels: [1], series: [{ name: 'a', values: [Infinity] }] })).toThrow(RangeError);
-    expect(() => renderSvgChart({ kind: 'line', xLabels: [1], series: [{ name: 'a', values: [null] }] })).toThrow(/null/);
-    expect(() => renderSvgChart({ kind: 'line', xLabels: [1], series: [{ name: 'a', values: [1] }], width: 50 })).toThrow(/too small/);
+    expect(() => renderSvgChart({ kind: 'line', xLabels: [], series: [{ name: 'a', values: [] }] })).toThrow(
+      RangeError,
+    );
+    expect(() => renderSvgChart({ kind: 'line', xLabels: [1], series: [{ name: 'a', values: [1, 2] }] })).toThrow(
+      RangeError,
+    );
+    expect(() => renderSvgChart({ kind: 'line', xLabels: [1], series: [{ name: 'a', values: [Infinity] }] })).toThrow(
+      RangeError,
+    );
+    expect(() => renderSvgChart({ kind: 'line', xLabels: [1], series: [{ name: 'a', values: [null] }] })).toThrow(
+      /null/,
+    );
+    expect(() =>
+      renderSvgChart({ kind: 'line', xLabels: [1], series: [{ name: 'a', values: [1] }], width: 50 }),
+    ).toThrow(/too small/);
   });
 
   it('a single constant value still renders', () => {
-    expect(() => parseXml(renderSvgChart({ kind: 'bar', xLabels: ['x'], series: [{ name: 'a', values: [5] }] }))).not.toThrow();
+    expect(() =>
+      parseXml(renderSvgChart({ kind: 'bar', xLabels: ['x'], series: [{ name: 'a', values: [5] }] })),
+    ).not.toThrow();
   });
 });
 
@@ -290,14 +352,24 @@ describe('ticks and escaping', () => {
 
 describe('renderSvgChart log scale', () => {
   it('widens to whole decades, labels every decade and says "log scale"', () => {
-    const svg = renderSvgChart({ kind: 'line', xLabels: [1, 2, 4], series: [{ name: 'ops', values: [1.5e6, 8e6, 6e7] }], yTitle: 'ops/s', logY: true });
+    const svg = renderSvgChart({
+      kind: 'line',
+      xLabels: [1, 2, 4],
+      series: [{ name: 'ops', values: [1.5e6, 8e6, 6e7] }],
+      yTitle: 'ops/s',
+      logY: true,
+    });
     const ticks = [...svg.matchAll(/class="y-tick"[^>]*>([^<]*)</g)].map((m) => m[1]);
     expect(ticks).toEqual([formatSi(1e6), formatSi(1e7), formatSi(1e8)]);
     expect(svg).toContain('ops/s (log scale)');
   });
 
   it('gives every point a hover title with its value and interval', () => {
-    const svg = renderSvgChart({ kind: 'line', xLabels: ['a'], series: [{ name: 's', values: [2000], low: [1000], high: [3000] }] });
+    const svg = renderSvgChart({
+      kind: 'line',
+      xLabels: ['a'],
+      series: [{ name: 's', values: [2000], low: [1000], high: [3000] }],
+    });
     expect(svg).toContain(`><title>s at a: ${formatSi(2000)} [${formatSi(1000)}–${formatSi(3000)}]</title></circle>`);
   });
 });

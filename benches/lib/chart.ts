@@ -103,10 +103,12 @@ export function renderAsciiChart(series: readonly AsciiSeries[], options: AsciiC
   const logY = options.logY ?? false;
   for (const s of series) {
     if (s.values.length === 0) throw new RangeError(`renderAsciiChart: series "${s.name}" is empty`);
-    if (s.values.length > xLabels.length) throw new RangeError(`renderAsciiChart: series "${s.name}" has more values than x labels`);
+    if (s.values.length > xLabels.length)
+      throw new RangeError(`renderAsciiChart: series "${s.name}" has more values than x labels`);
     for (const v of s.values) {
       if (!Number.isFinite(v)) throw new RangeError(`renderAsciiChart: series "${s.name}" has a non-finite value`);
-      if (logY && v <= 0) throw new RangeError(`renderAsciiChart: log scale needs positive values (series "${s.name}")`);
+      if (logY && v <= 0)
+        throw new RangeError(`renderAsciiChart: log scale needs positive values (series "${s.name}")`);
     }
   }
   for (const bound of [options.min, options.max]) {
@@ -117,9 +119,11 @@ export function renderAsciiChart(series: readonly AsciiSeries[], options: AsciiC
   const labels = xLabels.map(String);
   const maxLabel = Math.max(...labels.map((l) => Array.from(l).length));
   const spacing = options.spacing ?? Math.max(4, maxLabel + 2);
-  if (!Number.isInteger(spacing) || spacing < 1) throw new RangeError('renderAsciiChart: spacing must be a positive integer');
+  if (!Number.isInteger(spacing) || spacing < 1)
+    throw new RangeError('renderAsciiChart: spacing must be a positive integer');
   const height = options.height ?? 10;
-  if (!Number.isInteger(height) || height < 1) throw new RangeError('renderAsciiChart: height must be a positive integer');
+  if (!Number.isInteger(height) || height < 1)
+    throw new RangeError('renderAsciiChart: height must be a positive integer');
 
   const toPlot = (v: number) => (logY ? Math.log10(v) : v);
   const fromPlot = (v: number) => (logY ? 10 ** v : v);
@@ -151,7 +155,10 @@ export function renderAsciiChart(series: readonly AsciiSeries[], options: AsciiC
   });
   const base = { min, max, height, offset: 2, format: (v: number) => ` ${yFormat(fromPlot(v)).padStart(labelWidth)} ` };
   const renders = plotted.map((values, k) =>
-    asciichart.plot(values, { ...base, symbols: [...(SYMBOL_SETS[k % SYMBOL_SETS.length] as readonly string[])] }).split('\n').map((l) => Array.from(l)),
+    asciichart
+      .plot(values, { ...base, symbols: [...(SYMBOL_SETS[k % SYMBOL_SETS.length] as readonly string[])] })
+      .split('\n')
+      .map((l) => Array.from(l)),
   );
   const grid = renders[0] as string[][];
   const owner: number[][] = grid.map((row) => row.map(() => -1));
@@ -197,7 +204,9 @@ export function renderAsciiChart(series: readonly AsciiSeries[], options: AsciiC
 
   // X axis: a tick under every point, then the labels centred on the ticks.
   const lastCol = axisCol + (labels.length - 1) * spacing;
-  const axis = Array.from({ length: lastCol + 1 }, (_, c) => (c < axisCol ? ' ' : c === axisCol ? '└' : (c - axisCol) % spacing === 0 ? '┬' : '─'));
+  const axis = Array.from({ length: lastCol + 1 }, (_, c) =>
+    c < axisCol ? ' ' : c === axisCol ? '└' : (c - axisCol) % spacing === 0 ? '┬' : '─',
+  );
   const labelRow: string[] = [];
   let lastEnd = -2;
   labels.forEach((label, i) => {
@@ -214,7 +223,8 @@ export function renderAsciiChart(series: readonly AsciiSeries[], options: AsciiC
 
   const lines: string[] = [];
   if (options.title) lines.push(options.title);
-  if (options.yTitle) lines.push(`${' '.repeat(Math.max(0, axisCol - Array.from(options.yTitle).length + 1))}${options.yTitle}`);
+  if (options.yTitle)
+    lines.push(`${' '.repeat(Math.max(0, axisCol - Array.from(options.yTitle).length + 1))}${options.yTitle}`);
   lines.push(...plotLines, axis.join(''), labelLine);
   const legend = series.map((s, k) => `${colorize(seriesMark(k), k, color)} ${s.name}`).join('   ');
   lines.push(`${' '.repeat(axisCol)}${legend}`);
@@ -257,7 +267,12 @@ const SVG_PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56
 
 /** Escapes text and attribute values for XML. */
 export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 function n2(x: number): string {
@@ -273,7 +288,8 @@ export function linearTicks(min: number, max: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
   const ticks: number[] = [];
-  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step)
+    ticks.push(Number(v.toPrecision(12)));
   return ticks;
 }
 
@@ -307,11 +323,13 @@ export function renderSvgChart(spec: SvgChartSpec): string {
   const values: number[] = [];
   for (const s of series) {
     for (const arr of [s.values, s.low ?? [], s.high ?? []]) {
-      if (arr.length > xLabels.length) throw new RangeError(`renderSvgChart: series "${s.name}" is longer than the x labels`);
+      if (arr.length > xLabels.length)
+        throw new RangeError(`renderSvgChart: series "${s.name}" is longer than the x labels`);
       for (const v of arr) {
         if (v === null) continue;
         if (!Number.isFinite(v)) throw new RangeError(`renderSvgChart: series "${s.name}" has a non-finite value`);
-        if (logY && v <= 0) throw new RangeError(`renderSvgChart: log scale needs positive values (series "${s.name}")`);
+        if (logY && v <= 0)
+          throw new RangeError(`renderSvgChart: log scale needs positive values (series "${s.name}")`);
         values.push(v);
       }
     }
@@ -338,7 +356,9 @@ export function renderSvgChart(spec: SvgChartSpec): string {
     yMin = Math.min(yMin, 10 ** Math.floor(Math.log10(yMin)));
     yMax = Math.max(yMax, 10 ** Math.ceil(Math.log10(yMax)));
   }
-  const ticks = logY ? logTicks(yMin, yMax).filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9) : linearTicks(yMin, yMax);
+  const ticks = logY
+    ? logTicks(yMin, yMax).filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9)
+    : linearTicks(yMin, yMax);
   if (!logY && spec.yMax === undefined) yMax = Math.max(yMax, ...ticks);
   const t = (v: number) => (logY ? Math.log10(v) : v);
   const y = (v: number) => margin.top + plotH - ((t(v) - t(yMin)) / (t(yMax) - t(yMin))) * plotH;
@@ -352,7 +372,10 @@ export function renderSvgChart(spec: SvgChartSpec): string {
   );
   out.push(`<title>${escapeXml(spec.title ?? series.map((s) => s.name).join(', '))}</title>`);
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="white"/>`);
-  if (spec.title) out.push(`<text class="title" x="${n2(width / 2)}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(spec.title)}</text>`);
+  if (spec.title)
+    out.push(
+      `<text class="title" x="${n2(width / 2)}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(spec.title)}</text>`,
+    );
 
   // Y axis, ticks and grid lines.
   out.push('<g class="y-axis">');
@@ -361,13 +384,19 @@ export function renderSvgChart(spec: SvgChartSpec): string {
     const py = n2(y(v));
     out.push(`<line x1="${margin.left}" y1="${py}" x2="${margin.left + plotW}" y2="${py}" stroke="#e0e0e0"/>`);
     out.push(`<line x1="${margin.left - 5}" y1="${py}" x2="${margin.left}" y2="${py}" stroke="black"/>`);
-    out.push(`<text class="y-tick" x="${margin.left - 8}" y="${py}" text-anchor="end" dominant-baseline="middle">${escapeXml(yFormat(v))}</text>`);
+    out.push(
+      `<text class="y-tick" x="${margin.left - 8}" y="${py}" text-anchor="end" dominant-baseline="middle">${escapeXml(yFormat(v))}</text>`,
+    );
   }
-  out.push(`<line x1="${margin.left}" y1="${margin.top}" x2="${margin.left}" y2="${margin.top + plotH}" stroke="black"/>`);
+  out.push(
+    `<line x1="${margin.left}" y1="${margin.top}" x2="${margin.left}" y2="${margin.top + plotH}" stroke="black"/>`,
+  );
   if (spec.yTitle) {
     const cy = n2(margin.top + plotH / 2);
     const yTitle = logY ? `${spec.yTitle} (log scale)` : spec.yTitle;
-    out.push(`<text class="y-title" x="16" y="${cy}" text-anchor="middle" transform="rotate(-90 16 ${cy})">${escapeXml(yTitle)}</text>`);
+    out.push(
+      `<text class="y-title" x="16" y="${cy}" text-anchor="middle" transform="rotate(-90 16 ${cy})">${escapeXml(yTitle)}</text>`,
+    );
   }
   out.push('</g>');
 
@@ -378,9 +407,14 @@ export function renderSvgChart(spec: SvgChartSpec): string {
   xLabels.forEach((label, i) => {
     const px = n2(xCenter(i));
     out.push(`<line x1="${px}" y1="${axisY}" x2="${px}" y2="${axisY + 5}" stroke="black"/>`);
-    out.push(`<text class="x-label" x="${px}" y="${axisY + 18}" text-anchor="middle">${escapeXml(String(label))}</text>`);
+    out.push(
+      `<text class="x-label" x="${px}" y="${axisY + 18}" text-anchor="middle">${escapeXml(String(label))}</text>`,
+    );
   });
-  if (spec.xTitle) out.push(`<text class="x-title" x="${n2(margin.left + plotW / 2)}" y="${axisY + 38}" text-anchor="middle">${escapeXml(spec.xTitle)}</text>`);
+  if (spec.xTitle)
+    out.push(
+      `<text class="x-title" x="${n2(margin.left + plotW / 2)}" y="${axisY + 38}" text-anchor="middle">${escapeXml(spec.xTitle)}</text>`,
+    );
   out.push('</g>');
 
   // Series.
@@ -401,7 +435,8 @@ export function renderSvgChart(spec: SvgChartSpec): string {
   const hover = (s: SvgSeries, i: number, v: number): string => {
     const lo = s.low?.[i];
     const hi = s.high?.[i];
-    const ci = lo !== undefined && lo !== null && hi !== undefined && hi !== null ? ` [${yFormat(lo)}–${yFormat(hi)}]` : '';
+    const ci =
+      lo !== undefined && lo !== null && hi !== undefined && hi !== null ? ` [${yFormat(lo)}–${yFormat(hi)}]` : '';
     return `<title>${escapeXml(`${s.name} at ${xLabels[i]}: ${yFormat(v)}${ci}`)}</title>`;
   };
   series.forEach((s, k) => {
@@ -411,7 +446,8 @@ export function renderSvgChart(spec: SvgChartSpec): string {
     if (kind === 'line') {
       let segment: string[] = [];
       const flush = () => {
-        if (segment.length > 1) out.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${segment.join(' ')}"/>`);
+        if (segment.length > 1)
+          out.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${segment.join(' ')}"/>`);
         segment = [];
       };
       s.values.forEach((v, i) => {

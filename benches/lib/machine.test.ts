@@ -53,7 +53,10 @@ describe('collectMachineInfo', () => {
   });
 
   it('load average is null on Windows', () => {
-    expect(collectMachineInfo({ probe: fakeProbe({ platform: () => 'win32', loadavg: () => [0, 0, 0] }) }).loadAverage1mBefore).toBeNull();
+    expect(
+      collectMachineInfo({ probe: fakeProbe({ platform: () => 'win32', loadavg: () => [0, 0, 0] }) })
+        .loadAverage1mBefore,
+    ).toBeNull();
   });
 
   it('finishMachineInfo adds the after load and recomputes warnings without mutating', () => {
@@ -140,7 +143,10 @@ describe('gitInfo', () => {
 
 describe('formatMachineHeader', () => {
   it('lists everything and quotes the warnings', () => {
-    const info = collectMachineInfo({ requestedThreads: 8, probe: fakeProbe({ git: (a) => (a[0] === 'rev-parse' ? 'abc\n' : ' M x\n') }) });
+    const info = collectMachineInfo({
+      requestedThreads: 8,
+      probe: fakeProbe({ git: (a) => (a[0] === 'rev-parse' ? 'abc\n' : ' M x\n') }),
+    });
     const md = formatMachineHeader(finishMachineInfo(info, fakeProbe({ loadavg: () => [0.4, 0, 0] })));
     expect(md).toContain('- CPU: Fake CPU @ 2.0GHz, 2 logical cores, 2 available to Node');
     expect(md).toContain('- Memory: 8.0 GiB');

@@ -82,7 +82,8 @@ export const defaultProbe: MachineProbe = {
   nodeVersion: () => process.version,
   v8Version: () => process.versions.v8,
   now: () => new Date(),
-  git: (args, cwd) => execFileSync('git', [...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 }),
+  git: (args, cwd) =>
+    execFileSync('git', [...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 }),
 };
 
 export interface CollectOptions {
@@ -94,7 +95,7 @@ export interface CollectOptions {
 }
 
 function firstLine(e: unknown): string {
-  const msg = e instanceof Error ? ((e as Error & { stderr?: unknown }).stderr?.toString() || e.message) : String(e);
+  const msg = e instanceof Error ? (e as Error & { stderr?: unknown }).stderr?.toString() || e.message : String(e);
   return msg.trim().split('\n')[0] ?? 'unknown error';
 }
 

@@ -80,7 +80,8 @@ export class ProgressReporter {
 
   /** Begins a suite of `totalSteps` steps (cells × repetitions). Ends a suite still open. */
   startSuite(name: string, totalSteps: number): void {
-    if (!Number.isInteger(totalSteps) || totalSteps < 0) throw new RangeError(`startSuite: totalSteps must be a non-negative integer, got ${totalSteps}`);
+    if (!Number.isInteger(totalSteps) || totalSteps < 0)
+      throw new RangeError(`startSuite: totalSteps must be a non-negative integer, got ${totalSteps}`);
     if (this.suite) this.endSuite();
     this.suite = { name, totalSteps, startedAt: this.now(), started: 0, current: undefined };
     this.lastDraw = -Infinity;
@@ -150,7 +151,8 @@ export class ProgressReporter {
   private draw(text: string): void {
     const width = this.stream.columns;
     const chars = Array.from(text);
-    const fitted = width !== undefined && width > 1 && chars.length > width - 1 ? `${chars.slice(0, width - 2).join('')}…` : text;
+    const fitted =
+      width !== undefined && width > 1 && chars.length > width - 1 ? `${chars.slice(0, width - 2).join('')}…` : text;
     this.stream.write(`\r${fitted}\x1b[K`);
     this.lineShown = true;
   }

@@ -176,8 +176,10 @@ export function flagOutliers(xs: readonly number[], threshold = 3): OutlierRepor
  * an infinitely fast one.
  */
 export function opsPerSecond(operations: number, durationMs: number): number {
-  if (!Number.isFinite(operations) || operations < 0) throw new RangeError(`opsPerSecond: bad operation count ${operations}`);
-  if (!Number.isFinite(durationMs) || durationMs <= 0) throw new RangeError(`opsPerSecond: duration must be > 0 ms, got ${durationMs}`);
+  if (!Number.isFinite(operations) || operations < 0)
+    throw new RangeError(`opsPerSecond: bad operation count ${operations}`);
+  if (!Number.isFinite(durationMs) || durationMs <= 0)
+    throw new RangeError(`opsPerSecond: duration must be > 0 ms, got ${durationMs}`);
   return (operations * 1000) / durationMs;
 }
 
@@ -192,7 +194,8 @@ export function throughputs(durationsMs: readonly number[], operations: number):
 
 /** Nanoseconds per operation, the inverse view of `opsPerSecond`. */
 export function nsPerOp(operations: number, durationMs: number): number {
-  if (!Number.isFinite(operations) || operations <= 0) throw new RangeError(`nsPerOp: operation count must be > 0, got ${operations}`);
+  if (!Number.isFinite(operations) || operations <= 0)
+    throw new RangeError(`nsPerOp: operation count must be > 0, got ${operations}`);
   if (!Number.isFinite(durationMs) || durationMs < 0) throw new RangeError(`nsPerOp: bad duration ${durationMs}`);
   return (durationMs * 1e6) / operations;
 }
@@ -295,8 +298,10 @@ function checkOptions(opts: BootstrapOptions): { iterations: number; confidence:
   const iterations = opts.iterations ?? 10_000;
   const confidence = opts.confidence ?? 0.95;
   const seed = opts.seed ?? 1;
-  if (!Number.isInteger(iterations) || iterations < 1) throw new RangeError(`bootstrap: iterations must be a positive integer, got ${iterations}`);
-  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`bootstrap: confidence must be in (0, 1), got ${confidence}`);
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new RangeError(`bootstrap: iterations must be a positive integer, got ${iterations}`);
+  if (!(confidence > 0 && confidence < 1))
+    throw new RangeError(`bootstrap: confidence must be in (0, 1), got ${confidence}`);
   return { iterations, confidence, seed };
 }
 
@@ -329,7 +334,9 @@ export function bootstrapRatioCI(numerator: Samples, denominator: Samples, optio
   const paired = options.paired ?? false;
   if (paired) {
     if (!isGrouped(numerator) || !isGrouped(denominator) || num.length !== den.length) {
-      throw new RangeError('bootstrapRatioCI: paired resampling needs grouped samples with the same number of groups on both sides');
+      throw new RangeError(
+        'bootstrapRatioCI: paired resampling needs grouped samples with the same number of groups on both sides',
+      );
     }
   }
   const rng = createRng(seed);
@@ -404,7 +411,11 @@ export interface TrendCI {
  * Pass log10(x) when x grows geometrically (1k, 10k, 100k messages; 1, 2, 4, 8 threads): on a linear x axis the
  * last point alone decides the slope, and resamples that miss it swing the interval wildly.
  */
-export function bootstrapTrendCI(xs: readonly number[], ys: readonly number[], options: Omit<BootstrapOptions, 'paired'> = {}): TrendCI {
+export function bootstrapTrendCI(
+  xs: readonly number[],
+  ys: readonly number[],
+  options: Omit<BootstrapOptions, 'paired'> = {},
+): TrendCI {
   const { iterations, confidence, seed } = checkOptions(options);
   const slope = linearSlope(xs, ys);
   const span = Math.max(...xs) - Math.min(...xs);

@@ -136,7 +136,8 @@ export interface TableOptions {
 
 function normalizeRows(headers: readonly Cell[], rows: readonly (readonly Cell[])[]): string[][] {
   return rows.map((row, i) => {
-    if (row.length > headers.length) throw new RangeError(`table: row ${i} has ${row.length} cells for ${headers.length} columns`);
+    if (row.length > headers.length)
+      throw new RangeError(`table: row ${i} has ${row.length} cells for ${headers.length} columns`);
     const out = row.map(String);
     while (out.length < headers.length) out.push('');
     return out;
@@ -144,7 +145,9 @@ function normalizeRows(headers: readonly Cell[], rows: readonly (readonly Cell[]
 }
 
 function columnAlignments(headers: readonly Cell[], rows: string[][], options: TableOptions): Align[] {
-  return headers.map((_, c) => options.align?.[c] ?? (isNumericColumn(rows.map((r) => r[c] as string)) ? 'right' : 'left'));
+  return headers.map(
+    (_, c) => options.align?.[c] ?? (isNumericColumn(rows.map((r) => r[c] as string)) ? 'right' : 'left'),
+  );
 }
 
 function pad(s: string, width: number, align: Align): string {
@@ -163,13 +166,18 @@ function escapeMarkdown(s: string): string {
  * A GitHub-flavoured markdown table. Rows shorter than the header are padded with empty cells; longer rows throw.
  * Columns are padded to equal width so the source is readable too.
  */
-export function markdownTable(headers: readonly Cell[], rows: readonly (readonly Cell[])[], options: TableOptions = {}): string {
+export function markdownTable(
+  headers: readonly Cell[],
+  rows: readonly (readonly Cell[])[],
+  options: TableOptions = {},
+): string {
   if (headers.length === 0) throw new RangeError('markdownTable: no columns');
   const body = normalizeRows(headers, rows).map((r) => r.map(escapeMarkdown));
   const head = headers.map((h) => escapeMarkdown(String(h)));
   const aligns = columnAlignments(headers, body, options);
   const widths = head.map((h, c) => Math.max(3, displayWidth(h), ...body.map((r) => displayWidth(r[c] as string))));
-  const line = (cells: string[]) => `| ${cells.map((s, c) => pad(s, widths[c] as number, aligns[c] as Align)).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((s, c) => pad(s, widths[c] as number, aligns[c] as Align)).join(' | ')} |`;
   const rule = aligns.map((a, c) => {
     const w = widths[c] as number;
     if (a === 'right') return `${'-'.repeat(w - 1)}:`;
@@ -188,14 +196,22 @@ export interface TerminalTableOptions extends TableOptions {
  * A plain-text table for the terminal: header, a rule of "─", then rows, columns padded to their widest cell.
  * Trailing spaces are trimmed from every line.
  */
-export function terminalTable(headers: readonly Cell[], rows: readonly (readonly Cell[])[], options: TerminalTableOptions = {}): string {
+export function terminalTable(
+  headers: readonly Cell[],
+  rows: readonly (readonly Cell[])[],
+  options: TerminalTableOptions = {},
+): string {
   if (headers.length === 0) throw new RangeError('terminalTable: no columns');
   const body = normalizeRows(headers, rows);
   const head = headers.map(String);
   const aligns = columnAlignments(headers, body, options);
   const widths = head.map((h, c) => Math.max(displayWidth(h), ...body.map((r) => displayWidth(r[c] as string))));
   const sep = ' '.repeat(options.gap ?? 2);
-  const line = (cells: string[]) => cells.map((s, c) => pad(s, widths[c] as number, aligns[c] as Align)).join(sep).replace(/\s+$/, '');
+  const line = (cells: string[]) =>
+    cells
+      .map((s, c) => pad(s, widths[c] as number, aligns[c] as Align))
+      .join(sep)
+      .replace(/\s+$/, '');
   const rule = widths.map((w) => '─'.repeat(w)).join(sep);
   return [line(head), rule, ...body.map(line)].join('\n');
 }

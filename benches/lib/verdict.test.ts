@@ -31,7 +31,10 @@ describe('acceptedBand', () => {
 
   it('trend bands', () => {
     expect(acceptedBand({ kind: 'trend', expect: 'flat' })).toEqual({ low: -0.1, high: 0.1 });
-    expect(acceptedBand({ kind: 'trend', expect: 'increasing', flatTolerance: 0.2 })).toEqual({ low: 0.2, high: Infinity });
+    expect(acceptedBand({ kind: 'trend', expect: 'increasing', flatTolerance: 0.2 })).toEqual({
+      low: 0.2,
+      high: Infinity,
+    });
     expect(acceptedBand({ kind: 'trend', expect: 'decreasing' })).toEqual({ low: -Infinity, high: -0.1 });
   });
 
@@ -230,7 +233,9 @@ describe('judgeClaim: trends', () => {
     const unboundedMem = [50, 51, 60, 61, 150, 149, 1050, 1060];
     expect(status(judgeClaim(flat, bootstrapTrendCI(sizes, boundedMem, { iterations: 1000 })))).toBe('reproduced');
     expect(status(judgeClaim(grows, bootstrapTrendCI(sizes, unboundedMem, { iterations: 1000 })))).toBe('reproduced');
-    expect(status(judgeClaim(flat, bootstrapTrendCI(sizes, unboundedMem, { iterations: 1000 })))).toBe('not reproduced');
+    expect(status(judgeClaim(flat, bootstrapTrendCI(sizes, unboundedMem, { iterations: 1000 })))).toBe(
+      'not reproduced',
+    );
   });
 });
 
@@ -251,8 +256,12 @@ describe('testability', () => {
     const v = judgeClaim(range34, undefined, { requiredThreads: 4, availableParallelism: 2 });
     expect(v.status).toBe('not testable here');
     if (v.status === 'not testable here') expect(v.reason).toContain('offers 2');
-    expect(judgeClaim(range34, ci(1, 1, 1), { requiredThreads: 4, availableParallelism: 2 }).status).toBe('not testable here');
-    expect(judgeClaim(range34, ci(3.5, 3.2, 3.7), { requiredThreads: 2, availableParallelism: 2 }).status).toBe('reproduced');
+    expect(judgeClaim(range34, ci(1, 1, 1), { requiredThreads: 4, availableParallelism: 2 }).status).toBe(
+      'not testable here',
+    );
+    expect(judgeClaim(range34, ci(3.5, 3.2, 3.7), { requiredThreads: 2, availableParallelism: 2 }).status).toBe(
+      'reproduced',
+    );
   });
 
   it('notTestable with a custom reason', () => {

@@ -116,7 +116,6 @@ export interface HoldsByConstruction extends VerdictBase {
 }
 
 export type Verdict = Reproduced | NotReproduced | Inconclusive | NotTestable | HoldsByConstruction;
-export type VerdictStatus = Verdict['status'];
 
 export const DEFAULT_TOLERANCE = 0.1;
 export const DEFAULT_APPROX_TOLERANCE = 0.2;
@@ -135,8 +134,10 @@ export type Testability =
  * runnable threads than cores, threads take turns and a speedup claim cannot show.
  */
 export function testability(requiredThreads: number, available: number = os.availableParallelism()): Testability {
-  if (!Number.isInteger(requiredThreads) || requiredThreads < 1) throw new RangeError(`testability: requiredThreads must be a positive integer, got ${requiredThreads}`);
-  if (!Number.isInteger(available) || available < 1) throw new RangeError(`testability: available must be a positive integer, got ${available}`);
+  if (!Number.isInteger(requiredThreads) || requiredThreads < 1)
+    throw new RangeError(`testability: requiredThreads must be a positive integer, got ${requiredThreads}`);
+  if (!Number.isInteger(available) || available < 1)
+    throw new RangeError(`testability: available must be a positive integer, got ${available}`);
   if (requiredThreads <= available) return { testable: true, requiredThreads, available };
   const reason = `the claim needs ${requiredThreads} threads running in parallel and this machine offers ${available} (os.availableParallelism())`;
   return { testable: false, requiredThreads, available, reason };
@@ -248,7 +249,8 @@ export interface JudgeOptions {
 
 function normalize(m: MeasuredInterval): { estimate: number; low: number; high: number } {
   const estimate = 'estimate' in m ? m.estimate : m.ratio;
-  if (Number.isNaN(estimate) || Number.isNaN(m.low) || Number.isNaN(m.high)) throw new RangeError('judgeClaim: NaN in the measured interval');
+  if (Number.isNaN(estimate) || Number.isNaN(m.low) || Number.isNaN(m.high))
+    throw new RangeError('judgeClaim: NaN in the measured interval');
   if (m.low > m.high) throw new RangeError(`judgeClaim: interval low ${m.low} > high ${m.high}`);
   return { estimate, low: m.low, high: m.high };
 }
@@ -256,7 +258,13 @@ function normalize(m: MeasuredInterval): { estimate: number; low: number; high: 
 /** A 'not testable here' verdict with a reason of your own (e.g. "needs a NUMA machine"). */
 export function notTestable(claim: Claim, reason: string): NotTestable {
   const claimText = formatClaim(claim);
-  return { status: 'not testable here', claim, claimText, reason, summary: `not testable here: claimed ${claimText}; ${reason}` };
+  return {
+    status: 'not testable here',
+    claim,
+    claimText,
+    reason,
+    summary: `not testable here: claimed ${claimText}; ${reason}`,
+  };
 }
 
 /**

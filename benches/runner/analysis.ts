@@ -7,7 +7,14 @@
  * processes where both variants have samples (a slow process slows both and cancels out), and falls back to
  * independent resampling when only one process is left. Results are looked up by `<suite>:<cell id>`.
  */
-import { bootstrapMedianCI, bootstrapRatioCI, bootstrapTrendCI, type MedianCI, type RatioCI, type TrendCI } from '../lib/stats.ts';
+import {
+  bootstrapMedianCI,
+  bootstrapRatioCI,
+  bootstrapTrendCI,
+  type MedianCI,
+  type RatioCI,
+  type TrendCI,
+} from '../lib/stats.ts';
 import type { CellResult } from './types.ts';
 
 export type Results = ReadonlyMap<string, CellResult>;
@@ -39,7 +46,13 @@ export function medianOf(results: Results, key: string, variant: string, scale =
 }
 
 /** median(numerator) / median(denominator), paired by process where possible. */
-export function ratioOf(results: Results, key: string, numerator: string, denominator: string, denominatorKey = key): Interval | undefined {
+export function ratioOf(
+  results: Results,
+  key: string,
+  numerator: string,
+  denominator: string,
+  denominatorKey = key,
+): Interval | undefined {
   const num = groupsOf(results, key, numerator);
   const den = groupsOf(results, denominatorKey, denominator);
   if (!num || !den) return undefined;
@@ -58,7 +71,11 @@ export function ratioOf(results: Results, key: string, numerator: string, denomi
         { paired: true, iterations: ITERATIONS },
       );
     } else {
-      ci = bootstrapRatioCI(num.filter((g) => g.length > 0), den.filter((g) => g.length > 0), { iterations: ITERATIONS });
+      ci = bootstrapRatioCI(
+        num.filter((g) => g.length > 0),
+        den.filter((g) => g.length > 0),
+        { iterations: ITERATIONS },
+      );
     }
   } catch {
     return undefined; // a zero median: no ratio
@@ -71,7 +88,12 @@ export function ratioOf(results: Results, key: string, numerator: string, denomi
  * Relative change over time of a sampled series (e.g. queue length), from `fromFraction` of each run's time span
  * on: every repetition's points are pooled and resampled as (x, y) pairs.
  */
-export function trendOf(results: Results, key: string, series: string, fromFraction = 0): (Interval & { slope: number }) | undefined {
+export function trendOf(
+  results: Results,
+  key: string,
+  series: string,
+  fromFraction = 0,
+): (Interval & { slope: number }) | undefined {
   const runs = results.get(key)?.series[series];
   if (!runs || runs.length === 0) return undefined;
   const xs: number[] = [];

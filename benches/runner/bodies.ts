@@ -14,6 +14,7 @@ import { defineThread, sleep } from '#kit/thread.ts';
 
 export const wallNow = (): number => performance.timeOrigin + performance.now();
 
+// biome-ignore lint/correctness/noUnusedVariables: written so the JIT cannot drop the spin loops' work as unused
 let sink = 0;
 
 /**
@@ -38,12 +39,16 @@ export function runJob(job: number): void {
 }
 
 /** A pipeline stage: wait `ms` per message (the chapter's stage work, as sleep), then pass it on. */
-export const sleepStage = defineThread(import.meta.url, 'sleepStage', (rx: Receiver<number>, tx: Sender<number>, ms: number) => {
-  for (const value of rx) {
-    sleep(ms);
-    tx.send(value);
-  }
-});
+export const sleepStage = defineThread(
+  import.meta.url,
+  'sleepStage',
+  (rx: Receiver<number>, tx: Sender<number>, ms: number) => {
+    for (const value of rx) {
+      sleep(ms);
+      tx.send(value);
+    }
+  },
+);
 
 /**
  * Sends numbers at one per `intervalMs` (by deadlines, so the rate does not drift) until `deadline`; counts
@@ -88,14 +93,18 @@ export const pacedConsumer = defineThread(
 );
 
 /** A pool worker: runs jobs from the shared queue, reports each finished job on `done`. */
-export const poolWorker = defineThread(import.meta.url, 'poolWorker', (jobs: Receiver<number>, done: Sender<number>, ready: Sender<number>) => {
-  ready.send(1);
-  ready.close();
-  for (const job of jobs) {
-    runJob(job);
-    done.send(job);
-  }
-});
+export const poolWorker = defineThread(
+  import.meta.url,
+  'poolWorker',
+  (jobs: Receiver<number>, done: Sender<number>, ready: Sender<number>) => {
+    ready.send(1);
+    ready.close();
+    for (const job of jobs) {
+      runJob(job);
+      done.send(job);
+    }
+  },
+);
 
 /** One task on its own thread (spawn per task). */
 export const taskThread = defineThread(import.meta.url, 'taskThread', (job: number) => {

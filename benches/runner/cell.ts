@@ -36,7 +36,10 @@ async function main(): Promise<void> {
     const resources = { cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssMb: usage.maxRSS / 1024 };
     answer = { ok: true, output: { ...output, resources } };
   } catch (error) {
-    answer = { ok: false, error: error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error) };
+    answer = {
+      ok: false,
+      error: error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error),
+    };
   }
   process.stdout.write(`\n${CELL_MARKER}${JSON.stringify(answer)}\n`, () => process.exit(0));
 }

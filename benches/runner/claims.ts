@@ -35,7 +35,13 @@ export type Measure =
       readonly numerator: string;
       readonly denominator: string;
     }
-  | { readonly kind: 'value'; readonly cell: string; readonly variant: string; readonly scale?: (p: Profile) => number; readonly unit?: string }
+  | {
+      readonly kind: 'value';
+      readonly cell: string;
+      readonly variant: string;
+      readonly scale?: (p: Profile) => number;
+      readonly unit?: string;
+    }
   | { readonly kind: 'trend'; readonly cell: string; readonly series: string; readonly fromFraction: number }
   | { readonly kind: 'none'; readonly reason: string };
 
@@ -72,14 +78,41 @@ const p3m6At = CELL.p3m6;
 /** The largest thread count of the quick sweeps that the machine can run in parallel. */
 const testableThreads = (cores: number) => (cores >= 4 ? 4 : cores >= 2 ? 2 : 1);
 
-const channelVsMutex = (t: number): Measure => ({ kind: 'ratio', cell: p1m6At(t), numerator: V.p1m6.mutex, denominator: V.p1m6.channel });
-const p1m6Also = { cell: (cores: number) => p1m6At(testableThreads(twoCores(cores))), label: (cores: number) => `at ${testableThreads(cores)} threads` };
-const p3m4Also = { cell: (cores: number) => CELL.p3m4.replace('/tM4', `/t${perOpThreads(cores)}`), label: (cores: number) => `at ${perOpThreads(cores)} threads` };
-const cpuAlso = { cell: (cores: number) => CELL.cpu(5, Math.min(2, cores)), label: (cores: number) => `at ${Math.min(2, cores)} workers` };
-const sleepSpeedup = (w: number): Measure => ({ kind: 'ratio', cell: CELL.sleep(10, w), numerator: V.sweep.sequential, denominator: V.sweep.pool });
-const cpuSpeedup = (w: number): Measure => ({ kind: 'ratio', cell: CELL.cpu(5, w), numerator: V.sweep.sequential, denominator: V.sweep.pool });
+const channelVsMutex = (t: number): Measure => ({
+  kind: 'ratio',
+  cell: p1m6At(t),
+  numerator: V.p1m6.mutex,
+  denominator: V.p1m6.channel,
+});
+const p1m6Also = {
+  cell: (cores: number) => p1m6At(testableThreads(twoCores(cores))),
+  label: (cores: number) => `at ${testableThreads(cores)} threads`,
+};
+const p3m4Also = {
+  cell: (cores: number) => CELL.p3m4.replace('/tM4', `/t${perOpThreads(cores)}`),
+  label: (cores: number) => `at ${perOpThreads(cores)} threads`,
+};
+const cpuAlso = {
+  cell: (cores: number) => CELL.cpu(5, Math.min(2, cores)),
+  label: (cores: number) => `at ${Math.min(2, cores)} workers`,
+};
+const sleepSpeedup = (w: number): Measure => ({
+  kind: 'ratio',
+  cell: CELL.sleep(10, w),
+  numerator: V.sweep.sequential,
+  denominator: V.sweep.pool,
+});
+const cpuSpeedup = (w: number): Measure => ({
+  kind: 'ratio',
+  cell: CELL.cpu(5, w),
+  numerator: V.sweep.sequential,
+  denominator: V.sweep.pool,
+});
 const spawnAlso = { cell: () => CELL.spawn, label: (cores: number) => `with ${Math.min(8, cores)} workers` };
-const p3m6Also = { cell: (cores: number) => p3m6At(Math.min(2, cores)), label: (cores: number) => `at ${Math.min(2, cores)} threads` };
+const p3m6Also = {
+  cell: (cores: number) => p3m6At(Math.min(2, cores)),
+  label: (cores: number) => `at ${Math.min(2, cores)} threads`,
+};
 
 const WHY_P1M6 =
   'each entry is encoded into shared memory either way (a JS thread cannot hand over an object by pointer), so both versions pay the same per-entry copy and the one collecting thread bounds both; the lock is not the bottleneck it is in Rust';
@@ -96,11 +129,19 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pipelining three stages of 100 ms gives 10× the throughput of running them in sequence',
     claim: c('~10x'),
-    workload: { changed: 'stages of 100 ms scaled down to a few ms (sleeping stages: a ratio does not depend on the time unit)' },
+    workload: {
+      changed: 'stages of 100 ms scaled down to a few ms (sleeping stages: a ratio does not depend on the time unit)',
+    },
     requiredThreads: 1,
-    measure: { kind: 'ratio', cell: CELL.pipeline, numerator: V.pipeline.sequentialEqual, denominator: V.pipeline.pipelinedEqual },
+    measure: {
+      kind: 'ratio',
+      cell: CELL.pipeline,
+      numerator: V.pipeline.sequentialEqual,
+      denominator: V.pipeline.pipelinedEqual,
+    },
     method: 'sleeping stages scaled down (sleep needs no core, so any machine can run them)',
-    whyDifferent: 'not a JS effect: with three stages the gain is bounded by the number of stages (3×); 10× would need ten equal stages',
+    whyDifferent:
+      'not a JS effect: with three stages the gain is bounded by the number of stages (3×); 10× would need ten equal stages',
   },
   {
     id: 'p1-intro-latency',
@@ -110,9 +151,15 @@ export const CLAIMS: readonly ClaimDef[] = [
     claim: c('~100 ms'),
     workload: { changed: 'stages of 100 ms scaled down to a few ms, scaled back to 100 ms stages for the verdict' },
     requiredThreads: 1,
-    measure: { kind: 'value', cell: CELL.pipeline, variant: V.pipeline.latencyEqual, scale: (p) => 100 / (2 * p.pipelineStageMs) },
+    measure: {
+      kind: 'value',
+      cell: CELL.pipeline,
+      variant: V.pipeline.latencyEqual,
+      scale: (p) => 100 / (2 * p.pipelineStageMs),
+    },
     method: 'one message through an idle pipeline of sleeping stages, scaled back to 100 ms stages',
-    whyDifferent: 'not a JS effect: pipelining overlaps different messages, but one message still passes all three stages, so its latency stays their sum',
+    whyDifferent:
+      'not a JS effect: pipelining overlaps different messages, but one message still passes all three stages, so its latency stays their sum',
   },
   {
     id: 'p1-m1-8-producers',
@@ -120,7 +167,10 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'With 8 producers, channels give 8× the throughput of a Mutex<Vec>',
     claim: c('~8x'),
-    workload: { changed: 'the P1 m6 benchmark workload (log entries through 8 producers; 20,000 entries in the quick profile, 100,000 with --full)' },
+    workload: {
+      changed:
+        'the P1 m6 benchmark workload (log entries through 8 producers; 20,000 entries in the quick profile, 100,000 with --full)',
+    },
     requiredThreads: 8,
     measure: channelVsMutex(8),
     alsoAt: p1m6Also,
@@ -132,9 +182,17 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Stages of 100/50/50 ms: pipelined is about 2× faster than sequential (200 s vs ~100 s for 1000 messages)',
     claim: c('~2x'),
-    workload: { changed: 'stages of 100/50/50 ms scaled down, a dozen messages instead of 1000 (sleeping stages: the ratio does not depend on either)' },
+    workload: {
+      changed:
+        'stages of 100/50/50 ms scaled down, a dozen messages instead of 1000 (sleeping stages: the ratio does not depend on either)',
+    },
     requiredThreads: 1,
-    measure: { kind: 'ratio', cell: CELL.pipeline, numerator: V.pipeline.sequentialUneven, denominator: V.pipeline.pipelinedUneven },
+    measure: {
+      kind: 'ratio',
+      cell: CELL.pipeline,
+      numerator: V.pipeline.sequentialUneven,
+      denominator: V.pipeline.pipelinedUneven,
+    },
     method: 'sleeping stages scaled down (sleep needs no core, so 2 cores suffice for 3 stage threads)',
     whyDifferent: 'kit sleep overshoots slightly per call and each hand-off wakes a parked thread (tens of µs on a VM)',
   },
@@ -147,8 +205,10 @@ export const CLAIMS: readonly ClaimDef[] = [
     workload: 'chapter',
     requiredThreads: 1,
     measure: { kind: 'value', cell: CELL.backpressure, variant: V.backpressure.blockedSend },
-    method: 'the clock starts once the consumer thread runs (it says so on a channel, then sleeps 100 ms): only the blocking is timed. The chapter\u2019s test_backpressure_blocks also times the consumer\u2019s spawn; that number is in the channels suite table',
-    whyDifferent: 'a blocked send parks on a futex-style wait and wakes when the consumer takes a message; the wake-up and the kit sleep\u2019s overshoot add little',
+    method:
+      'the clock starts once the consumer thread runs (it says so on a channel, then sleeps 100 ms): only the blocking is timed. The chapter\u2019s test_backpressure_blocks also times the consumer\u2019s spawn; that number is in the channels suite table',
+    whyDifferent:
+      'a blocked send parks on a futex-style wait and wakes when the consumer takes a message; the wake-up and the kit sleep\u2019s overshoot add little',
   },
   {
     id: 'p1-m3-growth',
@@ -157,7 +217,8 @@ export const CLAIMS: readonly ClaimDef[] = [
     text: 'Unbounded channel, producer 1000 msgs/s, consumer 100 msgs/s: the queue grows by 900 msgs/s',
     claim: c('~900 msgs/s'),
     workload: 'chapter',
-    byConstruction: 'the producer and the consumer are paced by deadlines at 1000 and 100 msgs/s, so the queue grows by their difference unless a thread falls behind',
+    byConstruction:
+      'the producer and the consumer are paced by deadlines at 1000 and 100 msgs/s, so the queue grows by their difference unless a thread falls behind',
     requiredThreads: 1,
     measure: { kind: 'value', cell: CELL.backpressure, variant: V.backpressure.unboundedGrowth },
     method: 'paced producer and consumer at the chapter\u2019s rates; slope of the sampled queue length',
@@ -170,7 +231,8 @@ export const CLAIMS: readonly ClaimDef[] = [
     text: 'An unbounded channel keeps growing while the producer outpaces the consumer',
     claim: { kind: 'trend', expect: 'increasing', flatTolerance: 0.1 },
     workload: 'chapter',
-    byConstruction: 'the paced producer sends faster than the paced consumer takes, so an unbounded queue can only grow',
+    byConstruction:
+      'the paced producer sends faster than the paced consumer takes, so an unbounded queue can only grow',
     requiredThreads: 1,
     measure: { kind: 'trend', cell: CELL.backpressure, series: S.backpressure.unbounded, fromFraction: 0.5 },
     method: 'queue length over the second half of the window',
@@ -185,8 +247,10 @@ export const CLAIMS: readonly ClaimDef[] = [
     workload: 'chapter',
     requiredThreads: 1,
     measure: { kind: 'trend', cell: CELL.backpressure, series: S.backpressure.boundedMemory, fromFraction: 0.5 },
-    method: 'resident memory of the process over the second half of the window (the queue is full by then; its length, capped at 100 by the channel, is in the channels suite table)',
-    whyDifferent: 'the process allocated for something else during the window (garbage collection, JIT), so its memory moved',
+    method:
+      'resident memory of the process over the second half of the window (the queue is full by then; its length, capped at 100 by the channel, is in the channels suite table)',
+    whyDifferent:
+      'the process allocated for something else during the window (garbage collection, JIT), so its memory moved',
   },
   {
     id: 'p1-m3-producer-slows',
@@ -209,7 +273,8 @@ export const CLAIMS: readonly ClaimDef[] = [
     workload: { changed: '20,000 log entries in the quick profile (the chapter: 100,000, as --full runs)' },
     requiredThreads: 1,
     measure: channelVsMutex(1),
-    whyDifferent: 'with one producer the channel adds a cross-thread hand-off per entry (encode, publish, wake the collector), while the Mutex version pushes into shared memory under an uncontended lock (~20 ns): a JS channel is not a pointer hand-off as in Rust',
+    whyDifferent:
+      'with one producer the channel adds a cross-thread hand-off per entry (encode, publish, wake the collector), while the Mutex version pushes into shared memory under an uncontended lock (~20 ns): a JS channel is not a pointer hand-off as in Rust',
   },
   {
     id: 'p1-m6-4',
@@ -266,7 +331,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '10,000 small tasks with a thread per task take 10–20 s',
     claim: c('10–20 s'),
-    workload: { changed: 'a dozen spawn-per-task tasks timed and scaled to 10,000 (spawning 10,000 workers would take minutes)' },
+    workload: {
+      changed: 'a dozen spawn-per-task tasks timed and scaled to 10,000 (spawning 10,000 workers would take minutes)',
+    },
     requiredThreads: 1,
     measure: { kind: 'value', cell: CELL.spawn, variant: V.spawn.spawnPerTask, scale: () => 10 },
     method: 'time per task of spawn-per-task (at most one thread per core alive), × 10,000',
@@ -283,7 +350,8 @@ export const CLAIMS: readonly ClaimDef[] = [
     measure: { kind: 'value', cell: CELL.spawn, variant: V.spawn.referencePool, scale: () => 10 },
     method: '10,000 tiny tasks through the reference ThreadPool with 8 workers',
     alsoAt: spawnAlso,
-    whyDifferent: 'handing a job to a parked worker through shared memory costs microseconds, so a pool of tiny tasks is far faster than the chapter assumes',
+    whyDifferent:
+      'handing a job to a parked worker through shared memory costs microseconds, so a pool of tiny tasks is far faster than the chapter assumes',
   },
   {
     id: 'p2-intro-ratio',
@@ -318,7 +386,8 @@ export const CLAIMS: readonly ClaimDef[] = [
     workload: 'chapter',
     requiredThreads: 1,
     measure: { kind: 'value', cell: CELL.sleep(10, 4), variant: V.sweep.p2m1Eight },
-    method: 'the reference ThreadPool (started and warmed before timing) with sleeping tasks, as in the chapter\u2019s test; sleeping needs no core, so 4 workers run fine on 2 cores',
+    method:
+      'the reference ThreadPool (started and warmed before timing) with sleeping tasks, as in the chapter\u2019s test; sleeping needs no core, so 4 workers run fine on 2 cores',
     whyDifferent: 'sleep overshoot and hand-off wake-ups add up under load',
   },
   {
@@ -327,7 +396,10 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '10 images of 500 ms: 5 s sequential, ~625 ms on 8 cores (8× speedup)',
     claim: c('~8x'),
-    workload: { changed: '16 CPU-bound tasks of fixed work instead of 10 images of 500 ms: with 10 tasks on 8 workers the batch takes two rounds, so the chapter\u2019s own workload caps the speedup near 5× (see the contradictions)' },
+    workload: {
+      changed:
+        '16 CPU-bound tasks of fixed work instead of 10 images of 500 ms: with 10 tasks on 8 workers the batch takes two rounds, so the chapter\u2019s own workload caps the speedup near 5× (see the contradictions)',
+    },
     requiredThreads: 8,
     measure: cpuSpeedup(8),
     method: 'CPU-bound tasks of fixed work on 8 workers',
@@ -342,7 +414,10 @@ export const CLAIMS: readonly ClaimDef[] = [
     claim: c('~95%'),
     workload: 'chapter',
     requiredThreads: 1,
-    measure: { kind: 'none', reason: 'a statement about idle capacity under a load profile, not a measurement this harness defines' },
+    measure: {
+      kind: 'none',
+      reason: 'a statement about idle capacity under a load profile, not a measurement this harness defines',
+    },
     whyDifferent: '',
   },
   {
@@ -463,7 +538,8 @@ export const CLAIMS: readonly ClaimDef[] = [
     requiredThreads: 8,
     measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.at('atomic', 0.9), scale: (p) => 1_000_000 / p.lockOps },
     alsoAt: p3m6Also,
-    whyDifferent: 'JS atomics are all SeqCst; the loop around them (seeded random numbers, a method call) costs more than the atomic itself',
+    whyDifferent:
+      'JS atomics are all SeqCst; the loop around them (seeded random numbers, a method call) costs more than the atomic itself',
   },
   {
     id: 'p3-m3-8x',
@@ -473,7 +549,12 @@ export const CLAIMS: readonly ClaimDef[] = [
     claim: c('~8x'),
     workload: { changed: 'the P3 m6 benchmark at 90% reads (100,000 operations in the quick profile)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.at('mutex', 0.9), denominator: V.p3m6.at('rwlock', 0.9) },
+    measure: {
+      kind: 'ratio',
+      cell: p3m6At(8),
+      numerator: V.p3m6.at('mutex', 0.9),
+      denominator: V.p3m6.at('rwlock', 0.9),
+    },
     alsoAt: p3m6Also,
     whyDifferent: WHY_RW,
   },
@@ -485,7 +566,12 @@ export const CLAIMS: readonly ClaimDef[] = [
     claim: c('5–10x'),
     workload: { changed: 'the P3 m6 benchmark at 90% reads (100,000 operations in the quick profile)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.at('mutex', 0.9), denominator: V.p3m6.at('rwlock', 0.9) },
+    measure: {
+      kind: 'ratio',
+      cell: p3m6At(8),
+      numerator: V.p3m6.at('mutex', 0.9),
+      denominator: V.p3m6.at('rwlock', 0.9),
+    },
     alsoAt: p3m6Also,
     whyDifferent: WHY_RW,
   },
@@ -495,12 +581,15 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Mutex: 2–5 µs per operation',
     claim: c('2–5 µs'),
-    workload: { changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)' },
+    workload: {
+      changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)',
+    },
     requiredThreads: 8,
     measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.mutexPerOp },
     alsoAt: p3m4Also,
     method: 'wall time ÷ increments with 8 threads contending, as in the chapter\u2019s own benchmark',
-    whyDifferent: 'a kit Mutex spins briefly before parking and is held for a few ns, so with 2 threads it rarely sleeps in the kernel',
+    whyDifferent:
+      'a kit Mutex spins briefly before parking and is held for a few ns, so with 2 threads it rarely sleeps in the kernel',
   },
   {
     id: 'p3-m4-rwlock-op',
@@ -508,7 +597,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'RwLock: 1–3 µs per (read) operation',
     claim: c('1–3 µs'),
-    workload: { changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)' },
+    workload: {
+      changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)',
+    },
     requiredThreads: 8,
     measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.rwlockPerOp },
     alsoAt: p3m4Also,
@@ -521,7 +612,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Atomic: 0.01–0.1 µs per operation',
     claim: c('0.01–0.1 µs'),
-    workload: { changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)' },
+    workload: {
+      changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)',
+    },
     requiredThreads: 8,
     measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.atomicPerOp },
     alsoAt: p3m4Also,
@@ -534,12 +627,15 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Atomics are 100× faster than a Mutex',
     claim: c('~100x'),
-    workload: { changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)' },
+    workload: {
+      changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)',
+    },
     requiredThreads: 8,
     measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.mutexPerOp, denominator: V.p3m6.atomicPerOp },
     alsoAt: p3m4Also,
     method: 'per-operation cost ratio, 8 threads contending',
-    whyDifferent: 'a JS Mutex costs only a few atomic operations when it does not park, and JS atomics are all SeqCst, so the gap is a few times, not 100×',
+    whyDifferent:
+      'a JS Mutex costs only a few atomic operations when it does not park, and JS atomics are all SeqCst, so the gap is a few times, not 100×',
   },
   {
     id: 'p3-m6-50',
@@ -549,7 +645,12 @@ export const CLAIMS: readonly ClaimDef[] = [
     claim: c('~1x'),
     workload: { changed: '100,000 operations in the quick profile (the chapter: 1M, as --full runs)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.at('mutex', 0.5), denominator: V.p3m6.at('rwlock', 0.5) },
+    measure: {
+      kind: 'ratio',
+      cell: p3m6At(8),
+      numerator: V.p3m6.at('mutex', 0.5),
+      denominator: V.p3m6.at('rwlock', 0.5),
+    },
     alsoAt: p3m6Also,
     whyDifferent: WHY_RW,
   },
@@ -561,7 +662,12 @@ export const CLAIMS: readonly ClaimDef[] = [
     claim: c('~5x'),
     workload: { changed: '100,000 operations in the quick profile (the chapter: 1M, as --full runs)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.at('mutex', 0.9), denominator: V.p3m6.at('rwlock', 0.9) },
+    measure: {
+      kind: 'ratio',
+      cell: p3m6At(8),
+      numerator: V.p3m6.at('mutex', 0.9),
+      denominator: V.p3m6.at('rwlock', 0.9),
+    },
     alsoAt: p3m6Also,
     whyDifferent: WHY_RW,
   },
@@ -573,7 +679,12 @@ export const CLAIMS: readonly ClaimDef[] = [
     claim: c('~10x'),
     workload: { changed: '100,000 operations in the quick profile (the chapter: 1M, as --full runs)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.at('mutex', 0.99), denominator: V.p3m6.at('rwlock', 0.99) },
+    measure: {
+      kind: 'ratio',
+      cell: p3m6At(8),
+      numerator: V.p3m6.at('mutex', 0.99),
+      denominator: V.p3m6.at('rwlock', 0.99),
+    },
     alsoAt: p3m6Also,
     whyDifferent: WHY_RW,
   },
@@ -585,7 +696,12 @@ export const CLAIMS: readonly ClaimDef[] = [
     claim: c('~100x'),
     workload: { changed: '100,000 operations in the quick profile (the chapter: 1M, as --full runs)' },
     requiredThreads: 8,
-    measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.at('mutex', 0.99), denominator: V.p3m6.at('atomic', 0.99) },
+    measure: {
+      kind: 'ratio',
+      cell: p3m6At(8),
+      numerator: V.p3m6.at('mutex', 0.99),
+      denominator: V.p3m6.at('atomic', 0.99),
+    },
     alsoAt: p3m6Also,
     whyDifferent: 'a JS Mutex costs only a few atomic operations when it does not park, and JS atomics are all SeqCst',
   },
@@ -598,8 +714,14 @@ export const CLAIMS: readonly ClaimDef[] = [
     claim: c('≥ 15x'),
     workload: 'chapter',
     requiredThreads: 2,
-    measure: { kind: 'ratio', cell: CELL.transport, numerator: V.transport.postNumbers, denominator: V.transport.kitF64 },
-    whyDifferent: 'a blocking hand-off per message costs a wake-up when the consumer parks (~50 µs on a VM); batches avoid it',
+    measure: {
+      kind: 'ratio',
+      cell: CELL.transport,
+      numerator: V.transport.postNumbers,
+      denominator: V.transport.kitF64,
+    },
+    whyDifferent:
+      'a blocking hand-off per message costs a wake-up when the consumer parks (~50 µs on a VM); batches avoid it',
   },
   {
     id: 'kit-records',
@@ -609,7 +731,12 @@ export const CLAIMS: readonly ClaimDef[] = [
     claim: c('≥ 5x'),
     workload: 'chapter',
     requiredThreads: 2,
-    measure: { kind: 'ratio', cell: CELL.transport, numerator: V.transport.postRecords, denominator: V.transport.kitRecord },
+    measure: {
+      kind: 'ratio',
+      cell: CELL.transport,
+      numerator: V.transport.postRecords,
+      denominator: V.transport.kitRecord,
+    },
     whyDifferent: 'string fields are still encoded per message',
   },
   {
@@ -620,7 +747,12 @@ export const CLAIMS: readonly ClaimDef[] = [
     claim: c('≥ 1.5x'),
     workload: 'chapter',
     requiredThreads: 2,
-    measure: { kind: 'ratio', cell: CELL.transport, numerator: V.transport.postRecords, denominator: V.transport.kitStructured },
+    measure: {
+      kind: 'ratio',
+      cell: CELL.transport,
+      numerator: V.transport.postRecords,
+      denominator: V.transport.kitStructured,
+    },
     whyDifferent: 'the structured codec serializes each object (JSON fast path) much like postMessage does',
   },
   {

@@ -16,7 +16,16 @@ const spec = (id: string, params: Record<string, number> = { threads: 2 }): Cell
   timeoutMs: 1000,
 });
 
-function report(version: number, cells: { id: string; params?: Record<string, number>; variant: string; values: number[][]; better?: 'lower' | 'higher' }[]): ComparableReport {
+function report(
+  version: number,
+  cells: {
+    id: string;
+    params?: Record<string, number>;
+    variant: string;
+    values: number[][];
+    better?: 'lower' | 'higher';
+  }[],
+): ComparableReport {
   return {
     method: { version },
     cells: cells.map((c) => ({
@@ -92,7 +101,10 @@ describe('compareReports', () => {
   it('lists variants missing from the earlier report as not comparable', () => {
     const old = report(1, [{ id: 'a', variant: 'channel', values: around(100) }]);
     const now = report(1, [{ id: 'z', variant: 'channel', values: around(100) }]);
-    expect(compareReports(now, old).changes[0]).toMatchObject({ status: 'not comparable', reason: 'not in the earlier report' });
+    expect(compareReports(now, old).changes[0]).toMatchObject({
+      status: 'not comparable',
+      reason: 'not in the earlier report',
+    });
   });
 });
 
@@ -103,17 +115,28 @@ describe('--compare across machines, --fail-on-regression, --cells, colour', () 
     expect(environmentWarnings(m, m)).toEqual([]);
     const w = environmentWarnings(m, { cpuModel: 'Intel Xeon', availableParallelism: 8, nodeVersion: 'v22.1.0' });
     expect(w).toHaveLength(3);
-    expect(w.join(' ')).toMatch(/different CPU: Intel Xeon then, AMD EPYC now.*different core count: 8 then, 2 now.*different Node version/);
-    const c = compareReports({ ...report(1, [{ id: 'a', variant: 'v', values: around(10) }]), machine: m }, { ...report(1, [{ id: 'a', variant: 'v', values: around(10) }]), machine: { ...m, nodeVersion: 'v18.0.0' } });
+    expect(w.join(' ')).toMatch(
+      /different CPU: Intel Xeon then, AMD EPYC now.*different core count: 8 then, 2 now.*different Node version/,
+    );
+    const c = compareReports(
+      { ...report(1, [{ id: 'a', variant: 'v', values: around(10) }]), machine: m },
+      { ...report(1, [{ id: 'a', variant: 'v', values: around(10) }]), machine: { ...m, nodeVersion: 'v18.0.0' } },
+    );
     expect(c.warnings?.[0]).toMatch(/different Node version/);
   });
 
   it('fails only on regressions beyond the threshold', () => {
-    const c = compareReports(report(1, [{ id: 'a', variant: 'v', values: around(11.5) }]), report(1, [{ id: 'a', variant: 'v', values: around(10) }]));
+    const c = compareReports(
+      report(1, [{ id: 'a', variant: 'v', values: around(11.5) }]),
+      report(1, [{ id: 'a', variant: 'v', values: around(10) }]),
+    );
     expect(c.changes[0]?.status).toBe('regression');
     expect(regressionsBeyond(c, 5)).toHaveLength(1);
     expect(regressionsBeyond(c, 30)).toHaveLength(0);
-    const better = compareReports(report(1, [{ id: 'a', variant: 'v', values: around(8) }]), report(1, [{ id: 'a', variant: 'v', values: around(10) }]));
+    const better = compareReports(
+      report(1, [{ id: 'a', variant: 'v', values: around(8) }]),
+      report(1, [{ id: 'a', variant: 'v', values: around(10) }]),
+    );
     expect(regressionsBeyond(better, 0)).toHaveLength(0);
   });
 

@@ -30,17 +30,22 @@ export interface ComparableReport {
  * another Node version. Each is one sentence for the report and the terminal; the comparison still runs.
  */
 export function environmentWarnings(now: ComparableReport['machine'], then: ComparableReport['machine']): string[] {
-  if (!now || !then) return then ? [] : ['the earlier report has no machine context: cannot tell whether it ran on the same machine'];
+  if (!now || !then)
+    return then ? [] : ['the earlier report has no machine context: cannot tell whether it ran on the same machine'];
   const out: string[] = [];
   if (now.cpuModel !== then.cpuModel) out.push(`different CPU: ${then.cpuModel} then, ${now.cpuModel} now`);
-  if (now.availableParallelism !== then.availableParallelism) out.push(`different core count: ${then.availableParallelism} then, ${now.availableParallelism} now`);
-  if (now.nodeVersion !== then.nodeVersion) out.push(`different Node version: ${then.nodeVersion} then, ${now.nodeVersion} now`);
+  if (now.availableParallelism !== then.availableParallelism)
+    out.push(`different core count: ${then.availableParallelism} then, ${now.availableParallelism} now`);
+  if (now.nodeVersion !== then.nodeVersion)
+    out.push(`different Node version: ${then.nodeVersion} then, ${now.nodeVersion} now`);
   return out.map((w) => `${w}; changes may come from the machine, not the code`);
 }
 
 /** The regressions beyond `pct` percent (the whole interval past 1 ± pct/100): what --fail-on-regression fails on. */
 export function regressionsBeyond(c: Comparison, pct: number): Change[] {
-  return c.changes.filter((x) => x.ratio && x.better && classify(x.ratio.low, x.ratio.high, x.better, pct / 100) === 'regression');
+  return c.changes.filter(
+    (x) => x.ratio && x.better && classify(x.ratio.low, x.ratio.high, x.better, pct / 100) === 'regression',
+  );
 }
 
 export type ChangeStatus = 'regression' | 'improvement' | 'unchanged' | 'not comparable';
@@ -64,7 +69,12 @@ export interface Comparison {
 }
 
 /** Classifies an interval of new/old: see the header. */
-export function classify(low: number, high: number, better: Better, threshold = CHANGE_THRESHOLD): Exclude<ChangeStatus, 'not comparable'> {
+export function classify(
+  low: number,
+  high: number,
+  better: Better,
+  threshold = CHANGE_THRESHOLD,
+): Exclude<ChangeStatus, 'not comparable'> {
   const up = low > 1 + threshold;
   const down = high < 1 - threshold;
   if (!up && !down) return 'unchanged';
@@ -76,7 +86,11 @@ const nonEmpty = (groups: readonly (readonly number[])[] | undefined) => (groups
 
 export function compareReports(current: ComparableReport, earlier: ComparableReport): Comparison {
   if (current.method.version !== earlier.method.version) {
-    return { comparable: false, reason: `different method versions (${earlier.method.version} then, ${current.method.version} now)`, changes: [] };
+    return {
+      comparable: false,
+      reason: `different method versions (${earlier.method.version} then, ${current.method.version} now)`,
+      changes: [],
+    };
   }
   const old = new Map(earlier.cells.map((c) => [`${c.spec.suite}:${c.spec.id}`, c]));
   const changes: Change[] = [];
@@ -100,12 +114,23 @@ export function compareReports(current: ComparableReport, earlier: ComparableRep
         continue;
       }
       if (a.flat().length < 2 || b.flat().length < 2) {
-        changes.push({ cell: key, variant, status: 'not comparable', reason: 'fewer than 2 samples on one side: no interval' });
+        changes.push({
+          cell: key,
+          variant,
+          status: 'not comparable',
+          reason: 'fewer than 2 samples on one side: no interval',
+        });
         continue;
       }
       try {
         const ci = bootstrapRatioCI(a, b, { iterations: 4000 });
-        changes.push({ cell: key, variant, status: classify(ci.low, ci.high, better), ratio: { estimate: ci.ratio, low: ci.low, high: ci.high }, better });
+        changes.push({
+          cell: key,
+          variant,
+          status: classify(ci.low, ci.high, better),
+          ratio: { estimate: ci.ratio, low: ci.low, high: ci.high },
+          better,
+        });
       } catch (error) {
         changes.push({ cell: key, variant, status: 'not comparable', reason: (error as Error).message });
       }

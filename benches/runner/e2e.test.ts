@@ -18,11 +18,26 @@ const run = promisify(execFile);
 describe('npm run bench (tiny profile)', () => {
   it('runs channels and kit in child processes and writes report.md, report.json and SVG charts', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'bench-e2e-'));
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'bench.ts'), '--profile', 'tiny', 'channels', 'kit', '--share', '--out', out], {
-      cwd: repoRoot,
-      timeout: 90_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(repoRoot, 'scripts', 'bench.ts'),
+        '--profile',
+        'tiny',
+        'channels',
+        'kit',
+        '--share',
+        '--out',
+        out,
+      ],
+      {
+        cwd: repoRoot,
+        timeout: 90_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     expect(stdout).toContain('report:');
     const latest = path.join(out, 'latest');
     const runs = readdirSync(out).filter((d) => /^\d{4}-\d{2}-\d{2}-\d{6}$/.test(d));
@@ -56,7 +71,14 @@ describe('npm run bench (tiny profile)', () => {
     expect(shared).not.toContain(out);
     expect((JSON.parse(shared) as RunRecord).claims).toHaveLength(record.claims.length);
     const md = readFileSync(path.join(latest, 'report.md'), 'utf8');
-    for (const h of [SECTION_HEADINGS.machine, SECTION_HEADINGS.claims, suiteHeading('channels'), suiteHeading('kit'), SECTION_HEADINGS.warnings, SECTION_HEADINGS.reproduce]) {
+    for (const h of [
+      SECTION_HEADINGS.machine,
+      SECTION_HEADINGS.claims,
+      suiteHeading('channels'),
+      suiteHeading('kit'),
+      SECTION_HEADINGS.warnings,
+      SECTION_HEADINGS.reproduce,
+    ]) {
       expect(md).toContain(h);
     }
     const svgs = readdirSync(latest).filter((f) => f.endsWith('.svg'));

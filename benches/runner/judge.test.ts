@@ -23,14 +23,34 @@ function plan(cores: number, profile = PROFILES.full): Map<string, CellSpec> {
 }
 
 /** A cell result with `groups` processes of two samples per variant around the given medians. */
-function cell(key: string, medians: Record<string, number>, groups = 5, series: CellResult['series'] = {}): [string, CellResult] {
+function cell(
+  key: string,
+  medians: Record<string, number>,
+  groups = 5,
+  series: CellResult['series'] = {},
+): [string, CellResult] {
   const [suite, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-  const spec = { suite, id, kind: 'x', label: id, params: {}, reps: 2, threads: 1, timeoutMs: 1 } as unknown as CellSpec;
+  const spec = {
+    suite,
+    id,
+    kind: 'x',
+    label: id,
+    params: {},
+    reps: 2,
+    threads: 1,
+    timeoutMs: 1,
+  } as unknown as CellSpec;
   const samples = Object.fromEntries(
-    Object.entries(medians).map(([v, m]) => [v, Array.from({ length: groups }, (_, g) => [m * (1 + 0.001 * g), m * (1 - 0.001 * g)])]),
+    Object.entries(medians).map(([v, m]) => [
+      v,
+      Array.from({ length: groups }, (_, g) => [m * (1 + 0.001 * g), m * (1 - 0.001 * g)]),
+    ]),
   );
   const info = Object.fromEntries(Object.keys(medians).map((v) => [v, { unit: 'ms', better: 'lower' as const }]));
-  return [key, { spec, samples, info, series, unavailable: {}, notImplemented: {}, failures: [], notes: [], processMs: [] }];
+  return [
+    key,
+    { spec, samples, info, series, unavailable: {}, notImplemented: {}, failures: [], notes: [], processMs: [] },
+  ];
 }
 
 const byId = (id: string) => CLAIMS.find((c) => c.id === id)!;
@@ -47,7 +67,8 @@ describe('verdict rules', () => {
       const stated = /(\d+) (threads|workers|producers|cores)\b/.exec(c.text);
       const spec = big.get(resolveCell(c.measure.cell, 16))!;
       const count = Number(spec.params['threads'] ?? spec.params['workers'] ?? NaN);
-      if (stated && !Number.isNaN(count)) expect(count, `${c.id} measures at ${count}, the text says ${stated[0]}`).toBe(Number(stated[1]));
+      if (stated && !Number.isNaN(count))
+        expect(count, `${c.id} measures at ${count}, the text says ${stated[0]}`).toBe(Number(stated[1]));
     }
     // The P3 m4 costs come from the chapter's 8-thread benchmark: judged there, never at 2.
     for (const id of ['p3-m4-mutex-op', 'p3-m4-rwlock-op', 'p3-m4-atomic-op', 'p3-m4-100x']) {
@@ -55,7 +76,10 @@ describe('verdict rules', () => {
       expect(resolveCell((byId(id).measure as { cell: string }).cell, 16)).toBe(CELL.p3m6(8));
     }
     // With 8-thread samples present on a 2-core machine, the verdict is still "not testable here".
-    const results = new Map([cell(CELL.p3m6(8), { [V.p3m6.mutexPerOp]: 3, [V.p3m6.atomicPerOp]: 0.03 }), cell(CELL.p3m6(2), { [V.p3m6.mutexPerOp]: 0.1, [V.p3m6.atomicPerOp]: 0.02 })]);
+    const results = new Map([
+      cell(CELL.p3m6(8), { [V.p3m6.mutexPerOp]: 3, [V.p3m6.atomicPerOp]: 0.03 }),
+      cell(CELL.p3m6(2), { [V.p3m6.mutexPerOp]: 0.1, [V.p3m6.atomicPerOp]: 0.02 }),
+    ]);
     const judged = judgeAll(results, quick, 2, [byId('p3-m4-mutex-op'), byId('p3-m4-100x')]);
     for (const j of judged) {
       expect(j.verdict.status).toBe('not testable here');
@@ -83,9 +107,13 @@ describe('verdict rules', () => {
   it('rule 3: "holds by construction" is its own verdict, never "reproduced"; a failed construction stays visible', () => {
     const growth = byId('p1-m3-growth');
     expect(growth.byConstruction).toBeDefined();
-    const inside = judgeAll(new Map([cell(CELL.backpressure, { [V.backpressure.unboundedGrowth]: 900 })]), quick, 2, [growth]);
+    const inside = judgeAll(new Map([cell(CELL.backpressure, { [V.backpressure.unboundedGrowth]: 900 })]), quick, 2, [
+      growth,
+    ]);
     expect(inside[0]!.verdict.status).toBe('holds by construction');
-    const outside = judgeAll(new Map([cell(CELL.backpressure, { [V.backpressure.unboundedGrowth]: 300 })]), quick, 2, [growth]);
+    const outside = judgeAll(new Map([cell(CELL.backpressure, { [V.backpressure.unboundedGrowth]: 300 })]), quick, 2, [
+      growth,
+    ]);
     expect(outside[0]!.verdict.status).toBe('not reproduced');
     // No claim measured by a paced deadline is left to be "reproduced".
     for (const c of CLAIMS) if (c.byConstruction) expect(c.source).toBe('p1 m3');
@@ -93,12 +121,21 @@ describe('verdict rules', () => {
 
   it('rule 4: "why JS differs" wherever the number contradicts the chapter, also on not-testable rows', () => {
     const claim = byId('p1-m6-8'); // 5–8x, needs 8 threads; shown at 2 threads on a 2-core machine
-    const contradicting = judgeAll(new Map([cell(CELL.p1m6(2), { [V.p1m6.mutex]: 10, [V.p1m6.channel]: 10 })]), quick, 2, [claim]);
+    const contradicting = judgeAll(
+      new Map([cell(CELL.p1m6(2), { [V.p1m6.mutex]: 10, [V.p1m6.channel]: 10 })]),
+      quick,
+      2,
+      [claim],
+    );
     expect(contradicting[0]!.verdict.status).toBe('not testable here');
     expect(contradicting[0]!.explanation).toBe(claim.whyDifferent);
-    const agreeing = judgeAll(new Map([cell(CELL.p1m6(2), { [V.p1m6.mutex]: 60, [V.p1m6.channel]: 10 })]), quick, 2, [claim]);
+    const agreeing = judgeAll(new Map([cell(CELL.p1m6(2), { [V.p1m6.mutex]: 60, [V.p1m6.channel]: 10 })]), quick, 2, [
+      claim,
+    ]);
     expect(agreeing[0]!.explanation).toBeUndefined();
-    const failed = judgeAll(new Map([cell(CELL.p1m6(1), { [V.p1m6.mutex]: 5, [V.p1m6.channel]: 10 })]), quick, 2, [byId('p1-m6-1')]);
+    const failed = judgeAll(new Map([cell(CELL.p1m6(1), { [V.p1m6.mutex]: 5, [V.p1m6.channel]: 10 })]), quick, 2, [
+      byId('p1-m6-1'),
+    ]);
     expect(failed[0]!.verdict.status).toBe('not reproduced');
     expect(failed[0]!.explanation).toBeDefined();
   });
@@ -107,10 +144,14 @@ describe('verdict rules', () => {
     expect(PROFILES.quick.processes).toBeGreaterThanOrEqual(MIN_GROUPS);
     expect(PROFILES.full.processes).toBeGreaterThanOrEqual(MIN_GROUPS);
     const claim = byId('p1-m6-1');
-    const few = judgeAll(new Map([cell(CELL.p1m6(1), { [V.p1m6.mutex]: 10, [V.p1m6.channel]: 10 }, 3)]), quick, 2, [claim]);
+    const few = judgeAll(new Map([cell(CELL.p1m6(1), { [V.p1m6.mutex]: 10, [V.p1m6.channel]: 10 }, 3)]), quick, 2, [
+      claim,
+    ]);
     expect(few[0]!.measuredText).toMatch(/‡3$/);
     expect(few[0]!.groups).toBe(3);
-    const enough = judgeAll(new Map([cell(CELL.p1m6(1), { [V.p1m6.mutex]: 10, [V.p1m6.channel]: 10 }, 5)]), quick, 2, [claim]);
+    const enough = judgeAll(new Map([cell(CELL.p1m6(1), { [V.p1m6.mutex]: 10, [V.p1m6.channel]: 10 }, 5)]), quick, 2, [
+      claim,
+    ]);
     expect(enough[0]!.measuredText).not.toContain('‡');
   });
 

@@ -56,7 +56,13 @@ function cellOf(m: Measure, cores: number): string | undefined {
   return m.kind === 'none' ? undefined : resolveCell(m.cell, cores);
 }
 
-export function measureOf(m: Measure, results: Results, profile: Profile, cores: number, cellOverride?: string): Interval | undefined {
+export function measureOf(
+  m: Measure,
+  results: Results,
+  profile: Profile,
+  cores: number,
+  cellOverride?: string,
+): Interval | undefined {
   const cell = cellOverride ?? cellOf(m, cores);
   if (m.kind === 'none' || cell === undefined) return undefined;
   if (m.kind === 'ratio') return ratioOf(results, cell, m.numerator, m.denominator);
@@ -87,13 +93,19 @@ export function formatMeasured(def: ClaimDef, m: Interval | undefined, groups?: 
 
 function formatMeasuredBare(def: ClaimDef, m: Interval | undefined): string {
   if (!m) return '—';
-  if (def.claim.kind === 'trend') return `${(m.estimate * 100).toFixed(0)}% change [${(m.low * 100).toFixed(0)}–${(m.high * 100).toFixed(0)}%]`;
+  if (def.claim.kind === 'trend')
+    return `${(m.estimate * 100).toFixed(0)}% change [${(m.low * 100).toFixed(0)}–${(m.high * 100).toFixed(0)}%]`;
   const unit = def.claim.unit;
   if (def.measure.kind === 'ratio' || unit === 'x') return formatRatio(m.estimate, m.low, m.high);
   return `${significant(m.estimate)} ${unit ?? ''} [${significant(m.low)}–${significant(m.high)}]`.replace('  ', ' ');
 }
 
-export function judgeAll(results: Results, profile: Profile, cores: number, defs: readonly ClaimDef[] = CLAIMS): ClaimResult[] {
+export function judgeAll(
+  results: Results,
+  profile: Profile,
+  cores: number,
+  defs: readonly ClaimDef[] = CLAIMS,
+): ClaimResult[] {
   return defs.map((def) => {
     const base = {
       id: def.id,

@@ -26,13 +26,20 @@ describe("README.md's measured section", () => {
 
   it('has a source in the report for every number it prints', () => {
     const sourced = numbers.map((n) => n.text);
-    const body = section!.split('\n').slice(1, -1).join('\n').replace(/\(reports\/sample\/report\.md\)/g, '');
+    const body = section!
+      .split('\n')
+      .slice(1, -1)
+      .join('\n')
+      .replace(/\(reports\/sample\/report\.md\)/g, '');
     const found = body.match(NUMBER) ?? [];
     expect(found.length).toBeGreaterThan(20);
     for (const token of found) {
       // "batches of 256", "~100-byte", "2 workers", "a pool of 2": sizes of the workload, from the cells' parameters.
       if (['256', '100', '2'].includes(token)) continue;
-      expect(sourced.some((s) => s.includes(token)), `"${token}" has no source in report.json`).toBe(true);
+      expect(
+        sourced.some((s) => s.includes(token)),
+        `"${token}" has no source in report.json`,
+      ).toBe(true);
     }
     expect(numbers.every((n) => n.text !== 'n/a')).toBe(true);
   });

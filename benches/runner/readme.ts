@@ -17,7 +17,8 @@ import { countVerdicts, type RunRecord } from './report.ts';
 import { repoRoot } from './target.ts';
 import type { CellResult } from './types.ts';
 
-export const MARK_START = '<!-- measured:start (written by scripts/readme-numbers.ts from reports/sample/report.json) -->';
+export const MARK_START =
+  '<!-- measured:start (written by scripts/readme-numbers.ts from reports/sample/report.json) -->';
 export const MARK_END = '<!-- measured:end -->';
 export const SAMPLE_REPORT = path.join(repoRoot, 'reports', 'sample', 'report.json');
 export const README = path.join(repoRoot, 'README.md');
@@ -61,7 +62,9 @@ export function renderMeasured(record: RunRecord): { text: string; numbers: Sour
   const v8ops = 2 * param(CELL.v8mutex, 'ops');
   const spawnRate = (variant: string) => {
     const perTask = median(CELL.spawn, variant);
-    return perTask === undefined ? 'n/a' : put(`${formatSi(1000 / perTask)}/s`, `${CELL.spawn} ${variant} (1 ÷ ms per task)`);
+    return perTask === undefined
+      ? 'n/a'
+      : put(`${formatSi(1000 / perTask)}/s`, `${CELL.spawn} ${variant} (1 ÷ ms per task)`);
   };
   const chapter = record.claims.filter((c) => c.origin === 'chapter');
   const counts = countVerdicts(chapter);
@@ -105,14 +108,19 @@ export function currentSection(readme: string): string | undefined {
 export function main(argv: string[]): number {
   const check = argv.includes('--check');
   const unknown = argv.filter((a) => a !== '--check');
-  if (unknown.length) throw new UsageError(`unknown argument '${unknown[0]}'\nusage: npx tsx scripts/readme-numbers.ts [--check]`);
+  if (unknown.length)
+    throw new UsageError(`unknown argument '${unknown[0]}'\nusage: npx tsx scripts/readme-numbers.ts [--check]`);
   const record = JSON.parse(readFileSync(SAMPLE_REPORT, 'utf8')) as RunRecord;
   const readme = readFileSync(README, 'utf8');
   const now = currentSection(readme);
   if (now === undefined) throw new UsageError(`README.md has no "${MARK_START}" … "${MARK_END}" markers`);
   const { text } = renderMeasured(record);
   if (check) {
-    process.stdout.write(now === text ? 'README.md numbers match reports/sample/report.json\n' : 'README.md numbers are stale: run npx tsx scripts/readme-numbers.ts\n');
+    process.stdout.write(
+      now === text
+        ? 'README.md numbers match reports/sample/report.json\n'
+        : 'README.md numbers are stale: run npx tsx scripts/readme-numbers.ts\n',
+    );
     return now === text ? 0 : 1;
   }
   writeFileSync(README, readme.replace(now, text));

@@ -45,7 +45,11 @@ describe('registry', () => {
         expect(spec, `${c.id}: no planned cell ${key}`).toBeDefined();
         const reported = variantsOf(spec!.kind, spec!.params);
         for (const v of variants) expect(reported, `${c.id}: ${key} does not report "${v}"`).toContain(v);
-        for (const s of series) expect(KINDS[spec!.kind as keyof typeof KINDS].series ?? [], `${c.id}: ${key} has no series "${s}"`).toContain(s);
+        for (const s of series)
+          expect(
+            KINDS[spec!.kind as keyof typeof KINDS].series ?? [],
+            `${c.id}: ${key} has no series "${s}"`,
+          ).toContain(s);
         checked++;
       }
     }
@@ -59,11 +63,14 @@ describe('registry', () => {
   });
 
   it('every variant and series of the committed sample report is in the registry', () => {
-    const record = JSON.parse(readFileSync(path.join(repoRoot, 'reports', 'sample', 'report.json'), 'utf8')) as RunRecord;
+    const record = JSON.parse(
+      readFileSync(path.join(repoRoot, 'reports', 'sample', 'report.json'), 'utf8'),
+    ) as RunRecord;
     expect(record.cells.length).toBeGreaterThan(10);
     for (const cell of record.cells) {
       const known = variantsOf(cell.spec.kind, cell.spec.params);
-      for (const v of [...Object.keys(cell.samples), ...Object.keys(cell.unavailable)]) expect(known, `${cell.spec.suite}:${cell.spec.id}`).toContain(v);
+      for (const v of [...Object.keys(cell.samples), ...Object.keys(cell.unavailable)])
+        expect(known, `${cell.spec.suite}:${cell.spec.id}`).toContain(v);
       for (const s of Object.keys(cell.series)) expect(KINDS[cell.spec.kind as keyof typeof KINDS].series).toContain(s);
     }
   });

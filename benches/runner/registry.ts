@@ -61,8 +61,16 @@ export const V = {
     kitPool: 'kit pool, per task',
     piscina: 'piscina, per task',
   },
-  logs: { baseline: 'pipeline command, single-threaded baseline', cold: 'pipeline command, threads started per run', warm: 'pipeline command, threads kept' },
-  images: { sequential: 'photos, one by one on the main thread', pool: 'photos, reference pool', twoInFlight: 'photos, main thread, 2 in flight' },
+  logs: {
+    baseline: 'pipeline command, single-threaded baseline',
+    cold: 'pipeline command, threads started per run',
+    warm: 'pipeline command, threads kept',
+  },
+  images: {
+    sequential: 'photos, one by one on the main thread',
+    pool: 'photos, reference pool',
+    twoInFlight: 'photos, main thread, 2 in flight',
+  },
   micro: {
     channel: 'channel send + recv',
     mutex: 'Mutex lock + unlock',
@@ -93,7 +101,20 @@ export const S = {
 /** Prefix of the --target tree's variants. */
 export const TARGET_PREFIX = 'target:';
 
-export type CellKind = 'p1m6' | 'transport' | 'pipeline' | 'backpressure' | 'p3m6' | 'v8mutex' | 'sleep' | 'cpu' | 'spawn' | 'images' | 'logs' | 'micro' | 'threads';
+export type CellKind =
+  | 'p1m6'
+  | 'transport'
+  | 'pipeline'
+  | 'backpressure'
+  | 'p3m6'
+  | 'v8mutex'
+  | 'sleep'
+  | 'cpu'
+  | 'spawn'
+  | 'images'
+  | 'logs'
+  | 'micro'
+  | 'threads';
 
 export interface KindDef {
   readonly suite: SuiteName;
@@ -104,18 +125,26 @@ export interface KindDef {
   readonly series?: readonly string[];
 }
 
-const all = (o: Record<string, unknown>): string[] => Object.values(o).filter((v): v is string => typeof v === 'string');
+const all = (o: Record<string, unknown>): string[] =>
+  Object.values(o).filter((v): v is string => typeof v === 'string');
 
 export const KINDS: Readonly<Record<CellKind, KindDef>> = {
   p1m6: { suite: 'channels', params: ['threads', 'entries'], variants: () => all(V.p1m6) },
   transport: { suite: 'channels', params: ['numbers', 'records'], variants: () => all(V.transport) },
   pipeline: { suite: 'channels', params: ['stageMs', 'messages'], variants: () => all(V.pipeline) },
-  backpressure: { suite: 'channels', params: ['windowMs'], variants: () => all(V.backpressure), series: all(S.backpressure) },
+  backpressure: {
+    suite: 'channels',
+    params: ['windowMs'],
+    variants: () => all(V.backpressure),
+    series: all(S.backpressure),
+  },
   p3m6: {
     suite: 'locks',
     params: ['threads', 'ops', 'ratios', 'perOp'],
     variants: (p) => [
-      ...(p['ratios'] as readonly number[]).flatMap((r) => (['mutex', 'rwlock', 'atomic'] as const).map((k) => V.p3m6.at(k, r))),
+      ...(p['ratios'] as readonly number[]).flatMap((r) =>
+        (['mutex', 'rwlock', 'atomic'] as const).map((k) => V.p3m6.at(k, r)),
+      ),
       ...(p['perOp'] === true ? [V.p3m6.mutexPerOp, V.p3m6.rwlockPerOp, V.p3m6.atomicPerOp] : []),
     ],
   },
@@ -135,7 +164,12 @@ export const KINDS: Readonly<Record<CellKind, KindDef>> = {
   cpu: {
     suite: 'pool',
     params: ['workers', 'taskMs', 'tasks', 'piscina', 'kitPool'],
-    variants: (p) => [V.sweep.sequential, V.sweep.pool, ...(p['kitPool'] === true ? [V.sweep.kitPool] : []), ...(p['piscina'] === true ? [V.sweep.piscina] : [])],
+    variants: (p) => [
+      V.sweep.sequential,
+      V.sweep.pool,
+      ...(p['kitPool'] === true ? [V.sweep.kitPool] : []),
+      ...(p['piscina'] === true ? [V.sweep.piscina] : []),
+    ],
   },
   spawn: { suite: 'pool', params: ['workers', 'spawnTasks', 'tinyTasks'], variants: () => all(V.spawn) },
   images: { suite: 'pool', params: ['workers', 'copies'], variants: () => all(V.images) },
@@ -162,9 +196,6 @@ export const CELL = {
   micro: 'kit:micro',
   threads: 'kit:threads',
 } as const;
-
-/** The id part of a `<suite>:<id>` cell key. */
-export const idOf = (key: string): string => key.slice(key.indexOf(':') + 1);
 
 /** Every variant a cell may report, including the --target tree's. */
 export function variantsOf(kind: string, params: Readonly<Record<string, ParamValue>>): string[] {

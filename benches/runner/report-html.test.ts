@@ -14,13 +14,21 @@ import { cellKey } from './analysis.ts';
 import { CLAIMS } from './claims.ts';
 import { judgeAll } from './judge.ts';
 import { renderHtml } from './report-html.ts';
-import { type RunRecord } from './report.ts';
+import type { RunRecord } from './report.ts';
 import { suiteSection } from './suites.ts';
 import { repoRoot } from './target.ts';
 import type { CellResult } from './types.ts';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 function samplePage(dir: string): { file: string; record: RunRecord } {
   const stored = JSON.parse(readFileSync(path.join(repoRoot, 'reports', 'sample', 'report.json'), 'utf8')) as RunRecord;

@@ -101,13 +101,23 @@ export function markdownToHtml(md: string, svgs: ReadonlyMap<string, string> = n
     } else if (line.startsWith('|')) {
       const rows: string[][] = [];
       for (; i < lines.length && (lines[i] as string).startsWith('|'); i++) {
-        rows.push((lines[i] as string).slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|')));
+        rows.push(
+          (lines[i] as string)
+            .slice(1, -1)
+            .split(/(?<!\\)\|/)
+            .map((c) => c.trim().replace(/\\\|/g, '|')),
+        );
       }
       i--;
       const [head, , ...body] = rows;
       out.push(
         `<table><thead><tr>${(head ?? []).map((h) => `<th>${inline(h)}</th>`).join('')}</tr></thead><tbody>` +
-          body.map((r) => `<tr>${r.map((c) => `<td${/^[\d.,\s×x%~≥≤—–[\]µmsk-]+$/.test(c) ? ' class="num"' : ''}>${inline(c)}</td>`).join('')}</tr>`).join('') +
+          body
+            .map(
+              (r) =>
+                `<tr>${r.map((c) => `<td${/^[\d.,\s×x%~≥≤—–[\]µmsk-]+$/.test(c) ? ' class="num"' : ''}>${inline(c)}</td>`).join('')}</tr>`,
+            )
+            .join('') +
           '</tbody></table>',
       );
     } else if (/^#{2,4} /.test(line)) {
@@ -120,9 +130,12 @@ export function markdownToHtml(md: string, svgs: ReadonlyMap<string, string> = n
     } else if (/^(- |\d+\. )/.test(line)) {
       const ordered = /^\d+\. /.test(line);
       const items: string[] = [];
-      for (; i < lines.length && /^(- |\d+\. )/.test(lines[i] as string); i++) items.push((lines[i] as string).replace(/^(- |\d+\. )/, ''));
+      for (; i < lines.length && /^(- |\d+\. )/.test(lines[i] as string); i++)
+        items.push((lines[i] as string).replace(/^(- |\d+\. )/, ''));
       i--;
-      out.push(`<${ordered ? 'ol' : 'ul'}>${items.map((t) => `<li>${inline(t)}</li>`).join('')}</${ordered ? 'ol' : 'ul'}>`);
+      out.push(
+        `<${ordered ? 'ol' : 'ul'}>${items.map((t) => `<li>${inline(t)}</li>`).join('')}</${ordered ? 'ol' : 'ul'}>`,
+      );
     } else if (line.startsWith('> ')) {
       out.push(`<div class="warn">${inline(line.slice(2))}</div>`);
     } else if (line.trim() !== '') {
@@ -146,7 +159,9 @@ export function stripPlot(cell: CellResult): string {
   const rowH = 26;
   const left = 250;
   const plotW = width - left - 90;
-  const out: string[] = [`<svg class="strip" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${variants.length * rowH + 8}" font-size="11" font-family="sans-serif">`];
+  const out: string[] = [
+    `<svg class="strip" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${variants.length * rowH + 8}" font-size="11" font-family="sans-serif">`,
+  ];
   variants.forEach(([variant, groups], row) => {
     const all = groups.flat();
     const unit = cell.info[variant]?.unit ?? '';
@@ -168,7 +183,9 @@ export function stripPlot(cell: CellResult): string {
         );
       }),
     );
-    out.push(`<text x="${left + plotW + 6}" y="${cy + 4}" class="muted" fill="#57606a">${esc(`${formatSi(lo)}–${formatSi(hi)} ${unit}${log ? ' (log)' : ''}`)}</text>`);
+    out.push(
+      `<text x="${left + plotW + 6}" y="${cy + 4}" class="muted" fill="#57606a">${esc(`${formatSi(lo)}–${formatSi(hi)} ${unit}${log ? ' (log)' : ''}`)}</text>`,
+    );
   });
   out.push('</svg>');
   return out.join('');
@@ -182,7 +199,10 @@ export function renderHtml(record: RunRecord, sections: readonly Section[]): str
   const p = record.settings.profile;
   const warnings = [...m.warnings];
   const marked = record.claims.filter((c) => c.groups !== undefined && c.groups < MIN_GROUPS).length;
-  if (marked) warnings.push(`${marked} claim interval(s) rest on fewer than ${MIN_GROUPS} process groups (marked ‡): read them as rough.`);
+  if (marked)
+    warnings.push(
+      `${marked} claim interval(s) rest on fewer than ${MIN_GROUPS} process groups (marked ‡): read them as rough.`,
+    );
   const outliers = outlierSummary(record).map((l) => l.replace(/^- /, ''));
   const body: string[] = [
     '<h1>Threading patterns: benchmark report</h1>',
@@ -195,7 +215,9 @@ export function renderHtml(record: RunRecord, sections: readonly Section[]): str
     '</ul>',
     ...warnings.map((w) => `<div class="warn"><b>Warning:</b> ${esc(w)}</div>`),
     ...(outliers.length
-      ? [`<div class="warn outliers"><details><summary><b>Outliers</b> in ${outliers.length} suite(s)</summary><ul>${outliers.map((o) => `<li>${esc(o)}</li>`).join('')}</ul></details></div>`]
+      ? [
+          `<div class="warn outliers"><details><summary><b>Outliers</b> in ${outliers.length} suite(s)</summary><ul>${outliers.map((o) => `<li>${esc(o)}</li>`).join('')}</ul></details></div>`,
+        ]
       : []),
     '<h2>Claims of the chapter</h2>',
     `<p>${chapter.length} claims of the chapter: ${VERDICT_ORDER.map((v) => `${chip(v, v)} ${counts[v] ?? 0}`).join(' ')}</p>`,
@@ -222,11 +244,18 @@ export function renderHtml(record: RunRecord, sections: readonly Section[]): str
   body.push('<h2>Where the chapter contradicts itself</h2>', markdownToHtml(contradictionLines().join('\n')));
   for (const s of sections) {
     const svgs = new Map(s.svgs.map((x) => [x.file, x.svg]));
-    body.push(`<h2>Suite: ${esc(s.suite)}</h2>`, `<p class="muted">${esc(s.title)}</p>`, markdownToHtml(s.markdown, svgs));
+    body.push(
+      `<h2>Suite: ${esc(s.suite)}</h2>`,
+      `<p class="muted">${esc(s.title)}</p>`,
+      markdownToHtml(s.markdown, svgs),
+    );
     const cells = record.cells.filter((c) => c.spec.suite === s.suite);
     if (cells.length) {
       body.push('<h3>Every sample behind the intervals (one dot per sample, one colour per process)</h3>');
-      for (const c of cells) body.push(`<details class="strip-cell"><summary>${esc(c.spec.label)} <span class="muted">(${esc(c.spec.id)})</span></summary>${stripPlot(c)}</details>`);
+      for (const c of cells)
+        body.push(
+          `<details class="strip-cell"><summary>${esc(c.spec.label)} <span class="muted">(${esc(c.spec.id)})</span></summary>${stripPlot(c)}</details>`,
+        );
     }
   }
   body.push('<h2>Cost of each cell: wall time, CPU, memory</h2>', markdownToHtml(resourceLines(record).join('\n')));

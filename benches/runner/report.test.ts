@@ -10,7 +10,14 @@ import { CLAIMS, resolveCell } from './claims.ts';
 import { judgeAll } from './judge.ts';
 import { PROFILES } from './profiles.ts';
 import { S, variantsOf } from './registry.ts';
-import { renderMarkdown, REPORT_SCHEMA, type RunRecord, SECTION_HEADINGS, suiteHeading, VERDICT_ORDER } from './report.ts';
+import {
+  renderMarkdown,
+  REPORT_SCHEMA,
+  type RunRecord,
+  SECTION_HEADINGS,
+  suiteHeading,
+  VERDICT_ORDER,
+} from './report.ts';
 import { planSuite, suiteSection } from './suites.ts';
 import { SUITE_NAMES, type CellResult, type CellSpec } from './types.ts';
 
@@ -45,7 +52,17 @@ function syntheticResults(cells: CellSpec[]): Map<string, CellResult> {
       [S.backpressure.bounded]: [Array.from({ length: 20 }, (_, i) => [i / 10, 100] as [number, number])],
       [S.backpressure.boundedMemory]: [Array.from({ length: 20 }, (_, i) => [i / 10, 80] as [number, number])],
     };
-    results.set(cellKey(spec.suite, spec.id), { spec, samples, info, series, unavailable: {}, notImplemented: {}, failures: [], notes: [], processMs: [1] });
+    results.set(cellKey(spec.suite, spec.id), {
+      spec,
+      samples,
+      info,
+      series,
+      unavailable: {},
+      notImplemented: {},
+      failures: [],
+      notes: [],
+      processMs: [1],
+    });
   }
   return results;
 }
@@ -73,7 +90,22 @@ describe('claims.ts', () => {
 
   it('covers the chapter claims the project promises', () => {
     const sources = CLAIMS.map((c) => c.source);
-    for (const s of ['p1 intro', 'p1 m1', 'p1 m2', 'p1 m3', 'p1 m6', 'p2 intro', 'p2 m1', 'p2 m2', 'p2 m5', 'p2 m6', 'p3 intro', 'p3 m3', 'p3 m4', 'p3 m6']) {
+    for (const s of [
+      'p1 intro',
+      'p1 m1',
+      'p1 m2',
+      'p1 m3',
+      'p1 m6',
+      'p2 intro',
+      'p2 m1',
+      'p2 m2',
+      'p2 m5',
+      'p2 m6',
+      'p3 intro',
+      'p3 m3',
+      'p3 m4',
+      'p3 m6',
+    ]) {
       expect(sources).toContain(s);
     }
     expect(CLAIMS.filter((c) => c.source === 'p1 m6')).toHaveLength(4);
@@ -132,7 +164,8 @@ describe('report.md', () => {
   it('is readable: claims split by suite into narrow tables, each note once, no ASCII charts, one warning per line', () => {
     const claimsPart = md.slice(md.indexOf(SECTION_HEADINGS.claims), md.indexOf(SECTION_HEADINGS.contradictions));
     expect(claimsPart.match(/^### Project \d/gm)).toHaveLength(3);
-    for (const line of claimsPart.split('\n')) if (line.startsWith('|')) expect(line.length, line.slice(0, 60)).toBeLessThan(260);
+    for (const line of claimsPart.split('\n'))
+      if (line.startsWith('|')) expect(line.length, line.slice(0, 60)).toBeLessThan(260);
     // The thread-count reason is stated once, not on every row.
     expect(md.match(/this machine offers 2/g) ?? []).toHaveLength(0);
     expect(claimsPart.match(/needs 8 threads/g)!.length).toBeGreaterThan(5);
@@ -159,7 +192,13 @@ describe('report.md', () => {
   });
 
   it('has the sections in order: machine, claims, suites, warnings, reproduce', () => {
-    const order = [SECTION_HEADINGS.machine, SECTION_HEADINGS.claims, ...SUITE_NAMES.map(suiteHeading), SECTION_HEADINGS.warnings, SECTION_HEADINGS.reproduce];
+    const order = [
+      SECTION_HEADINGS.machine,
+      SECTION_HEADINGS.claims,
+      ...SUITE_NAMES.map(suiteHeading),
+      SECTION_HEADINGS.warnings,
+      SECTION_HEADINGS.reproduce,
+    ];
     const positions = order.map((h) => md.indexOf(`\n${h}\n`));
     for (const p of positions) expect(p).toBeGreaterThan(0);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -167,7 +206,8 @@ describe('report.md', () => {
 
   it('starts with the machine context and settings', () => {
     const machine = md.slice(md.indexOf(SECTION_HEADINGS.machine), md.indexOf(SECTION_HEADINGS.claims));
-    for (const word of ['CPU:', 'Node', 'Load average', 'Date:', 'Commit:', 'Profile: quick']) expect(machine).toContain(word);
+    for (const word of ['CPU:', 'Node', 'Load average', 'Date:', 'Commit:', 'Profile: quick'])
+      expect(machine).toContain(word);
   });
 
   it('has a table and a chart in each suite section', () => {

@@ -25,7 +25,7 @@ import { styleText } from 'node:util';
 import { formatMachineHeader, type MachineInfo } from '../lib/machine.ts';
 import { flagOutliers, median, pooled } from '../lib/stats.ts';
 import { formatDuration, formatRatio, markdownTable, terminalTable } from '../lib/table.ts';
-import { type Interval, medianOf, ratioOf } from './analysis.ts';
+import { type Interval, ratioOf } from './analysis.ts';
 import type { Comparison } from './compare.ts';
 import { contradictionLines } from './contradictions.ts';
 import { renderHtml } from './report-html.ts';
@@ -76,7 +76,13 @@ export const suiteHeading = (suite: SuiteName): string => `## Suite: ${suite}`;
 
 /** Which suite a claim's table belongs to: the chapter's projects map onto the suites that measure them. */
 export function claimSuite(c: Pick<ClaimResult, 'source'>): SuiteName {
-  return c.source.startsWith('p1') ? 'channels' : c.source.startsWith('p2') ? 'pool' : c.source.startsWith('p3') ? 'locks' : 'kit';
+  return c.source.startsWith('p1')
+    ? 'channels'
+    : c.source.startsWith('p2')
+      ? 'pool'
+      : c.source.startsWith('p3')
+        ? 'locks'
+        : 'kit';
 }
 
 /** The chapter's order: project 1, 2, 3, then the harness's own targets. */
@@ -105,7 +111,8 @@ export function shortVerdict(c: ClaimResult): string {
 /** The notes of a claim, each a separate sentence (identical notes across rows are folded by the caller). */
 export function claimNotes(c: ClaimResult): string[] {
   const notes: string[] = [];
-  if (c.verdict.status === 'not testable here' && !THREADS_REASON.test(c.verdict.reason)) notes.push(`Not testable: ${c.verdict.reason}.`);
+  if (c.verdict.status === 'not testable here' && !THREADS_REASON.test(c.verdict.reason))
+    notes.push(`Not testable: ${c.verdict.reason}.`);
   if (c.verdict.status === 'holds by construction') notes.push(`By construction: ${c.verdict.reason}.`);
   if (c.workloadChanged) notes.push(`Workload changed: ${c.workloadChanged}.`);
   if (c.method) notes.push(`Measured: ${c.method}.`);
@@ -126,14 +133,30 @@ function claimTable(claims: readonly ClaimResult[], numberOf: (c: ClaimResult) =
       if (k < 0) k = notes.push(n) - 1;
       return k + 1;
     });
-    return [String(numberOf(c)), `${c.text} (${c.source})`, c.claimText, c.measuredText, shortVerdict(c), refs.map((r) => `[${r}]`).join(' ')];
+    return [
+      String(numberOf(c)),
+      `${c.text} (${c.source})`,
+      c.claimText,
+      c.measuredText,
+      shortVerdict(c),
+      refs.map((r) => `[${r}]`).join(' '),
+    ];
   });
-  const out = [markdownTable(['#', 'claim (source)', 'chapter', 'measured here [95% CI]', 'verdict', 'notes'], rows), ''];
+  const out = [
+    markdownTable(['#', 'claim (source)', 'chapter', 'measured here [95% CI]', 'verdict', 'notes'], rows),
+    '',
+  ];
   notes.forEach((n, i) => out.push(`${i + 1}. ${n}`));
   return out;
 }
 
-export const VERDICT_ORDER = ['reproduced', 'not reproduced', 'inconclusive', 'holds by construction', 'not testable here'] as const;
+export const VERDICT_ORDER = [
+  'reproduced',
+  'not reproduced',
+  'inconclusive',
+  'holds by construction',
+  'not testable here',
+] as const;
 
 export function countVerdicts(claims: readonly ClaimResult[]): Record<string, number> {
   const counts: Record<string, number> = Object.fromEntries(VERDICT_ORDER.map((v) => [v, 0]));
@@ -145,7 +168,10 @@ function settingsLines(record: RunRecord): string[] {
   const s = record.settings;
   const p = s.profile;
   const ms = Object.entries(s.milestones)
-    .map(([id, m]) => `${id} ${m.status === 'stubbed' ? `not implemented yet (${m.stubs.length} stubs)` : m.status === 'missing' ? 'missing' : 'ready'}`)
+    .map(
+      ([id, m]) =>
+        `${id} ${m.status === 'stubbed' ? `not implemented yet (${m.stubs.length} stubs)` : m.status === 'missing' ? 'missing' : 'ready'}`,
+    )
     .join(', ');
   return [
     `- Profile: ${p.name}: ${p.processes} fresh process${p.processes === 1 ? '' : 'es'} per cell × ${p.reps} repetition${p.reps === 1 ? '' : 's'} per process (variants interleaved); wall time ${(record.wallMs / 1000).toFixed(1)} s`,
@@ -154,7 +180,11 @@ function settingsLines(record: RunRecord): string[] {
     `- V8 Atomics.Mutex (node --harmony-struct): ${s.harmonyStruct ? 'available' : 'not available'}`,
     `- Intervals: 95% percentile bootstrap, processes resampled as groups; ratios paired by process`,
     `- Load: the 1-minute average "after" includes this run's own work (it keeps up to ${record.machine.availableParallelism} cores busy); "before" tells whether others were competing`,
-    ...(s.load ? [`- Competing load added by the runner (--load): ${s.load} busy process${s.load === 1 ? '' : 'es'} beside every cell`] : []),
+    ...(s.load
+      ? [
+          `- Competing load added by the runner (--load): ${s.load} busy process${s.load === 1 ? '' : 'es'} beside every cell`,
+        ]
+      : []),
   ];
 }
 
@@ -186,11 +216,16 @@ export function outlierSummary(record: Pick<RunRecord, 'cells' | 'settings'>): s
 function warningLines(record: RunRecord): string[] {
   const out = record.machine.warnings.map((w) => `- ${w}`);
   for (const cell of record.cells) {
-    for (const f of cell.failures) out.push(`- ${cell.spec.suite}:${cell.spec.id} — a process failed: ${f.split('\n')[0]}`);
-    for (const [variant, why] of Object.entries(cell.unavailable)) out.push(`- ${cell.spec.suite}:${cell.spec.id} "${variant}": ${why}`);
+    for (const f of cell.failures)
+      out.push(`- ${cell.spec.suite}:${cell.spec.id} — a process failed: ${f.split('\n')[0]}`);
+    for (const [variant, why] of Object.entries(cell.unavailable))
+      out.push(`- ${cell.spec.suite}:${cell.spec.id} "${variant}": ${why}`);
   }
   const marked = record.claims.filter((c) => c.groups !== undefined && c.groups < MIN_GROUPS);
-  if (marked.length) out.push(`- ${marked.length} claim interval(s) rest on fewer than ${MIN_GROUPS} process groups (marked ‡ with the count): read them as rough.`);
+  if (marked.length)
+    out.push(
+      `- ${marked.length} claim interval(s) rest on fewer than ${MIN_GROUPS} process groups (marked ‡ with the count): read them as rough.`,
+    );
   out.push(...outlierSummary(record));
   if (out.length === 0) out.push('- none');
   return out;
@@ -229,15 +264,33 @@ function targetLines(record: RunRecord, results: ReadonlyMap<string, CellResult>
       const ref = variant.slice('target:'.length);
       const key = `${cell.spec.suite}:${cell.spec.id}`;
       const r: Interval | undefined = ratioOf(results, key, variant, ref);
-      rows.push([key, ref, r ? formatRatio(r.estimate, r.low, r.high) : '—', !r ? '—' : r.low === r.high ? 'one sample per side: no interval, no reading' : r.low > 1.05 ? 'slower' : r.high < 0.95 ? 'faster' : 'about the same']);
+      rows.push([
+        key,
+        ref,
+        r ? formatRatio(r.estimate, r.low, r.high) : '—',
+        !r
+          ? '—'
+          : r.low === r.high
+            ? 'one sample per side: no interval, no reading'
+            : r.low > 1.05
+              ? 'slower'
+              : r.high < 0.95
+                ? 'faster'
+                : 'about the same',
+      ]);
     }
   }
-  const lines = [`Target: ${record.settings.target.name}. Ratios are target time ÷ reference time (above 1: the target is slower).`, ''];
+  const lines = [
+    `Target: ${record.settings.target.name}. Ratios are target time ÷ reference time (above 1: the target is slower).`,
+    '',
+  ];
   for (const [id, m] of Object.entries(record.settings.milestones)) {
     if (m.status === 'stubbed') lines.push(`- ${id}: not implemented yet — still stubbed: ${m.stubs.join(', ')}`);
     else if (m.status === 'missing') lines.push(`- ${id}: not implemented yet — the folder ${m.folder} is missing`);
   }
-  for (const cell of record.cells) for (const [label, why] of Object.entries(cell.notImplemented)) lines.push(`- ${cell.spec.suite}:${cell.spec.id}: ${label} not implemented yet (${why})`);
+  for (const cell of record.cells)
+    for (const [label, why] of Object.entries(cell.notImplemented))
+      lines.push(`- ${cell.spec.suite}:${cell.spec.id}: ${label} not implemented yet (${why})`);
   lines.push('');
   if (rows.length) lines.push(markdownTable(['cell', 'variant', 'target ÷ reference [95% CI]', 'reading'], rows));
   else lines.push('No target measurements (every benchmarked milestone of the target is still stubbed or missing).');
@@ -253,7 +306,12 @@ function compareLines(c: Comparison, file: string): string[] {
     `Against ${file}: new ÷ old median per variant; flagged when the whole 95% interval is more than 5% away from 1. ${flagged.length} flagged of ${c.changes.filter((x) => x.status !== 'not comparable').length} compared.`,
     '',
   ];
-  const rows = c.changes.map((x) => [x.cell, x.variant, x.ratio ? formatRatio(x.ratio.estimate, x.ratio.low, x.ratio.high) : '—', x.status + (x.reason ? ` (${x.reason})` : '')]);
+  const rows = c.changes.map((x) => [
+    x.cell,
+    x.variant,
+    x.ratio ? formatRatio(x.ratio.estimate, x.ratio.low, x.ratio.high) : '—',
+    x.status + (x.reason ? ` (${x.reason})` : ''),
+  ]);
   if (rows.length) lines.push(markdownTable(['cell', 'variant', 'new ÷ old', 'status'], rows));
   return lines;
 }
@@ -274,7 +332,11 @@ export function reproduceLines(record: RunRecord): string[] {
   ];
 }
 
-export function renderMarkdown(record: RunRecord, sections: readonly Section[], results: ReadonlyMap<string, CellResult>): string {
+export function renderMarkdown(
+  record: RunRecord,
+  sections: readonly Section[],
+  results: ReadonlyMap<string, CellResult>,
+): string {
   const chapter = record.claims.filter((c) => c.origin === 'chapter');
   const counts = countVerdicts(chapter);
   const numberOf = (c: ClaimResult) => record.claims.indexOf(c) + 1;
@@ -308,8 +370,18 @@ export function renderMarkdown(record: RunRecord, sections: readonly Section[], 
   for (const s of sections) out.push(suiteHeading(s.suite), '', `_${s.title}_`, '', s.markdown.trimEnd(), '');
   out.push(SECTION_HEADINGS.resources, '', ...resourceLines(record), '');
   if (!record.settings.target.isReference) out.push(SECTION_HEADINGS.target, '', ...targetLines(record, results), '');
-  if (record.comparison && record.settings.compare) out.push(SECTION_HEADINGS.compare, '', ...compareLines(record.comparison, record.settings.compare), '');
-  out.push(SECTION_HEADINGS.warnings, '', ...warningLines(record), '', SECTION_HEADINGS.reproduce, '', ...reproduceLines(record), '');
+  if (record.comparison && record.settings.compare)
+    out.push(SECTION_HEADINGS.compare, '', ...compareLines(record.comparison, record.settings.compare), '');
+  out.push(
+    SECTION_HEADINGS.warnings,
+    '',
+    ...warningLines(record),
+    '',
+    SECTION_HEADINGS.reproduce,
+    '',
+    ...reproduceLines(record),
+    '',
+  );
   return out.join('\n');
 }
 
@@ -333,8 +405,14 @@ const TERMINAL_COLOURS: Readonly<Record<string, Parameters<typeof styleText>[0]>
   'not testable here': 'gray',
 };
 
-export function renderTerminal(record: RunRecord, sections: readonly Section[], reportDir: string, options: { colour?: boolean } = {}): string {
-  const paint = (style: Parameters<typeof styleText>[0] | undefined, text: string) => (options.colour && style ? styleText(style, text) : text);
+export function renderTerminal(
+  record: RunRecord,
+  sections: readonly Section[],
+  reportDir: string,
+  options: { colour?: boolean } = {},
+): string {
+  const paint = (style: Parameters<typeof styleText>[0] | undefined, text: string) =>
+    options.colour && style ? styleText(style, text) : text;
   const rows = record.claims.map((c, i) => [
     String(i + 1),
     c.source,
@@ -355,22 +433,24 @@ export function renderTerminal(record: RunRecord, sections: readonly Section[], 
   if (record.comparison?.comparable) {
     const flagged = record.comparison.changes.filter((x) => x.status === 'regression' || x.status === 'improvement');
     out.push('', `compared with ${record.settings.compare}: ${flagged.length} change(s) flagged`);
-    for (const f of flagged) out.push(`  ${paint(f.status === 'regression' ? 'red' : 'green', f.status)}: ${f.cell} "${f.variant}" new/old ${f.ratio ? formatRatio(f.ratio.estimate, f.ratio.low, f.ratio.high) : ''}`);
+    for (const f of flagged)
+      out.push(
+        `  ${paint(f.status === 'regression' ? 'red' : 'green', f.status)}: ${f.cell} "${f.variant}" new/old ${f.ratio ? formatRatio(f.ratio.estimate, f.ratio.low, f.ratio.high) : ''}`,
+      );
   }
   out.push('', `report: ${path.join(reportDir, 'report.md')} (wall time ${(record.wallMs / 1000).toFixed(1)} s)`);
   return out.join('\n');
 }
 
-export function writeReport(dir: string, record: RunRecord, sections: readonly Section[], results: ReadonlyMap<string, CellResult>): void {
+export function writeReport(
+  dir: string,
+  record: RunRecord,
+  sections: readonly Section[],
+  results: ReadonlyMap<string, CellResult>,
+): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'report.json'), `${JSON.stringify(record, null, 1)}\n`);
   writeFileSync(path.join(dir, 'report.md'), renderMarkdown(record, sections, results));
   writeFileSync(path.join(dir, 'report.html'), renderHtml(record, sections));
   for (const s of sections) for (const svg of s.svgs) writeFileSync(path.join(dir, svg.file), `${svg.svg}\n`);
-}
-
-/** For tests and the compare step: median of a variant straight from a record's cells. */
-export function recordMedian(record: Pick<RunRecord, 'cells'>, key: string, variant: string): Interval | undefined {
-  const map = new Map(record.cells.map((c) => [`${c.spec.suite}:${c.spec.id}`, c]));
-  return medianOf(map, key, variant);
 }

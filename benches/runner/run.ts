@@ -21,7 +21,14 @@ import { compareReports, type ComparableReport, METHOD_VERSION } from './compare
 import { judgeAll } from './judge.ts';
 import { colourWanted, REPORT_SCHEMA, renderTerminal, type RunRecord, writeReport } from './report.ts';
 import { planSuite, type PlanContext, suiteSection } from './suites.ts';
-import { BENCHMARKED_MILESTONES, type MilestoneState, milestoneState, repoRoot, type ResolvedTarget, solutionsDir } from './target.ts';
+import {
+  BENCHMARKED_MILESTONES,
+  type MilestoneState,
+  milestoneState,
+  repoRoot,
+  type ResolvedTarget,
+  solutionsDir,
+} from './target.ts';
 import type { CellAnswer, CellResult, CellSpec, Implementation, Profile, SuiteName } from './types.ts';
 
 const CELL_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cell.ts');
@@ -74,29 +81,63 @@ export interface RunOutcome {
 
 /** A predicate for `--cells`: comma-separated globs over `<suite>:<id>`; `*` matches anything, the rest literally. */
 export function cellMatcher(pattern: string): (key: string) => boolean {
-  const globs = pattern.split(',').map((g) => g.trim()).filter(Boolean);
-  const res = globs.map((g) => new RegExp(`^${g.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`));
+  const globs = pattern
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
+  const res = globs.map(
+    (g) =>
+      new RegExp(
+        `^${g
+          .split('*')
+          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      ),
+  );
   return (key) => res.some((r) => r.test(key));
 }
 
 /** Whether `node --harmony-struct` starts and defines Atomics.Mutex here. */
 export async function probeHarmonyStruct(): Promise<boolean> {
-  const r = await $({ nothrow: true, quiet: true, timeout: '20s' })`${process.execPath} --harmony-struct -e ${'process.stdout.write(typeof Atomics.Mutex)'}`;
+  const r = await $({
+    nothrow: true,
+    quiet: true,
+    timeout: '20s',
+  })`${process.execPath} --harmony-struct -e ${'process.stdout.write(typeof Atomics.Mutex)'}`;
   return r.exitCode === 0 && r.stdout.trim() === 'function';
 }
 
 /** Runs one cell in a fresh process and returns its answer (or the failure). */
 export async function runChild(spec: CellSpec): Promise<CellAnswer> {
   const flags = [...(spec.nodeFlags ?? []), '--import', 'tsx'];
-  const r = await $({ nothrow: true, quiet: true, cwd: repoRoot, timeout: spec.timeoutMs })`${process.execPath} ${flags} ${CELL_SCRIPT} ${JSON.stringify(spec)}`;
+  const r = await $({
+    nothrow: true,
+    quiet: true,
+    cwd: repoRoot,
+    timeout: spec.timeoutMs,
+  })`${process.execPath} ${flags} ${CELL_SCRIPT} ${JSON.stringify(spec)}`;
   const answer = parseAnswer(r.stdout);
   if (answer) return answer;
   const why = r.signal ? `killed by ${r.signal} (timeout ${spec.timeoutMs} ms?)` : `exit code ${r.exitCode}`;
-  return { ok: false, error: `the cell process printed no answer (${why}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+  return {
+    ok: false,
+    error: `the cell process printed no answer (${why}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+  };
 }
 
 function emptyResult(spec: CellSpec): CellResult {
-  return { spec, samples: {}, info: {}, series: {}, unavailable: {}, notImplemented: {}, failures: [], notes: [], processMs: [], resources: [] };
+  return {
+    spec,
+    samples: {},
+    info: {},
+    series: {},
+    unavailable: {},
+    notImplemented: {},
+    failures: [],
+    notes: [],
+    processMs: [],
+    resources: [],
+  };
 }
 
 /** Files one process's answer into the cell's result, at process index `p`. */
@@ -150,13 +191,26 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
     milestones[id] = state;
     return state.status === 'ready' ? [ref, { label: 'target', dir: target.dir }] : [ref];
   };
-  const ctx: PlanContext = { profile, p1m6Impls: implsFor('p1m6'), p2m6Impls: implsFor('p2m6'), p3m6Impls: implsFor('p3m6'), harmonyStruct, cores };
+  const ctx: PlanContext = {
+    profile,
+    p1m6Impls: implsFor('p1m6'),
+    p2m6Impls: implsFor('p2m6'),
+    p3m6Impls: implsFor('p3m6'),
+    harmonyStruct,
+    cores,
+  };
   const chosen = options.cells ? cellMatcher(options.cells) : () => true;
   const plans = options.suites
     .map((suite) => ({ suite, cells: planSuite(suite, ctx).filter((c) => chosen(cellKey(c.suite, c.id))) }))
     .filter((p) => p.cells.length > 0);
-  if (plans.length === 0) throw new RangeError(`--cells ${options.cells}: no planned cell matches (cells are named <suite>:<id>, e.g. locks:p3m6/t2)`);
-  const maxThreads = Math.max(1, ...plans.flatMap((p) => p.cells.map((c) => c.threads - (c.kind === 'p1m6' || c.kind === 'p3m6' ? 1 : 0))));
+  if (plans.length === 0)
+    throw new RangeError(
+      `--cells ${options.cells}: no planned cell matches (cells are named <suite>:<id>, e.g. locks:p3m6/t2)`,
+    );
+  const maxThreads = Math.max(
+    1,
+    ...plans.flatMap((p) => p.cells.map((c) => c.threads - (c.kind === 'p1m6' || c.kind === 'p3m6' ? 1 : 0))),
+  );
   let machine = collectMachineInfo({ cwd: repoRoot, requestedThreads: maxThreads });
 
   const results = new Map<string, CellResult>();
@@ -164,20 +218,21 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
   if (load > 0) progress.note(`competing load: ${load} busy process${load === 1 ? '' : 'es'} beside the cells`);
   const competing = startLoad(load);
   try {
-  for (const { suite, cells } of plans) {
-    progress.startSuite(suite, cells.length * profile.processes);
-    for (let p = 0; p < profile.processes; p++) {
-      for (const spec of cells) {
-        progress.step({ cell: spec.label, repetition: p + 1, repetitions: profile.processes });
-        const key = cellKey(spec.suite, spec.id);
-        const began = performance.now();
-        const answer = await runChild(spec);
-        if (!answer.ok) progress.note(`[${suite}] ${spec.label}: process ${p + 1} failed: ${answer.error.split('\n')[0]}`);
-        results.set(key, fileAnswer(results.get(key) ?? emptyResult(spec), answer, p, performance.now() - began));
+    for (const { suite, cells } of plans) {
+      progress.startSuite(suite, cells.length * profile.processes);
+      for (let p = 0; p < profile.processes; p++) {
+        for (const spec of cells) {
+          progress.step({ cell: spec.label, repetition: p + 1, repetitions: profile.processes });
+          const key = cellKey(spec.suite, spec.id);
+          const began = performance.now();
+          const answer = await runChild(spec);
+          if (!answer.ok)
+            progress.note(`[${suite}] ${spec.label}: process ${p + 1} failed: ${answer.error.split('\n')[0]}`);
+          results.set(key, fileAnswer(results.get(key) ?? emptyResult(spec), answer, p, performance.now() - began));
+        }
       }
+      progress.endSuite();
     }
-    progress.endSuite();
-  }
   } finally {
     competing.stop();
   }
@@ -188,13 +243,17 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
   let comparison;
   if (options.compare) {
     const earlier = JSON.parse(readFileSync(options.compare, 'utf8')) as ComparableReport;
-    comparison = compareReports({ method: { version: METHOD_VERSION }, cells: [...results.values()], machine }, earlier);
+    comparison = compareReports(
+      { method: { version: METHOD_VERSION }, cells: [...results.values()], machine },
+      earlier,
+    );
   }
   const record: RunRecord = {
     schema: REPORT_SCHEMA,
     method: {
       version: METHOD_VERSION,
-      description: 'each cell in fresh child processes; variants interleaved within a process; medians; bootstrap intervals over processes',
+      description:
+        'each cell in fresh child processes; variants interleaved within a process; medians; bootstrap intervals over processes',
     },
     settings: {
       profile,
@@ -221,7 +280,9 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
   if (existsSync(latestDir)) rmSync(latestDir, { recursive: true, force: true });
   mkdirSync(latestDir, { recursive: true });
   cpSync(reportDir, latestDir, { recursive: true });
-  const terminal = renderTerminal(record, sections, reportDir, { colour: options.colour ?? colourWanted(process.stdout) });
+  const terminal = renderTerminal(record, sections, reportDir, {
+    colour: options.colour ?? colourWanted(process.stdout),
+  });
   if (options.print ?? true) process.stdout.write(`${terminal}\n`);
   return { record, reportDir, latestDir, terminal };
 }

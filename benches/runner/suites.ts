@@ -66,7 +66,15 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
         impls: ctx.p1m6Impls,
       }));
       if (p.transport) {
-        cells.push({ ...base, id: 'transport', kind: 'transport', label: 'kit channel vs postMessage', params: { ...p.transport }, reps: reps('transport'), threads: 2 });
+        cells.push({
+          ...base,
+          id: 'transport',
+          kind: 'transport',
+          label: 'kit channel vs postMessage',
+          params: { ...p.transport },
+          reps: reps('transport'),
+          threads: 2,
+        });
       }
       cells.push({
         ...base,
@@ -88,13 +96,23 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
       });
       if (p.logLines > 0) {
         const lw = Math.min(2, ctx.cores);
-        cells.push({ ...base, id: 'logs', kind: 'logs', label: `pipeline command, ${lw} workers vs baseline`, params: { lines: p.logLines, workers: lw, warmUps: 2 }, reps: reps('logs'), threads: lw + 1 });
+        cells.push({
+          ...base,
+          id: 'logs',
+          kind: 'logs',
+          label: `pipeline command, ${lw} workers vs baseline`,
+          params: { lines: p.logLines, workers: lw, warmUps: 2 },
+          reps: reps('logs'),
+          threads: lw + 1,
+        });
       }
       return cells;
     }
     case 'locks': {
       const m4 = perOpThreads(ctx.cores);
-      const counts = [...new Set([...sweepFor(p.lockThreadCounts, ctx), ...(p.name === 'tiny' ? [] : [m4])])].sort((a, b) => a - b);
+      const counts = [...new Set([...sweepFor(p.lockThreadCounts, ctx), ...(p.name === 'tiny' ? [] : [m4])])].sort(
+        (a, b) => a - b,
+      );
       const cells: CellSpec[] = counts.map((t) => ({
         ...base,
         id: `p3m6/t${t}`,
@@ -106,7 +124,16 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
         impls: ctx.p3m6Impls,
       }));
       if (p.name !== 'tiny') {
-        cells.push({ ...base, ...harmony, id: 'v8mutex', kind: 'v8mutex', label: 'kit Mutex vs Atomics.Mutex', params: { ops: Math.min(p.lockOps * 2, 1_000_000) }, reps: reps('v8mutex'), threads: 3 });
+        cells.push({
+          ...base,
+          ...harmony,
+          id: 'v8mutex',
+          kind: 'v8mutex',
+          label: 'kit Mutex vs Atomics.Mutex',
+          params: { ops: Math.min(p.lockOps * 2, 1_000_000) },
+          reps: reps('v8mutex'),
+          threads: 3,
+        });
       }
       return cells;
     }
@@ -119,7 +146,15 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
             id: `sleep/d${d}/w${w}`,
             kind: 'sleep',
             label: `sleeping ${d} ms tasks × ${w} worker${w === 1 ? '' : 's'}`,
-            params: { workers: w, taskMs: d, tasks: p.poolTasks, p2m1: d === 10 && w === 4, freshPool: d === 10 && w === 4, piscina: p.piscinaInSleep, kitPool: p.piscinaInSleep },
+            params: {
+              workers: w,
+              taskMs: d,
+              tasks: p.poolTasks,
+              p2m1: d === 10 && w === 4,
+              freshPool: d === 10 && w === 4,
+              piscina: p.piscinaInSleep,
+              kitPool: p.piscinaInSleep,
+            },
             reps: reps('sleep'),
             threads: 1,
             impls: ctx.p2m6Impls,
@@ -168,8 +203,25 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
     }
     case 'kit':
       return [
-        { ...base, ...harmony, id: 'micro', kind: 'micro', label: 'one-thread micro costs', params: { minCpuNs: p.microMinCpuNs }, reps: reps('micro'), threads: 1 },
-        { ...base, id: 'threads', kind: 'threads', label: 'ping-pong, parked receiver, thread start-up', params: { ...p.threadsCell }, reps: reps('threads'), threads: 2 },
+        {
+          ...base,
+          ...harmony,
+          id: 'micro',
+          kind: 'micro',
+          label: 'one-thread micro costs',
+          params: { minCpuNs: p.microMinCpuNs },
+          reps: reps('micro'),
+          threads: 1,
+        },
+        {
+          ...base,
+          id: 'threads',
+          kind: 'threads',
+          label: 'ping-pong, parked receiver, thread start-up',
+          params: { ...p.threadsCell },
+          reps: reps('threads'),
+          threads: 2,
+        },
       ];
   }
 }
@@ -187,7 +239,8 @@ export interface Section {
 }
 
 const ms = (x: number | undefined) => (x === undefined ? '—' : formatDuration(x));
-const ratio = (r: { estimate: number; low: number; high: number } | undefined) => (r ? formatRatio(r.estimate, r.low, r.high) : '—');
+const ratio = (r: { estimate: number; low: number; high: number } | undefined) =>
+  r ? formatRatio(r.estimate, r.low, r.high) : '—';
 
 function cellsOf(results: Results, suite: SuiteName, kind: string): CellSpec[] {
   return [...results.values()].map((r) => r.spec).filter((s) => s.suite === suite && s.kind === kind);
@@ -237,7 +290,14 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
     const hasTarget = p1.some((s) => results.get(cellKey('channels', s.id))?.samples[`target:${V.p1m6.channel}`]);
     const entries = Number(p1[0]!.params.entries);
     md.push(`### P1 m6: channel pipeline vs Mutex<SharedVec> (${entries.toLocaleString('en-US')} log entries)`, '');
-    const head = ['threads', 'channel', 'mutex', 'channel entries/s', 'mutex entries/s', 'channel speedup (mutex ÷ channel)'];
+    const head = [
+      'threads',
+      'channel',
+      'mutex',
+      'channel entries/s',
+      'mutex entries/s',
+      'channel speedup (mutex ÷ channel)',
+    ];
     if (hasTarget) head.push('target channel', 'target mutex', 'target speedup');
     const rows = p1.map((s) => {
       const key = cellKey('channels', s.id);
@@ -275,7 +335,14 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
     };
     const series = [through(V.p1m6.channel), through(V.p1m6.mutex)];
     if (hasTarget) series.push(through(`target:${V.p1m6.channel}`), through(`target:${V.p1m6.mutex}`));
-    const chart = chartPair('channels-p1m6', 'P1 m6 throughput (entries/s)', p1.map((s) => Number(s.params.threads)), series, 'threads', 'entries/s');
+    const chart = chartPair(
+      'channels-p1m6',
+      'P1 m6 throughput (entries/s)',
+      p1.map((s) => Number(s.params.threads)),
+      series,
+      'threads',
+      'entries/s',
+    );
     if (chart) {
       terminal.push(chart.terminal);
       svgs.push(chart.svg);
@@ -291,7 +358,13 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
     const rows: string[][] = [];
     const add = (scenario: string, base: string, variant: string, count: number) => {
       const v = medianOf(results, key, variant);
-      rows.push([scenario, variant, ms(v?.estimate), v ? `${formatSi((count / v.estimate) * 1000)} msgs/s` : '—', variant === base ? '1.00x (baseline)' : ratio(ratioOf(results, key, base, variant))]);
+      rows.push([
+        scenario,
+        variant,
+        ms(v?.estimate),
+        v ? `${formatSi((count / v.estimate) * 1000)} msgs/s` : '—',
+        variant === base ? '1.00x (baseline)' : ratio(ratioOf(results, key, base, variant)),
+      ]);
     };
     const T = V.transport;
     add('numbers', T.postNumbers, T.postNumbers, n);
@@ -345,12 +418,21 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
       markdownTable(
         ['measure', 'median [95% CI]'],
         [
-          ['unbounded queue growth', g ? `${g.estimate.toFixed(0)} msgs/s [${g.low.toFixed(0)}–${g.high.toFixed(0)}]` : '—'],
+          [
+            'unbounded queue growth',
+            g ? `${g.estimate.toFixed(0)} msgs/s [${g.low.toFixed(0)}–${g.high.toFixed(0)}]` : '—',
+          ],
           ['unbounded queue length at the end', String(medianOf(results, key, B.unboundedEnd)?.estimate ?? '—')],
           ['bounded queue length at the end', String(medianOf(results, key, B.boundedEnd)?.estimate ?? '—')],
           ['bounded: producer rate ÷ consumer rate once full', ratio(medianOf(results, key, B.boundedRate))],
-          ['send into a full channel of 2, consumer spawned after the clock starts (test_backpressure_blocks)', ms(medianOf(results, key, B.blockedSendWithSpawn)?.estimate)],
-          ['the same send, consumer already running (the blocking alone)', ms(medianOf(results, key, B.blockedSend)?.estimate)],
+          [
+            'send into a full channel of 2, consumer spawned after the clock starts (test_backpressure_blocks)',
+            ms(medianOf(results, key, B.blockedSendWithSpawn)?.estimate),
+          ],
+          [
+            'the same send, consumer already running (the blocking alone)',
+            ms(medianOf(results, key, B.blockedSend)?.estimate),
+          ],
         ],
       ),
       '',
@@ -387,12 +469,20 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
     const lines = Number(lg.spec.params.lines);
     const row = (v: string) => {
       const m = medianOf(results, CELL.logs, v);
-      return [v, ms(m?.estimate), m ? `${formatSi((lines / m.estimate) * 1000)} lines/s` : '—', v === L.baseline ? '1.00x (baseline)' : ratio(ratioOf(results, CELL.logs, L.baseline, v))];
+      return [
+        v,
+        ms(m?.estimate),
+        m ? `${formatSi((lines / m.estimate) * 1000)} lines/s` : '—',
+        v === L.baseline ? '1.00x (baseline)' : ratio(ratioOf(results, CELL.logs, L.baseline, v)),
+      ];
     };
     md.push(
       `### The pipeline command on real-format logs (${lines.toLocaleString('en-US')} lines, ${lg.spec.params.workers} parser threads)`,
       '',
-      markdownTable(['variant', 'median', 'throughput', 'speedup over the baseline'], [row(L.baseline), row(L.cold), row(L.warm)]),
+      markdownTable(
+        ['variant', 'median', 'throughput', 'speedup over the baseline'],
+        [row(L.baseline), row(L.cold), row(L.warm)],
+      ),
       '',
     );
   }
@@ -428,7 +518,19 @@ function locksSection(results: Results): Omit<Section, 'suite' | 'title'> {
     }
     const hasTarget = rows.some((r) => r.length > 7);
     md.push(
-      markdownTable(['threads', 'reads', 'Mutex', 'RwLock', 'atomic', 'RwLock speedup', 'atomic speedup', ...(hasTarget ? ['target Mutex ÷ reference Mutex'] : [])], rows),
+      markdownTable(
+        [
+          'threads',
+          'reads',
+          'Mutex',
+          'RwLock',
+          'atomic',
+          'RwLock speedup',
+          'atomic speedup',
+          ...(hasTarget ? ['target Mutex ÷ reference Mutex'] : []),
+        ],
+        rows,
+      ),
       '',
     );
     const r90 = ratios.find((r) => r >= 0.9) ?? ratios[ratios.length - 1]!;
@@ -444,7 +546,15 @@ function locksSection(results: Results): Omit<Section, 'suite' | 'title'> {
       }
       return { name: kind, values, low, high };
     });
-    const chart = chartPair('locks-p3m6', `P3 m6 throughput at ${Math.round(r90 * 100)}% reads (ops/s)`, cells.map((s) => Number(s.params.threads)), series, 'threads', 'ops/s', true);
+    const chart = chartPair(
+      'locks-p3m6',
+      `P3 m6 throughput at ${Math.round(r90 * 100)}% reads (ops/s)`,
+      cells.map((s) => Number(s.params.threads)),
+      series,
+      'threads',
+      'ops/s',
+      true,
+    );
     if (chart) {
       terminal.push(chart.terminal);
       svgs.push(chart.svg);
@@ -488,8 +598,18 @@ function locksSection(results: Results): Omit<Section, 'suite' | 'title'> {
       markdownTable(
         ['lock', 'median', 'throughput', 'kit speed ÷ Atomics.Mutex speed'],
         [
-          ['kit Mutex', ms(medianOf(results, key, K.kit)?.estimate), rate(K.kit), ratio(ratioOf(results, key, K.v8, K.kit))],
-          ['Atomics.Mutex (--harmony-struct)', na ? na : ms(medianOf(results, key, K.v8)?.estimate), na ? '—' : rate(K.v8), ''],
+          [
+            'kit Mutex',
+            ms(medianOf(results, key, K.kit)?.estimate),
+            rate(K.kit),
+            ratio(ratioOf(results, key, K.v8, K.kit)),
+          ],
+          [
+            'Atomics.Mutex (--harmony-struct)',
+            na ? na : ms(medianOf(results, key, K.v8)?.estimate),
+            na ? '—' : rate(K.v8),
+            '',
+          ],
         ],
       ),
       '',
@@ -510,7 +630,9 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
     const cells = cellsOf(results, 'pool', kind);
     const durations = [...new Set(cells.map((s) => Number(s.params.taskMs)))].sort((a, b) => a - b);
     for (const d of durations) {
-      const ds = cells.filter((s) => Number(s.params.taskMs) === d).sort((a, b) => Number(a.params.workers) - Number(b.params.workers));
+      const ds = cells
+        .filter((s) => Number(s.params.taskMs) === d)
+        .sort((a, b) => Number(a.params.workers) - Number(b.params.workers));
       md.push(`### ${title}, ${d} ms per task, ${ds[0]?.params.tasks} tasks`, '');
       const has = (v: string) => ds.some((s) => results.get(cellKey('pool', s.id))?.samples[v]);
       const W = V.sweep;
@@ -525,7 +647,13 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
           ...extra.map((v) => ratio(ratioOf(results, key, seqFor(v), v))),
         ];
       });
-      md.push(markdownTable(['workers', 'sequential', 'reference pool', 'reference pool speedup', ...extra.map((v) => `${v} speedup`)], rows), '');
+      md.push(
+        markdownTable(
+          ['workers', 'sequential', 'reference pool', 'reference pool speedup', ...extra.map((v) => `${v} speedup`)],
+          rows,
+        ),
+        '',
+      );
       const speed = (variant: string): SvgSeries => {
         const values: (number | null)[] = [];
         const low: (number | null)[] = [];
@@ -538,8 +666,19 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
         }
         return { name: `${variant === W.pool ? 'reference pool' : variant} speedup`, values, low, high };
       };
-      const series = [speed(W.pool), ...extra.map(speed), { name: 'ideal (= workers)', values: ds.map((s) => Number(s.params.workers)) }];
-      const chart = chartPair(`pool-${kind}-d${d}`, `${title}: speedup over sequential (${d} ms tasks)`, ds.map((s) => Number(s.params.workers)), series, 'workers', 'speedup');
+      const series = [
+        speed(W.pool),
+        ...extra.map(speed),
+        { name: 'ideal (= workers)', values: ds.map((s) => Number(s.params.workers)) },
+      ];
+      const chart = chartPair(
+        `pool-${kind}-d${d}`,
+        `${title}: speedup over sequential (${d} ms tasks)`,
+        ds.map((s) => Number(s.params.workers)),
+        series,
+        'workers',
+        'speedup',
+      );
       if (chart) {
         terminal.push(chart.terminal);
         svgs.push(chart.svg);
@@ -551,7 +690,10 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
   const w4key = CELL.sleep(10, 4);
   const w4 = results.get(w4key);
   if (w4?.samples[V.sweep.p2m1Eight]) {
-    md.push(`P2 m1 test: 8 sleeping tasks of 100 ms on 4 workers of the warm reference pool took ${ms(medianOf(results, w4key, V.sweep.p2m1Eight)?.estimate)} (median).`, '');
+    md.push(
+      `P2 m1 test: 8 sleeping tasks of 100 ms on 4 workers of the warm reference pool took ${ms(medianOf(results, w4key, V.sweep.p2m1Eight)?.estimate)} (median).`,
+      '',
+    );
   }
   const fresh = V.sweep.freshPool;
   if (w4?.samples[fresh]) {
@@ -572,8 +714,14 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
         ['measure', 'median [95% CI]'],
         [
           ['thread spawn + join (a thread that does nothing)', fmtInterval(medianOf(results, key, P.spawnJoin))],
-          [`spawn per task (${sp.spec.params.spawnTasks} tasks), per task`, fmtInterval(medianOf(results, key, P.spawnPerTask))],
-          [`reference pool (${sp.spec.params.tinyTasks} tasks), per task`, fmtInterval(medianOf(results, key, P.referencePool))],
+          [
+            `spawn per task (${sp.spec.params.spawnTasks} tasks), per task`,
+            fmtInterval(medianOf(results, key, P.spawnPerTask)),
+          ],
+          [
+            `reference pool (${sp.spec.params.tinyTasks} tasks), per task`,
+            fmtInterval(medianOf(results, key, P.referencePool)),
+          ],
           [`kit pool (${sp.spec.params.tinyTasks} tasks), per task`, fmtInterval(medianOf(results, key, P.kitPool))],
           [`piscina (${sp.spec.params.tinyTasks} tasks), per task`, fmtInterval(medianOf(results, key, P.piscina))],
           ['spawn per task ÷ reference pool', ratio(ratioOf(results, key, P.spawnPerTask, P.referencePool))],
@@ -592,7 +740,11 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
       '',
       markdownTable(
         ['variant', 'median', 'speedup over one by one'],
-        [I.sequential, I.pool, I.twoInFlight].map((v) => [v, ms(medianOf(results, CELL.images, v)?.estimate), v === I.sequential ? '1.00x (baseline)' : ratio(ratioOf(results, CELL.images, I.sequential, v))]),
+        [I.sequential, I.pool, I.twoInFlight].map((v) => [
+          v,
+          ms(medianOf(results, CELL.images, v)?.estimate),
+          v === I.sequential ? '1.00x (baseline)' : ratio(ratioOf(results, CELL.images, I.sequential, v)),
+        ]),
       ),
       '',
     );
@@ -601,7 +753,8 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
 }
 
 /** The sequential baseline of a pool variant: the target's own for target variants. */
-const seqFor = (variant: string): string => (variant.startsWith('target:') ? `target:${V.sweep.sequential}` : V.sweep.sequential);
+const seqFor = (variant: string): string =>
+  variant.startsWith('target:') ? `target:${V.sweep.sequential}` : V.sweep.sequential;
 
 function fmtInterval(m: { estimate: number; low: number; high: number } | undefined): string {
   return m ? `${formatDuration(m.estimate)} [${formatDuration(m.low)}–${formatDuration(m.high)}]` : '—';
@@ -617,7 +770,12 @@ function kitSection(results: Results): Omit<Section, 'suite' | 'title'> {
     return [n, m ? `${m.estimate.toFixed(1)} ns [${m.low.toFixed(1)}–${m.high.toFixed(1)}]` : '—'];
   });
   for (const [n, why] of Object.entries(r.unavailable)) rows.push([n, why]);
-  const md = ['One operation on one thread, uncontended (mitata p50 per repetition; median over repetitions and processes).', '', markdownTable(['operation', 'ns per operation [95% CI]'], rows), ''];
+  const md = [
+    'One operation on one thread, uncontended (mitata p50 per repetition; median over repetitions and processes).',
+    '',
+    markdownTable(['operation', 'ns per operation [95% CI]'], rows),
+    '',
+  ];
   const th = results.get(CELL.threads);
   if (th) {
     const T = V.threads;
@@ -631,7 +789,10 @@ function kitSection(results: Results): Omit<Section, 'suite' | 'title'> {
       markdownTable(
         ['measure', 'median [95% CI]'],
         [
-          [`ping-pong round trip between two busy threads (${th.spec.params.roundTrips} round trips), µs`, cell(T.pingPong, 2)],
+          [
+            `ping-pong round trip between two busy threads (${th.spec.params.roundTrips} round trips), µs`,
+            cell(T.pingPong, 2),
+          ],
           [`receiver parked in recv for ${th.spec.params.idleMs} ms, % of a core`, cell(T.idleCpu, 2)],
           ['TypeScript thread body, spawn to first message, ms', cell(T.kitStartup, 1)],
           ['plain ES module worker, start to first message, ms', cell(T.plainStartup, 1)],
@@ -647,7 +808,14 @@ function kitSection(results: Results): Omit<Section, 'suite' | 'title'> {
     const svg = renderSvgChart({
       kind: 'bar',
       xLabels: names,
-      series: [{ name: 'ns per operation', values: values.map((v) => v?.estimate ?? null), low: values.map((v) => v?.low ?? null), high: values.map((v) => v?.high ?? null) }],
+      series: [
+        {
+          name: 'ns per operation',
+          values: values.map((v) => v?.estimate ?? null),
+          low: values.map((v) => v?.low ?? null),
+          high: values.map((v) => v?.high ?? null),
+        },
+      ],
       title: 'Kit micro costs (ns per operation, one thread)',
       yTitle: 'ns/op',
       width: 1100,
@@ -660,13 +828,27 @@ function kitSection(results: Results): Omit<Section, 'suite' | 'title'> {
 
 export function suiteSection(suite: SuiteName, results: Results): Section {
   const body =
-    suite === 'channels' ? channelsSection(results) : suite === 'locks' ? locksSection(results) : suite === 'pool' ? poolSection(results) : kitSection(results);
+    suite === 'channels'
+      ? channelsSection(results)
+      : suite === 'locks'
+        ? locksSection(results)
+        : suite === 'pool'
+          ? poolSection(results)
+          : kitSection(results);
   const stubs = notImplementedLines(results, suite);
   const failures: string[] = [];
   for (const r of results.values()) {
     if (r.spec.suite !== suite) continue;
     for (const f of r.failures) failures.push(`- ${r.spec.label}: ${f.split('\n')[0]}`);
   }
-  const extra = [...(stubs.length ? ['', '**Target:**', ...stubs] : []), ...(failures.length ? ['', '**Failed processes:**', ...failures] : [])];
-  return { suite, title: SUITE_TITLES[suite], ...body, markdown: body.markdown + (extra.length ? `\n${extra.join('\n')}\n` : '') };
+  const extra = [
+    ...(stubs.length ? ['', '**Target:**', ...stubs] : []),
+    ...(failures.length ? ['', '**Failed processes:**', ...failures] : []),
+  ];
+  return {
+    suite,
+    title: SUITE_TITLES[suite],
+    ...body,
+    markdown: body.markdown + (extra.length ? `\n${extra.join('\n')}\n` : ''),
+  };
 }

@@ -6,11 +6,22 @@ import { describe, expect, it } from 'vitest';
 import { NotImplementedError, todo } from '#kit/todo.ts';
 import { ThreadPanicError } from '#kit/thread.ts';
 import { guardImpl, Recorder } from './cells/common.ts';
-import { BENCHMARKED_MILESTONES, isNotImplementedError, milestoneState, repoRoot, resolveTarget, stubsIn } from './target.ts';
+import {
+  BENCHMARKED_MILESTONES,
+  isNotImplementedError,
+  milestoneState,
+  repoRoot,
+  resolveTarget,
+  stubsIn,
+} from './target.ts';
 
 describe('resolveTarget', () => {
   it('knows solutions (the reference) and exercises, and resolves any other folder', () => {
-    expect(resolveTarget(undefined)).toMatchObject({ name: 'solutions', isReference: true, dir: path.join(repoRoot, 'solutions') });
+    expect(resolveTarget(undefined)).toMatchObject({
+      name: 'solutions',
+      isReference: true,
+      dir: path.join(repoRoot, 'solutions'),
+    });
     expect(resolveTarget('exercises')).toMatchObject({ isReference: false, dir: path.join(repoRoot, 'exercises') });
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'target-'));
     expect(resolveTarget(tmp)).toMatchObject({ dir: tmp, isReference: false });
@@ -24,7 +35,9 @@ describe('resolveTarget', () => {
 
 describe('stub detection', () => {
   it('finds the todo() calls the exercise generator leaves', () => {
-    expect(stubsIn(`export function f() {\n  todo('p1/m6', 'shareOf');\n}\nconst x = todo("p3/m6", "runComparison");`)).toEqual(['p1/m6 shareOf', 'p3/m6 runComparison']);
+    expect(
+      stubsIn(`export function f() {\n  todo('p1/m6', 'shareOf');\n}\nconst x = todo("p3/m6", "runComparison");`),
+    ).toEqual(['p1/m6 shareOf', 'p3/m6 runComparison']);
     expect(stubsIn('// nothing left to do here')).toEqual([]);
   });
 
@@ -70,8 +83,10 @@ describe('NotImplementedError at run time', () => {
     const impl = { label: 'target' as const, dir: '/tmp' };
     expect(guardImpl(impl, rec, () => todo('p3/m6', 'benchmarkCounter'))).toBe(false);
     expect(rec.notImplemented['target']).toMatch(/not implemented yet: benchmarkCounter/);
-    expect(() => guardImpl(impl, rec, () => {
-      throw new RangeError('a real bug');
-    })).toThrow(RangeError);
+    expect(() =>
+      guardImpl(impl, rec, () => {
+        throw new RangeError('a real bug');
+      }),
+    ).toThrow(RangeError);
   });
 });

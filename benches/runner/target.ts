@@ -14,7 +14,6 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 export { repoRoot } from '../../lib/paths.ts';
 import { BENCHMARKED } from '../../course/milestones.ts';
@@ -87,4 +86,3 @@ export const BENCHMARKED_MILESTONES = {
   p2m6: benchmarked('p2/m6'),
   p3m6: benchmarked('p3/m6'),
 } as const;
-export type BenchmarkedMilestone = keyof typeof BENCHMARKED_MILESTONES;

@@ -77,7 +77,9 @@ export interface ProcessResources {
 }
 
 /** The child's whole answer: its output, or why it failed. */
-export type CellAnswer = { readonly ok: true; readonly output: CellOutput } | { readonly ok: false; readonly error: string };
+export type CellAnswer =
+  | { readonly ok: true; readonly output: CellOutput }
+  | { readonly ok: false; readonly error: string };
 
 /** The parent's record of one cell over all processes. */
 export interface CellResult {

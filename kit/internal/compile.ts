@@ -57,7 +57,10 @@ const TS_EXTENSIONS = ['.ts', '.mts', '.tsx'];
 
 function mirrorPath(source: string): string {
   const hash = createHash('sha1').update(COMPILER_VERSION).update('\0').update(source).digest('hex').slice(0, 16);
-  const base = path.basename(source).replace(/\.[cm]?tsx?$/, '').replace(/[^\w.-]/g, '_');
+  const base = path
+    .basename(source)
+    .replace(/\.[cm]?tsx?$/, '')
+    .replace(/[^\w.-]/g, '_');
   return path.join(cacheDir, `${hash}-${base}.mjs`);
 }
 

@@ -98,7 +98,8 @@ export function toWire(value: unknown, destination: Destination): unknown {
  * that structured cloning handles (Map, Date, typed arrays...) are left alone.
  */
 function refuseHiddenKitObjects(value: object, depth: number): void {
-  if (depth > 4 || ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set || value instanceof Date) return;
+  if (depth > 4 || ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set || value instanceof Date)
+    return;
   for (const item of Object.values(value)) {
     if (typeof item !== 'object' || item === null) continue;
     if (isShareable(item)) {

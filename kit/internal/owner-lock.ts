@@ -97,7 +97,12 @@ export function* acquiring(
 }
 
 /** Blocking acquire: the uncontended CAS inline, the rest in `acquiring`. */
-export function acquire(words: Int32Array, index: number, deadline: Deadline = Infinity, spin = sharedSpinner): LockOutcome {
+export function acquire(
+  words: Int32Array,
+  index: number,
+  deadline: Deadline = Infinity,
+  spin = sharedSpinner,
+): LockOutcome {
   if (Atomics.compareExchange(words, index + OWNER, 0, me) === 0) return 'acquired';
   return block(acquiring(words, index, deadline, spin, false));
 }
@@ -126,5 +131,10 @@ export function isHeldByMe(words: Int32Array, index: number): boolean {
 /** Take over a lock whose holder's thread has died, without waiting. */
 export function takeOverDeadOwner(words: Int32Array, index: number): boolean {
   const owner = Atomics.load(words, index + OWNER);
-  return owner !== 0 && owner !== me && isThreadDead(owner - 1) && Atomics.compareExchange(words, index + OWNER, owner, me) === owner;
+  return (
+    owner !== 0 &&
+    owner !== me &&
+    isThreadDead(owner - 1) &&
+    Atomics.compareExchange(words, index + OWNER, owner, me) === owner
+  );
 }

@@ -72,7 +72,8 @@ const SHORT_PARK_MS = 0.05;
 
 export function deadlineAfter(timeoutMs: number | undefined): Deadline {
   if (timeoutMs === undefined || timeoutMs === Infinity) return Infinity;
-  if (!(timeoutMs >= 0)) throw new RangeError(`timeout must be a non-negative number of milliseconds, got ${timeoutMs}`);
+  if (!(timeoutMs >= 0))
+    throw new RangeError(`timeout must be a non-negative number of milliseconds, got ${timeoutMs}`);
   return performance.now() + timeoutMs;
 }
 
@@ -208,7 +209,13 @@ export async function blockAsync<R>(op: Waiting<R>): Promise<R> {
 }
 
 /** A generator that waits while `words[index] === value` (one slice at a time) until `deadline`; true if changed. */
-export function* whileEqual(words: Int32Array, index: number, value: number, deadline: Deadline, spin?: Spinner): Waiting<boolean> {
+export function* whileEqual(
+  words: Int32Array,
+  index: number,
+  value: number,
+  deadline: Deadline,
+  spin?: Spinner,
+): Waiting<boolean> {
   while (Atomics.load(words, index) === value) {
     if (!(yield { words, index, seen: value, deadline, spin })) return Atomics.load(words, index) !== value;
   }
@@ -227,7 +234,12 @@ export function sleepBlocking(ms: number): void {
  * `words[index] === value`, at most `timeoutMs` (default one park slice). Spurious returns are possible: callers
  * loop on their own condition. Returns false once the timeout has passed with the word unchanged.
  */
-export function waitWhileEqual(words: Int32Array, index: number, value: number, timeoutMs: number = PARK_SLICE_MS): boolean {
+export function waitWhileEqual(
+  words: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number = PARK_SLICE_MS,
+): boolean {
   const ms = Math.max(0, timeoutMs);
   return Atomics.wait(words, index, value, ms) !== 'timed-out';
 }

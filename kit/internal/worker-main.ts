@@ -34,10 +34,16 @@ process.once('exit', (code) => {
   // process.exit() inside the body: no result will be posted, so report the death here. A parent blocked in a
   // synchronous join cannot run its Worker's `exit` listener, and would otherwise wait forever.
   Atomics.store(state, internals.EXIT_CODE, (code ?? 0) + 1);
-  if (Atomics.compareExchange(state, 0, internals.RUNNING, internals.DIED) === internals.RUNNING) Atomics.notify(state, 0);
+  if (Atomics.compareExchange(state, 0, internals.RUNNING, internals.DIED) === internals.RUNNING)
+    Atomics.notify(state, 0);
 });
 
-function serializeError(error: unknown): { name: string; message: string; stack?: string; props?: Record<string, unknown> } {
+function serializeError(error: unknown): {
+  name: string;
+  message: string;
+  stack?: string;
+  props?: Record<string, unknown>;
+} {
   if (error instanceof Error) {
     const props: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(error)) {
@@ -77,7 +83,10 @@ try {
   destination.bind(start.parentId);
 } catch (error) {
   destination.abandon();
-  outcome = { ok: false, error: serializeError(new Error(`the thread's return value cannot be sent back: ${(error as Error).message}`)) };
+  outcome = {
+    ok: false,
+    error: serializeError(new Error(`the thread's return value cannot be sent back: ${(error as Error).message}`)),
+  };
   start.port.postMessage(outcome);
 }
 Atomics.store(state, 0, outcome.ok ? internals.FINISHED : internals.PANICKED);

@@ -1,5 +1,5 @@
 /** Thread bodies for the kit's channel, select, codec, death and stress tests. */
-import { EndpointClosedError, type Receiver, SendError, type Sender } from '../channel.ts';
+import { EndpointClosedError, type Receiver, type SendError, type Sender } from '../channel.ts';
 import { select } from '../select.ts';
 import { defineThread, sleep, spawn } from '../thread.ts';
 
@@ -163,13 +163,22 @@ export interface Item {
 }
 
 export function makeItem(id: number): Item {
-  return { id, name: `item-${id}`, tags: id % 3 === 0 ? [] : ['a', `t${id % 7}`], nested: { even: id % 2 === 0, square: id * id } };
+  return {
+    id,
+    name: `item-${id}`,
+    tags: id % 3 === 0 ? [] : ['a', `t${id % 7}`],
+    nested: { even: id % 2 === 0, square: id * id },
+  };
 }
 
-export const produceItems = defineThread(import.meta.url, 'produceItems', (tx: Sender<Item>, from: number, count: number) => {
-  for (let i = 0; i < count; i++) tx.send(makeItem(from + i));
-  return count;
-});
+export const produceItems = defineThread(
+  import.meta.url,
+  'produceItems',
+  (tx: Sender<Item>, from: number, count: number) => {
+    for (let i = 0; i < count; i++) tx.send(makeItem(from + i));
+    return count;
+  },
+);
 
 /** Consumes items and checks each one's fields against its id; returns count, id sum and mismatches. */
 export const consumeItems = defineThread(import.meta.url, 'consumeItems', (rx: Receiver<Item>) => {

@@ -251,7 +251,7 @@ describe('rendezvous channel (capacity 0)', () => {
     const consumer = spawn(sum, rx);
     for (let i = 1; i <= 200; i++) tx.send(i);
     tx.close();
-    expect(consumer.join()).toEqual({ total: 200 * 201 / 2, count: 200 });
+    expect(consumer.join()).toEqual({ total: (200 * 201) / 2, count: 200 });
   });
 });
 

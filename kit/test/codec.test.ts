@@ -19,7 +19,20 @@ async function roundTrip<T>(codec: Codec<T>, values: readonly T[]): Promise<T[]>
 
 describe('codecs round-trip across threads', () => {
   test('f64: ordinary and special values, -0 included', async () => {
-    const values = [0, -0, 1.5, -2.25, Math.PI, 1e308, -1e-308, 5e-324, Number.MAX_SAFE_INTEGER, Infinity, -Infinity, NaN];
+    const values = [
+      0,
+      -0,
+      1.5,
+      -2.25,
+      Math.PI,
+      1e308,
+      -1e-308,
+      5e-324,
+      Number.MAX_SAFE_INTEGER,
+      Infinity,
+      -Infinity,
+      NaN,
+    ];
     const out = await roundTrip(f64, values);
     expect(out.length).toBe(values.length);
     values.forEach((v, i) => expect(Object.is(out[i], v)).toBe(true));
@@ -64,6 +77,7 @@ describe('codecs round-trip across threads', () => {
       new Map([[1, 'one']]),
       new Set(['s']),
       new Uint8Array([1, 2, 3]),
+      // biome-ignore lint/suspicious/noSparseArray: the codec must keep the hole
       [1, , 3], // sparse
       { twice: [shared, shared] },
       cyclic,
@@ -116,8 +130,26 @@ describe('codecs round-trip across threads', () => {
     type Entry = Parameters<typeof codec.prepare>[0];
     const values: Entry[] = [
       { time: 1.5, count: -7, size: 4294967295, small: 255, ok: true, level: 'debug', message: '', source: '' },
-      { time: -0.25, count: 2147483647, size: 0, small: 0, ok: false, level: 'error', message: 'naïve 日本 🎉', source: 'b' },
-      { time: 1e300, count: -2147483648, size: 7, small: 17, ok: true, level: 'warn', message: 'x'.repeat(5000), source: '' },
+      {
+        time: -0.25,
+        count: 2147483647,
+        size: 0,
+        small: 0,
+        ok: false,
+        level: 'error',
+        message: 'naïve 日本 🎉',
+        source: 'b',
+      },
+      {
+        time: 1e300,
+        count: -2147483648,
+        size: 7,
+        small: 17,
+        ok: true,
+        level: 'warn',
+        message: 'x'.repeat(5000),
+        source: '',
+      },
       { time: 0, count: 0, size: 1, small: 1, ok: false, level: 'info', message: '\u00e9\u0301', source: 'ünïcödé' },
     ];
     const out = await roundTrip(codec, values);
@@ -169,7 +201,12 @@ describe('codecs round-trip across threads', () => {
     const strings = [['', 'a', 'ü', '🎉'], []];
     expect(await roundTrip(arrayOf(string), strings)).toEqual(strings);
     const rec = record({ id: 'u32', tag: { enum: ['x', 'y'] }, note: 'string' });
-    const records = [[{ id: 1, tag: 'x' as const, note: '' }, { id: 2, tag: 'y' as const, note: 'ñ' }]];
+    const records = [
+      [
+        { id: 1, tag: 'x' as const, note: '' },
+        { id: 2, tag: 'y' as const, note: 'ñ' },
+      ],
+    ];
     expect(await roundTrip(arrayOf(rec), records)).toEqual(records);
     const nested = [[[1, 2], [], [3]], [[]]];
     expect(await roundTrip(arrayOf(arrayOf(u32)), nested)).toEqual(nested);

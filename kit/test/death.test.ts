@@ -1,5 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { channel, RecvError, RecvTimeoutError, type Receiver, type Sender, syncChannel, TryRecvError } from '../channel.ts';
+import {
+  channel,
+  RecvError,
+  RecvTimeoutError,
+  type Receiver,
+  type Sender,
+  syncChannel,
+  TryRecvError,
+} from '../channel.ts';
 import { i32 } from '../codec.ts';
 import { type JoinHandle, sleepAsync, spawn, ThreadPanicError } from '../thread.ts';
 import { exitNow, joinExitingChild } from './bodies.ts';

@@ -11,7 +11,9 @@ export const exhaustMemory = defineThread(import.meta.url, 'exhaustMemory', () =
 
 /** Spawn a child that dies of a fatal error, then join it with a blocking join (this thread's event loop stops). */
 export const joinFatalChild = defineThread(import.meta.url, 'joinFatalChild', () => {
-  const child = new Builder().resourceLimits({ maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 }).spawn(exhaustMemory);
+  const child = new Builder()
+    .resourceLimits({ maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 })
+    .spawn(exhaustMemory);
   const started = performance.now();
   try {
     child.join();

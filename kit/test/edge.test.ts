@@ -13,10 +13,18 @@ describe('edge cases', () => {
   test('each pair of stores that publishes a channel operation is adjacent: a terminated thread cannot stop between them', () => {
     // V8 stops a terminated thread only at an interrupt check (function entry, loop back edge, interpreter return),
     // so two adjacent stores with no call and no loop between them are never separated by a kill. Keep them so.
-    const source = readFileSync(new URL('../internal/channel/ring.ts', import.meta.url), 'utf8').split('\n').map((l) => l.trim());
+    const source = readFileSync(new URL('../internal/channel/ring.ts', import.meta.url), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     const pairs: [RegExp, RegExp][] = [
-      [/^if \(this\.recordSize === undefined\) ctl\[TAIL\] = tail;$/, /^Atomics\.store\(ctl, SENT, \(sent \+ 1\) \| 0\);$/],
-      [/^if \(this\.recordSize === undefined\) Atomics\.store\(ctl, HEAD, \(head \+ recordBytes\) \| 0\);$/, /^Atomics\.store\(ctl, RECEIVED, received\);$/],
+      [
+        /^if \(this\.recordSize === undefined\) ctl\[TAIL\] = tail;$/,
+        /^Atomics\.store\(ctl, SENT, \(sent \+ 1\) \| 0\);$/,
+      ],
+      [
+        /^if \(this\.recordSize === undefined\) Atomics\.store\(ctl, HEAD, \(head \+ recordBytes\) \| 0\);$/,
+        /^Atomics\.store\(ctl, RECEIVED, received\);$/,
+      ],
     ];
     for (const [first, second] of pairs) {
       const at = source.findIndex((line) => first.test(line));

@@ -14,13 +14,17 @@ export interface LogEntry {
   message: string;
 }
 
-export const mutexIncrement = defineThread(import.meta.url, 'mutexIncrement', (m: Mutex<SharedI32Array>, times: number) => {
-  for (let i = 0; i < times; i++) {
-    using guard = m.lock();
-    guard.value.array[0]!++;
-  }
-  return times;
-});
+export const mutexIncrement = defineThread(
+  import.meta.url,
+  'mutexIncrement',
+  (m: Mutex<SharedI32Array>, times: number) => {
+    for (let i = 0; i < times; i++) {
+      using guard = m.lock();
+      guard.value.array[0]!++;
+    }
+    return times;
+  },
+);
 
 /** Creates a lock in a thread and returns it: it reaches the parent as a handle onto the same memory. */
 export const makeCounter = defineThread(import.meta.url, 'makeCounter', (start: number) => {
@@ -42,18 +46,26 @@ export const structIncrement = defineThread(
   },
 );
 
-export const unsyncIncrement = defineThread(import.meta.url, 'unsyncIncrement', (counter: SharedI32Array, times: number) => {
-  const cells = counter.array;
-  // A read-modify-write that is not atomic: two threads can read the same value and both store value + 1.
-  for (let i = 0; i < times; i++) cells[0] = cells[0]! + 1;
-});
+export const unsyncIncrement = defineThread(
+  import.meta.url,
+  'unsyncIncrement',
+  (counter: SharedI32Array, times: number) => {
+    const cells = counter.array;
+    // A read-modify-write that is not atomic: two threads can read the same value and both store value + 1.
+    for (let i = 0; i < times; i++) cells[0] = cells[0]! + 1;
+  },
+);
 
-export const atomicIncrement = defineThread(import.meta.url, 'atomicIncrement', (a: AtomicI32, b: AtomicI64, times: number) => {
-  for (let i = 0; i < times; i++) {
-    a.fetchAdd(1);
-    b.fetchAdd(3n);
-  }
-});
+export const atomicIncrement = defineThread(
+  import.meta.url,
+  'atomicIncrement',
+  (a: AtomicI32, b: AtomicI64, times: number) => {
+    for (let i = 0; i < times; i++) {
+      a.fetchAdd(1);
+      b.fetchAdd(3n);
+    }
+  },
+);
 
 /** Increment with a compareExchange loop, counting how often another thread got in first. */
 export const casIncrement = defineThread(import.meta.url, 'casIncrement', (a: AtomicI32, times: number) => {
@@ -109,24 +121,31 @@ export const throwWhileHolding = defineThread(import.meta.url, 'throwWhileHoldin
 });
 
 /** Block in lock() and report what the lock said: used while the holder dies. */
-export const lockAndReport = defineThread(import.meta.url, 'lockAndReport', (m: Mutex<SharedI32Array>, started: AtomicBool) => {
-  started.store(true);
-  try {
-    using guard = m.lock();
-    return { poisoned: false, value: guard.value.array[0]! };
-  } catch (error) {
-    if (!(error instanceof PoisonError)) throw error;
-    using guard = error.intoInner();
-    return { poisoned: true, value: guard.value.array[0]! };
-  }
-});
+export const lockAndReport = defineThread(
+  import.meta.url,
+  'lockAndReport',
+  (m: Mutex<SharedI32Array>, started: AtomicBool) => {
+    started.store(true);
+    try {
+      using guard = m.lock();
+      return { poisoned: false, value: guard.value.array[0]! };
+    } catch (error) {
+      if (!(error instanceof PoisonError)) throw error;
+      using guard = error.intoInner();
+      return { poisoned: true, value: guard.value.array[0]! };
+    }
+  },
+);
 
 export const tryLockFromThread = defineThread(import.meta.url, 'tryLockFromThread', (m: Mutex) => {
   const attempt = m.tryLock();
   if (attempt.ok) attempt.value.unlock();
   const timed = m.lockTimeout(30);
   if (timed.ok) timed.value.unlock();
-  return { tryLock: attempt.ok ? 'acquired' : attempt.error.name, lockTimeout: timed.ok ? 'acquired' : timed.error.name };
+  return {
+    tryLock: attempt.ok ? 'acquired' : attempt.error.name,
+    lockTimeout: timed.ok ? 'acquired' : timed.error.name,
+  };
 });
 
 // ── RwLock ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -185,7 +204,12 @@ export const rwStarvedWriter = defineThread(
 export const holdWriteOrRead = defineThread(
   import.meta.url,
   'holdWriteOrRead',
-  (lock: RwLock<SharedI32Array>, mode: 'write' | 'read' | 'write-throw', holding: AtomicBool, then: 'exit' | 'release') => {
+  (
+    lock: RwLock<SharedI32Array>,
+    mode: 'write' | 'read' | 'write-throw',
+    holding: AtomicBool,
+    then: 'exit' | 'release',
+  ) => {
     if (mode === 'write-throw') {
       lock.withWrite((cells) => {
         cells.array[0] = 99;
@@ -211,14 +235,18 @@ export const writeOnce = defineThread(import.meta.url, 'writeOnce', (lock: RwLoc
 export type WorkQueue = Mutex<{ queue: SharedVec<number>; done: AtomicBool }>;
 
 /** Producer: pushes 1..count, then raises `done`. */
-export const cvProduce = defineThread(import.meta.url, 'cvProduce', (work: WorkQueue, notEmpty: Condvar, count: number) => {
-  for (let i = 1; i <= count; i++) {
-    work.withLock(({ queue }) => queue.push(i));
-    notEmpty.notifyOne();
-  }
-  work.withLock(({ done }) => done.store(true));
-  notEmpty.notifyAll();
-});
+export const cvProduce = defineThread(
+  import.meta.url,
+  'cvProduce',
+  (work: WorkQueue, notEmpty: Condvar, count: number) => {
+    for (let i = 1; i <= count; i++) {
+      work.withLock(({ queue }) => queue.push(i));
+      notEmpty.notifyOne();
+    }
+    work.withLock(({ done }) => done.store(true));
+    notEmpty.notifyAll();
+  },
+);
 
 /** Consumer: takes values until the queue is empty and `done` is raised; returns their sum and count. */
 export const cvConsume = defineThread(import.meta.url, 'cvConsume', (work: WorkQueue, notEmpty: Condvar) => {

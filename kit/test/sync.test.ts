@@ -48,7 +48,9 @@ async function joinAll<R>(handles: Array<JoinHandle<R>>): Promise<R[]> {
 }
 
 /** Lock on the main thread and take the guard even if the mutex is poisoned; reports which it was. */
-async function lockRecovering<T extends SharedI32Array>(m: Mutex<T>): Promise<{ guard: MutexGuard<T>; poisoned: boolean }> {
+async function lockRecovering<T extends SharedI32Array>(
+  m: Mutex<T>,
+): Promise<{ guard: MutexGuard<T>; poisoned: boolean }> {
   try {
     return { guard: await m.lockAsync(), poisoned: false };
   } catch (error) {
@@ -115,7 +117,10 @@ describe('Mutex', () => {
       const held = m.tryLock();
       expect(held.ok).toBe(false);
       if (!held.ok) expect(held.error).toBeInstanceOf(WouldBlockError);
-      expect(await spawn(tryLockFromThread, m).joinAsync()).toEqual({ tryLock: 'WouldBlockError', lockTimeout: 'LockTimeoutError' });
+      expect(await spawn(tryLockFromThread, m).joinAsync()).toEqual({
+        tryLock: 'WouldBlockError',
+        lockTimeout: 'LockTimeoutError',
+      });
       const start = performance.now();
       const timed = await m.lockTimeoutAsync(40);
       expect(timed.ok).toBe(false);
@@ -321,7 +326,9 @@ describe('RwLock', () => {
   test('a writer that throws in withWrite poisons; a dead writer is taken over and poisons', async () => {
     const lock = new RwLock(new SharedI32Array(1));
     const flag = new AtomicBool(false);
-    await expect(spawn(holdWriteOrRead, lock, 'write-throw', flag, 'release').joinAsync()).rejects.toThrow(/writer failed/);
+    await expect(spawn(holdWriteOrRead, lock, 'write-throw', flag, 'release').joinAsync()).rejects.toThrow(
+      /writer failed/,
+    );
     expect(lock.isPoisoned()).toBe(true);
     const poisonedRead = await lock.readAsync().catch((e: unknown) => e);
     expect(poisonedRead).toBeInstanceOf(PoisonError);
@@ -516,7 +523,10 @@ describe('atomics', () => {
     const i64 = new AtomicI64(2n ** 63n - 1n);
     i64.fetchAdd(1n);
     expect(i64.load()).toBe(-(2n ** 63n));
-    expect(i64.fetchUpdate(Ordering.SeqCst, Ordering.SeqCst, (v) => (v < 0n ? -v - 1n : undefined))).toEqual({ ok: true, value: -(2n ** 63n) });
+    expect(i64.fetchUpdate(Ordering.SeqCst, Ordering.SeqCst, (v) => (v < 0n ? -v - 1n : undefined))).toEqual({
+      ok: true,
+      value: -(2n ** 63n),
+    });
     expect(i64.load()).toBe(2n ** 63n - 1n);
     const flag = new AtomicBool(true);
     expect(flag.fetchAnd(false)).toBe(true);

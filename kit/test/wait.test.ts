@@ -26,18 +26,25 @@ describe('one waiting core', () => {
     const files = [...sourcesUnder(path.join(root, 'kit')), ...sourcesUnder(path.join(root, 'solutions'))];
     expect(files.length).toBeGreaterThan(20);
     const offenders = files
-      .filter((file) => !file.endsWith(path.join('kit', 'internal', 'wait.ts')) && !file.includes(`${path.sep}test${path.sep}wait.test.ts`))
+      .filter(
+        (file) =>
+          !file.endsWith(path.join('kit', 'internal', 'wait.ts')) &&
+          !file.includes(`${path.sep}test${path.sep}wait.test.ts`),
+      )
       .filter((file) => /Atomics\s*(\.\s*wait|\[\s*['"`]wait)/.test(withoutComments(readFileSync(file, 'utf8'))))
       .map((file) => path.relative(root, file));
     expect(offenders).toEqual([]);
     // The check itself can fail: it finds the calls in wait.ts.
-    expect(/Atomics\s*\.\s*wait/.test(withoutComments(readFileSync(path.join(root, 'kit/internal/wait.ts'), 'utf8')))).toBe(true);
+    expect(
+      /Atomics\s*\.\s*wait/.test(withoutComments(readFileSync(path.join(root, 'kit/internal/wait.ts'), 'utf8'))),
+    ).toBe(true);
   });
 
   test('no …Async method of the kit is longer than three lines', () => {
     const long: string[] = [];
     // wait.ts is exempt: its async driver is where the waiting of every …Async method is written, once.
-    const exempt = (f: string): boolean => f.includes(`${path.sep}test${path.sep}`) || f.endsWith(`internal${path.sep}wait.ts`);
+    const exempt = (f: string): boolean =>
+      f.includes(`${path.sep}test${path.sep}`) || f.endsWith(`internal${path.sep}wait.ts`);
     for (const file of sourcesUnder(path.join(root, 'kit')).filter((f) => !exempt(f))) {
       const lines = readFileSync(file, 'utf8').split('\n');
       lines.forEach((line, i) => {

@@ -29,7 +29,11 @@ beforeEach(() => {
   open = new Set();
 });
 const pipe = Readable.prototype.pipe;
-Readable.prototype.pipe = function <T extends NodeJS.WritableStream>(this: Readable, destination: T, options?: { end?: boolean }): T {
+Readable.prototype.pipe = function <T extends NodeJS.WritableStream>(
+  this: Readable,
+  destination: T,
+  options?: { end?: boolean },
+): T {
   const to: unknown = destination;
   if ((to === process.stdout || to === process.stderr) && !this.readableEnded) {
     const mine = open;

@@ -49,9 +49,17 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
   const workspace = makeWorkspace('run');
   try {
     composeTree(workspace, target, all, projects);
-    const canonicalTests = chosen.flatMap((m) => listFiles(m.dir).filter(isTestFile).map((rel) => `${m.folder}/${rel}`));
+    const canonicalTests = chosen.flatMap((m) =>
+      listFiles(m.dir)
+        .filter(isTestFile)
+        .map((rel) => `${m.folder}/${rel}`),
+    );
     const [expectedRaw, run] = await Promise.all([
-      listTests(canonicalTests.map((f) => rootRel(path.join(canonicalRoot, f))), canonicalRoot, path.join(workspace, '.list.json')),
+      listTests(
+        canonicalTests.map((f) => rootRel(path.join(canonicalRoot, f))),
+        canonicalRoot,
+        path.join(workspace, '.list.json'),
+      ),
       runVitest({
         include: canonicalTests.map((f) => rootRel(path.join(workspace, f))),
         relativeTo: workspace,
@@ -61,7 +69,10 @@ export async function runCheckpoints(options: RunCheckpointsOptions): Promise<Ch
       }),
     ]);
     const tests = mergeResults(expectedRaw, run, (f) => f);
-    const milestones = summarize(chosen.map((m) => m.id), tests);
+    const milestones = summarize(
+      chosen.map((m) => m.id),
+      tests,
+    );
     return {
       target,
       tests,

@@ -52,7 +52,9 @@ export function runVitestProcess(
   stallMs?: number,
 ): Promise<ProcessOutcome> {
   return new Promise((resolve, reject) => {
-    const started = wrap ? wrap(process.execPath, [vitestBin(), ...args]) : { command: process.execPath, args: [vitestBin(), ...args] };
+    const started = wrap
+      ? wrap(process.execPath, [vitestBin(), ...args])
+      : { command: process.execPath, args: [vitestBin(), ...args] };
     // detached: the child leads its own process group, so a hung run is killed with its fork workers.
     // With a channel, the child's stdin carries the key and fd 3 is the results pipe: inherited, never a path.
     const child = spawn(started.command, started.args, {

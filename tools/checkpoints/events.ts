@@ -27,7 +27,11 @@ export function capText(message: string, lines = 12, chars = 2000): string {
  * number out of order, a line that is not an event, an event after the end) stops the reading and is reported as
  * tampering; a last line cut short by a killed run is not.
  */
-export function readEvents(text: string, key: string, killed: boolean): { events: CheckpointEvent[]; tampering: string[] } {
+export function readEvents(
+  text: string,
+  key: string,
+  killed: boolean,
+): { events: CheckpointEvent[]; tampering: string[] } {
   const events: CheckpointEvent[] = [];
   const lines = text.split('\n');
   const last = lines.pop() ?? '';
@@ -38,7 +42,12 @@ export function readEvents(text: string, key: string, killed: boolean): { events
     const [seq, mac, ...rest] = line.split('\t');
     const json = rest.join('\t');
     const expected = eventMac(key, i, json);
-    if (seq !== String(i) || mac === undefined || mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) {
+    if (
+      seq !== String(i) ||
+      mac === undefined ||
+      mac.length !== expected.length ||
+      !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))
+    ) {
       tampering.push(`line ${i + 1} of the results channel was not written by the test runner`);
       break;
     }
@@ -63,7 +72,12 @@ export const canaryNames = (nonce: string): { falseTest: string; trueTest: strin
 /** What a run's events say, checked: every sign of forgery or of a broken canary goes to `tampering`. */
 export function interpretEvents(
   events: readonly CheckpointEvent[],
-  context: { readonly include: readonly string[]; readonly relativeTo: string; readonly nonce?: string; readonly maxChars?: number },
+  context: {
+    readonly include: readonly string[];
+    readonly relativeTo: string;
+    readonly nonce?: string;
+    readonly maxChars?: number;
+  },
 ): {
   tests: RawTest[];
   fileErrors: RawFileError[];
@@ -111,7 +125,10 @@ export function interpretEvents(
         canariesSeen.add(k);
       }
       if (canary && ev.name === canary.falseTest) {
-        canaryOf(ev.file).falseOk = ev.state === 'failed' && (ev.error ?? '').includes(`${nonce}-left`) && (ev.error ?? '').includes(`${nonce}-right`);
+        canaryOf(ev.file).falseOk =
+          ev.state === 'failed' &&
+          (ev.error ?? '').includes(`${nonce}-left`) &&
+          (ev.error ?? '').includes(`${nonce}-right`);
         continue;
       }
       if (canary && ev.name === canary.trueTest) {
@@ -138,11 +155,18 @@ export function interpretEvents(
       entry.dropped += ev.dropped ?? 0;
       printed.set(k, entry);
     } else if (ev.e === 'detail') {
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the colour codes vitest may leave in values
-      const plain = (v: string): string => v.replace(/\u001b\[[0-9;]*m/g, '').split(prefix).join('');
-      const clip = (v: string | undefined): string | undefined => (v === undefined ? undefined : capText(plain(v), 40, maxChars));
+      const plain = (v: string): string =>
+        v
+          .replace(/\u001b\[[0-9;]*m/g, '')
+          .split(prefix)
+          .join('');
+      const clip = (v: string | undefined): string | undefined =>
+        v === undefined ? undefined : capText(plain(v), 40, maxChars);
       const a = { expected: clip(ev.expected), actual: clip(ev.actual), diff: clip(ev.diff) };
-      details.set(key2(ev.file, ev.name), Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as Assertion);
+      details.set(
+        key2(ev.file, ev.name),
+        Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as Assertion,
+      );
     } else if (ev.e === 'module') {
       if (modulesEnded.has(ev.file)) tampering.push(`the test file ${rel(ev.file)} ended twice`);
       modulesEnded.add(ev.file);
@@ -162,8 +186,13 @@ export function interpretEvents(
     // nothing a broken framework could have won.
     for (const [file, c] of canarySeen) {
       if (!c.scored) continue;
-      const broken = [!c.falseOk && 'a known-false expectation did not fail', !c.trueOk && 'a known-true expectation did not pass', modulesEnded.has(file) && !c.markerOk && 'the check after the last test did not report'].filter(Boolean);
-      if (broken.length > 0) tampering.push(`the test framework was tampered with in ${rel(file)}: ${broken.join('; ')}`);
+      const broken = [
+        !c.falseOk && 'a known-false expectation did not fail',
+        !c.trueOk && 'a known-true expectation did not pass',
+        modulesEnded.has(file) && !c.markerOk && 'the check after the last test did not report',
+      ].filter(Boolean);
+      if (broken.length > 0)
+        tampering.push(`the test framework was tampered with in ${rel(file)}: ${broken.join('; ')}`);
     }
   }
   // What the code printed goes with its test; what it printed outside any test, with its file.
@@ -171,9 +200,15 @@ export function interpretEvents(
     const out = printed.get(k);
     const assertion = details.get(k);
     if (out !== undefined || assertion !== undefined) {
-      tests.set(k, { ...t, ...(assertion !== undefined ? { assertion } : {}), ...(out !== undefined ? { output: joinOutput(out.chunks, undefined, out.dropped) } : {}) });
+      tests.set(k, {
+        ...t,
+        ...(assertion !== undefined ? { assertion } : {}),
+        ...(out !== undefined ? { output: joinOutput(out.chunks, undefined, out.dropped) } : {}),
+      });
     }
   }
-  const strayOutput = [...printed].filter(([k]) => k.endsWith('\0')).map(([k, v]) => ({ file: rel(k.slice(0, -1)), output: joinOutput(v.chunks, undefined, v.dropped) }));
+  const strayOutput = [...printed]
+    .filter(([k]) => k.endsWith('\0'))
+    .map(([k, v]) => ({ file: rel(k.slice(0, -1)), output: joinOutput(v.chunks, undefined, v.dropped) }));
   return { tests: [...tests.values()], fileErrors, unhandled, tampering, modulesEnded, ended, strayOutput };
 }

@@ -69,7 +69,14 @@ export function mergeResults(
       results.push({ milestone: milestoneIdOf(file) ?? '?', file, name: t.name, status: 'skipped', durationMs: 0 });
       continue;
     }
-    results.push({ milestone: milestoneIdOf(file) ?? '?', file, name: t.name, status: 'failed', durationMs: t.durationMs, failure: 'not a canonical checkpoint test (its name differs from the one in solutions/)' });
+    results.push({
+      milestone: milestoneIdOf(file) ?? '?',
+      file,
+      name: t.name,
+      status: 'failed',
+      durationMs: t.durationMs,
+      failure: 'not a canonical checkpoint test (its name differs from the one in solutions/)',
+    });
   }
   return results;
 }

@@ -134,7 +134,14 @@ export default class CheckpointStreamReporter implements Reporter {
     this.logged.set(key, used + log.content.length);
     const text = log.content.slice(0, room);
     const dropped = log.content.length - text.length;
-    this.write({ e: 'log', file, ...(name !== undefined ? { name } : {}), stream: log.type, text, ...(dropped > 0 ? { dropped } : {}) });
+    this.write({
+      e: 'log',
+      file,
+      ...(name !== undefined ? { name } : {}),
+      stream: log.type,
+      text,
+      ...(dropped > 0 ? { dropped } : {}),
+    });
   }
 
   private write(event: CheckpointEvent): void {
@@ -173,7 +180,10 @@ export default class CheckpointStreamReporter implements Reporter {
     this.write({ e: 'module', file: module.moduleId, errors });
   }
 
-  onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message: string; name?: string }>): void {
+  onTestRunEnd(
+    _modules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<{ message: string; name?: string }>,
+  ): void {
     for (const error of unhandledErrors) this.write({ e: 'unhandled', message: errorText(error) ?? 'unknown error' });
     this.write({ e: 'end' });
   }

@@ -5,7 +5,14 @@
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isMutantCatalogPath, stubSource } from '../exercises/generate.ts';
-import { isTestFile, isTypeScriptModule, listFiles, listMilestones, type Milestone, projectRoot } from '../../course/layout.ts';
+import {
+  isTestFile,
+  isTypeScriptModule,
+  listFiles,
+  listMilestones,
+  type Milestone,
+  projectRoot,
+} from '../../course/layout.ts';
 
 const STUB_IMPORT_RE = /^import \{ todo \} from '#kit\/todo\.ts';$/m;
 
@@ -45,12 +52,18 @@ export function isStudentFile(canonicalFile: string): boolean {
  * one by milestone id and takes the canonical folder's name, because later milestones import earlier ones by
  * relative path (`../m1-mpsc/log-entry.ts`): a copy with `m1-channels/` for p1/m1 still works.
  */
-export function composeTree(dir: string, target: string, canonical: readonly Milestone[], projects: ReadonlySet<string>): void {
+export function composeTree(
+  dir: string,
+  target: string,
+  canonical: readonly Milestone[],
+  projects: ReadonlySet<string>,
+): void {
   for (const m of listMilestones(target)) {
     const folder = canonical.find((c) => c.id === m.id)?.folder ?? m.folder;
     // Symbolic links are left out: followed on this side they would read or (copying canonical files on top)
     // write whatever they point at, outside the submission.
-    if (projects.has(folder.split('/')[0] ?? '')) cpSync(m.dir, path.join(dir, folder), { recursive: true, filter: (src) => !lstatSync(src).isSymbolicLink() });
+    if (projects.has(folder.split('/')[0] ?? ''))
+      cpSync(m.dir, path.join(dir, folder), { recursive: true, filter: (src) => !lstatSync(src).isSymbolicLink() });
   }
   for (const m of canonical) {
     if (!projects.has(m.project)) continue;

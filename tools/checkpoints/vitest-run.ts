@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CheckpointEvent } from './stream-reporter.ts';
+import type { CheckpointEvent } from './stream-reporter.ts';
 import { hangMessage } from './verdict.ts';
 import { projectRoot } from '../../course/layout.ts';
 import { posix } from '../../lib/paths.ts';
@@ -57,7 +57,8 @@ export async function runVitest(options: {
     for (const line of lines) {
       try {
         const ev = JSON.parse(line.split('\t').slice(2).join('\t')) as CheckpointEvent;
-        if (ev.e === 'result' && ev.state !== 'pending') options.onResult?.({ file: rel(ev.file), name: ev.name, status: ev.state });
+        if (ev.e === 'result' && ev.state !== 'pending')
+          options.onResult?.({ file: rel(ev.file), name: ev.name, status: ev.state });
       } catch {
         // not an event line: readEvents reports it
       }
@@ -66,7 +67,13 @@ export async function runVitest(options: {
   const outcome = await runVitestProcess(
     // Wrapped (the grader's sandbox sees the project read-only): the config is loaded on the fly, without the
     // temporary bundle vite would otherwise write next to node_modules.
-    ['run', '--config', checkpointConfig(), `--reporter=${reporter}`, ...(options.wrap ? ['--configLoader', 'runner'] : [])],
+    [
+      'run',
+      '--config',
+      checkpointConfig(),
+      `--reporter=${reporter}`,
+      ...(options.wrap ? ['--configLoader', 'runner'] : []),
+    ],
     {
       CHECKPOINTS_INCLUDE: JSON.stringify(options.include),
       CHECKPOINTS_TEST_TIMEOUT_MS: String(timeoutMs),
@@ -83,8 +90,20 @@ export async function runVitest(options: {
   const { code, signal, output, killed } = outcome;
   // A process that died (killed by the watchdog or by anything else; 1 is vitest for "tests failed") may have
   // been cut off mid-line.
-  const { events, tampering } = readEvents(outcome.events, key, killed || signal !== null || (code !== 0 && code !== 1));
-  const { tests, fileErrors, unhandled, modulesEnded, ended, strayOutput, tampering: interpreted } = interpretEvents(events, {
+  const { events, tampering } = readEvents(
+    outcome.events,
+    key,
+    killed || signal !== null || (code !== 0 && code !== 1),
+  );
+  const {
+    tests,
+    fileErrors,
+    unhandled,
+    modulesEnded,
+    ended,
+    strayOutput,
+    tampering: interpreted,
+  } = interpretEvents(events, {
     include: options.include,
     relativeTo: options.relativeTo,
     maxChars,
@@ -105,7 +124,14 @@ export async function runVitest(options: {
     runError = `the test run ${hangMessage(limitSeconds)}; it was stopped; unfinished test files: ${unfinished.join(', ') || '(none)'}`;
   } else if (!ended) {
     // The first line says what happened and why (the first thing vitest printed); the rest follows.
-    const printed = capText(output.split('\n').filter((l) => l.trim() !== '').join('\n'), 40, maxChars * 2);
+    const printed = capText(
+      output
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .join('\n'),
+      40,
+      maxChars * 2,
+    );
     runError = `vitest ${describeExit(code, signal)} before the run ended${printed !== '' ? `: ${printed}` : ' (it printed nothing)'}`;
   }
   return {
@@ -123,7 +149,12 @@ export async function runVitest(options: {
  * The tests vitest finds in the given files (paths relative to the project root), without running them; file
  * paths made relative to `relativeTo`.
  */
-export async function listTests(include: readonly string[], relativeTo: string, reportFile: string, env?: Readonly<Record<string, string>>): Promise<Array<{ file: string; name: string }>> {
+export async function listTests(
+  include: readonly string[],
+  relativeTo: string,
+  reportFile: string,
+  env?: Readonly<Record<string, string>>,
+): Promise<Array<{ file: string; name: string }>> {
   rmSync(reportFile, { force: true });
   const { code, output } = await runVitestProcess(
     ['list', '--config', checkpointConfig(), `--json=${reportFile}`],

@@ -59,7 +59,6 @@ export interface CheckOptions {
   readonly runTimeoutMs?: number;
 }
 
-
 export async function checkExercises(options: CheckOptions = {}): Promise<ExerciseCheckReport> {
   const started = Date.now();
   const solutions = options.solutions ?? path.join(projectRoot, 'solutions');
@@ -94,7 +93,14 @@ export async function checkExercises(options: CheckOptions = {}): Promise<Exerci
     const id = milestoneIdOf(rel);
     if (id !== undefined) stubCount.set(id, (stubCount.get(id) ?? 0) + regions.length);
   }
-  const testFiles = new Map(milestones.map((m) => [m.id, listFiles(m.dir).filter(isTestFile).map((f) => `${m.folder}/${f}`)]));
+  const testFiles = new Map(
+    milestones.map((m) => [
+      m.id,
+      listFiles(m.dir)
+        .filter(isTestFile)
+        .map((f) => `${m.folder}/${f}`),
+    ]),
+  );
   for (const m of milestones) {
     if ((stubCount.get(m.id) ?? 0) > 0 && (testFiles.get(m.id) ?? []).length === 0) {
       problems.push(`${m.id}: has solution regions but no checkpoint test file (*.test.ts) in solutions/${m.folder}/`);
@@ -118,8 +124,12 @@ export async function checkExercises(options: CheckOptions = {}): Promise<Exerci
       cpSync(path.join(exercises, m.folder), path.join(slot, m.folder), { recursive: true });
       for (const f of testFiles.get(m.id) ?? []) include.push(posix(path.relative(projectRoot, path.join(slot, f))));
     }
-        [expected, run] = await Promise.all([
-      listTests(withTests.flatMap((m) => (testFiles.get(m.id) ?? []).map((f) => rootRel(path.join(solutions, f)))), solutions, path.join(workspace, '.list.json')),
+    [expected, run] = await Promise.all([
+      listTests(
+        withTests.flatMap((m) => (testFiles.get(m.id) ?? []).map((f) => rootRel(path.join(solutions, f)))),
+        solutions,
+        path.join(workspace, '.list.json'),
+      ),
       runVitest({
         include,
         relativeTo: workspace,
@@ -156,20 +166,39 @@ export async function checkExercises(options: CheckOptions = {}): Promise<Exerci
       }
     }
     // `vitest list` leaves out tests marked skip or todo, so a skipped result need not be among the expected.
-    const others = run.tests.filter((t) => milestoneIdOf(unslot(t.file)) === m.id && !keys.has(`${unslot(t.file)}\0${t.name}`));
+    const others = run.tests.filter(
+      (t) => milestoneIdOf(unslot(t.file)) === m.id && !keys.has(`${unslot(t.file)}\0${t.name}`),
+    );
     skipped.push(...others.filter((t) => t.status === 'skipped').map((t) => t.name));
     const extra = others.filter((t) => t.status !== 'skipped').map((t) => t.name);
     const stubs = stubCount.get(m.id) ?? 0;
     if (stubs > 0 && mine.length === 0 && (testFiles.get(m.id) ?? []).length > 0) {
       problems.push(`${m.id}: its test files in solutions/${m.folder}/ declare no tests`);
     }
-    for (const name of passingOnStubs) problems.push(`${m.id}: "${name}" passes against the stubs: it asserts nothing the stub cannot satisfy`);
-    const ownFileErrors = [...fileErrors].filter(([file]) => milestoneIdOf(file) === m.id).map(([file, message]) => ({ file, message }));
-    const loadNote = ownFileErrors.map((e) => `; ${e.file} failed against the stubs as a whole: ${e.message.split('\n')[0]}`).join('');
-    for (const name of missing) problems.push(`${m.id}: "${name}" runs against solutions/ but did not run against the stubs${loadNote}`);
+    for (const name of passingOnStubs)
+      problems.push(`${m.id}: "${name}" passes against the stubs: it asserts nothing the stub cannot satisfy`);
+    const ownFileErrors = [...fileErrors]
+      .filter(([file]) => milestoneIdOf(file) === m.id)
+      .map(([file, message]) => ({ file, message }));
+    const loadNote = ownFileErrors
+      .map((e) => `; ${e.file} failed against the stubs as a whole: ${e.message.split('\n')[0]}`)
+      .join('');
+    for (const name of missing)
+      problems.push(`${m.id}: "${name}" runs against solutions/ but did not run against the stubs${loadNote}`);
     for (const name of skipped) problems.push(`${m.id}: "${name}" was skipped against the stubs`);
     for (const name of extra) problems.push(`${m.id}: "${name}" ran against the stubs but is not a test in solutions/`);
-    report.push({ milestone: m.id, stubbedFunctions: stubs, tests: mine.length, failingOnStubs: failing, passingOnStubs, missing, fileErrors: ownFileErrors, skipped, timedOut, extra });
+    report.push({
+      milestone: m.id,
+      stubbedFunctions: stubs,
+      tests: mine.length,
+      failingOnStubs: failing,
+      passingOnStubs,
+      missing,
+      fileErrors: ownFileErrors,
+      skipped,
+      timedOut,
+      extra,
+    });
   }
   return done({ milestones: report });
 }

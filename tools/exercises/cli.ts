@@ -76,15 +76,20 @@ async function check(timeoutMs: number | undefined): Promise<number> {
         : `${plural(m.tests, 'checkpoint test')}, ${m.failingOnStubs} of them fail against the stubs` +
           (m.failingOnStubs === m.tests ? ' (all, as they should)' : '');
     console.log(`${m.milestone.padEnd(6)} ${plural(m.stubbedFunctions, 'stub')}; ${against}`);
-    for (const name of m.passingOnStubs) console.log(`         ✗ passes on the stubs: "${name}" asserts nothing the stub cannot satisfy`);
+    for (const name of m.passingOnStubs)
+      console.log(`         ✗ passes on the stubs: "${name}" asserts nothing the stub cannot satisfy`);
     for (const name of m.missing) console.log(`         ✗ did not run on the stubs: "${name}"`);
-    for (const e of m.fileErrors) console.log(`         ✗ ${e.file} failed as a whole on the stubs: ${e.message.split('\n')[0]}`);
+    for (const e of m.fileErrors)
+      console.log(`         ✗ ${e.file} failed as a whole on the stubs: ${e.message.split('\n')[0]}`);
     for (const name of m.skipped) console.log(`         ✗ skipped on the stubs: "${name}"`);
-    for (const name of m.timedOut) console.log(`         note: fails on the stubs only by timing out (slow for students): "${name}"`);
+    for (const name of m.timedOut)
+      console.log(`         note: fails on the stubs only by timing out (slow for students): "${name}"`);
     for (const name of m.extra) console.log(`         ✗ not in solutions/: "${name}"`);
   }
   if (report.problems.length > 0) {
-    console.error(`\nexercise check failed (${plural(report.problems.length, 'problem')}, ${seconds(report.durationMs)}):`);
+    console.error(
+      `\nexercise check failed (${plural(report.problems.length, 'problem')}, ${seconds(report.durationMs)}):`,
+    );
     for (const p of report.problems) console.error(`  ${p}`);
     return 1;
   }
@@ -118,18 +123,29 @@ async function mutants(milestones: string[] | undefined, timeoutMs: number | und
   for (const n of report.notes) console.log(`note: ${n}`);
   const caught = report.results.filter((r) => r.caughtBy.length > 0).length;
   if (report.problems.length > 0) {
-    console.error(`\nwrong-solutions check failed (${plural(report.problems.length, 'problem')}, ${seconds(report.durationMs)}):`);
+    console.error(
+      `\nwrong-solutions check failed (${plural(report.problems.length, 'problem')}, ${seconds(report.durationMs)}):`,
+    );
     for (const p of report.problems) console.error(`  ${p}`);
     return 1;
   }
-  console.log(`wrong-solutions check passed: ${caught}/${report.results.length} caught in ${seconds(report.durationMs)}`);
+  console.log(
+    `wrong-solutions check passed: ${caught}/${report.results.length} caught in ${seconds(report.durationMs)}`,
+  );
   return 0;
 }
 
-async function run(target: string, milestones: string[], json: string | undefined, timeoutMs: number | undefined): Promise<number> {
+async function run(
+  target: string,
+  milestones: string[],
+  json: string | undefined,
+  timeoutMs: number | undefined,
+): Promise<number> {
   const report = await runCheckpoints({ target, milestones, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   if (report.missingFolders.length > 0) {
-    console.log(`note: ${report.target} has no folder for ${report.missingFolders.join(', ')} (expected <pN-name>/<mN-name>/, like exercises/)`);
+    console.log(
+      `note: ${report.target} has no folder for ${report.missingFolders.join(', ')} (expected <pN-name>/<mN-name>/, like exercises/)`,
+    );
   }
   for (const m of report.milestones) {
     const total = m.passed + m.failed + m.skipped;
@@ -142,7 +158,9 @@ async function run(target: string, milestones: string[], json: string | undefine
   }
   for (const e of report.runErrors) console.log(`note: ${e}`);
   const passed = report.tests.filter((t) => t.status === 'passed').length;
-  console.log(`${passed}/${report.tests.length} checkpoint tests passed against ${report.target} (${seconds(report.durationMs)})`);
+  console.log(
+    `${passed}/${report.tests.length} checkpoint tests passed against ${report.target} (${seconds(report.durationMs)})`,
+  );
   if (json !== undefined) {
     writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`results written to ${json}`);
@@ -168,23 +186,31 @@ export async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new Error(`--timeout wants milliseconds, got ${values.timeout}`);
+  if (timeoutMs !== undefined && !(timeoutMs > 0))
+    throw new Error(`--timeout wants milliseconds, got ${values.timeout}`);
   switch (command) {
     case 'generate':
       return generate();
     case 'check':
       return check(timeoutMs);
     case 'mutants':
-      return mutants((values.milestone ?? []).flatMap((m) => m.split(',')), timeoutMs);
+      return mutants(
+        (values.milestone ?? []).flatMap((m) => m.split(',')),
+        timeoutMs,
+      );
     case 'run':
       if (values.target === undefined) {
         console.error(`run needs --target <dir>\n${USAGE}`);
         return 2;
       }
-      return run(values.target, (values.milestone ?? []).flatMap((m) => m.split(',')), values.json, timeoutMs);
+      return run(
+        values.target,
+        (values.milestone ?? []).flatMap((m) => m.split(',')),
+        values.json,
+        timeoutMs,
+      );
     default:
       console.error(`unknown command '${command}'\n${USAGE}`);
       return 2;
   }
 }
-

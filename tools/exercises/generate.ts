@@ -103,7 +103,13 @@ function findMarkers(sf: ts.SourceFile): Marker[] {
   for (const c of collectComments(sf)) {
     if (c.kind !== ts.SyntaxKind.SingleLineCommentTrivia) continue;
     const body = sf.text.slice(c.pos, c.end).trimEnd();
-    const kind = REGION_RE.test(body) ? 'start' : END_RE.test(body) ? 'end' : BARE_END_RE.test(body) ? 'bare-end' : undefined;
+    const kind = REGION_RE.test(body)
+      ? 'start'
+      : END_RE.test(body)
+        ? 'end'
+        : BARE_END_RE.test(body)
+          ? 'bare-end'
+          : undefined;
     if (kind === undefined) continue;
     markers.push({ kind, pos: c.pos, end: c.end, line: sf.getLineAndCharacterOfPosition(c.pos).line + 1 });
   }
@@ -114,7 +120,9 @@ function findMarkers(sf: ts.SourceFile): Marker[] {
 function innermostContainer(sf: ts.SourceFile, pos: number, end: number): ts.Node {
   let node: ts.Node = sf;
   for (;;) {
-    const child: ts.Node | undefined = node.forEachChild((c) => (c.getStart(sf) <= pos && end <= c.end ? c : undefined));
+    const child: ts.Node | undefined = node.forEachChild((c) =>
+      c.getStart(sf) <= pos && end <= c.end ? c : undefined,
+    );
     if (child === undefined) return node;
     node = child;
   }
@@ -160,7 +168,11 @@ function isTransparentWrapper(node: ts.Node): boolean {
  */
 function contextName(value: ts.Node): string | undefined {
   let node = value;
-  while (node.parent && (isTransparentWrapper(node.parent) || (ts.isCallExpression(node.parent) && node.parent.arguments.includes(node as ts.Expression)))) {
+  while (
+    node.parent &&
+    (isTransparentWrapper(node.parent) ||
+      (ts.isCallExpression(node.parent) && node.parent.arguments.includes(node as ts.Expression)))
+  ) {
     node = node.parent;
   }
   const parent = node.parent;
@@ -221,8 +233,14 @@ function todoImportInsertion(sf: ts.SourceFile, fileName: string): { at: number;
       (bindings !== undefined && ts.isNamedImports(bindings) && bindings.elements.some((e) => e.name.text === 'todo'));
     if (!bindsTodo) continue;
     const fromKit = bindings !== undefined && ts.isNamedImports(bindings) && /^#kit\/(todo|index)\.ts$/.test(spec);
-    const element = fromKit && ts.isNamedImports(bindings) ? bindings.elements.find((e) => e.name.text === 'todo') : undefined;
-    if (element && !element.isTypeOnly && !statement.importClause?.isTypeOnly && (element.propertyName?.text ?? 'todo') === 'todo') {
+    const element =
+      fromKit && ts.isNamedImports(bindings) ? bindings.elements.find((e) => e.name.text === 'todo') : undefined;
+    if (
+      element &&
+      !element.isTypeOnly &&
+      !statement.importClause?.isTypeOnly &&
+      (element.propertyName?.text ?? 'todo') === 'todo'
+    ) {
       return undefined;
     }
     throw new MarkerError(
@@ -237,7 +255,9 @@ function todoImportInsertion(sf: ts.SourceFile, fileName: string): { at: number;
   if (lastImport !== undefined) {
     // On the line after the last import, so a comment trailing that import stays on its line.
     const eol = text.indexOf('\n', lastImport.end);
-    return eol < 0 ? { at: text.length, text: `${newline}${line}${newline}` } : { at: eol + 1, text: `${line}${newline}` };
+    return eol < 0
+      ? { at: text.length, text: `${newline}${line}${newline}` }
+      : { at: eol + 1, text: `${line}${newline}` };
   }
   // No imports: after the file's header comment (one separated from the code by a blank line), else at the top.
   let at = text.startsWith('#!') ? text.indexOf('\n') + 1 : 0;
@@ -270,19 +290,35 @@ export function stubSource(source: string, fileName: string, milestone: string |
   let open: Marker | undefined;
   for (const marker of markers) {
     if (marker.kind === 'start') {
-      if (open) throw new MarkerError(fileName, marker.line, `nested '#region solution' (the region opened at line ${open.line} is not closed)`);
+      if (open)
+        throw new MarkerError(
+          fileName,
+          marker.line,
+          `nested '#region solution' (the region opened at line ${open.line} is not closed)`,
+        );
       open = marker;
     } else if (marker.kind === 'bare-end') {
-      if (open) throw new MarkerError(fileName, marker.line, `a bare '// #endregion' inside the solution region opened at line ${open.line}; write '// #endregion solution'`);
+      if (open)
+        throw new MarkerError(
+          fileName,
+          marker.line,
+          `a bare '// #endregion' inside the solution region opened at line ${open.line}; write '// #endregion solution'`,
+        );
     } else {
-      if (!open) throw new MarkerError(fileName, marker.line, `'#endregion solution' without a matching '#region solution'`);
+      if (!open)
+        throw new MarkerError(fileName, marker.line, `'#endregion solution' without a matching '#region solution'`);
       regions.push({ ...placeRegion(sf, fileName, open, marker), pos: open.pos, end: marker.end });
       open = undefined;
     }
   }
-  if (open) throw new MarkerError(fileName, open.line, `'#region solution' is never closed with '// #endregion solution'`);
+  if (open)
+    throw new MarkerError(fileName, open.line, `'#region solution' is never closed with '// #endregion solution'`);
   if (milestone === undefined) {
-    throw new MarkerError(fileName, regions[0]!.line, 'solution regions are only allowed in files inside a milestone folder (<pN-project>/<mN-milestone>/)');
+    throw new MarkerError(
+      fileName,
+      regions[0]!.line,
+      'solution regions are only allowed in files inside a milestone folder (<pN-project>/<mN-milestone>/)',
+    );
   }
 
   // Splice from the end so earlier offsets stay valid.
@@ -298,7 +334,10 @@ export function stubSource(source: string, fileName: string, milestone: string |
     }
     text = `${text.slice(0, insertion.at)}${insertion.text}${text.slice(insertion.at)}`;
   }
-  return { text, regions: regions.map(({ line, endLine, functionName: name }) => ({ line, endLine, functionName: name })) };
+  return {
+    text,
+    regions: regions.map(({ line, endLine, functionName: name }) => ({ line, endLine, functionName: name })),
+  };
 }
 
 /** Check where a region sits and name its function. */
@@ -313,14 +352,26 @@ function placeRegion(sf: ts.SourceFile, fileName: string, start: Marker, end: Ma
   const container = innermostContainer(sf, start.pos, start.end);
   const endContainer = innermostContainer(sf, end.pos, end.end);
   if (!STATEMENT_LISTS.has(container.kind) || container !== endContainer) {
-    const where = container === sf || ts.isClassLike(container) || ts.isModuleBlock(container) ? 'not inside a function body' : 'does not enclose whole statements of one block';
+    const where =
+      container === sf || ts.isClassLike(container) || ts.isModuleBlock(container)
+        ? 'not inside a function body'
+        : 'does not enclose whole statements of one block';
     throw new MarkerError(fileName, start.line, `solution region (lines ${start.line}-${end.line}) ${where}`);
   }
   const { found, name } = enclosingFunctionName(container);
-  if (!found) throw new MarkerError(fileName, start.line, `solution region (lines ${start.line}-${end.line}) is not inside a function body`);
+  if (!found)
+    throw new MarkerError(
+      fileName,
+      start.line,
+      `solution region (lines ${start.line}-${end.line}) is not inside a function body`,
+    );
   requireDeclaredReturnType(sf, fileName, container, start, end, name);
   if (name === undefined) {
-    throw new MarkerError(fileName, start.line, 'cannot name the function around this solution region (give it a name, or assign it to a const)');
+    throw new MarkerError(
+      fileName,
+      start.line,
+      'cannot name the function around this solution region (give it a name, or assign it to a const)',
+    );
   }
   return { line: start.line, endLine: end.line, functionName: name };
 }
@@ -330,7 +381,14 @@ function placeRegion(sf: ts.SourceFile, fileName: string, start: Marker, end: Ma
  * from the body, and the stub's body (a call that never returns) makes it `void` or `never`: the exercise would
  * no longer type-check against the tests, and tsc would complain about exercises/ rather than about the cause.
  */
-function requireDeclaredReturnType(sf: ts.SourceFile, fileName: string, container: ts.Node, start: Marker, end: Marker, name: string | undefined): void {
+function requireDeclaredReturnType(
+  sf: ts.SourceFile,
+  fileName: string,
+  container: ts.Node,
+  start: Marker,
+  end: Marker,
+  name: string | undefined,
+): void {
   let fn: ts.Node | undefined = container;
   while (fn && !isFunctionWithBody(fn)) fn = fn.parent;
   if (fn === undefined || !isFunctionWithBody(fn) || fn.type !== undefined) return;
@@ -418,7 +476,11 @@ export function buildExercises(from: string): Map<string, { content: Buffer; reg
       const source = bytes.toString('utf8');
       const stubbed = stubSource(source, rel, milestoneIdOf(rel));
       if (stubbed.regions.length > 0 && isTestFile(rel)) {
-        throw new MarkerError(rel, stubbed.regions[0]!.line, 'checkpoint tests are the same file in both trees; move the solution region out of the test');
+        throw new MarkerError(
+          rel,
+          stubbed.regions[0]!.line,
+          'checkpoint tests are the same file in both trees; move the solution region out of the test',
+        );
       }
       const content = stubbed.regions.length > 0 ? Buffer.from(stubbed.text, 'utf8') : bytes;
       out.set(rel, { content: withHeader(rel, content), regions: stubbed.regions });
@@ -447,7 +509,7 @@ export function generateExercises(from: string, to: string): GenerateResult {
     } catch {
       current = undefined;
     }
-    if (current !== undefined && current.equals(content)) continue;
+    if (current?.equals(content)) continue;
     mkdirSync(path.dirname(dest), { recursive: true });
     writeFileSync(dest, content);
     written.push(rel);
@@ -461,7 +523,9 @@ export function generateExercises(from: string, to: string): GenerateResult {
 function pruneEmptyDirs(dir: string, keep: boolean): void {
   let entries: string[];
   try {
-    entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    entries = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   } catch {
     return;
   }

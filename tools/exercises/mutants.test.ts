@@ -27,10 +27,30 @@ describe('mutant catalogues', () => {
   test('a mutant has a name, a mistake, a catching test and edits (file, text to find, replacement)', () => {
     const { mutants, problems } = parseMutants(
       catalog(
-        '# Wrong solutions', '', 'prose is ignored', '',
-        '## unlocked-add', '- mistake: no lock', '- caught by: test_add', '',
-        '`a.ts`', `${fence}ts`, '  lock();', '  x += 1;', fence, 'becomes', `${fence}ts`, '  x += 1;', fence,
-        '`b.ts`', `${fence}ts`, 'one', fence, `${fence}ts`, 'two', fence,
+        '# Wrong solutions',
+        '',
+        'prose is ignored',
+        '',
+        '## unlocked-add',
+        '- mistake: no lock',
+        '- caught by: test_add',
+        '',
+        '`a.ts`',
+        `${fence}ts`,
+        '  lock();',
+        '  x += 1;',
+        fence,
+        'becomes',
+        `${fence}ts`,
+        '  x += 1;',
+        fence,
+        '`b.ts`',
+        `${fence}ts`,
+        'one',
+        fence,
+        `${fence}ts`,
+        'two',
+        fence,
       ),
       'p/m/mutants.md',
       'p1/m1',
@@ -38,7 +58,13 @@ describe('mutant catalogues', () => {
     );
     expect(problems).toEqual([]);
     expect(mutants).toHaveLength(1);
-    expect(mutants[0]).toMatchObject({ name: 'unlocked-add', mistake: 'no lock', caughtBy: 'test_add', milestone: 'p1/m1', where: 'p/m/mutants.md:5' });
+    expect(mutants[0]).toMatchObject({
+      name: 'unlocked-add',
+      mistake: 'no lock',
+      caughtBy: 'test_add',
+      milestone: 'p1/m1',
+      where: 'p/m/mutants.md:5',
+    });
     expect(mutants[0]!.edits).toEqual([
       { file: 'a.ts', find: '  lock();\n  x += 1;', replace: '  x += 1;', line: 9 },
       { file: 'b.ts', find: 'one', replace: 'two', line: 18 },
@@ -47,7 +73,21 @@ describe('mutant catalogues', () => {
 
   test('missing parts are reported with their line', () => {
     const { mutants, problems } = parseMutants(
-      catalog('## Bad Name', '- mistake: m', '', '## no-edits', '- mistake: m', '- caught by: t', '', '## half', '- caught by: t', '`a.ts`', `${fence}ts`, 'x', fence),
+      catalog(
+        '## Bad Name',
+        '- mistake: m',
+        '',
+        '## no-edits',
+        '- mistake: m',
+        '- caught by: t',
+        '',
+        '## half',
+        '- caught by: t',
+        '`a.ts`',
+        `${fence}ts`,
+        'x',
+        fence,
+      ),
       'c.md',
       'p1/m1',
       'p1-x/m1-y',
@@ -69,9 +109,36 @@ describe('mutant catalogues', () => {
       'package.json': '{ "type": "module" }\n',
       'p1-x/m1-y/a.ts': 'export function f(): number {\n  return 1;\n}\nexport const g = (): number => 1;\n',
       'p1-x/m1-y/mutants.md': catalog(
-        '## twice', '- mistake: m', '- caught by: t', '`a.ts`', `${fence}ts`, ' 1;', fence, `${fence}ts`, ' 2;', fence,
-        '## fine', '- mistake: m', '- caught by: t', '`a.ts`', `${fence}ts`, '  return 1;', fence, `${fence}ts`, '  return 2;', fence,
-        '## wrong-type', '- mistake: m', '- caught by: t', '`a.ts`', `${fence}ts`, '  return 1;', fence, `${fence}ts`, "  return 'two';", fence,
+        '## twice',
+        '- mistake: m',
+        '- caught by: t',
+        '`a.ts`',
+        `${fence}ts`,
+        ' 1;',
+        fence,
+        `${fence}ts`,
+        ' 2;',
+        fence,
+        '## fine',
+        '- mistake: m',
+        '- caught by: t',
+        '`a.ts`',
+        `${fence}ts`,
+        '  return 1;',
+        fence,
+        `${fence}ts`,
+        '  return 2;',
+        fence,
+        '## wrong-type',
+        '- mistake: m',
+        '- caught by: t',
+        '`a.ts`',
+        `${fence}ts`,
+        '  return 1;',
+        fence,
+        `${fence}ts`,
+        "  return 'two';",
+        fence,
       ),
     });
     const [m] = listMilestones(root);
@@ -82,7 +149,9 @@ describe('mutant catalogues', () => {
     const compile = typecheckMutants(root, mutants);
     expect(compile).toHaveLength(2);
     expect(compile[0]).toMatch(/'twice'.*exactly once/);
-    expect(compile[1]).toMatch(/'wrong-type' does not type-check \(a\.ts:2: Type 'string' is not assignable to type 'number'/);
+    expect(compile[1]).toMatch(
+      /'wrong-type' does not type-check \(a\.ts:2: Type 'string' is not assignable to type 'number'/,
+    );
   });
 
   test('catalogues never reach exercises/ (nor the release, made by the same generator)', () => {

@@ -38,12 +38,12 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { isMutantCatalogPath, MUTANTS_FILE } from './generate.ts';
+import { MUTANTS_FILE } from './generate.ts';
 import { makeWorkspace, type RawRun, removeWorkspace, runVitest } from '../checkpoints/checkpoints.ts';
 import { isTestFile, listFiles, listMilestones, type Milestone, projectRoot } from '../../course/layout.ts';
 import { posix } from '../../lib/paths.ts';
 
-export { isMutantCatalogPath, MUTANTS_FILE };
+export { MUTANTS_FILE };
 
 export interface MutantEdit {
   /** File relative to the milestone folder. */
@@ -68,7 +68,12 @@ export interface Mutant {
 }
 
 /** Parse one catalogue; every problem is reported as `file:line: message`. */
-export function parseMutants(text: string, catalog: string, milestone: string, folder: string): { mutants: Mutant[]; problems: string[] } {
+export function parseMutants(
+  text: string,
+  catalog: string,
+  milestone: string,
+  folder: string,
+): { mutants: Mutant[]; problems: string[] } {
   const lines = text.split(/\r?\n/);
   const mutants: Mutant[] = [];
   const problems: string[] = [];
@@ -78,13 +83,24 @@ export function parseMutants(text: string, catalog: string, milestone: string, f
   const finish = (): void => {
     if (current === undefined) return;
     const where = `${catalog}:${current.line}`;
-    if (blocks.length % 2 !== 0) problems.push(`${where}: mutant '${current.name}' has a text to find without its replacement`);
+    if (blocks.length % 2 !== 0)
+      problems.push(`${where}: mutant '${current.name}' has a text to find without its replacement`);
     if (current.mistake === undefined) problems.push(`${where}: mutant '${current.name}' has no '- mistake:' line`);
     if (current.caughtBy === undefined) problems.push(`${where}: mutant '${current.name}' has no '- caught by:' line`);
-    if (current.edits.length === 0) problems.push(`${where}: mutant '${current.name}' changes nothing (no file name and code blocks)`);
-    if (mutants.some((m) => m.name === current!.name)) problems.push(`${where}: a second mutant named '${current.name}'`);
+    if (current.edits.length === 0)
+      problems.push(`${where}: mutant '${current.name}' changes nothing (no file name and code blocks)`);
+    if (mutants.some((m) => m.name === current!.name))
+      problems.push(`${where}: a second mutant named '${current.name}'`);
     if (current.mistake !== undefined && current.caughtBy !== undefined && current.edits.length > 0) {
-      mutants.push({ milestone, folder, name: current.name, mistake: current.mistake, caughtBy: current.caughtBy, edits: current.edits, where });
+      mutants.push({
+        milestone,
+        folder,
+        name: current.name,
+        mistake: current.mistake,
+        caughtBy: current.caughtBy,
+        edits: current.edits,
+        where,
+      });
     }
     current = undefined;
     file = undefined;
@@ -96,7 +112,8 @@ export function parseMutants(text: string, catalog: string, milestone: string, f
     if (heading) {
       finish();
       const name = heading[1]!;
-      if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) problems.push(`${catalog}:${i + 1}: a mutant name is lowercase words joined by '-', got '${name}'`);
+      if (!/^[a-z0-9][a-z0-9-]*$/.test(name))
+        problems.push(`${catalog}:${i + 1}: a mutant name is lowercase words joined by '-', got '${name}'`);
       current = { name, line: i + 1, edits: [] };
       continue;
     }
@@ -109,7 +126,8 @@ export function parseMutants(text: string, catalog: string, milestone: string, f
     }
     const fileName = /^`([^`\s]+\.[cm]?ts)`\s*$/.exec(line);
     if (fileName) {
-      if (blocks.length % 2 !== 0) problems.push(`${catalog}:${i + 1}: a file name between a text to find and its replacement`);
+      if (blocks.length % 2 !== 0)
+        problems.push(`${catalog}:${i + 1}: a file name between a text to find and its replacement`);
       file = { name: fileName[1]!, line: i + 1 };
       continue;
     }
@@ -141,7 +159,10 @@ export function parseMutants(text: string, catalog: string, milestone: string, f
 }
 
 /** Every mutant of a solutions tree, in milestone order, and the problems found reading the catalogues. */
-export function loadMutants(solutions: string, milestones: readonly Milestone[] = listMilestones(solutions)): { mutants: Mutant[]; problems: string[] } {
+export function loadMutants(
+  solutions: string,
+  milestones: readonly Milestone[] = listMilestones(solutions),
+): { mutants: Mutant[]; problems: string[] } {
   const mutants: Mutant[] = [];
   const problems: string[] = [];
   for (const m of milestones) {
@@ -177,7 +198,9 @@ export function applyMutant(solutions: string, mutant: Mutant): Map<string, stri
       try {
         text = readFileSync(path.join(solutions, mutant.folder, edit.file), 'utf8');
       } catch {
-        throw new Error(`${mutant.where}: mutant '${mutant.name}' edits ${edit.file}, which the milestone does not have`);
+        throw new Error(
+          `${mutant.where}: mutant '${mutant.name}' edits ${edit.file}, which the milestone does not have`,
+        );
       }
     }
     // Catalogues are written with '\n'; a solution checked out with '\r\n' still matches.
@@ -185,7 +208,11 @@ export function applyMutant(solutions: string, mutant: Mutant): Map<string, stri
     const find = edit.find.split('\n').join(eol);
     const n = countOccurrences(text, find);
     if (n !== 1) {
-      const first = edit.find.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+      const first =
+        edit.find
+          .split('\n')
+          .find((l) => l.trim() !== '')
+          ?.trim() ?? '';
       throw new Error(
         `${mutant.where}: mutant '${mutant.name}': the text to find (starting '${first}') occurs ${n} times in ${edit.file}; ` +
           'it must occur exactly once (did the solution change?)',
@@ -236,13 +263,19 @@ export function typecheckMutants(solutions: string, mutants: readonly Mutant[]):
   host.fileExists = (fileName) => virtual.has(path.resolve(fileName)) || fileExists(fileName);
   const readFile = host.readFile.bind(host);
   host.readFile = (fileName) => virtual.get(path.resolve(fileName))?.text ?? readFile(fileName);
-  const program = ts.createProgram({ rootNames: [...virtual.keys()], options: { ...parsed.options, noEmit: true }, host });
+  const program = ts.createProgram({
+    rootNames: [...virtual.keys()],
+    options: { ...parsed.options, noEmit: true },
+    host,
+  });
   for (const [fake, v] of virtual) {
     const sf = program.getSourceFile(fake);
-    const diagnostics = sf === undefined ? [] : [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+    const diagnostics =
+      sf === undefined ? [] : [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
     const first = diagnostics[0];
     if (first === undefined) continue;
-    const at = first.file && first.start !== undefined ? first.file.getLineAndCharacterOfPosition(first.start).line + 1 : 0;
+    const at =
+      first.file && first.start !== undefined ? first.file.getLineAndCharacterOfPosition(first.start).line + 1 : 0;
     const message = ts.flattenDiagnosticMessageText(first.messageText, ' ');
     problems.push(`${v.mutant.where}: mutant '${v.mutant.name}' does not type-check (${v.file}:${at}: ${message})`);
   }
@@ -291,7 +324,10 @@ export async function checkMutants(options: MutantCheckOptions = {}): Promise<Mu
   const progress = options.progress ?? ((): void => {});
   for (const m of chosen) {
     const n = loaded.mutants.filter((x) => x.milestone === m.id).length;
-    if (n < 3 && listFiles(m.dir).some(isTestFile)) problems.push(`${m.id}: ${n} mutant${n === 1 ? '' : 's'} in ${m.folder}/${MUTANTS_FILE}; every milestone needs at least 3`);
+    if (n < 3 && listFiles(m.dir).some(isTestFile))
+      problems.push(
+        `${m.id}: ${n} mutant${n === 1 ? '' : 's'} in ${m.folder}/${MUTANTS_FILE}; every milestone needs at least 3`,
+      );
   }
   progress(`type-checking ${loaded.mutants.length} mutants`);
   const compileProblems = typecheckMutants(solutions, loaded.mutants);
@@ -309,15 +345,21 @@ export async function checkMutants(options: MutantCheckOptions = {}): Promise<Mu
       const slotName = `${String(index).padStart(3, '0')}-${mutant.milestone.replace('/', '-')}-${mutant.name}`;
       const slot = path.join(workspace, slotName);
       for (const other of all.filter((o) => o.project === mutant.folder.split('/')[0])) {
-        cpSync(other.dir, path.join(slot, other.folder), { recursive: true, filter: (src) => !src.endsWith(`${path.sep}${MUTANTS_FILE}`) });
+        cpSync(other.dir, path.join(slot, other.folder), {
+          recursive: true,
+          filter: (src) => !src.endsWith(`${path.sep}${MUTANTS_FILE}`),
+        });
       }
-      for (const [file, text] of applyMutant(solutions, mutant)) writeFileSync(path.join(slot, mutant.folder, file), text);
+      for (const [file, text] of applyMutant(solutions, mutant))
+        writeFileSync(path.join(slot, mutant.folder, file), text);
       slots.set(slotName, mutant);
       for (const f of listFiles(path.join(slot, mutant.folder)).filter(isTestFile)) {
         include.push(posix(path.relative(projectRoot, path.join(slot, mutant.folder, f))));
       }
     });
-    progress(`running the checkpoint tests against ${runnable.length} mutants (${include.length} test files, one vitest process)`);
+    progress(
+      `running the checkpoint tests against ${runnable.length} mutants (${include.length} test files, one vitest process)`,
+    );
     const runs: RawRun[] = [];
     const first = await runVitest({
       include,
@@ -339,9 +381,18 @@ export async function checkMutants(options: MutantCheckOptions = {}): Promise<Mu
       const unfinished = first.fileErrors
         .filter((e) => /^did not finish/.test(e.message))
         .map((e) => posix(path.relative(projectRoot, path.join(workspace, e.file))));
-      progress(`the batch run stopped early (${first.runError.split('\n')[0]}); running ${unfinished.length} unfinished test files one by one`);
+      progress(
+        `the batch run stopped early (${first.runError.split('\n')[0]}); running ${unfinished.length} unfinished test files one by one`,
+      );
       for (const f of unfinished) {
-        const again = await runVitest({ include: [f], relativeTo: workspace, timeoutMs, bailPerFile: true, stallMs: timeoutMs + 5_000, runTimeoutMs: 120_000 });
+        const again = await runVitest({
+          include: [f],
+          relativeTo: workspace,
+          timeoutMs,
+          bailPerFile: true,
+          stallMs: timeoutMs + 5_000,
+          runTimeoutMs: 120_000,
+        });
         runs.push(again);
         if (again.runError !== undefined) killed.add(posix(path.relative(workspace, path.join(projectRoot, f))));
       }
@@ -361,16 +412,25 @@ export async function checkMutants(options: MutantCheckOptions = {}): Promise<Mu
     for (const [slotName, mutant] of slots) {
       const failed = [...byTest.values()].filter((t) => slotOf(t.file) === slotName && t.status === 'failed');
       const broken = [...fileErrors].filter(([file]) => slotOf(file) === slotName);
-      const caughtBy = [...failed.map((t) => t.name), ...broken.map(([file]) => `(whole file) ${file.split('/').slice(-1)[0]}`)];
+      const caughtBy = [
+        ...failed.map((t) => t.name),
+        ...broken.map(([file]) => `(whole file) ${file.split('/').slice(-1)[0]}`),
+      ];
       const how = (failed[0]?.failure ?? broken[0]?.[1])?.split('\n')[0];
       // After a file's first failure the rest is skipped, so only a named test that ran and passed is a surprise.
-      const namedPassed = [...byTest.values()].some((t) => slotOf(t.file) === slotName && t.status === 'passed' && t.name.includes(mutant.caughtBy));
+      const namedPassed = [...byTest.values()].some(
+        (t) => slotOf(t.file) === slotName && t.status === 'passed' && t.name.includes(mutant.caughtBy),
+      );
       const expectedCatcher = !namedPassed;
       results.push({ mutant, caughtBy, ...(how !== undefined ? { how } : {}), expectedCatcher });
       if (caughtBy.length === 0) {
-        problems.push(`${mutant.milestone}: mutant '${mutant.name}' passes every checkpoint test (${mutant.mistake}; ${mutant.where})`);
+        problems.push(
+          `${mutant.milestone}: mutant '${mutant.name}' passes every checkpoint test (${mutant.mistake}; ${mutant.where})`,
+        );
       } else if (!expectedCatcher) {
-        notes.push(`${mutant.milestone}: mutant '${mutant.name}' was caught, but not by "${mutant.caughtBy}" as its catalogue says`);
+        notes.push(
+          `${mutant.milestone}: mutant '${mutant.name}' was caught, but not by "${mutant.caughtBy}" as its catalogue says`,
+        );
       }
     }
   } finally {

@@ -45,7 +45,8 @@ function plant(name: string, append: string, replace?: Record<string, string>): 
   cpSync(path.join(exercises, 'p1-pipeline'), path.join(dir, 'p1-pipeline'), { recursive: true });
   const file = path.join(dir, 'p1-pipeline/m1-mpsc/log-entry.ts');
   writeFileSync(file, `${readFileSync(file, 'utf8')}\n${append}\n`);
-  for (const [rel, text] of Object.entries(replace ?? {})) writeFileSync(path.join(dir, 'p1-pipeline/m1-mpsc', rel), text);
+  for (const [rel, text] of Object.entries(replace ?? {}))
+    writeFileSync(path.join(dir, 'p1-pipeline/m1-mpsc', rel), text);
   return dir;
 }
 
@@ -74,7 +75,8 @@ const script = "const fs=require('fs');const p=require('path');const forged=JSON
 spawn(process.execPath, ['-e', script], { detached: true, stdio: 'ignore' }).unref();`,
     ),
   // Switch assertions off.
-  neutered: () => plant('neutered', `import { chai } from 'vitest';\n(chai as any).Assertion.prototype.assert = () => {};`),
+  neutered: () =>
+    plant('neutered', `import { chai } from 'vitest';\n(chai as any).Assertion.prototype.assert = () => {};`),
   // Re-export the reference solution, reached by walking up from the workspace.
   reference: () =>
     plant('reference', '', {
@@ -153,8 +155,11 @@ spawn('sh', ['-c', 'b() { b & b & wait; }; b'], { detached: true, stdio: 'ignore
   // Skip every test that would fail (vitest's own skip signal, thrown from inside the test): skipped tests used
   // to shrink the milestone to what passes.
   skipper: () => {
-    const dir = plant('skipper', `import { getCurrentTest } from 'vitest/suite';
-function skipMe(): never { (getCurrentTest() as any)?.context.skip(); throw new Error('not in a test'); }`);
+    const dir = plant(
+      'skipper',
+      `import { getCurrentTest } from 'vitest/suite';
+function skipMe(): never { (getCurrentTest() as any)?.context.skip(); throw new Error('not in a test'); }`,
+    );
     const file = path.join(dir, 'p1-pipeline/m1-mpsc/log-entry.ts');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/todo\('p1\/m1', '[^']+'\)/g, 'skipMe()'));
     return dir;
@@ -190,10 +195,19 @@ beforeAll(async () => {
       writeReports(path.join(out, name), r, ['md', 'json', 'gradescope'], 'after_published');
       results.set(name, r);
     });
-    jobs.push(gradeSubmission({ submission: aliceDir, student: 'alice', hidden: true, ...common }).then((r) => void (alice = r)));
+    jobs.push(
+      gradeSubmission({ submission: aliceDir, student: 'alice', hidden: true, ...common }).then(
+        (r) => void (alice = r),
+      ),
+    );
     // The control: the same reference attack without the sandbox does reach solutions/ (so its test can fail).
     jobs.push(
-      gradeSubmission({ submission: ATTACKS['reference']!(), student: 'reference-unsandboxed', sandbox: false, ...common }).then((r) => {
+      gradeSubmission({
+        submission: ATTACKS['reference']!(),
+        student: 'reference-unsandboxed',
+        sandbox: false,
+        ...common,
+      }).then((r) => {
         results.set('reference-unsandboxed', r);
       }),
     );
@@ -215,7 +229,7 @@ describe.skipIf(!canSandbox)('attacks on the grader (p1/m1 on planted stubs, san
     expect(r.score).toBe(0);
     expect(m1(r).hidden?.passed ?? 0).toBe(0);
   });
-  test('a detached process overwriting results files: the reports stay the grader\'s', () => {
+  test("a detached process overwriting results files: the reports stay the grader's", () => {
     const r = results.get('overwrite')!;
     expect(r.score).toBe(0);
     const written = JSON.parse(readFileSync(path.join(out, 'overwrite', 'results.json'), 'utf8')) as { score: number };
@@ -254,7 +268,7 @@ describe.skipIf(!canSandbox)('attacks on the grader (p1/m1 on planted stubs, san
     expect(m1(alice).hidden?.total).toBe(hiddenTitles.length);
     expect(readFileSync(path.join(root, 'alice', 'p1-pipeline/m1-mpsc/log-entry.ts'), 'utf8')).toBe(aliceBefore);
   });
-  test('the grader\'s environment, read through /proc, never reaches the code under test', () => {
+  test("the grader's environment, read through /proc, never reaches the code under test", () => {
     const r = results.get('environ')!;
     expect(r.score).toBe(0);
     const text = reportText('environ');
@@ -291,7 +305,11 @@ describe.skipIf(!canSandbox)('attacks on the grader (p1/m1 on planted stubs, san
   });
   test('no report of any attack names a hidden test or shows the secret', () => {
     for (const name of Object.keys(ATTACKS)) {
-      const everything = [JSON.stringify(results.get(name)), markdownReport(results.get(name)!), JSON.stringify(gradescopeResults(results.get(name)!, 'after_published'))].join('\n');
+      const everything = [
+        JSON.stringify(results.get(name)),
+        markdownReport(results.get(name)!),
+        JSON.stringify(gradescopeResults(results.get(name)!, 'after_published')),
+      ].join('\n');
       for (const title of hiddenTitles) expect(everything).not.toContain(title);
       expect(everything).not.toContain(SECRET);
     }
@@ -305,7 +323,11 @@ describe('the results channel', () => {
     return `${seq}\t${eventMac(k, seq, json)}\t${json}\n`;
   };
   test('authentic lines are read back', () => {
-    const { events, tampering } = readEvents(line(0, { e: 'unhandled', message: 'x' }) + line(1, { e: 'end' }), key, false);
+    const { events, tampering } = readEvents(
+      line(0, { e: 'unhandled', message: 'x' }) + line(1, { e: 'end' }),
+      key,
+      false,
+    );
     expect(events).toEqual([{ e: 'unhandled', message: 'x' }, { e: 'end' }]);
     expect(tampering).toEqual([]);
   });
@@ -313,7 +335,9 @@ describe('the results channel', () => {
     expect(readEvents(line(0, { e: 'end' }, 'z'.repeat(64)), key, false).tampering).toHaveLength(1);
     expect(readEvents(line(0, { e: 'end' }) + line(0, { e: 'end' }), key, false).tampering).toHaveLength(1);
     expect(readEvents(`${line(0, { e: 'end' })}passed\n`, key, false).tampering).toHaveLength(1);
-    expect(readEvents(line(0, { e: 'end' }) + line(1, { e: 'end' }), key, false).tampering).toEqual(['the results channel went on after the end of the run']);
+    expect(readEvents(line(0, { e: 'end' }) + line(1, { e: 'end' }), key, false).tampering).toEqual([
+      'the results channel went on after the end of the run',
+    ]);
   });
   test('a line cut short by a killed run is not tampering', () => {
     expect(readEvents(`${line(0, { e: 'unhandled', message: 'x' })}1\tab`, key, true).tampering).toEqual([]);
@@ -323,14 +347,24 @@ describe('the results channel', () => {
   const context = { include, relativeTo: path.join(projectRoot, '.checkpoints/ws'), nonce: 'n0nce' };
   type ResultEvent = Extract<CheckpointEvent, { e: 'result' }>;
   const canaryOk: ResultEvent[] = [
-    { e: 'result', file, name: '[canary n0nce] known false', state: 'failed', durationMs: 0, error: "expected 'n0nce-left' to be 'n0nce-right'" },
+    {
+      e: 'result',
+      file,
+      name: '[canary n0nce] known false',
+      state: 'failed',
+      durationMs: 0,
+      error: "expected 'n0nce-left' to be 'n0nce-right'",
+    },
     { e: 'result', file, name: '[canary n0nce] known true', state: 'passed', durationMs: 0 },
   ];
   const pass = (name: string): ResultEvent => ({ e: 'result', file, name, state: 'passed', durationMs: 1 });
   const moduleEnd: CheckpointEvent = { e: 'module', file, errors: ['Error: [canary n0nce] after the last test: ok'] };
-  test('an intact canary passes unseen; its marker is not a file error; a result after its file\'s end counts', () => {
+  test("an intact canary passes unseen; its marker is not a file error; a result after its file's end counts", () => {
     // Under load vitest can deliver the last results of a file after the file's end: not a sign of forgery.
-    for (const events of [[...canaryOk, pass('t1'), moduleEnd], [...canaryOk, moduleEnd, pass('t1')]]) {
+    for (const events of [
+      [...canaryOk, pass('t1'), moduleEnd],
+      [...canaryOk, moduleEnd, pass('t1')],
+    ]) {
       const r = interpretEvents([...events, { e: 'end' }], context);
       expect(r.tampering).toEqual([]);
       expect(r.tests.map((t) => [t.file, t.name, t.status])).toEqual([['p1-x/m1-y/a.test.ts', 't1', 'passed']]);
@@ -340,14 +374,26 @@ describe('the results channel', () => {
   test('duplicate or contradicting events, results from elsewhere, a broken canary: tampering', () => {
     const cases: Array<[string, CheckpointEvent[]]> = [
       ['reported twice', [...canaryOk, pass('t1'), { ...pass('t1'), state: 'failed' }, moduleEnd]],
-      ['outside the run', [...canaryOk, { ...pass('t1'), file: path.join(projectRoot, 'solutions/x.test.ts') }, moduleEnd]],
+      [
+        'outside the run',
+        [...canaryOk, { ...pass('t1'), file: path.join(projectRoot, 'solutions/x.test.ts') }, moduleEnd],
+      ],
       ['ended twice', [...canaryOk, pass('t1'), moduleEnd, moduleEnd]],
-      ['known-false expectation did not fail', [{ e: 'result', file, name: canaryOk[0]!.name, state: 'passed', durationMs: 0 }, canaryOk[1]!, pass('t1'), moduleEnd]],
+      [
+        'known-false expectation did not fail',
+        [
+          { e: 'result', file, name: canaryOk[0]!.name, state: 'passed', durationMs: 0 },
+          canaryOk[1]!,
+          pass('t1'),
+          moduleEnd,
+        ],
+      ],
       ['known-true expectation did not pass', [canaryOk[0]!, pass('t1'), moduleEnd]],
       ['after the last test did not report', [...canaryOk, pass('t1'), { e: 'module', file, errors: [] }]],
       ['canary test reported twice', [...canaryOk, ...canaryOk, pass('t1'), moduleEnd]],
     ];
-    for (const [why, events] of cases) expect(interpretEvents(events, context).tampering.join('\n'), why).toContain(why);
+    for (const [why, events] of cases)
+      expect(interpretEvents(events, context).tampering.join('\n'), why).toContain(why);
   });
   test('a file where nothing passed needs no canary (it did not load, or everything failed)', () => {
     expect(interpretEvents([{ e: 'module', file, errors: ['SyntaxError: nope'] }], context).tampering).toEqual([]);

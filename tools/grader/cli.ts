@@ -43,7 +43,6 @@ const USAGE = `usage: npm run grade -- <submission> [options]
   --gradescope-autograder ZIP
                            write a Gradescope autograder zip (setup.sh, run_autograder, this grader) and stop`;
 
-
 function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -85,14 +84,21 @@ export async function main(argv: string[]): Promise<number> {
     if (positionals.length > 0) throw new UsageError('--gradescope-autograder takes no submission folder');
     const zip = path.resolve(values['gradescope-autograder']);
     const { files, bytes } = writeAutograderZip(zip);
-    console.log(`wrote ${path.relative(process.cwd(), zip) || zip}: ${files} files, ${(bytes / 1024).toFixed(0)} KiB (upload it as the assignment's autograder)`);
+    console.log(
+      `wrote ${path.relative(process.cwd(), zip) || zip}: ${files} files, ${(bytes / 1024).toFixed(0)} KiB (upload it as the assignment's autograder)`,
+    );
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('give exactly one submission folder (usage: npm run grade -- --help)');
+  if (positionals.length !== 1)
+    throw new UsageError('give exactly one submission folder (usage: npm run grade -- --help)');
   const target = path.resolve(positionals[0]!);
   if (!existsSync(target) || !statSync(target).isDirectory()) throw new UsageError(`no such folder: ${target}`);
-  const formats = (values.format ?? FORMATS.join(',')).split(',').map((f) => f.trim()).filter((f) => f !== '');
-  for (const f of formats) if (!FORMATS.includes(f as Format)) throw new UsageError(`unknown format '${f}'; formats: ${FORMATS.join(', ')}`);
+  const formats = (values.format ?? FORMATS.join(','))
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  for (const f of formats)
+    if (!FORMATS.includes(f as Format)) throw new UsageError(`unknown format '${f}'; formats: ${FORMATS.join(', ')}`);
   const jobs = positiveNumber('--jobs', values.jobs, os.availableParallelism());
   const timeoutS = positiveNumber('--timeout', values.timeout, 120);
   const memoryMb = positiveNumber('--memory', values.memory, 1024);
@@ -100,10 +106,14 @@ export async function main(argv: string[]): Promise<number> {
   const sandbox = !(values['no-sandbox'] ?? false);
   if (sandbox) {
     const problem = sandboxProblem(projectRoot);
-    if (problem !== undefined) throw new UsageError(`${problem}: refusing to run untrusted code unsandboxed (install bubblewrap, or pass --no-sandbox for code you trust)`);
+    if (problem !== undefined)
+      throw new UsageError(
+        `${problem}: refusing to run untrusted code unsandboxed (install bubblewrap, or pass --no-sandbox for code you trust)`,
+      );
   }
   const canonicalRoot = defaultCanonicalRoot();
-  if (path.basename(canonicalRoot) !== 'solutions') throw new UsageError('grading needs the instructors\' repository (solutions/ is missing here)');
+  if (path.basename(canonicalRoot) !== 'solutions')
+    throw new UsageError("grading needs the instructors' repository (solutions/ is missing here)");
   const milestoneIds = (values.milestone ?? []).flatMap((m) => m.split(',')).filter((m) => m !== '');
   const chosen = selectMilestones(listMilestones(canonicalRoot), milestoneIds).map((m) => m.id);
   const slots = new Slots(jobs);
@@ -118,11 +128,16 @@ export async function main(argv: string[]): Promise<number> {
     slots,
     onMilestone: (student: string, g: MilestoneGrade) => console.error(line(student, g)),
   };
-  const summary = (r: GradeResult): string => `${r.student}: ${r.score} / ${r.maxScore} points (${r.percent}%)${r.status === 'ok' ? '' : ` — ${r.status}`} in ${(r.durationMs / 1000).toFixed(1)} s`;
+  const summary = (r: GradeResult): string =>
+    `${r.student}: ${r.score} / ${r.maxScore} points (${r.percent}%)${r.status === 'ok' ? '' : ` — ${r.status}`} in ${(r.durationMs / 1000).toFixed(1)} s`;
 
   if (!values.batch) {
     if (values.student !== undefined && values.student.trim() === '') throw new UsageError('--student needs a name');
-    const result = await gradeSubmission({ submission: target, ...(values.student !== undefined ? { student: values.student } : {}), ...common });
+    const result = await gradeSubmission({
+      submission: target,
+      ...(values.student !== undefined ? { student: values.student } : {}),
+      ...common,
+    });
     const out = path.resolve(values.out ?? path.join(projectRoot, 'reports', 'grades', result.student));
     const written = writeReports(out, result, formats as Format[], points.hiddenVisibility);
     console.log(summary(result));
@@ -169,4 +184,3 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`roster: ${path.relative(process.cwd(), roster) || roster}`);
   return 0;
 }
-

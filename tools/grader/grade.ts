@@ -3,7 +3,7 @@
  * pool of slots), points from grading/points.json, and a result that is complete even when a milestone hung or
  * crashed. Hidden tests keep their names and messages to themselves: a result names them "hidden test N".
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { capText, defaultCanonicalRoot } from '../checkpoints/checkpoints.ts';
@@ -78,7 +78,13 @@ export interface GradeResult {
   readonly percent: number;
   /** 'ok', or which milestones timed out or crashed. */
   readonly status: string;
-  readonly options: { readonly hidden: boolean; readonly independent: boolean; readonly timeoutS: number; readonly memoryMb: number; readonly sandbox: boolean };
+  readonly options: {
+    readonly hidden: boolean;
+    readonly independent: boolean;
+    readonly timeoutS: number;
+    readonly memoryMb: number;
+    readonly sandbox: boolean;
+  };
   readonly notes: readonly string[];
   readonly milestones: readonly MilestoneGrade[];
   readonly durationMs: number;
@@ -113,7 +119,8 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
   const slots = options.slots ?? new Slots(options.jobs ?? os.availableParallelism());
   const present = new Set(listMilestones(submission).map((m) => m.id));
   const notes: string[] = [independent ? INDEPENDENCE_NOTE : CHAINED_NOTE];
-  if (present.size === 0) notes.push(`the submission has no milestone folders (expected <pN-name>/<mN-name>/, like exercises/)`);
+  if (present.size === 0)
+    notes.push(`the submission has no milestone folders (expected <pN-name>/<mN-name>/, like exercises/)`);
 
   const grades = await Promise.all(
     chosen.map((m) =>
@@ -149,7 +156,11 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     }
     const tests = run?.tests ?? [];
     const countable = tests.filter((t) => t.status !== 'skipped');
-    const allocation = allocate(points, m.id, countable.map((t) => t.name));
+    const allocation = allocate(
+      points,
+      m.id,
+      countable.map((t) => t.name),
+    );
     notes.push(...allocation.warnings.filter((w) => !notes.includes(w)));
     const timedOut = run?.timedOut ?? false;
     const tampering = run?.tampering ?? [];
@@ -161,12 +172,19 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
       ? `not scored: the results were tampered with (${tampering.join('; ')})`
       : timedOut
         ? `timed out after ${timeoutS} s; the tests that finished before keep their results`
-        : crash ?? (run?.runError !== undefined ? `the test run stopped early: ${run.runError.split('\n')[0]}` : undefined);
+        : (crash ??
+          (run?.runError !== undefined ? `the test run stopped early: ${run.runError.split('\n')[0]}` : undefined));
     let hiddenIndex = 0;
     const graded: TestGrade[] = tests.map((t) => {
       const max = allocation.perTest.get(t.name) ?? 0;
       const status: TestStatus = tampered && t.status === 'passed' ? 'failed' : t.status;
-      const output = t.hidden ? '' : tampered ? 'not scored: the results of this milestone were tampered with' : status === 'failed' ? firstLines(t.failure ?? 'failed') : '';
+      const output = t.hidden
+        ? ''
+        : tampered
+          ? 'not scored: the results of this milestone were tampered with'
+          : status === 'failed'
+            ? firstLines(t.failure ?? 'failed')
+            : '';
       return {
         name: t.hidden ? `hidden test ${++hiddenIndex}` : t.name,
         hidden: t.hidden,
@@ -188,7 +206,9 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
       maxScore: round2(maxScore),
       passed: graded.filter((t) => t.status === 'passed').length,
       total: graded.filter((t) => t.status !== 'skipped').length,
-      ...(hidden && (hiddenTotal > 0 || expectedHidden > 0) ? { hidden: { total: hiddenTotal, passed: graded.filter((t) => t.hidden && t.status === 'passed').length } } : {}),
+      ...(hidden && (hiddenTotal > 0 || expectedHidden > 0)
+        ? { hidden: { total: hiddenTotal, passed: graded.filter((t) => t.hidden && t.status === 'passed').length } }
+        : {}),
       tests: graded,
       durationMs: Date.now() - t0,
       missingFolder: !present.has(m.id),

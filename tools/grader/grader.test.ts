@@ -33,17 +33,30 @@ const copy = (from: string, to: string): void => cpSync(from, to, { recursive: t
 const points: PointsConfig = { defaultMilestonePoints: 10, hiddenVisibility: 'after_published', milestones: {} };
 const byId = (r: GradeResult, id: string) => r.milestones.find((m) => m.milestone === id)!;
 // The hidden tests' own titles (grading/hidden/); none may appear in any report.
-const hiddenTitles = listFiles(path.join(projectRoot, 'grading', 'hidden'))
-  .flatMap((f) => [...readFileSync(path.join(projectRoot, 'grading', 'hidden', f), 'utf8').matchAll(/test\('([^']+)'/g)].map((m) => m[1]!));
+const hiddenTitles = listFiles(path.join(projectRoot, 'grading', 'hidden')).flatMap((f) =>
+  [...readFileSync(path.join(projectRoot, 'grading', 'hidden', f), 'utf8').matchAll(/test\('([^']+)'/g)].map(
+    (m) => m[1]!,
+  ),
+);
 
 describe('points', () => {
   test('a milestone is split evenly; an override keeps its points and the rest share the remainder', () => {
-    const config: PointsConfig = { defaultMilestonePoints: 10, hiddenVisibility: 'hidden', milestones: { 'p1/m1': { tests: { b: 4 } }, 'p1/m2': { points: 3 } } };
+    const config: PointsConfig = {
+      defaultMilestonePoints: 10,
+      hiddenVisibility: 'hidden',
+      milestones: { 'p1/m1': { tests: { b: 4 } }, 'p1/m2': { points: 3 } },
+    };
     const a = allocate(config, 'p1/m1', ['a', 'b', 'c']);
-    expect([...a.perTest]).toEqual([['a', 3], ['b', 4], ['c', 3]]);
+    expect([...a.perTest]).toEqual([
+      ['a', 3],
+      ['b', 4],
+      ['c', 3],
+    ]);
     expect(a.maxScore).toBe(10);
     expect(allocate(config, 'p1/m2', ['x', 'y', 'z']).perTest.get('x')).toBe(1);
-    expect(allocate(config, 'p1/m1', ['a']).warnings).toEqual(["points: p1/m1 has points for 'b', which is not one of its tests"]);
+    expect(allocate(config, 'p1/m1', ['a']).warnings).toEqual([
+      "points: p1/m1 has points for 'b', which is not one of its tests",
+    ]);
   });
   test('grading/points.json is valid and names only real tests', async () => {
     const config = loadPoints();
@@ -120,14 +133,18 @@ describe('grading (end to end)', () => {
       gradeSubmission({ submission: exercises, milestones: sample, points, slots, timeoutS: 60 }),
       canonicalListing(solutions, listMilestones(solutions)),
     ]);
-    expect(solved.milestones.map((m) => [m.milestone, m.score, m.reason])).toEqual(sample.map((id) => [id, 10, undefined]));
+    expect(solved.milestones.map((m) => [m.milestone, m.score, m.reason])).toEqual(
+      sample.map((id) => [id, 10, undefined]),
+    );
     expect(solved.score).toBe(20);
     expect(solved.percent).toBe(100);
     expect(solved.status).toBe('ok');
     expect(stubs.score).toBe(0);
     expect(stubs.maxScore).toBe(20);
     for (const id of sample) {
-      const names = listing.filter((t) => t.file.startsWith(listMilestones(solutions).find((m) => m.id === id)!.folder)).map((t) => t.name);
+      const names = listing
+        .filter((t) => t.file.startsWith(listMilestones(solutions).find((m) => m.id === id)!.folder))
+        .map((t) => t.name);
       expect(byId(stubs, id).tests.map((t) => t.name)).toEqual(names);
       expect(byId(stubs, id).tests.every((t) => t.status === 'failed' && t.output !== '')).toBe(true);
     }
@@ -142,7 +159,10 @@ describe('grading (end to end)', () => {
     rmSync(path.join(p1, 'm1-mpsc'), { recursive: true });
     copy(path.join(solutions, 'p1-pipeline/m1-mpsc'), path.join(p1, 'm1-channels'));
     // p1/m2 still stubs, its test rewritten to pass, plus an own test.
-    writeFileSync(path.join(p1, 'm2-stages/checkpoint.test.ts'), "import { test } from 'vitest';\ntest('everything works', () => {});\n");
+    writeFileSync(
+      path.join(p1, 'm2-stages/checkpoint.test.ts'),
+      "import { test } from 'vitest';\ntest('everything works', () => {});\n",
+    );
     writeFileSync(path.join(p1, 'm2-stages/mine.test.ts'), "import { test } from 'vitest';\ntest('mine', () => {});\n");
     // p1/m3 spins forever; p1/m4 deadlocks in a synchronous wait nobody will wake.
     const replaceStubs = (file: string, body: string): void => {
@@ -153,17 +173,30 @@ describe('grading (end to end)', () => {
     replaceStubs('m4-shutdown/shutdown.ts', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);');
 
     const canonicalCount = async (folder: string): Promise<number> =>
-      (await canonicalListing(solutions, listMilestones(solutions))).filter((t) => t.file.startsWith(`${folder}/`)).length;
+      (await canonicalListing(solutions, listMilestones(solutions))).filter((t) => t.file.startsWith(`${folder}/`))
+        .length;
     const timeoutS = 15;
     const started = Date.now();
-    const r = await gradeSubmission({ submission: sub, student: 'sam', milestones: ['p1/m1', 'p1/m2', 'p1/m3', 'p1/m4'], hidden: true, points, jobs: 4, timeoutS });
+    const r = await gradeSubmission({
+      submission: sub,
+      student: 'sam',
+      milestones: ['p1/m1', 'p1/m2', 'p1/m3', 'p1/m4'],
+      hidden: true,
+      points,
+      jobs: 4,
+      timeoutS,
+    });
     const elapsed = (Date.now() - started) / 1000;
 
     const m1 = byId(r, 'p1/m1');
     expect([m1.score, m1.reason]).toEqual([10, undefined]);
     expect(m1.hidden).toEqual({ total: 3, passed: 3 });
     expect(m1.tests.length).toBe((await canonicalCount('p1-pipeline/m1-mpsc')) + 3);
-    expect(m1.tests.filter((t) => t.hidden).map((t) => t.name)).toEqual(['hidden test 1', 'hidden test 2', 'hidden test 3']);
+    expect(m1.tests.filter((t) => t.hidden).map((t) => t.name)).toEqual([
+      'hidden test 1',
+      'hidden test 2',
+      'hidden test 3',
+    ]);
     const m2 = byId(r, 'p1/m2');
     expect(m2.score).toBe(0);
     expect(m2.tests.length).toBe(await canonicalCount('p1-pipeline/m2-stages'));
@@ -171,7 +204,10 @@ describe('grading (end to end)', () => {
     expect(m2.tests.map((t) => t.name)).not.toContain('mine');
     for (const id of ['p1/m3', 'p1/m4']) {
       const m = byId(r, id);
-      expect([m.status, m.reason]).toEqual(['timed out', `timed out after ${timeoutS} s; the tests that finished before keep their results`]);
+      expect([m.status, m.reason]).toEqual([
+        'timed out',
+        `timed out after ${timeoutS} s; the tests that finished before keep their results`,
+      ]);
       expect(m.score).toBe(0);
       expect(m.maxScore).toBe(10);
       expect(m.tests.length).toBeGreaterThan(0);
@@ -182,10 +218,18 @@ describe('grading (end to end)', () => {
     expect(r.maxScore).toBe(40);
     expect(r.status).toBe('timed out: p1/m3; timed out: p1/m4');
 
-    const everything = [JSON.stringify(r), markdownReport(r), JSON.stringify(gradescopeResults(r, 'after_published'))].join('\n');
+    const everything = [
+      JSON.stringify(r),
+      markdownReport(r),
+      JSON.stringify(gradescopeResults(r, 'after_published')),
+    ].join('\n');
     for (const title of hiddenTitles) expect(everything).not.toContain(title);
     expect(everything).not.toContain('__hidden__');
-    const gs = gradescopeResults(r, 'after_published') as { score: number; max_score: number; tests: Array<{ name: string; visibility: string; status: string }> };
+    const gs = gradescopeResults(r, 'after_published') as {
+      score: number;
+      max_score: number;
+      tests: Array<{ name: string; visibility: string; status: string }>;
+    };
     expect(gs.score).toBe(10);
     expect(gs.max_score).toBe(40);
     expect(gs.tests.filter((t) => t.visibility === 'after_published')).toHaveLength(3);
@@ -214,17 +258,37 @@ describe('grading (end to end)', () => {
       const dir = path.join(tempDir(), name);
       copy(path.join(solutions, 'p1-pipeline'), path.join(dir, 'p1-pipeline'));
       const file = path.join(dir, 'p1-pipeline/m1-mpsc/log-entry.ts');
-      writeFileSync(file, `${readFileSync(file, 'utf8')}
+      writeFileSync(
+        file,
+        `${readFileSync(file, 'utf8')}
 if ((process.env['CHECKPOINTS_INCLUDE'] ?? '').includes('__hidden__')) { ${misbehave} }
-`);
+`,
+      );
       return dir;
     };
     const timeoutS = 10;
     const [hang, crash] = await Promise.all([
-      gradeSubmission({ submission: plant('hang', 'for (;;) {}'), milestones: ['p1/m1'], hidden: true, points, jobs: 2, timeoutS }),
-      gradeSubmission({ submission: plant('crash', "process.kill(process.ppid, 'SIGKILL');"), milestones: ['p1/m1'], hidden: true, points, jobs: 2, timeoutS }),
+      gradeSubmission({
+        submission: plant('hang', 'for (;;) {}'),
+        milestones: ['p1/m1'],
+        hidden: true,
+        points,
+        jobs: 2,
+        timeoutS,
+      }),
+      gradeSubmission({
+        submission: plant('crash', "process.kill(process.ppid, 'SIGKILL');"),
+        milestones: ['p1/m1'],
+        hidden: true,
+        points,
+        jobs: 2,
+        timeoutS,
+      }),
     ]);
-    for (const [r, status] of [[hang, 'timed out'], [crash, 'crashed']] as const) {
+    for (const [r, status] of [
+      [hang, 'timed out'],
+      [crash, 'crashed'],
+    ] as const) {
       const m = byId(r, 'p1/m1');
       expect(m.status).toBe(status);
       const visible = m.tests.filter((t) => !t.hidden);
@@ -234,7 +298,9 @@ if ((process.env['CHECKPOINTS_INCLUDE'] ?? '').includes('__hidden__')) { ${misbe
       expect(m.score).toBeGreaterThan(0);
       expect(m.score).toBeLessThan(10);
     }
-    expect(byId(hang, 'p1/m1').reason).toBe(`timed out after ${timeoutS} s; the tests that finished before keep their results`);
+    expect(byId(hang, 'p1/m1').reason).toBe(
+      `timed out after ${timeoutS} s; the tests that finished before keep their results`,
+    );
     expect(byId(crash, 'p1/m1').reason).toBe("the test run stopped early: the hidden tests' run stopped early");
   }, 90_000);
 
@@ -250,19 +316,32 @@ if ((process.env['CHECKPOINTS_INCLUDE'] ?? '').includes('__hidden__')) { ${misbe
     // Bob hands in a whole repository: the milestones are found under exercises/.
     copy(path.join(exercises, 'p1-pipeline'), path.join(batch, 'bob', 'exercises', 'p1-pipeline'));
     const out = tempDir();
-    const run = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> =>
+    const run = (
+      args: string[],
+      env: NodeJS.ProcessEnv = process.env,
+    ): Promise<{ code: number; stdout: string; stderr: string }> =>
       new Promise((resolve) => {
-        execFile(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts', 'grade.ts'), ...args], { cwd: projectRoot, env }, (error, stdout, stderr) => {
-          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-        });
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', path.join(projectRoot, 'scripts', 'grade.ts'), ...args],
+          { cwd: projectRoot, env },
+          (error, stdout, stderr) => {
+            resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+          },
+        );
       });
     const r = await run([batch, '--batch', '--milestone', 'p1/m1', '--out', out, '--jobs', '2', '--timeout', '60']);
     expect(r.code).toBe(0);
     const roster = readFileSync(path.join(out, 'roster.csv'), 'utf8').trim().split('\n');
     expect(roster).toEqual(['student,total,max,percent,p1/m1,status', 'alice,10,10,100,10,ok', 'bob,0,10,0,0,ok']);
-    const gs = JSON.parse(readFileSync(path.join(out, 'alice', 'results.json'), 'utf8')) as { score: number; tests: unknown[] };
+    const gs = JSON.parse(readFileSync(path.join(out, 'alice', 'results.json'), 'utf8')) as {
+      score: number;
+      tests: unknown[];
+    };
     expect(gs.score).toBe(10);
-    const m1Tests = (await canonicalListing(solutions, listMilestones(solutions))).filter((t) => t.file.startsWith('p1-pipeline/m1-mpsc/'));
+    const m1Tests = (await canonicalListing(solutions, listMilestones(solutions))).filter((t) =>
+      t.file.startsWith('p1-pipeline/m1-mpsc/'),
+    );
     expect(gs.tests).toHaveLength(m1Tests.length);
     expect(readFileSync(path.join(out, 'bob', 'report.md'), 'utf8')).toContain('**0 / 10 points (0%)**');
 
@@ -270,7 +349,10 @@ if ((process.env['CHECKPOINTS_INCLUDE'] ?? '').includes('__hidden__')) { ${misbe
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toEqual([`grade: no such folder: ${path.join(batch, 'nobody')}`]);
     // Without bubblewrap (none on this PATH): one line, exit 2, nothing graded.
-    const noBwrap = await run([batch, '--batch', '--out', path.join(out, 'none')], { ...process.env, PATH: path.join(batch, 'no-such-bin') });
+    const noBwrap = await run([batch, '--batch', '--out', path.join(out, 'none')], {
+      ...process.env,
+      PATH: path.join(batch, 'no-such-bin'),
+    });
     expect(noBwrap.code).toBe(2);
     expect(noBwrap.stderr.trim().split('\n')).toEqual([
       'grade: bubblewrap (bwrap) is not installed: refusing to run untrusted code unsandboxed (install bubblewrap, or pass --no-sandbox for code you trust)',
@@ -281,7 +363,16 @@ if ((process.env['CHECKPOINTS_INCLUDE'] ?? '').includes('__hidden__')) { ${misbe
   }, 60_000);
 
   test('the roster quotes what needs quoting', () => {
-    const r = { student: 'Doe, Jane', score: 1, maxScore: 2, percent: 50, status: 'ok', milestones: [{ milestone: 'p1/m1', score: 1 }] } as unknown as GradeResult;
-    expect(rosterCsv([r], ['p1/m1', 'p1/m2'])).toBe('student,total,max,percent,p1/m1,p1/m2,status\n"Doe, Jane",1,2,50,1,,ok\n');
+    const r = {
+      student: 'Doe, Jane',
+      score: 1,
+      maxScore: 2,
+      percent: 50,
+      status: 'ok',
+      milestones: [{ milestone: 'p1/m1', score: 1 }],
+    } as unknown as GradeResult;
+    expect(rosterCsv([r], ['p1/m1', 'p1/m2'])).toBe(
+      'student,total,max,percent,p1/m1,p1/m2,status\n"Doe, Jane",1,2,50,1,,ok\n',
+    );
   });
 });

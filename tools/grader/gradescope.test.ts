@@ -6,7 +6,17 @@
  * tests with their visibility. Plus the zip format itself and the exact sums of largest-remainder rounding.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -40,10 +50,17 @@ describe('points add up exactly', () => {
     expect(largestRemainder([1, 1, 1], 10)).toEqual([3.34, 3.33, 3.33]);
     expect(largestRemainder([1, 2, 0], 1)).toEqual([0.33, 0.67, 0]);
     for (const n of [3, 6, 7, 9, 11]) {
-      const parts = largestRemainder(Array.from({ length: n }, () => 1), 10);
+      const parts = largestRemainder(
+        Array.from({ length: n }, () => 1),
+        10,
+      );
       expect(parts.reduce((s, x) => s + cents(x), 0)).toBe(1000);
     }
-    const config: PointsConfig = { defaultMilestonePoints: 10, hiddenVisibility: 'hidden', milestones: { 'p1/m1': { tests: { a: 2 } } } };
+    const config: PointsConfig = {
+      defaultMilestonePoints: 10,
+      hiddenVisibility: 'hidden',
+      milestones: { 'p1/m1': { tests: { a: 2 } } },
+    };
     const a = allocate(config, 'p1/m1', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']);
     expect([...a.perTest.values()].reduce((s, x) => s + cents(x), 0)).toBe(1000);
   });
@@ -68,17 +85,45 @@ describe('the Gradescope autograder zip', () => {
   test('run_autograder grades a solved and an unsolved submission into results.json (p1/m1)', async () => {
     const dir = tempDir();
     const zip = path.join(dir, 'autograder.zip');
-    const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd = projectRoot): Promise<{ code: number; out: string }> =>
+    const run = (
+      cmd: string,
+      args: string[],
+      env: NodeJS.ProcessEnv = process.env,
+      cwd = projectRoot,
+    ): Promise<{ code: number; out: string }> =>
       new Promise((resolve) => {
-        execFile(cmd, args, { cwd, env, timeout: 150_000 }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr }));
+        execFile(cmd, args, { cwd, env, timeout: 150_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr }),
+        );
       });
     const made = await run(process.execPath, ['--import', 'tsx', 'scripts/grade.ts', '--gradescope-autograder', zip]);
     expect(made.code, made.out).toBe(0);
     const names = readZip(readFileSync(zip)).map((e) => e.name);
-    for (const f of ['setup.sh', 'run_autograder', 'package-lock.json', 'scripts/grade.ts', 'tools/grader/cli.ts', 'grading/points.json', 'solutions/p1-pipeline/m1-mpsc/log-entry.ts']) expect(names).toContain(f);
+    for (const f of [
+      'setup.sh',
+      'run_autograder',
+      'package-lock.json',
+      'scripts/grade.ts',
+      'tools/grader/cli.ts',
+      'grading/points.json',
+      'solutions/p1-pipeline/m1-mpsc/log-entry.ts',
+    ])
+      expect(names).toContain(f);
     expect(names.some((n) => n.startsWith('grading/hidden/'))).toBe(true);
-    expect(names.some((n) => n.startsWith('node_modules/') || n.endsWith('.test.ts') && n.startsWith('tools/'))).toBe(false);
-    expect((await run('bash', ['-n', '-c', readZip(readFileSync(zip)).find((e) => e.name === 'setup.sh')!.data.toString()])).code).toBe(0);
+    expect(names.some((n) => n.startsWith('node_modules/') || (n.endsWith('.test.ts') && n.startsWith('tools/')))).toBe(
+      false,
+    );
+    expect(
+      (
+        await run('bash', [
+          '-n',
+          '-c',
+          readZip(readFileSync(zip))
+            .find((e) => e.name === 'setup.sh')!
+            .data.toString(),
+        ])
+      ).code,
+    ).toBe(0);
 
     const grade = async (name: string, from: string): Promise<Results> => {
       const root = path.join(dir, name);
@@ -87,7 +132,12 @@ describe('the Gradescope autograder zip', () => {
       execFileSync('unzip', ['-q', zip, '-d', source]);
       symlinkSync(path.join(projectRoot, 'node_modules'), path.join(source, 'node_modules'), 'dir'); // stands for setup.sh's npm ci
       cpSync(from, path.join(root, 'submission', 'p1-pipeline'), { recursive: true });
-      const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: root, AUTOGRADER_ROOT: root, AUTOGRADER_MILESTONES: 'p1/m1' };
+      const env = {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOME: root,
+        AUTOGRADER_ROOT: root,
+        AUTOGRADER_MILESTONES: 'p1/m1',
+      };
       const r = await run(path.join(source, 'run_autograder'), [], env, root);
       expect(r.code, r.out).toBe(0);
       return JSON.parse(readFileSync(path.join(root, 'results', 'results.json'), 'utf8')) as Results;
@@ -103,7 +153,8 @@ describe('the Gradescope autograder zip', () => {
       expect(r.tests.reduce((s, t) => s + cents(t.score), 0)).toBe(cents(r.score));
       expect(r.tests.reduce((s, t) => s + cents(t.max_score), 0)).toBe(cents(r.max_score));
       expect(r.tests.filter((t) => t.visibility === 'after_published').length).toBeGreaterThan(0);
-      for (const t of r.tests.filter((x) => x.visibility === 'after_published')) expect(['passed', 'failed']).toContain(t.output);
+      for (const t of r.tests.filter((x) => x.visibility === 'after_published'))
+        expect(['passed', 'failed']).toContain(t.output);
     }
     expect(solved.score).toBe(10);
     expect(solved.tests.every((t) => t.status === 'passed')).toBe(true);

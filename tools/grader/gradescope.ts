@@ -187,16 +187,6 @@ export function readZip(zip: Buffer): ZipEntry[] {
   return entries;
 }
 
-/** Unpack a zip into `dir` (modes kept). */
-export function unzipTo(zip: Buffer, dir: string): void {
-  for (const e of readZip(zip)) {
-    const to = path.resolve(dir, e.name);
-    if (!to.startsWith(`${path.resolve(dir)}${path.sep}`)) throw new Error(`zip entry outside the folder: ${e.name}`);
-    mkdirSync(path.dirname(to), { recursive: true });
-    writeFileSync(to, e.data, { mode: e.mode });
-  }
-}
-
 /** The package's entries: the two scripts at the top, the repository's files as they are. */
 export function autograderEntries(root: string = projectRoot): ZipEntry[] {
   const files = new Map<string, string>();

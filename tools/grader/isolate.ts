@@ -10,10 +10,19 @@
  */
 import { chmodSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { composeTree, listTests, makeWorkspace, mergeResults, type RawRun, removeWorkspace, runVitest, type TestResult } from '../checkpoints/checkpoints.ts';
+import {
+  composeTree,
+  listTests,
+  makeWorkspace,
+  mergeResults,
+  type RawRun,
+  removeWorkspace,
+  runVitest,
+  type TestResult,
+} from '../checkpoints/checkpoints.ts';
 import { acquireUid, releaseUid, SANDBOX_HOME, sandboxCommand } from './sandbox.ts';
 import { isTestFile, listFiles, type Milestone, projectRoot } from '../../course/layout.ts';
-import { posix, rootRel } from '../../lib/paths.ts';
+import { rootRel } from '../../lib/paths.ts';
 
 /** The folder inside a milestone where hidden tests are put for a run; they import the code as `../x.ts`. */
 export const HIDDEN_DIR = '__hidden__';
@@ -49,7 +58,6 @@ export interface MilestoneRun {
   readonly durationMs: number;
 }
 
-
 /** The hidden test files of a milestone, relative to its hidden folder. */
 export function hiddenFiles(hiddenRoot: string | undefined, m: Milestone): string[] {
   if (hiddenRoot === undefined) return [];
@@ -72,11 +80,21 @@ export function isolatedEnv(home: string, memoryMb: number): Record<string, stri
 const canonicalListings = new Map<string, Promise<Array<{ file: string; name: string }>>>();
 
 /** The canonical tests of the given milestones, listed once per process (a batch reuses it for every student). */
-export function canonicalListing(canonicalRoot: string, all: readonly Milestone[]): Promise<Array<{ file: string; name: string }>> {
-  const key = `${canonicalRoot}\0${all.map((m) => m.id).sort().join(',')}`;
+export function canonicalListing(
+  canonicalRoot: string,
+  all: readonly Milestone[],
+): Promise<Array<{ file: string; name: string }>> {
+  const key = `${canonicalRoot}\0${all
+    .map((m) => m.id)
+    .sort()
+    .join(',')}`;
   let listing = canonicalListings.get(key);
   if (listing === undefined) {
-    const files = all.flatMap((m) => listFiles(m.dir).filter(isTestFile).map((f) => rootRel(path.join(m.dir, f))));
+    const files = all.flatMap((m) =>
+      listFiles(m.dir)
+        .filter(isTestFile)
+        .map((f) => rootRel(path.join(m.dir, f))),
+    );
     const scratch = makeWorkspace('list');
     listing = listTests(files, canonicalRoot, path.join(scratch, '.list.json')).finally(() => removeWorkspace(scratch));
     canonicalListings.set(key, listing);
@@ -104,20 +122,20 @@ function placeHidden(workspace: string, hiddenRoot: string, m: Milestone): strin
  */
 function hiddenListing(options: MilestoneRunOptions): Promise<Array<{ file: string; name: string }>> {
   const { milestone: m, hiddenRoot } = options;
-  if (hiddenRoot === undefined || hiddenFiles(hiddenRoot, m).filter(isTestFile).length === 0) return Promise.resolve([]);
+  if (hiddenRoot === undefined || hiddenFiles(hiddenRoot, m).filter(isTestFile).length === 0)
+    return Promise.resolve([]);
   const key = `${hiddenRoot}\0${m.id}`;
   let listing = hiddenListings.get(key);
   if (listing === undefined) {
     const ws = makeWorkspace('hidden-list');
-    for (const other of options.all.filter((o) => o.project === m.project)) cpSync(other.dir, path.join(ws, other.folder), { recursive: true });
+    for (const other of options.all.filter((o) => o.project === m.project))
+      cpSync(other.dir, path.join(ws, other.folder), { recursive: true });
     const include = placeHidden(ws, hiddenRoot, m);
     listing = listTests(include, ws, path.join(ws, '.list.json')).finally(() => removeWorkspace(ws));
     hiddenListings.set(key, listing);
   }
   return listing;
 }
-
-export const isHiddenResult = (file: string): boolean => file.split('/').includes(HIDDEN_DIR);
 
 /** Task (process and thread) limit of one sandboxed run: vitest, its workers and their threads fit easily. */
 const MAX_TASKS = 1024;
@@ -151,7 +169,13 @@ async function runOne(options: MilestoneRunOptions, workspace: string, include: 
       mkdirSync(home, { recursive: true });
       env = isolatedEnv(home, options.memoryMb);
     }
-    const spec = { root: projectRoot, workspace, dataMb: options.memoryMb + 1024, maxTasks: MAX_TASKS, ...(uid !== undefined ? { uid } : {}) };
+    const spec = {
+      root: projectRoot,
+      workspace,
+      dataMb: options.memoryMb + 1024,
+      maxTasks: MAX_TASKS,
+      ...(uid !== undefined ? { uid } : {}),
+    };
     return await runVitest({
       include,
       relativeTo: workspace,
@@ -159,7 +183,9 @@ async function runOne(options: MilestoneRunOptions, workspace: string, include: 
       runTimeoutMs: options.wallMs,
       env,
       canary: true,
-      ...(options.sandbox ? { wrap: (command: string, args: readonly string[]) => sandboxCommand(spec, command, args) } : {}),
+      ...(options.sandbox
+        ? { wrap: (command: string, args: readonly string[]) => sandboxCommand(spec, command, args) }
+        : {}),
     });
   } finally {
     releaseUid(uid);
@@ -173,7 +199,9 @@ async function runOne(options: MilestoneRunOptions, workspace: string, include: 
 function mustRun(listed: ReadonlyArray<{ file: string; name: string }>, results: TestResult[]): TestResult[] {
   const runnable = new Set(listed.map((t) => `${t.file}\0${t.name}`));
   return results.map((t) =>
-    t.status === 'skipped' && runnable.has(`${t.file}\0${t.name}`) ? { ...t, status: 'failed', failure: 'skipped while running: a checkpoint test must run' } : t,
+    t.status === 'skipped' && runnable.has(`${t.file}\0${t.name}`)
+      ? { ...t, status: 'failed', failure: 'skipped while running: a checkpoint test must run' }
+      : t,
   );
 }
 
@@ -187,19 +215,28 @@ const isTimeout = (run: RawRun): boolean => run.runError !== undefined && /did n
 export async function runMilestone(options: MilestoneRunOptions): Promise<MilestoneRun> {
   const started = Date.now();
   const { milestone: m } = options;
-  const [visibleAll, hidden] = await Promise.all([canonicalListing(options.canonicalRoot, options.listed ?? options.all), hiddenListing(options)]);
+  const [visibleAll, hidden] = await Promise.all([
+    canonicalListing(options.canonicalRoot, options.listed ?? options.all),
+    hiddenListing(options),
+  ]);
   const visible = visibleAll.filter((t) => t.file.startsWith(`${m.folder}/`));
   const visibleWs = composeMilestone(options, 'grade');
-  const hiddenWs = options.hiddenRoot !== undefined && hidden.length > 0 ? composeMilestone(options, 'hidden') : undefined;
+  const hiddenWs =
+    options.hiddenRoot !== undefined && hidden.length > 0 ? composeMilestone(options, 'hidden') : undefined;
   try {
-    const include = listFiles(m.dir).filter(isTestFile).map((f) => rootRel(path.join(visibleWs, m.folder, f)));
+    const include = listFiles(m.dir)
+      .filter(isTestFile)
+      .map((f) => rootRel(path.join(visibleWs, m.folder, f)));
     const hiddenInclude = hiddenWs !== undefined ? placeHidden(hiddenWs, options.hiddenRoot!, m) : [];
     if (hiddenWs !== undefined) chmodSync(path.join(hiddenWs, m.folder, HIDDEN_DIR), 0o755);
     const [run, hiddenRun] = await Promise.all([
       runOne(options, visibleWs, include),
       hiddenWs !== undefined ? runOne(options, hiddenWs, hiddenInclude) : Promise.resolve(undefined),
     ]);
-    const visibleTests = mustRun(visible, mergeResults(visible, run, (f) => f))
+    const visibleTests = mustRun(
+      visible,
+      mergeResults(visible, run, (f) => f),
+    )
       // Only this milestone's tests count (a test of another milestone cannot have run, but be sure).
       .filter((t) => t.milestone === m.id)
       .map((t) => ({ ...t, hidden: false }));
@@ -209,9 +246,14 @@ export async function runMilestone(options: MilestoneRunOptions): Promise<Milest
     let runError = run.runError;
     if (hiddenRun !== undefined) {
       const hiddenTimedOut = isTimeout(hiddenRun);
-      const hiddenReason = hiddenTimedOut ? 'the hidden tests did not finish in time' : 'the hidden tests\' run stopped early';
+      const hiddenReason = hiddenTimedOut
+        ? 'the hidden tests did not finish in time'
+        : "the hidden tests' run stopped early";
       // Only the canonical hidden tests, in listing order, with pass or fail: nothing else of that run.
-      const merged = mustRun(hidden, mergeResults(hidden, hiddenRun, (f) => f));
+      const merged = mustRun(
+        hidden,
+        mergeResults(hidden, hiddenRun, (f) => f),
+      );
       hiddenTests = hidden.map((h) => {
         const r = merged.find((t) => t.file === h.file && t.name === h.name);
         const status = r?.status === 'passed' ? 'passed' : r?.status === 'skipped' ? 'skipped' : 'failed';

@@ -15,7 +15,9 @@ export type Visibility = 'hidden' | 'after_due_date' | 'after_published' | 'visi
 export interface PointsConfig {
   readonly defaultMilestonePoints: number;
   readonly hiddenVisibility: Visibility;
-  readonly milestones: Readonly<Record<string, { readonly points?: number; readonly tests?: Readonly<Record<string, number>> }>>;
+  readonly milestones: Readonly<
+    Record<string, { readonly points?: number; readonly tests?: Readonly<Record<string, number>> }>
+  >;
 }
 
 export const defaultPointsFile = (): string => path.join(projectRoot, 'grading', 'points.json');
@@ -25,7 +27,8 @@ const VISIBILITIES: readonly Visibility[] = ['hidden', 'after_due_date', 'after_
 /** Read and validate a points file; a missing default file means 10 points a milestone. */
 export function loadPoints(file: string = defaultPointsFile()): PointsConfig {
   if (!existsSync(file)) {
-    if (file === defaultPointsFile()) return { defaultMilestonePoints: 10, hiddenVisibility: 'after_published', milestones: {} };
+    if (file === defaultPointsFile())
+      return { defaultMilestonePoints: 10, hiddenVisibility: 'after_published', milestones: {} };
     throw new Error(`no points file at ${file}`);
   }
   let raw: unknown;
@@ -43,7 +46,8 @@ export function loadPoints(file: string = defaultPointsFile()): PointsConfig {
   const def = r['defaultMilestonePoints'] ?? 10;
   if (!isPoints(def)) return bad('defaultMilestonePoints must be a number ≥ 0');
   const vis = r['hiddenVisibility'] ?? 'after_published';
-  if (!VISIBILITIES.includes(vis as Visibility)) return bad(`hiddenVisibility must be one of ${VISIBILITIES.join(', ')}`);
+  if (!VISIBILITIES.includes(vis as Visibility))
+    return bad(`hiddenVisibility must be one of ${VISIBILITIES.join(', ')}`);
   const milestones: Record<string, { points?: number; tests?: Record<string, number> }> = {};
   const ms = r['milestones'] ?? {};
   if (typeof ms !== 'object' || ms === null) return bad('milestones must be an object keyed by milestone id');
@@ -52,7 +56,8 @@ export function loadPoints(file: string = defaultPointsFile()): PointsConfig {
     const e = (entry ?? {}) as Record<string, unknown>;
     if (e['points'] !== undefined && !isPoints(e['points'])) bad(`milestones.${id}.points must be a number ≥ 0`);
     const tests = (e['tests'] ?? {}) as Record<string, unknown>;
-    for (const [name, p] of Object.entries(tests)) if (!isPoints(p)) bad(`milestones.${id}.tests['${name}'] must be a number ≥ 0`);
+    for (const [name, p] of Object.entries(tests))
+      if (!isPoints(p)) bad(`milestones.${id}.tests['${name}'] must be a number ≥ 0`);
     milestones[id] = {
       ...(e['points'] !== undefined ? { points: e['points'] as number } : {}),
       ...(e['tests'] !== undefined ? { tests: tests as Record<string, number> } : {}),
@@ -81,18 +86,24 @@ export function allocate(config: PointsConfig, milestone: string, testNames: rea
   const overrides = entry.tests ?? {};
   const warnings: string[] = [];
   for (const name of Object.keys(overrides)) {
-    if (!testNames.includes(name)) warnings.push(`points: ${milestone} has points for '${name}', which is not one of its tests`);
+    if (!testNames.includes(name))
+      warnings.push(`points: ${milestone} has points for '${name}', which is not one of its tests`);
   }
   const fixed = testNames.filter((n) => overrides[n] !== undefined);
   const fixedSum = fixed.reduce((s, n) => s + overrides[n]!, 0);
   const rest = testNames.filter((n) => overrides[n] === undefined);
   let remaining = total - fixedSum;
   if (remaining < 0) {
-    warnings.push(`points: ${milestone}'s test overrides (${fixedSum}) exceed its ${total} points; the other tests get 0`);
+    warnings.push(
+      `points: ${milestone}'s test overrides (${fixedSum}) exceed its ${total} points; the other tests get 0`,
+    );
     remaining = 0;
   }
   // Whole hundredths that add up exactly to what is left (10 points over 3 tests: 3.34, 3.33, 3.33).
-  const shares = largestRemainder(rest.map(() => 1), remaining);
+  const shares = largestRemainder(
+    rest.map(() => 1),
+    remaining,
+  );
   const shareOf = new Map(rest.map((n, i) => [n, shares[i]!]));
   const perTest = new Map(testNames.map((n) => [n, overrides[n] ?? shareOf.get(n) ?? 0]));
   const maxScore = rest.length > 0 ? Math.max(total, fixedSum) : fixedSum;

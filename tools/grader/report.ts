@@ -9,7 +9,11 @@ import type { Visibility } from './points.ts';
 
 export type Format = 'md' | 'json' | 'gradescope';
 export const FORMATS: readonly Format[] = ['md', 'json', 'gradescope'];
-export const FILE_NAMES: Readonly<Record<Format, string>> = { md: 'report.md', json: 'result.json', gradescope: 'results.json' };
+export const FILE_NAMES: Readonly<Record<Format, string>> = {
+  md: 'report.md',
+  json: 'result.json',
+  gradescope: 'results.json',
+};
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -17,13 +21,24 @@ export function markdownReport(r: GradeResult): string {
   const out: string[] = [];
   out.push(`# Grade: ${r.student}`, '');
   out.push(`**${r.score} / ${r.maxScore} points (${r.percent}%)**${r.status === 'ok' ? '' : ` — ${r.status}`}`, '');
-  out.push(`Graded ${r.gradedAt} with the canonical checkpoint tests${r.options.hidden ? ' and the hidden tests' : ''}; each milestone ran in its own process${r.options.sandbox ? ' in a sandbox' : ' (not sandboxed)'}, limited to ${r.options.timeoutS} s and ${r.options.memoryMb} MB of heap.`, '');
+  out.push(
+    `Graded ${r.gradedAt} with the canonical checkpoint tests${r.options.hidden ? ' and the hidden tests' : ''}; each milestone ran in its own process${r.options.sandbox ? ' in a sandbox' : ' (not sandboxed)'}, limited to ${r.options.timeoutS} s and ${r.options.memoryMb} MB of heap.`,
+    '',
+  );
   for (const note of r.notes) out.push(`- ${note}`);
   out.push('', '| milestone | points | tests passed | status |', '|---|---:|---:|---|');
   for (const m of r.milestones) {
     const hidden = m.hidden ? ` (hidden: ${m.hidden.passed}/${m.hidden.total})` : '';
-    const status = m.reason ?? (m.missingFolder ? 'no folder in the submission' : m.passed === m.total ? 'all pass' : `${m.total - m.passed} failing`);
-    out.push(`| ${m.milestone} ${cell(m.title)} | ${m.score} / ${m.maxScore} | ${m.passed}/${m.total}${hidden} | ${cell(status)} |`);
+    const status =
+      m.reason ??
+      (m.missingFolder
+        ? 'no folder in the submission'
+        : m.passed === m.total
+          ? 'all pass'
+          : `${m.total - m.passed} failing`);
+    out.push(
+      `| ${m.milestone} ${cell(m.title)} | ${m.score} / ${m.maxScore} | ${m.passed}/${m.total}${hidden} | ${cell(status)} |`,
+    );
   }
   for (const m of r.milestones) {
     const failing = m.tests.filter((t) => t.status === 'failed' && !t.hidden);
@@ -33,7 +48,8 @@ export function markdownReport(r: GradeResult): string {
     if (m.reason !== undefined) out.push(`**${m.reason}**`, '');
     for (const t of failing) {
       out.push(`- ✗ ${t.name} (0 / ${round(t.maxScore)})`);
-      if (t.output !== '' && t.output !== m.reason) out.push('', '  ```', ...t.output.split('\n').map((l) => `  ${l}`), '  ```');
+      if (t.output !== '' && t.output !== m.reason)
+        out.push('', '  ```', ...t.output.split('\n').map((l) => `  ${l}`), '  ```');
     }
     if (hiddenFailing > 0) out.push(`- ✗ ${hiddenFailing} hidden test${hiddenFailing === 1 ? '' : 's'} failed`);
   }
@@ -58,14 +74,27 @@ export function gradescopeResults(r: GradeResult, hiddenVisibility: Visibility):
     stdout_visibility: 'hidden',
     tests: r.milestones.flatMap((m) => {
       if (m.tests.length === 0) {
-        return [{ name: `${m.milestone} ${m.title}`, score: m.score, max_score: m.maxScore, status: 'failed', output: m.reason ?? 'no tests ran', visibility: 'visible' }];
+        return [
+          {
+            name: `${m.milestone} ${m.title}`,
+            score: m.score,
+            max_score: m.maxScore,
+            status: 'failed',
+            output: m.reason ?? 'no tests ran',
+            visibility: 'visible',
+          },
+        ];
       }
       return m.tests.map((t) => ({
         name: t.name.startsWith(`${m.milestone}:`) ? t.name : `${m.milestone}: ${t.name}`,
         score: t.score,
         max_score: t.maxScore,
         status: t.status === 'passed' ? 'passed' : 'failed',
-        output: t.hidden ? (t.status === 'passed' ? 'passed' : 'failed') : [m.reason, t.output].filter((x) => x !== undefined && x !== '').join('\n'),
+        output: t.hidden
+          ? t.status === 'passed'
+            ? 'passed'
+            : 'failed'
+          : [m.reason, t.output].filter((x) => x !== undefined && x !== '').join('\n'),
         visibility: t.hidden ? hiddenVisibility : 'visible',
       }));
     }),
@@ -73,12 +102,20 @@ export function gradescopeResults(r: GradeResult, hiddenVisibility: Visibility):
 }
 
 /** Write the chosen formats into `dir`; returns the paths written. */
-export function writeReports(dir: string, r: GradeResult, formats: readonly Format[], hiddenVisibility: Visibility): string[] {
+export function writeReports(
+  dir: string,
+  r: GradeResult,
+  formats: readonly Format[],
+  hiddenVisibility: Visibility,
+): string[] {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   for (const f of formats) {
     const file = path.join(dir, FILE_NAMES[f]);
-    const text = f === 'md' ? markdownReport(r) : `${JSON.stringify(f === 'json' ? r : gradescopeResults(r, hiddenVisibility), null, 2)}\n`;
+    const text =
+      f === 'md'
+        ? markdownReport(r)
+        : `${JSON.stringify(f === 'json' ? r : gradescopeResults(r, hiddenVisibility), null, 2)}\n`;
     writeFileSync(file, text);
     written.push(file);
   }

@@ -82,12 +82,24 @@ export function sandboxProblem(root: string): string | undefined {
   const uid = acquireUid();
   try {
     const probe = `require('node:fs').readFileSync(${JSON.stringify(path.join(root, 'package.json'))})`;
-    const spec = { root, workspace: path.join(root, 'kit'), dataMb: 2048, maxTasks: 256, ...(uid !== undefined ? { uid } : {}) };
+    const spec = {
+      root,
+      workspace: path.join(root, 'kit'),
+      dataMb: 2048,
+      maxTasks: 256,
+      ...(uid !== undefined ? { uid } : {}),
+    };
     const { command, args } = sandboxCommand(spec, process.execPath, ['-e', probe]);
-    execFileSync(command, args, { stdio: 'pipe', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } });
+    execFileSync(command, args, {
+      stdio: 'pipe',
+      timeout: 20_000,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+    });
     return undefined;
   } catch (error) {
-    const detail = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim().split('\n')[0];
+    const detail = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message)
+      .trim()
+      .split('\n')[0];
     return `bubblewrap cannot create the grader's sandbox here (${detail}${uid !== undefined ? `; the run's uid ${uid} must be able to read ${root}` : ''})`;
   } finally {
     releaseUid(uid);
@@ -103,7 +115,8 @@ function systemBinds(): string[] {
     if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
     else args.push('--ro-bind', dir, dir);
   }
-  for (const file of ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/localtime', '/etc/hosts', '/etc/nsswitch.conf']) if (existsSync(file)) args.push('--ro-bind', file, file);
+  for (const file of ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/localtime', '/etc/hosts', '/etc/nsswitch.conf'])
+    if (existsSync(file)) args.push('--ro-bind', file, file);
   const node = realpathSync(process.execPath);
   if (!node.startsWith('/usr/')) {
     // Node installed elsewhere (nvm, a tarball in /opt): its installation folder, read-only.
@@ -120,7 +133,11 @@ function systemBinds(): string[] {
  * The command line that runs `command args` in the sandbox, with the limits. The caller passes the environment
  * (spawn's env): nothing else of the grader's reaches the sandbox.
  */
-export function sandboxCommand(spec: SandboxSpec, command: string, args: readonly string[]): { command: string; args: string[] } {
+export function sandboxCommand(
+  spec: SandboxSpec,
+  command: string,
+  args: readonly string[],
+): { command: string; args: string[] } {
   const bwrap = findBwrap();
   if (bwrap === undefined) throw new Error('bubblewrap (bwrap) is not installed');
   const b: string[] = ['--unshare-all', '--die-with-parent', '--new-session', '--tmpfs', '/', ...systemBinds()];
@@ -154,7 +171,10 @@ export function sandboxCommand(spec: SandboxSpec, command: string, args: readonl
   ];
   const inner = ['prlimit', ...limits, '--', bwrap, ...b, '--', command, ...args];
   if (spec.uid !== undefined) {
-    return { command: 'setpriv', args: [`--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups', '--', ...inner] };
+    return {
+      command: 'setpriv',
+      args: [`--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups', '--', ...inner],
+    };
   }
   return { command: inner[0]!, args: inner.slice(1) };
 }

@@ -29,7 +29,6 @@ const USAGE = `usage: npx tsx scripts/learn.ts [command] [options]
 options: --exercises <dir> (default exercises/), --timeout <s> (per test, default 15), -h/--help
 colour is off when NO_COLOR is set or the output is not a terminal`;
 
-
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) {
     console.log(`${question}(no terminal to answer in: pass --yes to reset without asking)`);
@@ -63,13 +62,15 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const timeoutS = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeoutS !== undefined && !(timeoutS > 0)) throw new UsageError(`--timeout wants seconds, got '${values.timeout}'`);
+  if (timeoutS !== undefined && !(timeoutS > 0))
+    throw new UsageError(`--timeout wants seconds, got '${values.timeout}'`);
   const style = makeStyle();
   const runOptions = { ...(timeoutS !== undefined ? { timeoutMs: timeoutS * 1000 } : {}), style };
   const layout = learnerLayout(values.exercises !== undefined ? { exercises: values.exercises } : {});
   const out = (line: string): void => console.log(line);
   // `npm run learn -- p2/m1` arrives as a milestone where the command would be.
-  const [command, ...rest] = positionals[0] !== undefined && /^p\d+[/-]?m\d+$/i.test(positionals[0]) ? ['learn', ...positionals] : positionals;
+  const [command, ...rest] =
+    positionals[0] !== undefined && /^p\d+[/-]?m\d+$/i.test(positionals[0]) ? ['learn', ...positionals] : positionals;
   switch (command) {
     case undefined:
     case 'learn': {
@@ -85,21 +86,33 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case 'check':
-      return check(layout, rest.flatMap((r) => r.split(',')).filter((r) => r !== ''), out, {
-        ...runOptions,
-        ...(values.json ? { json: true, style: makeStyle({ isTTY: false, env: { NO_COLOR: '1' } }) } : {}),
-      });
+      return check(
+        layout,
+        rest.flatMap((r) => r.split(',')).filter((r) => r !== ''),
+        out,
+        {
+          ...runOptions,
+          ...(values.json ? { json: true, style: makeStyle({ isTTY: false, env: { NO_COLOR: '1' } }) } : {}),
+        },
+      );
     case 'progress': {
       if (rest.length > 0) throw new UsageError('progress takes no milestone: it checks them all');
       // On a terminal, one line that keeps count while tests run; elsewhere only the result.
-      const live = process.stdout.isTTY ? (line: string): void => void process.stdout.write(`\r\u001b[K${line}`) : undefined;
-      return progress(layout, out, { ...runOptions, ...(values.recheck ? { recheck: true } : {}), ...(live ? { live } : {}) });
+      const live = process.stdout.isTTY
+        ? (line: string): void => void process.stdout.write(`\r\u001b[K${line}`)
+        : undefined;
+      return progress(layout, out, {
+        ...runOptions,
+        ...(values.recheck ? { recheck: true } : {}),
+        ...(live ? { live } : {}),
+      });
     }
     case 'hint': {
       const [id, n, ...extra] = rest;
       if (id === undefined || extra.length > 0) throw new UsageError('usage: npm run hint -- <milestone> [n] [--all]');
       const which = values.all ? 'all' : n === undefined ? 1 : Number(n);
-      if (which !== 'all' && !(Number.isInteger(which) && which > 0)) throw new UsageError(`hint number must be 1 or more, got '${n}'`);
+      if (which !== 'all' && !(Number.isInteger(which) && which > 0))
+        throw new UsageError(`hint number must be 1 or more, got '${n}'`);
       return hint(layout, id, which, out);
     }
     case 'reset': {
@@ -111,4 +124,3 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError(`unknown command '${command}'\n${USAGE}`);
   }
 }
-

@@ -1,9 +1,3 @@
-/**
- * The student commands, as functions of a layout and an output sink (so tests can drive them): check, progress,
- * hint, reset. Each returns the process exit code. Every run's verdicts are remembered (state.ts) under a hash of
- * the files they depend on; progress (and learn) re-run only the milestones whose files changed since.
- */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type CheckpointReport, runCheckpoints, type TestStatus } from '../checkpoints/checkpoints.ts';
 import { type Milestone, milestoneIdOf } from '../../course/layout.ts';
@@ -29,7 +23,11 @@ export interface RunOptions {
 }
 
 /** Run the canonical tests of some milestones against the student's tree, and remember the verdicts. */
-export async function runMilestones(layout: LearnerLayout, ids: readonly string[], options: RunOptions = {}): Promise<CheckpointReport> {
+export async function runMilestones(
+  layout: LearnerLayout,
+  ids: readonly string[],
+  options: RunOptions = {},
+): Promise<CheckpointReport> {
   // The keys are taken before the run: a file saved while it runs makes the remembered verdict stale again.
   const keys = milestoneKeys(layout, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
   const report = await runCheckpoints({
@@ -55,7 +53,11 @@ const plain = makeStyle({ isTTY: false, env: { NO_COLOR: '1' } });
 /** A verdict's mark: ✓ done, … in progress, · not started, ? not checked since its files changed. */
 export function verdictMark(verdict: MilestoneVerdict | undefined, style: Style = plain): string {
   if (verdict === undefined) return style.dim('?');
-  return verdict.state === 'done' ? style.green('✓') : verdict.state === 'in progress' ? style.yellow('…') : style.dim('·');
+  return verdict.state === 'done'
+    ? style.green('✓')
+    : verdict.state === 'in progress'
+      ? style.yellow('…')
+      : style.dim('·');
 }
 
 /** What a milestone is about, from the course manifest. */
@@ -65,10 +67,19 @@ export const briefTitle = (milestone: Milestone): string => titleOf(milestone.id
  * `npm run check -- [milestone...] [--json]`: per-test pass/fail; 0 when every test of the chosen milestones
  * passes. With `json`, one JSON document on stdout instead (the format is in LEARN.md).
  */
-export async function check(layout: LearnerLayout, ids: readonly string[], out: Out, options: RunOptions & { json?: boolean } = {}): Promise<number> {
+export async function check(
+  layout: LearnerLayout,
+  ids: readonly string[],
+  out: Out,
+  options: RunOptions & { json?: boolean } = {},
+): Promise<number> {
   const style = options.style ?? plain;
   const chosen = ids.length === 0 ? [...layout.milestones] : ids.map((id) => findMilestone(layout, id));
-  const report = await runMilestones(layout, chosen.map((m) => m.id), options);
+  const report = await runMilestones(
+    layout,
+    chosen.map((m) => m.id),
+    options,
+  );
   const verdicts = chosen.map((m) => judgeMilestone(m.id, report.tests));
   const allDone = verdicts.every((v) => v.state === 'done');
   if (options.json) {
@@ -88,7 +99,11 @@ export async function check(layout: LearnerLayout, ids: readonly string[], out: 
 }
 
 /** What a milestone's code printed outside any test, marked as the student's like the output of a test. */
-export function strayLines(milestone: string, report: Pick<CheckpointReport, 'strayOutput'>, style: Style = plain): string[] {
+export function strayLines(
+  milestone: string,
+  report: Pick<CheckpointReport, 'strayOutput'>,
+  style: Style = plain,
+): string[] {
   const lines: string[] = [];
   for (const o of (report.strayOutput ?? []).filter((x) => x.milestone === milestone)) {
     lines.push(`  ${style.cyan(`your code printed outside any test (loading ${o.file}, or in a hook):`)}`);
@@ -98,7 +113,12 @@ export function strayLines(milestone: string, report: Pick<CheckpointReport, 'st
 }
 
 /** The document `check --json` prints. */
-function checkJson(chosen: readonly Milestone[], verdicts: readonly MilestoneVerdict[], report: CheckpointReport, ok: boolean): unknown {
+function checkJson(
+  chosen: readonly Milestone[],
+  verdicts: readonly MilestoneVerdict[],
+  report: CheckpointReport,
+  ok: boolean,
+): unknown {
   return {
     ok,
     milestones: chosen.map((m, i) => {
@@ -111,7 +131,12 @@ function checkJson(chosen: readonly Milestone[], verdicts: readonly MilestoneVer
         total: v.total,
         summary: v.summary,
         ...(report.strayOutput?.some((o) => o.milestone === m.id)
-          ? { outputOutsideTests: report.strayOutput.filter((o) => o.milestone === m.id).map((o) => o.output).join('\n') }
+          ? {
+              outputOutsideTests: report.strayOutput
+                .filter((o) => o.milestone === m.id)
+                .map((o) => o.output)
+                .join('\n'),
+            }
           : {}),
         tests: report.tests
           .filter((t) => t.milestone === m.id)
@@ -145,7 +170,10 @@ export interface ProgressOptions extends RunOptions {
  * Every milestone's state: remembered for milestones whose files did not change since they were last checked,
  * re-checked (one vitest process for all the others) otherwise.
  */
-export async function progressVerdicts(layout: LearnerLayout, options: ProgressOptions = {}): Promise<MilestoneVerdict[]> {
+export async function progressVerdicts(
+  layout: LearnerLayout,
+  options: ProgressOptions = {},
+): Promise<MilestoneVerdict[]> {
   const ids = options.ids ?? layout.milestones.map((m) => m.id);
   const keys = milestoneKeys(layout, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
   const fresh = options.recheck ? new Map() : freshEntries(layout, keys);
@@ -165,7 +193,11 @@ export async function progressVerdicts(layout: LearnerLayout, options: ProgressO
   return ids.map((id) => verdicts.get(id)!);
 }
 
-export async function progress(layout: LearnerLayout, out: Out, options: ProgressOptions & { live?: (line: string) => void } = {}): Promise<number> {
+export async function progress(
+  layout: LearnerLayout,
+  out: Out,
+  options: ProgressOptions & { live?: (line: string) => void } = {},
+): Promise<number> {
   const style = options.style ?? plain;
   let done = 0;
   let failed = 0;
@@ -175,7 +207,9 @@ export async function progress(layout: LearnerLayout, out: Out, options: Progres
       const unchanged = (options.ids ?? layout.milestones).length - stale.length;
       if (stale.length === 0) out(`nothing changed since the last check: ${unchanged} milestones as remembered`);
       else {
-        out(`re-checking ${stale.length} milestone${stale.length === 1 ? '' : 's'} whose files changed or were never checked (${stale.join(', ')})${unchanged > 0 ? `; ${unchanged} unchanged, as remembered` : ''}…`);
+        out(
+          `re-checking ${stale.length} milestone${stale.length === 1 ? '' : 's'} whose files changed or were never checked (${stale.join(', ')})${unchanged > 0 ? `; ${unchanged} unchanged, as remembered` : ''}…`,
+        );
       }
     },
     onAlone: (id) => {
@@ -191,12 +225,19 @@ export async function progress(layout: LearnerLayout, out: Out, options: Progres
   options.live?.('');
   const word = { done: 'done', 'in progress': 'in progress', 'not started': 'not started' } as const;
   for (const v of verdicts) {
-    const blocked = v.blockedBy !== undefined && v.state !== 'not started' ? ` (blocked: ${v.blockedBy.milestone}'s ${v.blockedBy.functionName} is a stub)` : '';
-    out(`${verdictMark(v, style)} ${v.milestone.padEnd(6)} ${word[v.state].padEnd(12)} ${`${v.passed}/${v.total}`.padStart(5)} tests${blocked}`);
+    const blocked =
+      v.blockedBy !== undefined && v.state !== 'not started'
+        ? ` (blocked: ${v.blockedBy.milestone}'s ${v.blockedBy.functionName} is a stub)`
+        : '';
+    out(
+      `${verdictMark(v, style)} ${v.milestone.padEnd(6)} ${word[v.state].padEnd(12)} ${`${v.passed}/${v.total}`.padStart(5)} tests${blocked}`,
+    );
   }
   const finished = verdicts.filter((v) => v.state === 'done').length;
   const next = verdicts.find((v) => v.state !== 'done');
-  out(`${finished} of ${verdicts.length} milestones done${next ? `; next: ${next.milestone} (npm run learn -- ${next.milestone}, or npm run check -- ${next.milestone})` : ': all finished'}`);
+  out(
+    `${finished} of ${verdicts.length} milestones done${next ? `; next: ${next.milestone} (npm run learn -- ${next.milestone}, or npm run check -- ${next.milestone})` : ': all finished'}`,
+  );
   return 0;
 }
 
@@ -205,7 +246,9 @@ export function hint(layout: LearnerLayout, id: string, which: number | 'all', o
   const m = findMilestone(layout, id);
   const hints = readHints(path.join(layout.exercises, m.folder)) ?? readHints(m.dir);
   if (hints === undefined || hints.items.length === 0) {
-    out(`${m.id} has no hints.md; its brief is ${path.relative(process.cwd(), path.join(layout.exercises, m.folder, 'README.md'))}`);
+    out(
+      `${m.id} has no hints.md; its brief is ${path.relative(process.cwd(), path.join(layout.exercises, m.folder, 'README.md'))}`,
+    );
     return 0;
   }
   if (which === 'all') {
@@ -214,15 +257,22 @@ export function hint(layout: LearnerLayout, id: string, which: number | 'all', o
     return 0;
   }
   const item = hints.items[which - 1];
-  if (item === undefined) throw new Error(`${m.id} has ${hints.items.length} hints; ask for 1 to ${hints.items.length}, or --all`);
+  if (item === undefined)
+    throw new Error(`${m.id} has ${hints.items.length} hints; ask for 1 to ${hints.items.length}, or --all`);
   out(`hint ${which} of ${hints.items.length} for ${m.id}:`);
   out(item);
-  if (which < hints.items.length) out(`(next: npm run hint -- ${m.id} ${which + 1}; all: npm run hint -- ${m.id} --all)`);
+  if (which < hints.items.length)
+    out(`(next: npm run hint -- ${m.id} ${which + 1}; all: npm run hint -- ${m.id} --all)`);
   return 0;
 }
 
 /** `npm run reset -- <milestone> [--yes]`: put the milestone's files back to their stubs, after asking. */
-export async function reset(layout: LearnerLayout, id: string, confirm: (question: string) => Promise<boolean>, out: Out): Promise<number> {
+export async function reset(
+  layout: LearnerLayout,
+  id: string,
+  confirm: (question: string) => Promise<boolean>,
+  out: Out,
+): Promise<number> {
   const m = findMilestone(layout, id);
   const { changes, stubs } = resetPlan(layout, m);
   if (changes.length === 0) {
@@ -236,6 +286,8 @@ export async function reset(layout: LearnerLayout, id: string, confirm: (questio
     return 1;
   }
   applyReset(layout, m, stubs);
-  out(`${m.id} is back to its stubs (${changes.length} file${changes.length === 1 ? '' : 's'} restored; files you added were kept)`);
+  out(
+    `${m.id} is back to its stubs (${changes.length} file${changes.length === 1 ? '' : 's'} restored; files you added were kept)`,
+  );
   return 0;
 }

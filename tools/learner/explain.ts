@@ -26,7 +26,9 @@ export function explainFailure(test: TestResult, current: string): string {
     return `needs ${stub.milestone}'s ${stub.functionName}, which is still a stub (NotImplementedError)`;
   }
   // The hang message (verdict.ts) is already in words, the same ones check, learn and the grader print.
-  const hang = timeoutAsHang(failure) ?? (isHangMessage(failure) ? failure.slice(failure.indexOf('did not finish within')) : undefined);
+  const hang =
+    timeoutAsHang(failure) ??
+    (isHangMessage(failure) ? failure.slice(failure.indexOf('did not finish within')) : undefined);
   if (hang !== undefined) return hang.split('\n')[0]!;
   if (failure.startsWith('did not run: ') || failure.startsWith('its test file failed: ')) {
     const first = failure.split('\n')[0] ?? failure;
@@ -42,19 +44,37 @@ export function explainFailure(test: TestResult, current: string): string {
  * front when it gave one); each is turned around into what was expected and what the code did.
  */
 const ASSERTIONS: ReadonlyArray<readonly [RegExp, (...m: string[]) => string]> = [
-  [/^expected ([\s\S]+?) to have a length of (\S+) but got \+?(\S+)$/, (_r, e, got) => `expected length ${e}, received length ${got}`],
+  [
+    /^expected ([\s\S]+?) to have a length of (\S+) but got \+?(\S+)$/,
+    (_r, e, got) => `expected length ${e}, received length ${got}`,
+  ],
   [/^expected ([\s\S]+?) to be greater than or equal to ([\s\S]+)$/, (r, e) => `expected at least ${e}, received ${r}`],
   [/^expected ([\s\S]+?) to be greater than ([\s\S]+)$/, (r, e) => `expected more than ${e}, received ${r}`],
   [/^expected ([\s\S]+?) to be less than or equal to ([\s\S]+)$/, (r, e) => `expected at most ${e}, received ${r}`],
   [/^expected ([\s\S]+?) to be less than ([\s\S]+)$/, (r, e) => `expected less than ${e}, received ${r}`],
-  [/^expected ([\s\S]+?) to be close to (\S+), received difference is (\S+), but expected (\S+)$/, (r, e, d, tol) => `expected ${e} (within ${tol}), received ${r} (off by ${d})`],
+  [
+    /^expected ([\s\S]+?) to be close to (\S+), received difference is (\S+), but expected (\S+)$/,
+    (r, e, d, tol) => `expected ${e} (within ${tol}), received ${r} (off by ${d})`,
+  ],
   [/^expected \[Function\] to throw an error$/, () => 'expected it to throw an error; it returned normally'],
-  [/^expected \[Function\] to throw error (?:matching|including) ([\s\S]+?) but got ([\s\S]+)$/, (e, got) => `expected an error with ${e}, received the error ${got}`],
-  [/^expected \[Function\] to not throw an error but ([\s\S]+) was thrown$/, (got) => `expected no error, received ${got}`],
+  [
+    /^expected \[Function\] to throw error (?:matching|including) ([\s\S]+?) but got ([\s\S]+)$/,
+    (e, got) => `expected an error with ${e}, received the error ${got}`,
+  ],
+  [
+    /^expected \[Function\] to not throw an error but ([\s\S]+) was thrown$/,
+    (got) => `expected no error, received ${got}`,
+  ],
   [/^expected ([\s\S]+?) to match (\/[\s\S]+\/\w*)$/, (r, e) => `expected text matching ${e}, received ${r}`],
   [/^expected ([\s\S]+?) to be undefined$/, (r) => `expected undefined, received ${r}`],
-  [/^expected ([\s\S]+?) to match object ([\s\S]+?)(?:\n[\s\S]*)?$/, (r, e) => `expected an object with ${e}, received ${r}`],
-  [/^expected ([\s\S]+?) to (?:deeply equal|equal|be|strictly equal) ([\s\S]+?)(?: \/\/ Object\.is equality)?$/, (r, e) => `expected ${e}, received ${r}`],
+  [
+    /^expected ([\s\S]+?) to match object ([\s\S]+?)(?:\n[\s\S]*)?$/,
+    (r, e) => `expected an object with ${e}, received ${r}`,
+  ],
+  [
+    /^expected ([\s\S]+?) to (?:deeply equal|equal|be|strictly equal) ([\s\S]+?)(?: \/\/ Object\.is equality)?$/,
+    (r, e) => `expected ${e}, received ${r}`,
+  ],
   [/^expected ([\s\S]+?) to (?:contain|include) ([\s\S]+)$/, (r, e) => `expected to contain ${e}, received ${r}`],
 ];
 
@@ -65,7 +85,8 @@ export function assertionInWords(failure: string): string | undefined {
   const [, label, message] = m;
   for (const [re, say] of ASSERTIONS) {
     const found = re.exec(message!.trim());
-    if (found) return `${label !== undefined ? `${label}: ` : ''}${say(...found.slice(1).map((x) => oneLine(x ?? '')))}`;
+    if (found)
+      return `${label !== undefined ? `${label}: ` : ''}${say(...found.slice(1).map((x) => oneLine(x ?? '')))}`;
   }
   return undefined;
 }
@@ -129,11 +150,18 @@ export function judgeMilestone(milestone: string, tests: readonly TestResult[]):
   // Blocked: some failure names an earlier milestone's stub and none names one of this milestone. The other
   // failures are then usually knock-on effects (a thread that panicked on the stub closed its channel), and
   // this milestone cannot be judged before the earlier one is written.
-  const foreign = stubs.filter((s): s is StubCall => s !== undefined && s.milestone !== milestone && compareMilestoneIds(s.milestone, milestone) < 0);
+  const foreign = stubs.filter(
+    (s): s is StubCall =>
+      s !== undefined && s.milestone !== milestone && compareMilestoneIds(s.milestone, milestone) < 0,
+  );
   const ownStub = stubs.some((s) => s?.milestone === milestone);
-  const blockedBy = foreign.length > 0 && !ownStub ? [...foreign].sort((a, b) => compareMilestoneIds(a.milestone, b.milestone))[0] : undefined;
+  const blockedBy =
+    foreign.length > 0 && !ownStub
+      ? [...foreign].sort((a, b) => compareMilestoneIds(a.milestone, b.milestone))[0]
+      : undefined;
   let state: MilestoneState;
-  if (allPass(own)) state = 'done'; // the rule check and the grader share (verdict.ts)
+  if (allPass(own))
+    state = 'done'; // the rule check and the grader share (verdict.ts)
   // Not started: nothing passes, and the failures are stubs: all of them NotImplementedErrors, or at least some
   // from this milestone's own stubs (the rest being knock-on failures: a stage thread that panicked on its stub
   // leaves the test an empty channel, not a NotImplementedError).
@@ -149,14 +177,21 @@ export function judgeMilestone(milestone: string, tests: readonly TestResult[]):
 }
 
 /** The lines `check` and `learn` print for one milestone's results. */
-export function describeResults(milestone: string, tests: readonly TestResult[], options: { showPassed?: boolean; style?: Style } = {}): string[] {
+export function describeResults(
+  milestone: string,
+  tests: readonly TestResult[],
+  options: { showPassed?: boolean; style?: Style } = {},
+): string[] {
   const lines: string[] = [];
   const s = options.style;
   const paint = (text: string, how: 'red' | 'green' | 'dim' | 'cyan'): string => (s ? s[how](text) : text);
   const own = tests.filter((x) => x.milestone === milestone);
   // A stopped run fails every test with the same hang message: say it once, under the list.
   const failures = own.filter((t) => t.status === 'failed').map((t) => t.failure);
-  const shared = failures.length > 1 && isHangMessage(failures[0]) && failures.every((f) => f === failures[0]) ? failures[0] : undefined;
+  const shared =
+    failures.length > 1 && isHangMessage(failures[0]) && failures.every((f) => f === failures[0])
+      ? failures[0]
+      : undefined;
   for (const t of own) {
     const name = t.name.replace(new RegExp(`^${milestone.replace('/', '\\/')}: `), '');
     if (t.status === 'passed') {
@@ -165,10 +200,14 @@ export function describeResults(milestone: string, tests: readonly TestResult[],
     else {
       lines.push(`  ${paint('✗', 'red')} ${name}`);
       const why = shared !== undefined ? [] : failureLines(t, milestone);
-      for (const l of why) lines.push(`      ${/^- /.test(l) ? paint(l, 'green') : /^\+ /.test(l) ? paint(l, 'red') : l}`);
+      for (const l of why)
+        lines.push(`      ${/^- /.test(l) ? paint(l, 'green') : /^\+ /.test(l) ? paint(l, 'red') : l}`);
     }
     if (t.output !== undefined && t.output !== '' && (t.status !== 'passed' || (options.showPassed ?? true))) {
-      lines.push(`      ${paint('your code printed:', 'cyan')}`, ...t.output.split('\n').map((l) => `      ${paint('│', 'cyan')} ${l}`));
+      lines.push(
+        `      ${paint('your code printed:', 'cyan')}`,
+        ...t.output.split('\n').map((l) => `      ${paint('│', 'cyan')} ${l}`),
+      );
     }
   }
   if (shared !== undefined) lines.push(`      all of them: ${shared.split('\n')[0]}`);

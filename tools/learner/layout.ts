@@ -31,7 +31,9 @@ export function learnerLayout(options: { root?: string; exercises?: string } = {
 
 /** The milestone with this id, or a one-line error listing the known ids. Accepts 'p1/m3' and 'p1m3'. */
 export function findMilestone(layout: LearnerLayout, id: string): Milestone {
-  const normalized = id.trim().replace(/^(p\d+)[/-]?(m\d+)$/i, (_, p: string, m: string) => `${p.toLowerCase()}/${m.toLowerCase()}`);
+  const normalized = id
+    .trim()
+    .replace(/^(p\d+)[/-]?(m\d+)$/i, (_, p: string, m: string) => `${p.toLowerCase()}/${m.toLowerCase()}`);
   const found = layout.milestones.find((m) => m.id === normalized);
   if (found === undefined) {
     throw new Error(`unknown milestone '${id}'; known milestones: ${layout.milestones.map((m) => m.id).join(', ')}`);

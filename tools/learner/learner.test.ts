@@ -49,52 +49,88 @@ const result = (milestone: string, failure?: string): TestResult => ({
   durationMs: 1,
   ...(failure !== undefined ? { failure } : {}),
 });
-const stubError = (fn: string, m: string): string => `NotImplementedError: not implemented yet: ${fn} (milestone ${m}); read that milestone's README.md, then write it`;
+const stubError = (fn: string, m: string): string =>
+  `NotImplementedError: not implemented yet: ${fn} (milestone ${m}); read that milestone's README.md, then write it`;
 
 describe('explaining failures', () => {
   test('a stub of this milestone, of an earlier one, an assertion and a timeout', () => {
-    expect(explainFailure(result('p1/m1', stubError('parseLogLine', 'p1/m1')), 'p1/m1')).toBe('still a stub: parseLogLine (NotImplementedError)');
-    expect(explainFailure(result('p1/m2', `ThreadPanicError: thread 'x' panicked: ${stubError('LogEntry.new', 'p1/m1')}`), 'p1/m2')).toBe(
-      "needs p1/m1's LogEntry.new, which is still a stub (NotImplementedError)",
+    expect(explainFailure(result('p1/m1', stubError('parseLogLine', 'p1/m1')), 'p1/m1')).toBe(
+      'still a stub: parseLogLine (NotImplementedError)',
     );
-    expect(explainFailure(result('p1/m1', 'AssertionError: expected 3 to be 4 // Object.is equality'), 'p1/m1')).toBe('expected 4, received 3');
+    expect(
+      explainFailure(
+        result('p1/m2', `ThreadPanicError: thread 'x' panicked: ${stubError('LogEntry.new', 'p1/m1')}`),
+        'p1/m2',
+      ),
+    ).toBe("needs p1/m1's LogEntry.new, which is still a stub (NotImplementedError)");
+    expect(explainFailure(result('p1/m1', 'AssertionError: expected 3 to be 4 // Object.is equality'), 'p1/m1')).toBe(
+      'expected 4, received 3',
+    );
     expect(explainFailure(result('p1/m1', 'Error: Test timed out in 15000ms.'), 'p1/m1')).toBe(hangMessage(15));
-    expect(explainFailure(result('p1/m1', 'AssertionError: expected [] to have a length of 1 but got +0'), 'p1/m1')).toBe('expected length 1, received length 0');
+    expect(
+      explainFailure(result('p1/m1', 'AssertionError: expected [] to have a length of 1 but got +0'), 'p1/m1'),
+    ).toBe('expected length 1, received length 0');
     const words = (m: string): string => explainFailure(result('p1/m1', `AssertionError: ${m}`), 'p1/m1');
     expect(words('expected 3 to be greater than or equal to 5')).toBe('expected at least 5, received 3');
     expect(words('expected 5 to be less than 3')).toBe('expected less than 3, received 5');
     expect(words('expected [Function] to throw an error')).toBe('expected it to throw an error; it returned normally');
-    expect(words("expected [Function] to throw error matching /bang/ but got 'boom'")).toBe("expected an error with /bang/, received the error 'boom'");
+    expect(words("expected [Function] to throw error matching /bang/ but got 'boom'")).toBe(
+      "expected an error with /bang/, received the error 'boom'",
+    );
     expect(words("expected 'abc' to match /x/")).toBe("expected text matching /x/, received 'abc'");
-    expect(words('expected 1.5 to be close to 2, received difference is 0.5, but expected 0.005')).toBe('expected 2 (within 0.005), received 1.5 (off by 0.5)');
+    expect(words('expected 1.5 to be close to 2, received difference is 0.5, but expected 0.005')).toBe(
+      'expected 2 (within 0.005), received 1.5 (off by 0.5)',
+    );
     expect(words('the count: expected 3 to be 4 // Object.is equality')).toBe('the count: expected 4, received 3');
-    expect(words('expected { a: 1, b: 2 } to match object { a: 2 }\n(1 matching property omitted from actual)')).toBe('expected an object with { a: 2 }, received { a: 1, b: 2 }');
+    expect(words('expected { a: 1, b: 2 } to match object { a: 2 }\n(1 matching property omitted from actual)')).toBe(
+      'expected an object with { a: 2 }, received { a: 1, b: 2 }',
+    );
     // An assertion that does not fit in words comes with its diff.
-    const deep = { ...result('p1/m1', "AssertionError: expected [ 'a', …(47) ] to deeply equal [ 'a', …(48) ]"), assertion: { expected: '[\n  "a"\n]', actual: '[]', diff: '- Expected\n+ Received\n\n-   "entry 49",' } };
+    const deep = {
+      ...result('p1/m1', "AssertionError: expected [ 'a', …(47) ] to deeply equal [ 'a', …(48) ]"),
+      assertion: { expected: '[\n  "a"\n]', actual: '[]', diff: '- Expected\n+ Received\n\n-   "entry 49",' },
+    };
     expect(failureLines(deep, 'p1/m1').slice(1)).toEqual(['- Expected', '+ Received', '-   "entry 49",']);
     const small = { ...result('p1/m1', 'AssertionError: something custom'), assertion: { expected: '4', actual: '3' } };
     expect(failureLines(small, 'p1/m1')).toEqual(['AssertionError: something custom', 'expected: 4', 'received: 3']);
   });
   test('a run stopped for hanging: finished tests keep their results, the rest fail with the limit applied', () => {
-    const expected = [{ file: 'p1-pipeline/m1-mpsc/checkpoint.test.ts', name: 'a' }, { file: 'p1-pipeline/m1-mpsc/checkpoint.test.ts', name: 'b' }, { file: 'p1-pipeline/m2-stages/checkpoint.test.ts', name: 'c' }];
-    const tests = mergeResults(expected, {
-      tests: [
-        { file: expected[0]!.file, name: 'a', status: 'passed', durationMs: 1 },
-        { file: expected[2]!.file, name: 'c', status: 'passed', durationMs: 1 },
-      ],
-      fileErrors: [{ file: expected[0]!.file, message: hangMessage(45) }],
-      unhandled: [],
-      tampering: [],
-      runError: `the test run ${hangMessage(45)}; it was stopped`,
-      stopped: { limitSeconds: 45, unfinished: [expected[0]!.file] },
-    }, (f) => f);
-    expect(tests.map((t) => [t.name, t.status])).toEqual([['a', 'passed'], ['b', 'failed'], ['c', 'passed']]);
+    const expected = [
+      { file: 'p1-pipeline/m1-mpsc/checkpoint.test.ts', name: 'a' },
+      { file: 'p1-pipeline/m1-mpsc/checkpoint.test.ts', name: 'b' },
+      { file: 'p1-pipeline/m2-stages/checkpoint.test.ts', name: 'c' },
+    ];
+    const tests = mergeResults(
+      expected,
+      {
+        tests: [
+          { file: expected[0]!.file, name: 'a', status: 'passed', durationMs: 1 },
+          { file: expected[2]!.file, name: 'c', status: 'passed', durationMs: 1 },
+        ],
+        fileErrors: [{ file: expected[0]!.file, message: hangMessage(45) }],
+        unhandled: [],
+        tampering: [],
+        runError: `the test run ${hangMessage(45)}; it was stopped`,
+        stopped: { limitSeconds: 45, unfinished: [expected[0]!.file] },
+      },
+      (f) => f,
+    );
+    expect(tests.map((t) => [t.name, t.status])).toEqual([
+      ['a', 'passed'],
+      ['b', 'failed'],
+      ['c', 'passed'],
+    ]);
     expect(explainFailure(tests[1]!, 'p1/m1')).toBe(hangMessage(45));
     expect(judgeMilestone('p1/m1', tests).summary).toBe('p1/m1: 1/2 checkpoint tests pass');
     expect(describeResults('p1/m1', tests)).toEqual(['  ✓ a', '  ✗ b', `      ${hangMessage(45)}`]);
   });
   test('output: threads marked, capped with a note', () => {
-    expect(joinOutput([{ stream: 'stdout', text: `main\n${THREAD_MARK}from a thread\n` }, { stream: 'stderr', text: 'oops' }])).toBe('main\n[thread] from a thread\n[stderr] oops');
+    expect(
+      joinOutput([
+        { stream: 'stdout', text: `main\n${THREAD_MARK}from a thread\n` },
+        { stream: 'stderr', text: 'oops' },
+      ]),
+    ).toBe('main\n[thread] from a thread\n[stderr] oops');
     const long = joinOutput([{ stream: 'stdout', text: 'x'.repeat(700) }]);
     expect(long).toBe(`${'x'.repeat(500)}\n… (200 more characters not shown)`);
   });
@@ -103,7 +139,9 @@ describe('explaining failures', () => {
     expect(makeStyle({ isTTY: true, env: { TERM: 'xterm' } }).red('x')).toBe('\u001b[31mx\u001b[39m');
     expect(makeStyle({ isTTY: false, env: { FORCE_COLOR: '1' } }).color).toBe(true);
     expect(makeStyle({ isTTY: true, env: { TERM: 'xterm' } }).link('f', '/a/f.ts')).toBe('f');
-    expect(makeStyle({ isTTY: true, env: { TERM_PROGRAM: 'vscode' } }).link('f', '/a/f.ts')).toBe('\u001b]8;;file:///a/f.ts\u001b\\f\u001b]8;;\u001b\\');
+    expect(makeStyle({ isTTY: true, env: { TERM_PROGRAM: 'vscode' } }).link('f', '/a/f.ts')).toBe(
+      '\u001b]8;;file:///a/f.ts\u001b\\f\u001b]8;;\u001b\\',
+    );
     const plain = makeStyle({ isTTY: false, env: {} });
     expect(progressBar(3, 18, plain, 18)).toBe('Progress: [###>--------------] 3/18 milestones done');
     expect(progressBar(18, 18, plain, 18)).toBe(`Progress: [${'#'.repeat(18)}] 18/18 milestones done`);
@@ -112,7 +150,14 @@ describe('explaining failures', () => {
     const log = console.log;
     console.log = () => {};
     try {
-      for (const argv of [['--help'], ['check', '--help'], ['hint', '--help'], ['progress', '--help'], ['reset', '--help'], ['learn', '-h']]) {
+      for (const argv of [
+        ['--help'],
+        ['check', '--help'],
+        ['hint', '--help'],
+        ['progress', '--help'],
+        ['reset', '--help'],
+        ['learn', '-h'],
+      ]) {
         expect(await main(argv), argv.join(' ')).toBe(0);
       }
     } finally {
@@ -122,8 +167,13 @@ describe('explaining failures', () => {
   test('milestone states, and a milestone blocked by an earlier one', () => {
     expect(judgeMilestone('p1/m1', [result('p1/m1'), result('p1/m1')]).state).toBe('done');
     expect(judgeMilestone('p1/m1', [result('p1/m1', stubError('f', 'p1/m1'))]).state).toBe('not started');
-    expect(judgeMilestone('p1/m1', [result('p1/m1'), result('p1/m1', stubError('f', 'p1/m1'))]).state).toBe('in progress');
-    const blocked = judgeMilestone('p1/m2', [result('p1/m2', stubError('parseLogLine', 'p1/m1')), result('p1/m2', 'SendError: disconnected')]);
+    expect(judgeMilestone('p1/m1', [result('p1/m1'), result('p1/m1', stubError('f', 'p1/m1'))]).state).toBe(
+      'in progress',
+    );
+    const blocked = judgeMilestone('p1/m2', [
+      result('p1/m2', stubError('parseLogLine', 'p1/m1')),
+      result('p1/m2', 'SendError: disconnected'),
+    ]);
     expect(blocked.summary).toBe("p1/m2's tests fail because p1/m1's parseLogLine is still a stub: finish p1/m1 first");
   });
 });
@@ -146,7 +196,8 @@ describe('against a copy of exercises/ (end to end)', () => {
   test('progress remembers verdicts: only a change of the files a milestone depends on re-runs it', async () => {
     const { dir, layout } = studentCopy();
     let stale: readonly string[] = [];
-    const state = async (): Promise<string> => (await progressVerdicts(layout, { ids: ['p1/m1'], onStale: (s) => (stale = s) }))[0]!.state;
+    const state = async (): Promise<string> =>
+      (await progressVerdicts(layout, { ids: ['p1/m1'], onStale: (s) => (stale = s) }))[0]!.state;
     expect(await state()).toBe('not started');
     expect(stale).toEqual(['p1/m1']);
     expect(await state()).toBe('not started');
@@ -172,8 +223,16 @@ describe('against a copy of exercises/ (end to end)', () => {
       expect(text).toContain(from);
       writeFileSync(file, text.replace(from, to));
     };
-    edit('p1-pipeline/m1-mpsc/mpsc.ts', '  for (const entry of rx) logs.push(entry);', "  console.log('consumer starts');\n  for (const entry of rx) logs.push(entry);");
-    edit('p1-pipeline/m1-mpsc/log-entry.ts', '  return LogEntry.new(level, line.slice(space + 1));', "  console.log(`parsed ${level}`);\n  console.log('y'.repeat(600));\n  return LogEntry.new(level, line.slice(space + 1));");
+    edit(
+      'p1-pipeline/m1-mpsc/mpsc.ts',
+      '  for (const entry of rx) logs.push(entry);',
+      "  console.log('consumer starts');\n  for (const entry of rx) logs.push(entry);",
+    );
+    edit(
+      'p1-pipeline/m1-mpsc/log-entry.ts',
+      '  return LogEntry.new(level, line.slice(space + 1));',
+      "  console.log(`parsed ${level}`);\n  console.log('y'.repeat(600));\n  return LogEntry.new(level, line.slice(space + 1));",
+    );
     const entryFile = path.join(dir, 'p1-pipeline/m1-mpsc/log-entry.ts');
     writeFileSync(entryFile, `console.log('log-entry.ts loads');\n${readFileSync(entryFile, 'utf8')}`);
     const c = collector();
@@ -181,8 +240,12 @@ describe('against a copy of exercises/ (end to end)', () => {
     const text = c.lines.join('\n');
     expect(text).toMatch(/your code printed outside any test \(loading [^)]*\):\n {6}│ log-entry\.ts loads/);
     // Every thread loads log-entry.ts, and says so, before the consumer starts.
-    expect(text).toMatch(/✓ MPSC channel basics > consumerThread collects[^\n]*\n {6}your code printed:\n {6}│ \[thread\] log-entry\.ts loads\n {6}│ \[thread\] consumer starts\n/);
-    expect(text).toMatch(/✓ MPSC channel basics > parseLogLine reads LEVEL message lines\n {6}your code printed:\n {6}│ parsed \w+\n/);
+    expect(text).toMatch(
+      /✓ MPSC channel basics > consumerThread collects[^\n]*\n {6}your code printed:\n {6}│ \[thread\] log-entry\.ts loads\n {6}│ \[thread\] consumer starts\n/,
+    );
+    expect(text).toMatch(
+      /✓ MPSC channel basics > parseLogLine reads LEVEL message lines\n {6}your code printed:\n {6}│ parsed \w+\n/,
+    );
     expect(text).toMatch(/… \(\d+ more characters not shown\)/);
     const j = collector();
     expect(await check(layout, ['p1/m1'], j.out, { json: true })).toBe(0);

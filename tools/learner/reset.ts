@@ -27,7 +27,10 @@ export function stubFiles(layout: LearnerLayout, milestone: Milestone): Map<stri
 }
 
 /** Files of the student's folder that would change on reset (relative to the exercises tree). */
-export function resetPlan(layout: LearnerLayout, milestone: Milestone): { changes: string[]; stubs: Map<string, Buffer> } {
+export function resetPlan(
+  layout: LearnerLayout,
+  milestone: Milestone,
+): { changes: string[]; stubs: Map<string, Buffer> } {
   const stubs = stubFiles(layout, milestone);
   const changes: string[] = [];
   for (const [rel, content] of stubs) {

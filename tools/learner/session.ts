@@ -78,7 +78,13 @@ async function checkOne(layout: LearnerLayout, m: Milestone, options: RunOptions
   const report = await runMilestones(layout, [m.id], options);
   const tests = report.tests.filter((t) => t.milestone === m.id);
   const notes = report.runErrors.map((e) => e.split('\n')[0]!);
-  return { milestone: m, verdict: judgeMilestone(m.id, tests), tests, notes, stray: strayLines(m.id, report, options.style) };
+  return {
+    milestone: m,
+    verdict: judgeMilestone(m.id, tests),
+    tests,
+    notes,
+    stray: strayLines(m.id, report, options.style),
+  };
 }
 
 /** The remembered result when the milestone's files did not change since it was checked; else a fresh run. */
@@ -273,10 +279,12 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
       return;
     }
     running = true;
-    void what().catch(failed).finally(() => {
-      running = false;
-      if (pending) void rerun(); // a save while it ran
-    });
+    void what()
+      .catch(failed)
+      .finally(() => {
+        running = false;
+        if (pending) void rerun(); // a save while it ran
+      });
   };
 
   const quit = (code: number): void => {
@@ -331,8 +339,7 @@ export async function learn(layout: LearnerLayout, options: LearnOptions): Promi
       if (hints === undefined || hints.items.length === 0) out('no hints for this milestone');
       else if (hintShown >= hints.items.length) {
         out(`that was the last hint (${hints.items.length}); all of them: npm run hint -- ${current().id} --all`);
-      }
-      else {
+      } else {
         hintShown++;
         if (options.screen) render();
         else {

@@ -13,7 +13,6 @@ import { milestonePoints, type PointsConfig } from '../grader/points.ts';
 /** The step id of a milestone: 'p1-m1' (Classroom's reporter reads P1-M1_RESULTS). */
 export const stepId = (m: Pick<Milestone, 'id'>): string => m.id.replace('/', '-');
 
-
 const q = (s: string): string => JSON.stringify(s); // a double-quoted YAML scalar
 
 /** The workflow text, for the milestones of `solutions` (the student release has the same ids). */
@@ -58,7 +57,9 @@ export function classroomWorkflow(solutions: string, points: PointsConfig): stri
     '      - name: Autograding Reporter',
     '        uses: classroom-resources/autograding-grading-reporter@v1',
     '        env:',
-    ...milestones.map((m) => `          ${stepId(m).toUpperCase()}_RESULTS: "\${{ steps.${stepId(m)}.outputs.result }}"`),
+    ...milestones.map(
+      (m) => `          ${stepId(m).toUpperCase()}_RESULTS: "\${{ steps.${stepId(m)}.outputs.result }}"`,
+    ),
     '        with:',
     `          runners: ${milestones.map(stepId).join(',')}`,
     '',

@@ -1,8 +1,3 @@
-/**
- * `npm run release -- <dir>`: write the student repository into <dir> (which must not exist yet, or be empty,
- * and lie outside this repository). See release.ts beside this file for what goes in and what never does.
- */
-import path from 'node:path';
 import { buildRelease } from './release.ts';
 
 export function main(argv: string[]): number {
@@ -18,7 +13,9 @@ export function main(argv: string[]): number {
   }
   const result = buildRelease(args[0]!);
   const count = (prefix: string): number => result.files.filter((f) => f.startsWith(prefix)).length;
-  console.log(`student release written to ${result.dest}: ${result.files.length} files (exercises ${count('exercises/')}, stubs ${count('stubs/')}, kit ${count('kit/')}, fixtures ${count('fixtures/')}, tools ${count('tools/')})`);
+  console.log(
+    `student release written to ${result.dest}: ${result.files.length} files (exercises ${count('exercises/')}, stubs ${count('stubs/')}, kit ${count('kit/')}, fixtures ${count('fixtures/')}, tools ${count('tools/')})`,
+  );
   console.log(`next: cd ${result.dest} && git init && npm ci && npm run check -- p1/m1`);
   return 0;
 }

@@ -26,13 +26,20 @@ function tempDir(): string {
 }
 function npm(cwd: string, args: string[], timeoutMs = 120_000): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile('npm', args, { cwd, timeout: timeoutMs, env: { ...process.env, npm_config_update_notifier: 'false' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr });
-    });
+    execFile(
+      'npm',
+      args,
+      { cwd, timeout: timeoutMs, env: { ...process.env, npm_config_update_notifier: 'false' } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr });
+      },
+    );
   });
 }
 const hiddenTitles = listFiles(path.join(projectRoot, 'grading', 'hidden')).flatMap((f) =>
-  [...readFileSync(path.join(projectRoot, 'grading', 'hidden', f), 'utf8').matchAll(/test\('([^']+)'/g)].map((m) => m[1]!),
+  [...readFileSync(path.join(projectRoot, 'grading', 'hidden', f), 'utf8').matchAll(/test\('([^']+)'/g)].map(
+    (m) => m[1]!,
+  ),
 );
 
 describe('npm run release', () => {
@@ -54,7 +61,19 @@ describe('npm run release', () => {
   test('has no solutions, hidden tests or grader; npm run check works there (symlinked node_modules)', async () => {
     const dest = path.join(tempDir(), 'student');
     const { files } = buildRelease(dest);
-    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'vitest.config.ts', 'vitest.checkpoints.config.ts', 'README.md', 'scripts/learn.ts', 'tools/learner/LEARN.md', 'exercises/p1-pipeline/m1-mpsc/README.md', 'stubs/p1-pipeline/m1-mpsc/log-entry.ts', 'kit/channel.ts']) {
+    for (const f of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'vitest.config.ts',
+      'vitest.checkpoints.config.ts',
+      'README.md',
+      'scripts/learn.ts',
+      'tools/learner/LEARN.md',
+      'exercises/p1-pipeline/m1-mpsc/README.md',
+      'stubs/p1-pipeline/m1-mpsc/log-entry.ts',
+      'kit/channel.ts',
+    ]) {
       expect(files).toContain(f);
     }
     expect(files.some((f) => f.startsWith('fixtures/images/'))).toBe(true);
@@ -67,7 +86,9 @@ describe('npm run release', () => {
       expect(text).not.toContain('#region solution');
       for (const title of hiddenTitles) expect(text).not.toContain(title);
     }
-    const pkg = JSON.parse(readFileSync(path.join(dest, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(dest, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     expect(Object.keys(pkg.scripts).sort()).toEqual(['check', 'hint', 'learn', 'progress', 'reset', 'typecheck']);
     expect(() => buildRelease(dest)).toThrow(/not empty/);
     expect(() => buildRelease(path.join(projectRoot, 'tmp-release'))).toThrow(/outside the repository/);
@@ -77,15 +98,24 @@ describe('npm run release', () => {
     expect(stub.code).toBe(1);
     expect(stub.output).toContain('still a stub: parseLogLine (NotImplementedError)');
     // A solved milestone passes there, and an edited test under exercises/ changes nothing (stubs/ is canonical).
-    for (const f of ['log-entry.ts', 'mpsc.ts']) cpSync(path.join(projectRoot, 'solutions/p1-pipeline/m1-mpsc', f), path.join(dest, 'exercises/p1-pipeline/m1-mpsc', f));
-    writeFileSync(path.join(dest, 'exercises/p1-pipeline/m2-stages/checkpoint.test.ts'), "import { test } from 'vitest';\ntest('nothing', () => {});\n");
+    for (const f of ['log-entry.ts', 'mpsc.ts'])
+      cpSync(
+        path.join(projectRoot, 'solutions/p1-pipeline/m1-mpsc', f),
+        path.join(dest, 'exercises/p1-pipeline/m1-mpsc', f),
+      );
+    writeFileSync(
+      path.join(dest, 'exercises/p1-pipeline/m2-stages/checkpoint.test.ts'),
+      "import { test } from 'vitest';\ntest('nothing', () => {});\n",
+    );
     const solved = await npm(dest, ['run', '--silent', 'check', '--', 'p1/m1', 'p1/m2']);
     expect(solved.code).toBe(1);
     expect(solved.output).toMatch(/✓ p1\/m1: all \d+ checkpoint tests pass/);
     expect(solved.output).toMatch(/✗ p1\/m2: 0\/\d+ checkpoint tests pass/);
     const reset = await npm(dest, ['run', '--silent', 'reset', '--', 'p1/m1', '--yes']);
     expect(reset.code).toBe(0);
-    expect(readFileSync(path.join(dest, 'exercises/p1-pipeline/m1-mpsc/mpsc.ts'), 'utf8')).toBe(readFileSync(path.join(projectRoot, 'exercises/p1-pipeline/m1-mpsc/mpsc.ts'), 'utf8'));
+    expect(readFileSync(path.join(dest, 'exercises/p1-pipeline/m1-mpsc/mpsc.ts'), 'utf8')).toBe(
+      readFileSync(path.join(projectRoot, 'exercises/p1-pipeline/m1-mpsc/mpsc.ts'), 'utf8'),
+    );
   }, 60_000);
 
   test('carries a valid GitHub Classroom workflow: one step per milestone running npm run check, with its points', () => {
@@ -94,7 +124,19 @@ describe('npm run release', () => {
     const text = readFileSync(path.join(dest, '.github', 'workflows', 'classroom.yml'), 'utf8');
     const workflow = YAML.parse(text) as {
       on: unknown;
-      jobs: Record<string, { 'runs-on': string; steps: Array<{ id?: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, string | number> }> }>;
+      jobs: Record<
+        string,
+        {
+          'runs-on': string;
+          steps: Array<{
+            id?: string;
+            uses?: string;
+            run?: string;
+            env?: Record<string, string>;
+            with?: Record<string, string | number>;
+          }>;
+        }
+      >;
     };
     expect(workflow.on).toContain('push');
     const job = Object.values(workflow.jobs)[0]!;
@@ -106,23 +148,32 @@ describe('npm run release', () => {
     const points = loadPoints();
     const expected = milestones.map((m) => milestonePoints(points, m.id));
     expect(graders.map((s) => s.with?.['max-score'])).toEqual(expected);
-    expect(graders.reduce((sum, s) => sum + Number(s.with?.['max-score']), 0)).toBe(expected.reduce((a, b) => a + b, 0));
+    expect(graders.reduce((sum, s) => sum + Number(s.with?.['max-score']), 0)).toBe(
+      expected.reduce((a, b) => a + b, 0),
+    );
     const reporter = job.steps.find((s) => s.uses?.startsWith('classroom-resources/autograding-grading-reporter@'))!;
     expect(String(reporter.with?.['runners']).split(',')).toEqual(graders.map((s) => s.id));
-    for (const s of graders) expect(reporter.env?.[`${s.id!.toUpperCase()}_RESULTS`]).toBe(`\${{ steps.${s.id}.outputs.result }}`);
+    for (const s of graders)
+      expect(reporter.env?.[`${s.id!.toUpperCase()}_RESULTS`]).toBe(`\${{ steps.${s.id}.outputs.result }}`);
     // The scripts it runs exist in the release.
-    const pkg = JSON.parse(readFileSync(path.join(dest, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(dest, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     expect(pkg.scripts['check']).toBeDefined();
   });
 
-  test.skipIf(process.env['RELEASE_NPM_CI'] === '0')('a fresh npm ci in the release, then npm run check -- p1/m1 fails on the stub', async () => {
-    const dest = path.join(tempDir(), 'student');
-    buildRelease(dest);
-    const ci = await npm(dest, ['ci', '--prefer-offline', '--no-audit', '--no-fund'], 110_000);
-    expect(ci.code, ci.output).toBe(0);
-    expect(existsSync(path.join(dest, 'node_modules', 'vitest'))).toBe(true);
-    const stub = await npm(dest, ['run', '--silent', 'check', '--', 'p1/m1']);
-    expect(stub.code).toBe(1);
-    expect(stub.output).toContain('still a stub: parseLogLine (NotImplementedError)');
-  }, 120_000);
+  test.skipIf(process.env['RELEASE_NPM_CI'] === '0')(
+    'a fresh npm ci in the release, then npm run check -- p1/m1 fails on the stub',
+    async () => {
+      const dest = path.join(tempDir(), 'student');
+      buildRelease(dest);
+      const ci = await npm(dest, ['ci', '--prefer-offline', '--no-audit', '--no-fund'], 110_000);
+      expect(ci.code, ci.output).toBe(0);
+      expect(existsSync(path.join(dest, 'node_modules', 'vitest'))).toBe(true);
+      const stub = await npm(dest, ['run', '--silent', 'check', '--', 'p1/m1']);
+      expect(stub.code).toBe(1);
+      expect(stub.output).toContain('still a stub: parseLogLine (NotImplementedError)');
+    },
+    120_000,
+  );
 });

@@ -88,7 +88,8 @@ export function buildRelease(dest: string, root: string = projectRoot): ReleaseR
   const out = path.resolve(dest);
   if (existsSync(out) && readdirSync(out).length > 0) throw new Error(`refusing to write into ${out}: it is not empty`);
   const solutions = path.join(root, 'solutions');
-  if (!existsSync(solutions)) throw new Error(`no solutions/ in ${root}: a release is made from the instructors' repository`);
+  if (!existsSync(solutions))
+    throw new Error(`no solutions/ in ${root}: a release is made from the instructors' repository`);
   const resolvedRoot = path.resolve(root);
   if (out === resolvedRoot || out.startsWith(`${resolvedRoot}${path.sep}`)) {
     // Inside the repository, vitest and tsc would see two copies of everything; the grader's workspaces too.
@@ -97,13 +98,18 @@ export function buildRelease(dest: string, root: string = projectRoot): ReleaseR
   mkdirSync(out, { recursive: true });
   generateExercises(solutions, path.join(out, 'exercises'));
   generateExercises(solutions, path.join(out, 'stubs'));
-  for (const dir of ['kit', 'fixtures']) cpSync(path.join(root, dir), path.join(out, dir), { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
+  for (const dir of ['kit', 'fixtures'])
+    cpSync(path.join(root, dir), path.join(out, dir), {
+      recursive: true,
+      filter: (src) => !src.includes(`${path.sep}node_modules`),
+    });
   for (const rel of RELEASE_FILES) {
     const to = path.join(out, rel);
     mkdirSync(path.dirname(to), { recursive: true });
     cpSync(path.join(root, rel), to);
   }
-  for (const file of ['package-lock.json', 'vitest.checkpoints.config.ts']) cpSync(path.join(root, file), path.join(out, file));
+  for (const file of ['package-lock.json', 'vitest.checkpoints.config.ts'])
+    cpSync(path.join(root, file), path.join(out, file));
 
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
   // Dependencies stay exactly as the lock file records them, or `npm ci` refuses to install.
@@ -121,8 +127,13 @@ export function buildRelease(dest: string, root: string = projectRoot): ReleaseR
     dependencies: pkg['dependencies'],
   };
   writeFileSync(path.join(out, 'package.json'), `${JSON.stringify(trimmed, null, 2)}\n`);
-  const tsconfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.json'), 'utf8')) as { include?: string[] } & Record<string, unknown>;
-  writeFileSync(path.join(out, 'tsconfig.json'), `${JSON.stringify({ ...tsconfig, include: ['kit', 'exercises', 'scripts', 'lib', 'course', 'tools', '*.ts'] }, null, 2)}\n`);
+  const tsconfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.json'), 'utf8')) as {
+    include?: string[];
+  } & Record<string, unknown>;
+  writeFileSync(
+    path.join(out, 'tsconfig.json'),
+    `${JSON.stringify({ ...tsconfig, include: ['kit', 'exercises', 'scripts', 'lib', 'course', 'tools', '*.ts'] }, null, 2)}\n`,
+  );
   writeFileSync(
     path.join(out, 'vitest.config.ts'),
     [
@@ -136,7 +147,10 @@ export function buildRelease(dest: string, root: string = projectRoot): ReleaseR
     ].join('\n'),
   );
   mkdirSync(path.join(out, '.github', 'workflows'), { recursive: true });
-  writeFileSync(path.join(out, '.github', 'workflows', 'classroom.yml'), classroomWorkflow(solutions, loadPoints(path.join(root, 'grading', 'points.json'))));
+  writeFileSync(
+    path.join(out, '.github', 'workflows', 'classroom.yml'),
+    classroomWorkflow(solutions, loadPoints(path.join(root, 'grading', 'points.json'))),
+  );
   writeFileSync(path.join(out, 'README.md'), STUDENT_README);
   writeFileSync(path.join(out, '.gitignore'), 'node_modules/\n.checkpoints/\n');
   return { dest: out, files: listFiles(out) };

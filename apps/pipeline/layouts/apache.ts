@@ -82,6 +82,9 @@ export const apacheLayout: Layout = {
   priority: 40,
   prefixable: true,
   example: '[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok',
-  create: ({ maxLineLength }) => (line) => parseApacheWith(line, maxLineLength),
+  create:
+    ({ maxLineLength }) =>
+    (line) =>
+      parseApacheWith(line, maxLineLength),
   diagnose: diagnoseApache,
 };

@@ -8,17 +8,7 @@
  * the full timestamp.
  */
 import { type Layout, mapLevelWord, type ParsedLine } from './levels.ts';
-import {
-  cleanLine,
-  diagnosisHead,
-  entry,
-  levelReason,
-  MAX_SOURCE,
-  num,
-  sliceShared,
-  SPACE,
-  tokenEnd,
-} from './scan.ts';
+import { cleanLine, diagnosisHead, entry, levelReason, MAX_SOURCE, num, sliceShared, SPACE, tokenEnd } from './scan.ts';
 
 const BGL_HEAD = /\S{1,64} (\d{10}) \d{4}\.\d\d\.\d\d \S{1,128} \d{4}-\d\d-\d\d-\d\d\.\d\d\.\d\d\.(\d{6}) \S{1,128} /y;
 
@@ -62,7 +52,11 @@ export const bglLayout: Layout = {
   name: 'bgl',
   priority: 65,
   prefixable: false,
-  example: '- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO ...',
-  create: ({ maxLineLength }) => (line) => parseBglWith(line, maxLineLength),
+  example:
+    '- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO ...',
+  create:
+    ({ maxLineLength }) =>
+    (line) =>
+      parseBglWith(line, maxLineLength),
   diagnose: diagnoseBgl,
 };

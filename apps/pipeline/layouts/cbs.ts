@@ -51,6 +51,9 @@ export const cbsLayout: Layout = {
   priority: 50,
   prefixable: true,
   example: '2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack v6.1.7601.23505',
-  create: ({ maxLineLength }) => (line) => parseCbsWith(line, maxLineLength),
+  create:
+    ({ maxLineLength }) =>
+    (line) =>
+      parseCbsWith(line, maxLineLength),
   diagnose: diagnoseCbs,
 };

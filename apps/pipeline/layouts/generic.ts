@@ -48,7 +48,8 @@ const MAX_PREFIX = 256;
 const MAX_HEADER_FIELDS = 8;
 
 const DMY = /\d\d? [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
-const BSD = /(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? )?[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d{1,9})?(?: \d{4}(?![\d:]))?/y;
+const BSD =
+  /(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? )?[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d{1,9})?(?: \d{4}(?![\d:]))?/y;
 const CLF = /\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d(?: [+-]\d{4})?/y;
 const MD_TIME = /\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
 const DASHED = /\d{4}-\d\d-\d\d-\d\d\.\d\d\.\d\d(?:\.\d{1,9})?/y;
@@ -81,7 +82,15 @@ function readAnyTime(s: string, p: number, year: number): number {
       return e;
     }
     if ((e = sticky(DASHED, s, p)) >= 0) {
-      timeMs = utc(num(s, p, 4), num(s, p + 5, 2), num(s, p + 8, 2), num(s, p + 11, 2), num(s, p + 14, 2), num(s, p + 17, 2), 0);
+      timeMs = utc(
+        num(s, p, 4),
+        num(s, p + 5, 2),
+        num(s, p + 8, 2),
+        num(s, p + 11, 2),
+        num(s, p + 14, 2),
+        num(s, p + 17, 2),
+        0,
+      );
       if (Number.isNaN(timeMs)) timeMs = 0;
       return e;
     }
@@ -106,7 +115,8 @@ function readAnyTime(s: string, p: number, year: number): number {
   if (isLetter(c)) {
     const e = sticky(BSD, s, p);
     if (e < 0) return -1;
-    const m = s.charCodeAt(p + 3) === 44 || s.charCodeAt(p + 3) === SPACE ? p + (s.charCodeAt(p + 3) === 44 ? 5 : 4) : p;
+    const m =
+      s.charCodeAt(p + 3) === 44 || s.charCodeAt(p + 3) === SPACE ? p + (s.charCodeAt(p + 3) === 44 ? 5 : 4) : p;
     const mo = monthAt(s, m);
     if (mo === 0) return -1;
     return e;
@@ -194,7 +204,7 @@ function parseGenericWith(line: string, max: number, year: number): ParsedLine |
   let msgStart = -1;
   for (let f = 0; f < MAX_HEADER_FIELDS; f++) {
     q = skipSpaces(s, q);
-    while (q < s.length && (s.charCodeAt(q) === 44 || s.charCodeAt(q) === 124) ) q = skipSpaces(s, q + 1);
+    while (q < s.length && (s.charCodeAt(q) === 44 || s.charCodeAt(q) === 124)) q = skipSpaces(s, q + 1);
     if (q >= s.length) break;
     if (s.charCodeAt(q) === 45 && s.charCodeAt(q + 1) === SPACE) {
       q += 2;
@@ -216,7 +226,8 @@ function parseGenericWith(line: string, max: number, year: number): ParsedLine |
       if (se > q && loggerLike(s, q, se)) {
         source = sliceShared(s, q, s.charCodeAt(se - 1) === 58 ? se - 1 : se);
         q = skipSpaces(s, se);
-        if ((s.charCodeAt(q) === 45 || s.charCodeAt(q) === 58) && s.charCodeAt(q + 1) === SPACE) q = skipSpaces(s, q + 2);
+        if ((s.charCodeAt(q) === 45 || s.charCodeAt(q) === 58) && s.charCodeAt(q + 1) === SPACE)
+          q = skipSpaces(s, q + 2);
       } else if (s.charCodeAt(q) === 45 && s.charCodeAt(q + 1) === SPACE) {
         q = skipSpaces(s, q + 2);
       }
@@ -256,6 +267,9 @@ export const genericLayout: Layout = {
   priority: -10,
   prefixable: false,
   example: 'nova-api.log 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-1] GET /v2',
-  create: ({ maxLineLength, year }) => (line) => parseGenericWith(line, maxLineLength, year),
+  create:
+    ({ maxLineLength, year }) =>
+    (line) =>
+      parseGenericWith(line, maxLineLength, year),
   diagnose: diagnoseGeneric,
 };

@@ -3,7 +3,7 @@
  * `Lmmdd hh:mm:ss.uuuuuu threadid file:line] message`, where L is one of I, W, E, F (info, warning, error,
  * fatal). Source: the file name (without its line number). Years are not printed: the parser's year is used.
  */
-import { type Layout, type Level, type ParsedLine } from './levels.ts';
+import type { Layout, Level, ParsedLine } from './levels.ts';
 import {
   cleanLine,
   diagnosisHead,
@@ -33,7 +33,8 @@ function parseGlogWith(line: string, max: number, year: number): ParsedLine | un
   const source = sliceShared(s, p, colon > p ? colon : close);
   if (source.length === 0 || source.includes(' ')) return undefined;
   const ms = fraction(s, 15, 9);
-  const timestamp = scanEnd > 15 ? utc(year, num(s, 1, 2), num(s, 3, 2), num(s, 6, 2), num(s, 9, 2), num(s, 12, 2), ms) : 0;
+  const timestamp =
+    scanEnd > 15 ? utc(year, num(s, 1, 2), num(s, 3, 2), num(s, 6, 2), num(s, 9, 2), num(s, 12, 2), ms) : 0;
   if (Number.isNaN(timestamp)) return undefined;
   const rawLevel = s.charAt(0);
   return entry(timestamp, LETTER[rawLevel]!, rawLevel, s.slice(skipSpaces(s, close + 1)), source);
@@ -51,6 +52,9 @@ export const glogLayout: Layout = {
   priority: 75,
   prefixable: true,
   example: 'I0102 15:04:05.000000    1234 main.go:42] Starting',
-  create: ({ maxLineLength, year }) => (line) => parseGlogWith(line, maxLineLength, year),
+  create:
+    ({ maxLineLength, year }) =>
+    (line) =>
+      parseGlogWith(line, maxLineLength, year),
   diagnose: diagnoseGlog,
 };

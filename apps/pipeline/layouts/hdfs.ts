@@ -43,15 +43,7 @@ function parseHdfsWith(line: string, max: number): ParsedLine | undefined {
   const rawLevel = sliceShared(s, lv, we);
   const level = mapLevelWord(rawLevel);
   if (level === undefined) return undefined;
-  const timestamp = utc(
-    2000 + num(s, 0, 2),
-    num(s, 2, 2),
-    num(s, 4, 2),
-    num(s, 7, 2),
-    num(s, 9, 2),
-    num(s, 11, 2),
-    0,
-  );
+  const timestamp = utc(2000 + num(s, 0, 2), num(s, 2, 2), num(s, 4, 2), num(s, 7, 2), num(s, 9, 2), num(s, 11, 2), 0);
   if (Number.isNaN(timestamp)) return undefined;
   const cs = we + 1;
   const limit = Math.min(s.length, cs + MAX_SOURCE);
@@ -80,6 +72,9 @@ export const hdfsLayout: Layout = {
   priority: 60,
   prefixable: true,
   example: '081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 terminating',
-  create: ({ maxLineLength }) => (line) => parseHdfsWith(line, maxLineLength),
+  create:
+    ({ maxLineLength }) =>
+    (line) =>
+      parseHdfsWith(line, maxLineLength),
   diagnose: diagnoseHdfs,
 };

@@ -25,7 +25,14 @@ import { genericLayout } from './generic.ts';
 import { glogLayout } from './glog.ts';
 import { hdfsLayout } from './hdfs.ts';
 import { jsonlLayout } from './jsonl.ts';
-import { DETECT_SAMPLE_LINES, type Layout, type LineParser, MAX_LINE_LENGTH, type ParsedLine, type ParserOptions } from './levels.ts';
+import {
+  DETECT_SAMPLE_LINES,
+  type Layout,
+  type LineParser,
+  MAX_LINE_LENGTH,
+  type ParsedLine,
+  type ParserOptions,
+} from './levels.ts';
 import { log4jLayout } from './log4j.ts';
 import { logcatLayout } from './logcat.ts';
 import { logfmtLayout } from './logfmt.ts';
@@ -254,7 +261,11 @@ function withoutAnsi(parse: LineParser): LineParser {
 export function isContinuation(line: string): boolean {
   const c = line.charCodeAt(0);
   if (c === 32 || c === 9) return true;
-  return line.startsWith('Caused by: ') || line.startsWith('Suppressed: ') || line.startsWith('Traceback (most recent call last)');
+  return (
+    line.startsWith('Caused by: ') ||
+    line.startsWith('Suppressed: ') ||
+    line.startsWith('Traceback (most recent call last)')
+  );
 }
 
 /**

@@ -1,5 +1,13 @@
 /** The `jsonl` layout: one JSON object per line (pino, bunyan, zap, structlog, Serilog compact, ...). */
-import { type EntryLevel, type Layout, type Level, mapLevelWord, numericJsonLevel, type ParsedLine, UNKNOWN_LEVEL } from './levels.ts';
+import {
+  type EntryLevel,
+  type Layout,
+  type Level,
+  mapLevelWord,
+  numericJsonLevel,
+  type ParsedLine,
+  UNKNOWN_LEVEL,
+} from './levels.ts';
 import { cleanLine, diagnosisHead, entry, isoMs, readIsoTimestamp, shown } from './scan.ts';
 
 export const JSON_LEVEL_KEYS = ['level', 'lvl', 'severity', 'levelname'] as const;
@@ -91,7 +99,7 @@ export function diagnoseJsonl(line: string): string {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return 'not a JSON object';
   const lv = firstKey(obj as JsonObject, JSON_LEVEL_KEYS);
   if (lv === undefined) return 'no level, message or time key';
-  return `unknown level ${shown(typeof lv === 'string' ? lv : JSON.stringify(lv) ?? String(lv))}`;
+  return `unknown level ${shown(typeof lv === 'string' ? lv : (JSON.stringify(lv) ?? String(lv)))}`;
 }
 
 export const jsonlLayout: Layout = {
@@ -99,6 +107,9 @@ export const jsonlLayout: Layout = {
   priority: 100,
   prefixable: false,
   example: '{"time":"2024-05-01T12:00:00Z","level":"warn","logger":"db","msg":"slow query"}',
-  create: ({ maxLineLength }) => (line) => parseJsonlWith(line, maxLineLength),
+  create:
+    ({ maxLineLength }) =>
+    (line) =>
+      parseJsonlWith(line, maxLineLength),
   diagnose: diagnoseJsonl,
 };

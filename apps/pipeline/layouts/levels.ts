@@ -30,7 +30,6 @@ export interface ParsedLine extends LogEntry {
 
 export type LineParser = (line: string) => ParsedLine | undefined;
 
-
 export interface ParserOptions {
   /** Lines longer than this many UTF-16 code units are rejected. Default `MAX_LINE_LENGTH`. */
   maxLineLength?: number;
@@ -160,16 +159,7 @@ export function syslogSeverityLevel(severity: number): Level | undefined {
 }
 
 /** Names used as `rawLevel` for syslog lines (RFC 5424 table 2 keywords). */
-export const SYSLOG_SEVERITY_NAMES = [
-  'emerg',
-  'alert',
-  'crit',
-  'err',
-  'warning',
-  'notice',
-  'info',
-  'debug',
-] as const;
+export const SYSLOG_SEVERITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
 
 /**
  * Numeric levels as used by pino and bunyan in JSON logs: 10 trace, 20 debug, 30 info,

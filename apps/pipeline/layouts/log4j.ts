@@ -104,7 +104,8 @@ function parseLog4jWith(line: string, max: number): ParsedLine | undefined {
   return entry(timestamp, level, rawLevel, s.slice(p), source);
 }
 
-const LOOSE_LOG4J = /(?:\d{4}-\d\d-\d\d[T ]|\d{2,4}\/\d\d\/\d\d[T ])\d\d:\d\d:\d\d[.,\d]{0,10}(?:Z|[+-]\d\d:?\d\d)?\s+(?:-\s+)?(?:\[[^\]]{0,512}\]\s+)?([^\s\[\]]{0,32})/y;
+const LOOSE_LOG4J =
+  /(?:\d{4}-\d\d-\d\d[T ]|\d{2,4}\/\d\d\/\d\d[T ])\d\d:\d\d:\d\d[.,\d]{0,10}(?:Z|[+-]\d\d:?\d\d)?\s+(?:-\s+)?(?:\[[^\]]{0,512}\]\s+)?([^\s[\]]{0,32})/y;
 
 export function diagnoseLog4j(line: string): string {
   const head = diagnosisHead(line);
@@ -119,6 +120,9 @@ export const log4jLayout: Layout = {
   priority: 20,
   prefixable: true,
   example: '2015-07-29 17:41:44,747 - INFO  [main:QuorumPeer@913] - LOOKING',
-  create: ({ maxLineLength }) => (line) => parseLog4jWith(line, maxLineLength),
+  create:
+    ({ maxLineLength }) =>
+    (line) =>
+      parseLog4jWith(line, maxLineLength),
   diagnose: diagnoseLog4j,
 };

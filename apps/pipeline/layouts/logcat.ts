@@ -91,6 +91,9 @@ export const logcatLayout: Layout = {
   priority: 70,
   prefixable: true,
   example: '03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs',
-  create: ({ maxLineLength, year }) => (line) => parseLogcatWith(line, maxLineLength, year),
+  create:
+    ({ maxLineLength, year }) =>
+    (line) =>
+      parseLogcatWith(line, maxLineLength, year),
   diagnose: diagnoseLogcat,
 };

@@ -9,7 +9,18 @@
  * first 64 pairs are looked at.
  */
 import { type EntryLevel, type Layout, mapLevelWord, type ParsedLine, UNKNOWN_LEVEL } from './levels.ts';
-import { cleanLine, diagnosisHead, entry, isDigit, isLetter, isoMs, readIsoTimestamp, shown, SPACE, TAB } from './scan.ts';
+import {
+  cleanLine,
+  diagnosisHead,
+  entry,
+  isDigit,
+  isLetter,
+  isoMs,
+  readIsoTimestamp,
+  shown,
+  SPACE,
+  TAB,
+} from './scan.ts';
 
 const LEVEL_KEYS = new Set(['level', 'lvl', 'severity', 'loglevel']);
 const MESSAGE_KEYS = new Set(['msg', 'message']);
@@ -107,6 +118,9 @@ export const logfmtLayout: Layout = {
   priority: 90,
   prefixable: false,
   example: 'time=2024-05-01T12:00:00Z level=warn logger=db msg="slow query"',
-  create: ({ maxLineLength }) => (line) => parseLogfmtWith(line, maxLineLength),
+  create:
+    ({ maxLineLength }) =>
+    (line) =>
+      parseLogfmtWith(line, maxLineLength),
   diagnose: diagnoseLogfmt,
 };

@@ -85,6 +85,9 @@ export const pythonLayout: Layout = {
   priority: 30,
   prefixable: false,
   example: 'WARNING:urllib3.connectionpool:Retrying (Retry(total=2))',
-  create: ({ maxLineLength }) => (line) => parsePythonWith(line, maxLineLength),
+  create:
+    ({ maxLineLength }) =>
+    (line) =>
+      parsePythonWith(line, maxLineLength),
   diagnose: diagnosePython,
 };

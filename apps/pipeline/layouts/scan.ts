@@ -9,7 +9,6 @@
  */
 import type { EntryLevel, ParsedLine } from './levels.ts';
 
-
 export const SPACE = 32;
 export const TAB = 9;
 
@@ -195,7 +194,13 @@ export function readIsoTimestamp(s: string, i: number): number {
   return p;
 }
 
-export function entry(timestamp: number, level: EntryLevel, rawLevel: string, message: string, source: string): ParsedLine {
+export function entry(
+  timestamp: number,
+  level: EntryLevel,
+  rawLevel: string,
+  message: string,
+  source: string,
+): ParsedLine {
   return { timestamp, level, message, source, rawLevel };
 }
 

@@ -83,7 +83,8 @@ export function diagnoseSimple(line: string): string {
   const tok = looseLevel(LOOSE_SIMPLE, head) ?? '';
   if (tok.length > 0 && mapLevelWord(tok) !== undefined) return 'level not followed by a space';
   // Only a bracketed or upper-case first word looks like an attempt at a level; ordinary prose just has no level.
-  const looksLikeLevel = head.charCodeAt(0) === 91 || (tok.length > 0 && tok === tok.toUpperCase() && /^[A-Z][A-Z0-9]*$/.test(tok));
+  const looksLikeLevel =
+    head.charCodeAt(0) === 91 || (tok.length > 0 && tok === tok.toUpperCase() && /^[A-Z][A-Z0-9]*$/.test(tok));
   return looksLikeLevel ? levelReason(tok) : 'no level found';
 }
 
@@ -92,6 +93,9 @@ export const simpleLayout: Layout = {
   priority: 0,
   prefixable: false,
   example: 'ERROR db: connection refused',
-  create: ({ maxLineLength }) => (line) => parseSimpleWith(line, maxLineLength),
+  create:
+    ({ maxLineLength }) =>
+    (line) =>
+      parseSimpleWith(line, maxLineLength),
   diagnose: diagnoseSimple,
 };

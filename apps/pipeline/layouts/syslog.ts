@@ -244,6 +244,9 @@ export const syslogLayout: Layout = {
   priority: 80,
   prefixable: false,
   example: 'Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure',
-  create: ({ maxLineLength, year }) => (line) => parseSyslogWith(line, maxLineLength, year),
+  create:
+    ({ maxLineLength, year }) =>
+    (line) =>
+      parseSyslogWith(line, maxLineLength, year),
   diagnose: diagnoseSyslog,
 };

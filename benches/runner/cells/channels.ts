@@ -147,12 +147,36 @@ async function transport(spec: CellSpec, rec: Recorder): Promise<void> {
   const m = num(spec, 'records');
   const variants: [string, () => Promise<number> | number][] = [
     [V.transport.postNumbers, () => postRound(n, (i) => i)],
-    [V.transport.kitF64, () => kitRound(n, () => syncChannel<number>(1 << 14, { codec: f64 }), (i) => i)],
+    [
+      V.transport.kitF64,
+      () =>
+        kitRound(
+          n,
+          () => syncChannel<number>(1 << 14, { codec: f64 }),
+          (i) => i,
+        ),
+    ],
     [V.transport.kitF64Batches, () => kitBatchRound(n, 256, f64, (i) => i)],
     [V.transport.postRecords, () => postRound(m, (i) => ENTRIES[i & 1023])],
-    [V.transport.kitRecord, () => kitRound(m, () => syncChannel<Entry>(4096, { codec: entryCodec }), (i) => ENTRIES[i & 1023]!)],
+    [
+      V.transport.kitRecord,
+      () =>
+        kitRound(
+          m,
+          () => syncChannel<Entry>(4096, { codec: entryCodec }),
+          (i) => ENTRIES[i & 1023]!,
+        ),
+    ],
     [V.transport.kitRecordBatches, () => kitBatchRound(m, 64, entryCodec, (i) => ENTRIES[i & 1023]!)],
-    [V.transport.kitStructured, () => kitRound(m, () => syncChannel<Entry>(4096, { codec: structured<Entry>() }), (i) => ENTRIES[i & 1023]!)],
+    [
+      V.transport.kitStructured,
+      () =>
+        kitRound(
+          m,
+          () => syncChannel<Entry>(4096, { codec: structured<Entry>() }),
+          (i) => ENTRIES[i & 1023]!,
+        ),
+    ],
   ];
   for (const [name] of variants) rec.declare(name, 'ms');
   for (let rep = 0; rep < spec.reps; rep++) {
@@ -246,7 +270,8 @@ interface QueueRun {
 }
 
 function queueRun(capacity: number | undefined, windowMs: number, producerMs: number, consumerMs: number): QueueRun {
-  const [tx, rx] = capacity === undefined ? channel<number>({ codec: f64 }) : syncChannel<number>(capacity, { codec: f64 });
+  const [tx, rx] =
+    capacity === undefined ? channel<number>({ codec: f64 }) : syncChannel<number>(capacity, { codec: f64 });
   const counters = new SharedI32Array(2);
   const observer = tx.clone();
   const startAt = wallNow() + 150; // both threads are up by then
@@ -380,7 +405,11 @@ async function logs(spec: CellSpec, rec: Recorder): Promise<void> {
   const warmUps = num(spec, 'warmUps');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-logs-'));
   const files = FIXTURE_NAMES.map((name) => path.join(dir, `${name}.log`));
-  await Promise.all(FIXTURE_NAMES.map((name, i) => writeRepeatedLog(files[i]!, name, { lines: Math.ceil(lines / 4), malformedEvery: 997 })));
+  await Promise.all(
+    FIXTURE_NAMES.map((name, i) =>
+      writeRepeatedLog(files[i]!, name, { lines: Math.ceil(lines / 4), malformedEvery: 997 }),
+    ),
+  );
   for (const file of files) for await (const _ of createReadStream(file, { highWaterMark: 1 << 20 }));
   const kept = new PipelineThreads({ workers });
   let expected: string | undefined;
@@ -400,7 +429,8 @@ async function logs(spec: CellSpec, rec: Recorder): Promise<void> {
   for (const [name] of variants) rec.declare(name, 'ms');
   try {
     for (let w = 0; w < warmUps; w++) for (const [, run] of rotate(variants, w)) await run();
-    for (let rep = 0; rep < spec.reps; rep++) for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
+    for (let rep = 0; rep < spec.reps; rep++)
+      for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
   } finally {
     await kept.close();
     rmSync(dir, { recursive: true, force: true });

@@ -70,7 +70,12 @@ export interface LoadedImpl<M> {
  * Imports `<tree>/<folder>/<file>` for each implementation of the cell. An implementation that fails with a
  * NotImplementedError is recorded and left out; any other import error is rethrown (a crash is a crash).
  */
-export async function loadImpls<M>(spec: CellSpec, folder: string, file: string, rec: Recorder): Promise<LoadedImpl<M>[]> {
+export async function loadImpls<M>(
+  spec: CellSpec,
+  folder: string,
+  file: string,
+  rec: Recorder,
+): Promise<LoadedImpl<M>[]> {
   const loaded: LoadedImpl<M>[] = [];
   for (const impl of spec.impls ?? []) {
     try {

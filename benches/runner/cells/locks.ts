@@ -25,7 +25,6 @@ interface P3m6Module {
   benchmarkCounter(kind: Kind, numOps: number, numThreads: number, readRatio: number): { elapsedMs: number };
 }
 
-
 async function p3m6(spec: CellSpec, rec: Recorder): Promise<void> {
   const { folder, file } = BENCHMARKED_MILESTONES.p3m6;
   const impls = await loadImpls<P3m6Module>(spec, folder, file, rec);
@@ -37,7 +36,8 @@ async function p3m6(spec: CellSpec, rec: Recorder): Promise<void> {
   let runs: Run[] = [];
   for (const { impl, module } of impls) {
     const ok = guardImpl(impl, rec, () => {
-      for (const kind of ['mutex', 'rwlock', 'atomic'] as const) module.benchmarkCounter(kind, Math.min(ops, 10_000), threads, 0.9);
+      for (const kind of ['mutex', 'rwlock', 'atomic'] as const)
+        module.benchmarkCounter(kind, Math.min(ops, 10_000), threads, 0.9);
     });
     if (!ok) continue;
     for (const ratio of ratios) {
@@ -56,7 +56,11 @@ async function p3m6(spec: CellSpec, rec: Recorder): Promise<void> {
       for (const [label, kind, ratio] of perOpRuns) {
         const name = variantName(impl, label);
         rec.declare(name, 'µs/op');
-        runs.push({ name, impl, go: () => (module.benchmarkCounter(kind, ops, threads, ratio).elapsedMs * 1000) / ops });
+        runs.push({
+          name,
+          impl,
+          go: () => (module.benchmarkCounter(kind, ops, threads, ratio).elapsedMs * 1000) / ops,
+        });
       }
     }
   }
@@ -94,7 +98,9 @@ async function atomicsMutexRun(ops: number): Promise<number> {
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const sync = new Int32Array(new SharedArrayBuffer(8));
   const workers = [0, 1].map(() => new Worker(V8_BODY, { eval: true, workerData: { mutex, counter, sync, ops } }));
-  const spans = workers.map((w) => new Promise<[number, number]>((resolve, reject) => w.once('message', resolve).once('error', reject)));
+  const spans = workers.map(
+    (w) => new Promise<[number, number]>((resolve, reject) => w.once('message', resolve).once('error', reject)),
+  );
   while (Atomics.load(sync, 0) < 2) await new Promise((r) => setTimeout(r, 1));
   Atomics.store(sync, 1, 1);
   Atomics.notify(sync, 1);

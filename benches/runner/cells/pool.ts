@@ -26,10 +26,22 @@ import { type JoinHandle, spawn } from '#kit/thread.ts';
 import { noopThread, poolWorker, taskThread } from '../bodies.ts';
 import { BENCHMARKED_MILESTONES } from '../target.ts';
 import type { CellOutput, CellSpec } from '../types.ts';
-import { flag, guardImplAsync, type LoadedImpl, loadImpls, num, quickMedian, Recorder, rotate, variantName } from './common.ts';
+import {
+  flag,
+  guardImplAsync,
+  type LoadedImpl,
+  loadImpls,
+  num,
+  quickMedian,
+  Recorder,
+  rotate,
+  variantName,
+} from './common.ts';
 import { V } from '../registry.ts';
 
-type Workload = { readonly kind: 'sleep'; readonly ms: number; readonly count: number } | { readonly kind: 'cpu'; readonly iterations: number; readonly count: number };
+type Workload =
+  | { readonly kind: 'sleep'; readonly ms: number; readonly count: number }
+  | { readonly kind: 'cpu'; readonly iterations: number; readonly count: number };
 interface RunResult {
   readonly elapsedMs: number;
   readonly completed: number;
@@ -66,7 +78,9 @@ class WarmPool {
   ) {}
 
   static async start(dir: string, m6: P2m6Module, workers: number): Promise<WarmPool> {
-    const { ThreadPool } = (await import(pathToFileURL(path.join(dir, 'p2-image-pool', 'm1-thread-pool', 'thread-pool.ts')).href)) as P2m1Module;
+    const { ThreadPool } = (await import(
+      pathToFileURL(path.join(dir, 'p2-image-pool', 'm1-thread-pool', 'thread-pool.ts')).href
+    )) as P2m1Module;
     const ctx = { done: new SharedI32Array(2) };
     const pool = new ThreadPool(workers, { context: ctx });
     await pool.ready();
@@ -79,11 +93,13 @@ class WarmPool {
   async run(workload: Workload): Promise<RunResult> {
     const before = Atomics.load(this.ctx.done.array, 0);
     const start = performance.now();
-    if (workload.kind === 'sleep') for (let i = 0; i < workload.count; i++) this.pool.execute(this.m6.sleepTask as never, workload.ms);
+    if (workload.kind === 'sleep')
+      for (let i = 0; i < workload.count; i++) this.pool.execute(this.m6.sleepTask as never, workload.ms);
     else for (let i = 0; i < workload.count; i++) this.pool.execute(this.m6.cpuTask as never, workload.iterations);
     await this.pool.waitIdle();
     const elapsedMs = performance.now() - start;
-    if (this.pool.failures().length > 0) throw new Error(`pool tasks failed: ${JSON.stringify(this.pool.failures()[0])}`);
+    if (this.pool.failures().length > 0)
+      throw new Error(`pool tasks failed: ${JSON.stringify(this.pool.failures()[0])}`);
     return { elapsedMs, completed: Atomics.load(this.ctx.done.array, 0) - before };
   }
 
@@ -92,7 +108,10 @@ class WarmPool {
   }
 }
 
-async function loadP2m6(spec: CellSpec, rec: Recorder): Promise<{ impls: LoadedImpl<P2m6Module>[]; reference: P2m6Module }> {
+async function loadP2m6(
+  spec: CellSpec,
+  rec: Recorder,
+): Promise<{ impls: LoadedImpl<P2m6Module>[]; reference: P2m6Module }> {
   const { folder, file } = BENCHMARKED_MILESTONES.p2m6;
   const impls = await loadImpls<P2m6Module>(spec, folder, file, rec);
   const reference = impls.find((i) => i.impl.label === 'reference')?.module;
@@ -112,7 +131,9 @@ class KitPool {
     const [jobTx, jobRx] = channel<number>({ codec: f64 });
     const [doneTx, doneRx] = channel<number>({ codec: f64 });
     const [readyTx, readyRx] = channel<number>({ codec: f64 });
-    this.handles = Array.from({ length: workers }, () => spawn(poolWorker, jobRx.clone(), doneTx.clone(), readyTx.clone()));
+    this.handles = Array.from({ length: workers }, () =>
+      spawn(poolWorker, jobRx.clone(), doneTx.clone(), readyTx.clone()),
+    );
     jobRx.close();
     doneTx.close();
     readyTx.close();
@@ -154,7 +175,9 @@ async function sweepCell(spec: CellSpec, rec: Recorder, cpu: boolean): Promise<v
   const { impls, reference } = await loadP2m6(spec, rec);
   const iterations = cpu ? reference.calibrateSpin(taskMs) : 0;
   if (cpu) rec.notes.push(`one CPU task = ${iterations} spin steps (≈ ${taskMs} ms on one thread at calibration)`);
-  const workload: Workload = cpu ? { kind: 'cpu', iterations, count: tasks } : { kind: 'sleep', ms: taskMs, count: tasks };
+  const workload: Workload = cpu
+    ? { kind: 'cpu', iterations, count: tasks }
+    : { kind: 'sleep', ms: taskMs, count: tasks };
   const job = cpu ? -iterations : taskMs;
   const jobs = Array.from({ length: tasks }, () => job);
   const checked = async (name: string, run: Promise<RunResult>): Promise<number> => {
@@ -165,7 +188,9 @@ async function sweepCell(spec: CellSpec, rec: Recorder, cpu: boolean): Promise<v
   const variants: [string, string, () => number | Promise<number>][] = [];
   const warmPools: WarmPool[] = [];
   for (const { impl, module } of impls) {
-    const small: Workload = cpu ? { kind: 'cpu', iterations: Math.min(iterations, 1000), count: workers } : { kind: 'sleep', ms: 1, count: workers };
+    const small: Workload = cpu
+      ? { kind: 'cpu', iterations: Math.min(iterations, 1000), count: workers }
+      : { kind: 'sleep', ms: 1, count: workers };
     let warm: WarmPool | undefined;
     const ok = await guardImplAsync(impl, rec, async () => {
       await module.benchmarkSequential(small);
@@ -202,11 +227,14 @@ async function sweepCell(spec: CellSpec, rec: Recorder, cpu: boolean): Promise<v
       if (dropped.has(label)) continue;
       const impl = impls.find((i) => i.impl.label === label)?.impl;
       let value: number | undefined;
-      const ok = impl
-        ? await guardImplAsync(impl, rec, async () => {
-            value = await run();
-          })
-        : ((value = await run()), true);
+      let ok = true;
+      if (impl) {
+        ok = await guardImplAsync(impl, rec, async () => {
+          value = await run();
+        });
+      } else {
+        value = await run();
+      }
       if (!ok) dropped = new Set([...dropped, label]);
       else if (value !== undefined) rec.add(name, value);
     }
@@ -268,7 +296,10 @@ async function spawnCell(spec: CellSpec, rec: Recorder): Promise<void> {
 }
 
 interface ImageModules {
-  m2: { processImage(task: unknown): Promise<{ ok: boolean; error?: string }>; Operation: { resize(w: number, h: number): unknown; blur(s: number): unknown } };
+  m2: {
+    processImage(task: unknown): Promise<{ ok: boolean; error?: string }>;
+    Operation: { resize(w: number, h: number): unknown; blur(s: number): unknown };
+  };
   m6: { imageTask: unknown };
 }
 
@@ -293,7 +324,11 @@ async function imagesCell(spec: CellSpec, rec: Recorder): Promise<void> {
   const out = mkdtempSync(path.join(os.tmpdir(), 'bench-images-'));
   const files = readdirSync(good);
   const batch = Array.from({ length: copies }, (_, copy) =>
-    files.map((file) => ({ inputPath: path.join(good, file), outputPath: path.join(out, `${copy}-${file}.jpg`), operations: [m2.Operation.resize(320, 320), m2.Operation.blur(1.5)] })),
+    files.map((file) => ({
+      inputPath: path.join(good, file),
+      outputPath: path.join(out, `${copy}-${file}.jpg`),
+      operations: [m2.Operation.resize(320, 320), m2.Operation.blur(1.5)],
+    })),
   ).flat();
   sharp.concurrency(1);
   const pool = new ThreadPool(workers, { context: { done: new SharedI32Array(2) } });

@@ -2,6 +2,7 @@
 // −value iterations of the same xorshift steps, 0 nothing). Plain JavaScript: piscina loads its worker file
 // itself, without tsx.
 const cell = new Int32Array(new SharedArrayBuffer(4));
+// biome-ignore lint/correctness/noUnusedVariables: written so the JIT cannot drop the spin work as unused
 let sink = 0;
 export default function run(job) {
   if (job > 0) Atomics.wait(cell, 0, 0, job);

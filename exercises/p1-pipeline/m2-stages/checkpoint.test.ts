@@ -4,7 +4,16 @@ import { channel, syncChannel } from '#kit/channel.ts';
 import { spawn } from '#kit/thread.ts';
 import { LogEntry, logEntryCodec, LogLevel } from '../m1-mpsc/log-entry.ts';
 import type { Receiver } from '#kit/channel.ts';
-import { aggregatorStage, emptyStats, enrich, enrichStage, filterStage, isAtLeast, parserStage, record } from './stages.ts';
+import {
+  aggregatorStage,
+  emptyStats,
+  enrich,
+  enrichStage,
+  filterStage,
+  isAtLeast,
+  parserStage,
+  record,
+} from './stages.ts';
 
 /** Everything a receiver gets until its senders are gone, without blocking the test's event loop. */
 async function collect<T>(rx: Receiver<T>): Promise<T[]> {

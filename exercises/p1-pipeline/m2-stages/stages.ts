@@ -68,6 +68,10 @@ export const enrichStage = defineThread(
 );
 
 /** Count everything that arrives; return the totals when the input closes. */
-export const aggregatorStage = defineThread(import.meta.url, 'aggregatorStage', (input: Receiver<LogEntry>): LogStats => {
-  todo('p1/m2', 'aggregatorStage');
-});
+export const aggregatorStage = defineThread(
+  import.meta.url,
+  'aggregatorStage',
+  (input: Receiver<LogEntry>): LogStats => {
+    todo('p1/m2', 'aggregatorStage');
+  },
+);

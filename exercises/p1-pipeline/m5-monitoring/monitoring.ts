@@ -18,7 +18,11 @@ import { todo } from '#kit/todo.ts';
  * Run `operation` up to `maxAttempts` times, sleeping `baseDelayMs`, then twice that, then four times... between
  * attempts. Returns the first success, or the last failure. Blocks the calling thread while it waits.
  */
-export function processWithRetry<T, E>(operation: () => Result<T, E>, maxAttempts: number, baseDelayMs = 10): Result<T, E> {
+export function processWithRetry<T, E>(
+  operation: () => Result<T, E>,
+  maxAttempts: number,
+  baseDelayMs = 10,
+): Result<T, E> {
   todo('p1/m5', 'processWithRetry');
 }
 

@@ -126,7 +126,9 @@ export function taskFor(job: RunJob): Task<unknown, unknown[], unknown> | Promis
   return import(job.module).then((module: Record<string, unknown>) => {
     const task = module[job.name];
     if (!isTask(task)) {
-      throw new Error(`${job.module} has no task exported as '${job.name}' (the name given to defineTask must be the export's name)`);
+      throw new Error(
+        `${job.module} has no task exported as '${job.name}' (the name given to defineTask must be the export's name)`,
+      );
     }
     loaded.set(key, task);
     return task;

@@ -31,10 +31,19 @@
  * (joinAsync): the job in its slot is reported failed and a replacement is spawned in the same slot.
  */
 import { channel, Receiver, Sender, syncChannel } from '#kit/channel.ts';
-import { waitWhileEqual, waitWhileEqualAsync } from '#kit/futex.ts';
+import { waitWhileEqualAsync } from '#kit/futex.ts';
 import { SharedI32Array } from '#kit/shared-data.ts';
 import { defineThread, type JoinHandle, spawn } from '#kit/thread.ts';
-import { checkTaskArgs, describeError, importableUrl, type Job, type RunJob, type Task, type TaskRef, taskFor } from './task.ts';
+import {
+  checkTaskArgs,
+  describeError,
+  importableUrl,
+  type Job,
+  type RunJob,
+  type Task,
+  type TaskRef,
+  taskFor,
+} from './task.ts';
 import { todo } from '#kit/todo.ts';
 
 export const NEXT_ID = 0;
@@ -106,7 +115,8 @@ export function runJob(job: RunJob, context: unknown, shared: WorkerShared, slot
   };
   try {
     const task = taskFor(job);
-    const result = task instanceof Promise ? task.then((t) => t.run(context, ...job.args)) : task.run(context, ...job.args);
+    const result =
+      task instanceof Promise ? task.then((t) => t.run(context, ...job.args)) : task.run(context, ...job.args);
     if (result instanceof Promise) {
       return result.then(
         () => finish(undefined, false),
@@ -229,7 +239,11 @@ export class ThreadPool<C = undefined> {
     const running = Atomics.exchange(counters, SLOT_BASE + slot, 0);
     if (running > 0) {
       Atomics.sub(counters, ACTIVE, 1);
-      this.failureLog.push({ id: running - 1, task: '(unknown)', error: `its worker died while running it: ${describeError(error)}` });
+      this.failureLog.push({
+        id: running - 1,
+        task: '(unknown)',
+        error: `its worker died while running it: ${describeError(error)}`,
+      });
       countDone(counters, true);
     }
     if (!this.closed) this.spawnWorker(slot);
@@ -318,20 +332,6 @@ export async function waitIdleAsync(counters: Int32Array): Promise<void> {
       const done = Atomics.load(counters, DONE);
       if (done >= Atomics.load(counters, SUBMITTED)) return;
       await waitWhileEqualAsync(counters, DONE, done);
-    }
-  } finally {
-    Atomics.sub(counters, DONE_WAITERS, 1);
-  }
-}
-
-/** Park on DONE until DONE === SUBMITTED (blocking: for worker threads). */
-export function waitIdleBlocking(counters: Int32Array): void {
-  Atomics.add(counters, DONE_WAITERS, 1);
-  try {
-    for (;;) {
-      const done = Atomics.load(counters, DONE);
-      if (done >= Atomics.load(counters, SUBMITTED)) return;
-      waitWhileEqual(counters, DONE, done);
     }
   } finally {
     Atomics.sub(counters, DONE_WAITERS, 1);

@@ -151,7 +151,9 @@ const WARNING_WITHOUT_TEXT = 'Warning treated as error due to failOn setting';
 async function recoverWarningText(inputPath: string, options: ProcessOptions): Promise<string> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await sharp(inputPath, { failOn: options.failOn ?? 'warning', pages: 1 }).raw().toBuffer();
+      await sharp(inputPath, { failOn: options.failOn ?? 'warning', pages: 1 })
+        .raw()
+        .toBuffer();
     } catch (error) {
       const message = oneLine(error);
       if (message !== WARNING_WITHOUT_TEXT) return message.replace(`${WARNING_WITHOUT_TEXT}; `, '');
@@ -166,6 +168,13 @@ async function recoverWarningText(inputPath: string, options: ProcessOptions): P
  */
 export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const lines = [...new Set(text.split('\n').map((line) => line.trim().replace(/:$/, '')).filter((line) => line !== ''))];
+  const lines = [
+    ...new Set(
+      text
+        .split('\n')
+        .map((line) => line.trim().replace(/:$/, ''))
+        .filter((line) => line !== ''),
+    ),
+  ];
   return lines.join('; ') || 'unknown error';
 }

@@ -16,10 +16,14 @@ export const recordAfter = defineThread(
 );
 
 /** Say it is about to wait, then block in waitForCompletion; returns how many results it got. */
-export const waitInThread = defineThread(import.meta.url, 'waitInThread', (handle: TrackerHandle, started: AtomicU32) => {
-  started.store(1);
-  return ProgressTracker.from(handle).waitForCompletion().length;
-});
+export const waitInThread = defineThread(
+  import.meta.url,
+  'waitInThread',
+  (handle: TrackerHandle, started: AtomicU32) => {
+    started.store(1);
+    return ProgressTracker.from(handle).waitForCompletion().length;
+  },
+);
 
 /** The student's progressReporter, run after saying it has started (so the test can pace its completions). */
 export const startedReporter = defineThread(

@@ -79,7 +79,8 @@ export class ProgressTracker {
   }
 
   constructor(total: number, shared?: TrackerHandle) {
-    if (!Number.isInteger(total) || total < 0) throw new RangeError(`total must be a whole number from 0, got ${total}`);
+    if (!Number.isInteger(total) || total < 0)
+      throw new RangeError(`total must be a whole number from 0, got ${total}`);
     this.total = total;
     this.completed = shared?.completed ?? new AtomicU32(0);
     this.failed = shared?.failed ?? new AtomicU32(0);
@@ -89,7 +90,13 @@ export class ProgressTracker {
 
   /** The shared parts, to pass to `spawn` or to put in a pool's context. */
   handle(): TrackerHandle {
-    return { total: this.total, completed: this.completed, failed: this.failed, results: this.results, changed: this.changed };
+    return {
+      total: this.total,
+      completed: this.completed,
+      failed: this.failed,
+      results: this.results,
+      changed: this.changed,
+    };
   }
 
   /** Record how one task ended and wake everyone waiting. Callable from any thread. */
@@ -108,7 +115,12 @@ export class ProgressTracker {
 
   snapshot(): ProgressSnapshot {
     const completed = this.completed.load();
-    return { completed, failed: this.failed.load(), total: this.total, percentage: percentageOf(completed, this.total) };
+    return {
+      completed,
+      failed: this.failed.load(),
+      total: this.total,
+      percentage: percentageOf(completed, this.total),
+    };
   }
 
   /** Block until every task is recorded, then return all results (for worker threads). */

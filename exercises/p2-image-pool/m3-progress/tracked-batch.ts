@@ -10,7 +10,13 @@
 import { defineTask } from '../m1-thread-pool/task.ts';
 import { ThreadPool } from '../m1-thread-pool/thread-pool.ts';
 import { type ImageTask, processImage, type ProcessOptions } from '../m2-image-tasks/image-task.ts';
-import { type ProcessingResult, type ProgressSnapshot, ProgressTracker, TaskStatus, type TrackerHandle } from './progress.ts';
+import {
+  type ProcessingResult,
+  type ProgressSnapshot,
+  ProgressTracker,
+  TaskStatus,
+  type TrackerHandle,
+} from './progress.ts';
 import { todo } from '#kit/todo.ts';
 
 export interface TrackerContext {
@@ -40,6 +46,9 @@ export interface BatchOptions {
 }
 
 /** Run the tasks on a pool; returns one result per task, `taskId` being the task's index in `tasks`. */
-export async function processWithProgress(tasks: readonly ImageTask[], options: BatchOptions): Promise<ProcessingResult[]> {
+export async function processWithProgress(
+  tasks: readonly ImageTask[],
+  options: BatchOptions,
+): Promise<ProcessingResult[]> {
   todo('p2/m3', 'processWithProgress');
 }

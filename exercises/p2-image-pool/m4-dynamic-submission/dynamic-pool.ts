@@ -20,7 +20,14 @@ import type { Sender } from '#kit/channel.ts';
 import { err, ok, type Result } from '#kit/result.ts';
 import type { SharedI32Array } from '#kit/shared-data.ts';
 import type { Job, Task, TaskRef } from '../m1-thread-pool/task.ts';
-import { ACTIVE, makeJob, SHUT_DOWN, ThreadPool, type ThreadPoolOptions, unsubmit } from '../m1-thread-pool/thread-pool.ts';
+import {
+  ACTIVE,
+  makeJob,
+  SHUT_DOWN,
+  ThreadPool,
+  type ThreadPoolOptions,
+  unsubmit,
+} from '../m1-thread-pool/thread-pool.ts';
 import { todo } from '#kit/todo.ts';
 
 /** A pool's submission side, as a plain object of kit handles: pass it to `spawn`. `C` is the pool's context type. */
@@ -59,7 +66,11 @@ export class PoolClient<C> {
   }
 
   /** Queue a task if there is room within `timeoutMs`; otherwise an error, and the task is not queued. */
-  executeWithTimeout<A extends unknown[]>(timeoutMs: number, task: Task<C, A, unknown>, ...args: A): Result<number, SubmitError> {
+  executeWithTimeout<A extends unknown[]>(
+    timeoutMs: number,
+    task: Task<C, A, unknown>,
+    ...args: A
+  ): Result<number, SubmitError> {
     todo('p2/m4', 'PoolClient.executeWithTimeout');
   }
 
@@ -113,7 +124,11 @@ export class DynamicThreadPool<C = undefined> extends ThreadPool<C> {
    * Rust's `execute_with_timeout`: queue the task if room frees up within `timeoutMs`. Blocks the calling
    * thread while it waits; on the main thread prefer `executeWithTimeoutAsync`.
    */
-  executeWithTimeout<A extends unknown[]>(timeoutMs: number, task: Task<C, A, unknown>, ...args: A): Result<number, SubmitError> {
+  executeWithTimeout<A extends unknown[]>(
+    timeoutMs: number,
+    task: Task<C, A, unknown>,
+    ...args: A
+  ): Result<number, SubmitError> {
     todo('p2/m4', 'DynamicThreadPool.executeWithTimeout');
   }
 

@@ -46,7 +46,11 @@ describe('p2/m6: pool against sequential', () => {
     for (let i = 0; i < 3; i++) {
       const input = path.join(work, `in-${i}.png`);
       await makeImage(input, 200, 150);
-      images.push({ inputPath: input, outputPath: path.join(work, 'out', `out-${i}.jpg`), operations: [Operation.resize(64, 64), Operation.blur(1)] });
+      images.push({
+        inputPath: input,
+        outputPath: path.join(work, 'out', `out-${i}.jpg`),
+        operations: [Operation.resize(64, 64), Operation.blur(1)],
+      });
     }
     const printed: string[] = [];
     const rows = await runComparison({
@@ -58,7 +62,16 @@ describe('p2/m6: pool against sequential', () => {
       onRow: (row) => printed.push(`${row.kind} ${row.taskMs} ${row.workers}`),
     });
     expect(rows.map((r) => `${r.kind} ${r.workers}`)).toEqual([
-      'sleep 1', 'sleep 2', 'sleep 1', 'sleep 2', 'cpu 1', 'cpu 2', 'cpu 1', 'cpu 2', 'image 1', 'image 2',
+      'sleep 1',
+      'sleep 2',
+      'sleep 1',
+      'sleep 2',
+      'cpu 1',
+      'cpu 2',
+      'cpu 1',
+      'cpu 2',
+      'image 1',
+      'image 2',
     ]);
     expect(printed).toHaveLength(rows.length);
     for (const row of rows) {
@@ -68,6 +81,7 @@ describe('p2/m6: pool against sequential', () => {
       expect(row.tasksPerSecond).toBeCloseTo((row.tasks * 1000) / row.poolMs, 6);
     }
     // Sleeping tasks cannot finish faster than their own length, sequentially or not.
-    for (const row of rows.filter((r) => r.kind === 'sleep')) expect(row.sequentialMs).toBeGreaterThanOrEqual(row.tasks * row.taskMs * 0.9);
+    for (const row of rows.filter((r) => r.kind === 'sleep'))
+      expect(row.sequentialMs).toBeGreaterThanOrEqual(row.tasks * row.taskMs * 0.9);
   });
 });

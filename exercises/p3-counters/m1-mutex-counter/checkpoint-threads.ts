@@ -6,21 +6,29 @@
  * at the same moment: a thread takes tens of milliseconds to start, far longer than a thousand increments, and
  * without the gate the threads of a test could run one after another and never meet inside the lock.
  */
-import { AtomicBool } from '#kit/atomic.ts';
-import { Barrier } from '#kit/barrier.ts';
+import type { AtomicBool } from '#kit/atomic.ts';
+import type { Barrier } from '#kit/barrier.ts';
 import type { SharedI32Array } from '#kit/shared-data.ts';
 import { defineThread } from '#kit/thread.ts';
-import { Counter } from './counter.ts';
+import type { Counter } from './counter.ts';
 
-export const incrementTimes = defineThread(import.meta.url, 'incrementTimes', (counter: Counter, times: number, gate: Barrier) => {
-  gate.wait();
-  for (let i = 0; i < times; i++) counter.increment();
-});
+export const incrementTimes = defineThread(
+  import.meta.url,
+  'incrementTimes',
+  (counter: Counter, times: number, gate: Barrier) => {
+    gate.wait();
+    for (let i = 0; i < times; i++) counter.increment();
+  },
+);
 
-export const decrementTimes = defineThread(import.meta.url, 'decrementTimes', (counter: Counter, times: number, gate: Barrier) => {
-  gate.wait();
-  for (let i = 0; i < times; i++) counter.decrement();
-});
+export const decrementTimes = defineThread(
+  import.meta.url,
+  'decrementTimes',
+  (counter: Counter, times: number, gate: Barrier) => {
+    gate.wait();
+    for (let i = 0; i < times; i++) counter.decrement();
+  },
+);
 
 export const addTimes = defineThread(
   import.meta.url,
@@ -44,7 +52,15 @@ export const addTimes = defineThread(
 export const raceUntilStopped = defineThread(
   import.meta.url,
   'raceUntilStopped',
-  (counter: Counter, operation: number, atLeast: number, gate: Barrier, stop: AtomicBool, beats: SharedI32Array, me: number) => {
+  (
+    counter: Counter,
+    operation: number,
+    atLeast: number,
+    gate: Barrier,
+    stop: AtomicBool,
+    beats: SharedI32Array,
+    me: number,
+  ) => {
     const words = beats.array;
     const overlap = words.length - 1;
     const othersSum = (): number => {

@@ -74,7 +74,11 @@ export class MonitoredCounter implements Shareable {
 
   [share](destination: Destination) {
     const { totalLocks, contentionEvents, totalWaitTimeUs } = this.contention;
-    return wireOf('p3.MonitoredCounter', { cell: this.cell, totalLocks, contentionEvents, totalWaitTimeUs }, destination);
+    return wireOf(
+      'p3.MonitoredCounter',
+      { cell: this.cell, totalLocks, contentionEvents, totalWaitTimeUs },
+      destination,
+    );
   }
 }
 
@@ -83,6 +87,10 @@ registerShareable(
   (parts) =>
     new MonitoredCounter(
       parts.cell as Mutex<SharedF64Array>,
-      new ContentionStats(parts.totalLocks as AtomicU64, parts.contentionEvents as AtomicU64, parts.totalWaitTimeUs as AtomicU64),
+      new ContentionStats(
+        parts.totalLocks as AtomicU64,
+        parts.contentionEvents as AtomicU64,
+        parts.totalWaitTimeUs as AtomicU64,
+      ),
     ),
 );

@@ -1,8 +1,8 @@
 // generated from solutions/p3-counters/m3-rwlock/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Thread bodies used by this milestone's checkpoint tests. */
-import { Barrier } from '#kit/barrier.ts';
+import type { Barrier } from '#kit/barrier.ts';
 import { defineThread } from '#kit/thread.ts';
-import { RwCounter } from './rw-counter.ts';
+import type { RwCounter } from './rw-counter.ts';
 
 /** Read `times` times; return how many reads saw `expected` (all of them, if nothing writes). */
 export const readExpecting = defineThread(
@@ -28,10 +28,14 @@ export const readMonotonic = defineThread(import.meta.url, 'readMonotonic', (cou
 });
 
 /** After the start gate (so that writers and readers overlap), increment `times` times. */
-export const incrementRw = defineThread(import.meta.url, 'incrementRw', (counter: RwCounter, times: number, gate: Barrier) => {
-  gate.wait();
-  for (let i = 0; i < times; i++) counter.increment();
-});
+export const incrementRw = defineThread(
+  import.meta.url,
+  'incrementRw',
+  (counter: RwCounter, times: number, gate: Barrier) => {
+    gate.wait();
+    for (let i = 0; i < times; i++) counter.increment();
+  },
+);
 
 /** After the start gate, read once. */
 export const readOnce = defineThread(import.meta.url, 'readOnce', (counter: RwCounter, gate: Barrier) => {

@@ -31,7 +31,10 @@ describe('p3/m3: a read-mostly counter on an RwLock', () => {
   test('two writers and readers under load: exact total, and readers never see it go down', async () => {
     const counter = RwCounter.new();
     const gate = new Barrier(2);
-    const writers = [spawn(incrementRw, counter.clone(), 20_000, gate), spawn(incrementRw, counter.clone(), 20_000, gate)];
+    const writers = [
+      spawn(incrementRw, counter.clone(), 20_000, gate),
+      spawn(incrementRw, counter.clone(), 20_000, gate),
+    ];
     const readers = [spawn(readMonotonic, counter.clone(), 20_000), spawn(readMonotonic, counter.clone(), 20_000)];
     for (const writer of writers) await writer.joinAsync();
     for (const reader of readers) expect((await reader.joinAsync()).monotonic).toBe(true);

@@ -17,7 +17,9 @@ async function race(counter: AtomicCounter, operations: readonly Operation[], ms
   const gate = new Barrier(operations.length + 1);
   const stop = new AtomicBool(false);
   const beats = new SharedI32Array(operations.length + 1);
-  const handles = operations.map(([op, amount], i) => spawn(raceUntilStopped, counter.clone(), op, amount, 5000, gate, stop, beats, i));
+  const handles = operations.map(([op, amount], i) =>
+    spawn(raceUntilStopped, counter.clone(), op, amount, 5000, gate, stop, beats, i),
+  );
   await gate.waitAsync();
   const started = performance.now();
   const pause = (wait: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, wait));
@@ -53,7 +55,15 @@ describe('p3/m4: a lock-free atomic counter', () => {
 
   test('threads released together and racing for 200 ms lose no increment', async () => {
     const counter = AtomicCounter.new();
-    const net = await race(counter, [['inc', 1n], ['inc', 1n], ['inc', 1n]], 200);
+    const net = await race(
+      counter,
+      [
+        ['inc', 1n],
+        ['inc', 1n],
+        ['inc', 1n],
+      ],
+      200,
+    );
     expect(counter.get()).toBe(net);
   });
 
@@ -68,7 +78,16 @@ describe('p3/m4: a lock-free atomic counter', () => {
     ];
     for (const handle of handles) await handle.joinAsync();
     expect(counter.get()).toBe(1_000_000_000n + 50_000n - 30_000n + 50_000n);
-    const net = await race(counter, [['inc', 1n], ['dec', 1n], ['add', 5n], ['dec', 1n]], 200);
+    const net = await race(
+      counter,
+      [
+        ['inc', 1n],
+        ['dec', 1n],
+        ['add', 5n],
+        ['dec', 1n],
+      ],
+      200,
+    );
     expect(counter.get()).toBe(1_000_000_000n + 70_000n + net);
   });
 

@@ -31,6 +31,11 @@ export function transfer(from: Counter, to: Counter, amount: number): Result<voi
  * Move `amount` using only try-locks: if either lock is busy, release what was taken, back off (doubling from
  * 0.05 ms up to 5 ms) and retry, until `timeoutMs` has passed; then fail with nothing changed.
  */
-export function tryTransferWithTimeout(from: Counter, to: Counter, amount: number, timeoutMs: number): Result<void, string> {
+export function tryTransferWithTimeout(
+  from: Counter,
+  to: Counter,
+  amount: number,
+  timeoutMs: number,
+): Result<void, string> {
   todo('p3/m5', 'tryTransferWithTimeout');
 }

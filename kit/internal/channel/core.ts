@@ -15,7 +15,17 @@
 import { type Codec, structured } from '../../codec.ts';
 import { CHANNEL_SPIN, type Deadline, Spinner, type Waiting } from '../wait.ts';
 import { Counter, type Side } from './counter.ts';
-import { CAPACITY, type ChannelOptions, createBuffers, RECEIVED, RX_SIGNAL, RX_WAITERS, SENT, TX_SIGNAL, UNBOUNDED } from './layout.ts';
+import {
+  CAPACITY,
+  type ChannelOptions,
+  createBuffers,
+  RECEIVED,
+  RX_SIGNAL,
+  RX_WAITERS,
+  SENT,
+  TX_SIGNAL,
+  UNBOUNDED,
+} from './layout.ts';
 import { Rendezvous } from './rendezvous.ts';
 import { EMPTY, type Polled, Ring } from './ring.ts';
 import { Waker } from './waker.ts';
@@ -85,7 +95,9 @@ export class ChannelCore<T> {
     this.counter = new Counter(this.ctl, this.waker);
     const rendezvous = this.ctl[CAPACITY] === 0;
     this.ring = new Ring(this.ctl, data, codec, this.counter, this.waker, rendezvous);
-    this.strategy = rendezvous ? new Rendezvous(this as ChannelCore<unknown>) : new Buffered(this as ChannelCore<unknown>);
+    this.strategy = rendezvous
+      ? new Rendezvous(this as ChannelCore<unknown>)
+      : new Buffered(this as ChannelCore<unknown>);
   }
 
   wire(kind: string): ChannelWire {

@@ -95,7 +95,11 @@ export function nextPowerOfTwo8(n: number): number {
 export const align8 = (n: number): number => (n + 7) & ~7;
 
 /** The two buffers of a new channel of `capacity` (UNBOUNDED, 0 or a bound) encoded with `codec`. */
-export function createBuffers(capacity: number, codec: Codec<unknown>, options: ChannelOptions<unknown>): {
+export function createBuffers(
+  capacity: number,
+  codec: Codec<unknown>,
+  options: ChannelOptions<unknown>,
+): {
   ctl: SharedArrayBuffer;
   data: SharedArrayBuffer;
 } {

@@ -174,7 +174,6 @@ export class Ring<T> {
 
   /** Write one record at the tail (growing the ring if needed); returns the new tail, for the caller to publish. */
   private writeRecord(prepared: unknown): number {
-    const ctl = this.ctl;
     this.refreshViews();
     const fixedRecord = this.recordSize;
     const need = fixedRecord ?? align8(4 + this.codec.bound(prepared));
@@ -204,7 +203,8 @@ export class Ring<T> {
       recordBytes = fixedRecord;
     } else {
       const written = this.codec.write(prepared, views, phys + 4);
-      if (DEBUG) check(written >= 0 && align8(4 + written) <= need, 'R4', `wrote ${written} bytes into room for ${need - 4}`);
+      if (DEBUG)
+        check(written >= 0 && align8(4 + written) <= need, 'R4', `wrote ${written} bytes into room for ${need - 4}`);
       views.i32[phys >> 2] = written;
       recordBytes = align8(4 + written);
     }
@@ -271,7 +271,9 @@ export class Ring<T> {
    */
   private loadHead(): number {
     const ctl = this.ctl;
-    return this.recordSize === undefined ? Atomics.load(ctl, HEAD) : Math.imul(Atomics.load(ctl, RECEIVED), this.recordSize);
+    return this.recordSize === undefined
+      ? Atomics.load(ctl, HEAD)
+      : Math.imul(Atomics.load(ctl, RECEIVED), this.recordSize);
   }
 
   /** True when no message is queued, re-reading SENT only if the cached copy says so. */

@@ -19,7 +19,15 @@
  */
 import { check, DEBUG } from '../debug.ts';
 import { isThreadDead, selfId, wakeThread } from '../registry.ts';
-import { RX_SIGNAL, RX_WAITERS, SELECTOR_SLOT_COUNT, SELECTOR_SLOTS, SELECTORS, TX_SIGNAL, TX_WAITERS } from './layout.ts';
+import {
+  RX_SIGNAL,
+  RX_WAITERS,
+  SELECTOR_SLOT_COUNT,
+  SELECTOR_SLOTS,
+  SELECTORS,
+  TX_SIGNAL,
+  TX_WAITERS,
+} from './layout.ts';
 
 export class Waker {
   constructor(private readonly ctl: Int32Array) {}

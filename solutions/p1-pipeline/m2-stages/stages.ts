@@ -88,10 +88,14 @@ export const enrichStage = defineThread(
 );
 
 /** Count everything that arrives; return the totals when the input closes. */
-export const aggregatorStage = defineThread(import.meta.url, 'aggregatorStage', (input: Receiver<LogEntry>): LogStats => {
-  // #region solution
-  const stats = emptyStats();
-  for (const entry of input) record(stats, entry);
-  return stats;
-  // #endregion solution
-});
+export const aggregatorStage = defineThread(
+  import.meta.url,
+  'aggregatorStage',
+  (input: Receiver<LogEntry>): LogStats => {
+    // #region solution
+    const stats = emptyStats();
+    for (const entry of input) record(stats, entry);
+    return stats;
+    // #endregion solution
+  },
+);

@@ -72,14 +72,26 @@ describe('p1/m5: errors and monitoring', () => {
     expect(letters).toHaveLength(expectedBad);
     expect(letters.every((d) => d.stage === 'parser' && d.reason.length > 0)).toBe(true);
     expect(letters.filter((d) => d.payload === '').every((d) => d.reason === 'blank line')).toBe(true);
-    expect(final).toMatchObject({ stageName: 'parser', messagesProcessed: 500 - expectedBad, messagesFailed: expectedBad, final: true });
+    expect(final).toMatchObject({
+      stageName: 'parser',
+      messagesProcessed: 500 - expectedBad,
+      messagesFailed: expectedBad,
+      final: true,
+    });
     expect(final.avgLatencyUs).toBeGreaterThan(0);
     expect(latest.parser).toEqual(final);
   });
 
   test('the dashboard shows every stage with its counts and error rate', () => {
     const text = renderDashboard([
-      { stageName: 'parser', messagesProcessed: 90, messagesFailed: 10, avgLatencyUs: 3.25, queueDepth: 4, final: false },
+      {
+        stageName: 'parser',
+        messagesProcessed: 90,
+        messagesFailed: 10,
+        avgLatencyUs: 3.25,
+        queueDepth: 4,
+        final: false,
+      },
       { stageName: 'filter', messagesProcessed: 90, messagesFailed: 0, avgLatencyUs: 1, queueDepth: 0, final: true },
     ]);
     const lines = text.split('\n');

@@ -16,7 +16,11 @@ import { type LogEntry, parseLogLine } from '../m1-mpsc/log-entry.ts';
  * Run `operation` up to `maxAttempts` times, sleeping `baseDelayMs`, then twice that, then four times... between
  * attempts. Returns the first success, or the last failure. Blocks the calling thread while it waits.
  */
-export function processWithRetry<T, E>(operation: () => Result<T, E>, maxAttempts: number, baseDelayMs = 10): Result<T, E> {
+export function processWithRetry<T, E>(
+  operation: () => Result<T, E>,
+  maxAttempts: number,
+  baseDelayMs = 10,
+): Result<T, E> {
   // #region solution
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new RangeError(`maxAttempts must be a whole number of at least 1, got ${maxAttempts}`);
@@ -93,7 +97,12 @@ export function monitoredStage<I, O>(
       processed++;
     } else {
       failed++;
-      options.deadLetters.send({ stage: stageName, reason: result.error, payload: options.describe(item), at: Date.now() });
+      options.deadLetters.send({
+        stage: stageName,
+        reason: result.error,
+        payload: options.describe(item),
+        at: Date.now(),
+      });
     }
     if ((processed + failed) % reportEvery === 0) options.statsTx.trySend(snapshot(false));
   }
@@ -175,7 +184,8 @@ export function renderDashboard(stats: readonly PipelineStats[]): string {
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
   // #endregion solution
 }

@@ -135,7 +135,14 @@ export function runComparison(numLogs: number, threadCounts: readonly number[]):
     const mutexRun = benchmarkSharedState(numLogs, threads);
     const channelPerSecond = (numLogs / channelRun.elapsedMs) * 1000;
     const mutexPerSecond = (numLogs / mutexRun.elapsedMs) * 1000;
-    return { threads, channel: channelRun, mutex: mutexRun, channelPerSecond, mutexPerSecond, speedup: channelPerSecond / mutexPerSecond };
+    return {
+      threads,
+      channel: channelRun,
+      mutex: mutexRun,
+      channelPerSecond,
+      mutexPerSecond,
+      speedup: channelPerSecond / mutexPerSecond,
+    };
   });
   // #endregion solution
 }

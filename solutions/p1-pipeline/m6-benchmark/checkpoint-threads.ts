@@ -5,8 +5,10 @@
 import { defineThread } from '#kit/thread.ts';
 import { benchmarkChannelPipeline, benchmarkSharedState, runComparison } from './benchmark.ts';
 
-export const channelPipelineIn = defineThread(import.meta.url, 'channelPipelineIn', (numLogs: number, workers: number) =>
-  benchmarkChannelPipeline(numLogs, workers),
+export const channelPipelineIn = defineThread(
+  import.meta.url,
+  'channelPipelineIn',
+  (numLogs: number, workers: number) => benchmarkChannelPipeline(numLogs, workers),
 );
 
 export const sharedStateIn = defineThread(import.meta.url, 'sharedStateIn', (numLogs: number, workers: number) =>

@@ -15,7 +15,13 @@ const checksumOf = (n: number) => (n * (n - 1)) / 2;
 
 describe('p1/m6: channels against shared state', () => {
   test('shares split the work exactly, with no gaps or overlaps', () => {
-    for (const [numLogs, workers] of [[100, 3], [10, 4], [7, 7], [3, 5], [100_000, 16]] as const) {
+    for (const [numLogs, workers] of [
+      [100, 3],
+      [10, 4],
+      [7, 7],
+      [3, 5],
+      [100_000, 16],
+    ] as const) {
       let next = 0;
       for (let i = 0; i < workers; i++) {
         const [first, end] = shareOf(numLogs, workers, i);

@@ -16,12 +16,16 @@ export const increment = defineTask(import.meta.url, 'increment', (ctx: CounterC
   });
 });
 
-export const sleepThenIncrement = defineTask(import.meta.url, 'sleepThenIncrement', (ctx: CounterContext, ms: number) => {
-  sleep(ms);
-  ctx.counter.withLock((c) => {
-    c.array[0]! += 1;
-  });
-});
+export const sleepThenIncrement = defineTask(
+  import.meta.url,
+  'sleepThenIncrement',
+  (ctx: CounterContext, ms: number) => {
+    sleep(ms);
+    ctx.counter.withLock((c) => {
+      c.array[0]! += 1;
+    });
+  },
+);
 
 export interface SpanContext {
   /** [start, end] of task i at 2i, 2i + 1, in ms since the epoch (comparable between threads). */

@@ -1,7 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import { Mutex } from '#kit/mutex.ts';
 import { SharedF64Array, SharedI32Array } from '#kit/shared-data.ts';
-import { exitWorker, failLater, failWith, increment, recordSpan, sleepOnly, sleepThenIncrement } from './checkpoint-threads.ts';
+import {
+  exitWorker,
+  failLater,
+  failWith,
+  increment,
+  recordSpan,
+  sleepOnly,
+  sleepThenIncrement,
+} from './checkpoint-threads.ts';
 import { ThreadPool } from './thread-pool.ts';
 
 const newCounter = () => new Mutex(new SharedI32Array(2));

@@ -47,7 +47,13 @@ export async function processBatch(
   for (const failure of pool.failures()) {
     const task = jobs.get(failure.id);
     if (task) {
-      byOutput.set(task.outputPath, { ok: false, inputPath: task.inputPath, outputPath: task.outputPath, error: failure.error, durationMs: 0 });
+      byOutput.set(task.outputPath, {
+        ok: false,
+        inputPath: task.inputPath,
+        outputPath: task.outputPath,
+        error: failure.error,
+        durationMs: 0,
+      });
     }
   }
   received.close();

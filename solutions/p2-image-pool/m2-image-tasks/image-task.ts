@@ -111,7 +111,8 @@ export function applyOperation(image: Sharp, op: Operation): Sharp {
   // #region solution
   switch (op.kind) {
     case 'resize':
-      if (!(op.width >= 1 && op.height >= 1)) throw new RangeError(`resize needs a positive width and height, got ${op.width}x${op.height}`);
+      if (!(op.width >= 1 && op.height >= 1))
+        throw new RangeError(`resize needs a positive width and height, got ${op.width}x${op.height}`);
       return image.resize(Math.round(op.width), Math.round(op.height), { fit: 'inside' });
     case 'blur':
       if (!(op.sigma >= 0)) throw new RangeError(`blur needs a sigma of 0 or more, got ${op.sigma}`);
@@ -158,7 +159,10 @@ export async function saveImage(
   const dir = path.dirname(outputPath);
   await mkdir(dir, { recursive: true });
   // Same folder, so the rename never crosses file systems; a dot name so that listings skip it.
-  const temporary = path.join(dir, `.${path.basename(outputPath)}.${process.pid}-${++temporaries}-${randomBytes(4).toString('hex')}.partial`);
+  const temporary = path.join(
+    dir,
+    `.${path.basename(outputPath)}.${process.pid}-${++temporaries}-${randomBytes(4).toString('hex')}.partial`,
+  );
   try {
     const info = await image.toFormat(format).toFile(temporary);
     await rename(temporary, outputPath);
@@ -180,7 +184,8 @@ export async function processImage(task: ImageTask, options: ProcessOptions = {}
   // #region solution
   try {
     const format = options.format ?? formatFromPath(outputPath);
-    if (format === undefined) throw new Error(`cannot tell the output format from '${path.basename(outputPath)}'; give options.format`);
+    if (format === undefined)
+      throw new Error(`cannot tell the output format from '${path.basename(outputPath)}'; give options.format`);
     const image = loadImage(inputPath, options);
     const frames = (await image.metadata()).pages ?? 1;
     const transformed = await applyOperations(image, task.operations);
@@ -205,7 +210,9 @@ const WARNING_WITHOUT_TEXT = 'Warning treated as error due to failOn setting';
 async function recoverWarningText(inputPath: string, options: ProcessOptions): Promise<string> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await sharp(inputPath, { failOn: options.failOn ?? 'warning', pages: 1 }).raw().toBuffer();
+      await sharp(inputPath, { failOn: options.failOn ?? 'warning', pages: 1 })
+        .raw()
+        .toBuffer();
     } catch (error) {
       const message = oneLine(error);
       if (message !== WARNING_WITHOUT_TEXT) return message.replace(`${WARNING_WITHOUT_TEXT}; `, '');
@@ -220,6 +227,13 @@ async function recoverWarningText(inputPath: string, options: ProcessOptions): P
  */
 export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const lines = [...new Set(text.split('\n').map((line) => line.trim().replace(/:$/, '')).filter((line) => line !== ''))];
+  const lines = [
+    ...new Set(
+      text
+        .split('\n')
+        .map((line) => line.trim().replace(/:$/, ''))
+        .filter((line) => line !== ''),
+    ),
+  ];
   return lines.join('; ') || 'unknown error';
 }

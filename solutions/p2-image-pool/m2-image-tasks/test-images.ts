@@ -16,7 +16,12 @@ export function tempDir(prefix = 'p2-images-'): string {
  * Write a width × height test picture (a diagonal gradient with a few shapes, so that blur and resize have
  * something to do) in the format of `file`'s extension.
  */
-export async function makeImage(file: string, width: number, height: number, options: { orientation?: number; gray?: number } = {}): Promise<void> {
+export async function makeImage(
+  file: string,
+  width: number,
+  height: number,
+  options: { orientation?: number; gray?: number } = {},
+): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
   const channels = 3;
   const pixels = Buffer.alloc(width * height * channels);
@@ -56,7 +61,11 @@ function crc32(bytes: Uint8Array): number {
  */
 export async function makePngBomb(file: string, width = 100_000, height = 100_000): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
-  const png = Buffer.from(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toBuffer());
+  const png = Buffer.from(
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer(),
+  );
   // Signature (8 bytes), then the IHDR chunk: length (4), type (4), width (4), height (4), ...; CRC at 29.
   png.writeUInt32BE(width, 16);
   png.writeUInt32BE(height, 20);

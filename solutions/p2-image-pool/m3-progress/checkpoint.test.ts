@@ -43,7 +43,14 @@ describe('p2/m3: progress and results', () => {
     const tracker = ProgressTracker.new(40_000);
     const gate = new Barrier(4);
     for (let t = 0; t < 4; t++) {
-      spawn(recordTogether, tracker.handle(), gate, t * 10_000, (t + 1) * 10_000, t % 2 === 0 ? TaskStatus.Success : TaskStatus.Failed);
+      spawn(
+        recordTogether,
+        tracker.handle(),
+        gate,
+        t * 10_000,
+        (t + 1) * 10_000,
+        t % 2 === 0 ? TaskStatus.Success : TaskStatus.Failed,
+      );
     }
     const results = await within(tracker.waitForCompletionAsync(), 'the wake-up after the last completion');
     expect(results).toHaveLength(40_000);
@@ -114,10 +121,22 @@ describe('p2/m3: progress and results', () => {
     const tasks: ImageTask[] = [];
     for (let i = 0; i < 4; i++) {
       await makeImage(path.join(work, 'in', `img-${i}.png`), 120, 90);
-      tasks.push({ inputPath: path.join(work, 'in', `img-${i}.png`), outputPath: path.join(work, 'out', `img-${i}.jpg`), operations: [Operation.resize(40, 40)] });
+      tasks.push({
+        inputPath: path.join(work, 'in', `img-${i}.png`),
+        outputPath: path.join(work, 'out', `img-${i}.jpg`),
+        operations: [Operation.resize(40, 40)],
+      });
     }
-    tasks.push({ inputPath: path.join(fixtures.broken, 'xc9n2c08.png'), outputPath: path.join(work, 'out', 'x.png'), operations: [] });
-    tasks.push({ inputPath: path.join(work, 'in', 'missing.png'), outputPath: path.join(work, 'out', 'missing.png'), operations: [] });
+    tasks.push({
+      inputPath: path.join(fixtures.broken, 'xc9n2c08.png'),
+      outputPath: path.join(work, 'out', 'x.png'),
+      operations: [],
+    });
+    tasks.push({
+      inputPath: path.join(work, 'in', 'missing.png'),
+      outputPath: path.join(work, 'out', 'missing.png'),
+      operations: [],
+    });
     const seen: ProgressSnapshot[] = [];
     const results = await processWithProgress(tasks, { workers: 2, onProgress: (p) => seen.push(p), intervalMs: 10 });
     expect(results.map((r) => r.taskId)).toEqual([0, 1, 2, 3, 4, 5]);

@@ -77,7 +77,8 @@ export class ProgressTracker {
   }
 
   constructor(total: number, shared?: TrackerHandle) {
-    if (!Number.isInteger(total) || total < 0) throw new RangeError(`total must be a whole number from 0, got ${total}`);
+    if (!Number.isInteger(total) || total < 0)
+      throw new RangeError(`total must be a whole number from 0, got ${total}`);
     this.total = total;
     this.completed = shared?.completed ?? new AtomicU32(0);
     this.failed = shared?.failed ?? new AtomicU32(0);
@@ -87,13 +88,20 @@ export class ProgressTracker {
 
   /** The shared parts, to pass to `spawn` or to put in a pool's context. */
   handle(): TrackerHandle {
-    return { total: this.total, completed: this.completed, failed: this.failed, results: this.results, changed: this.changed };
+    return {
+      total: this.total,
+      completed: this.completed,
+      failed: this.failed,
+      results: this.results,
+      changed: this.changed,
+    };
   }
 
   /** Record how one task ended and wake everyone waiting. Callable from any thread. */
   recordCompletion(taskId: number, status: TaskStatus, durationMs: number, error?: string): void {
     // #region solution
-    const result: ProcessingResult = error === undefined ? { taskId, status, durationMs } : { taskId, status, durationMs, error };
+    const result: ProcessingResult =
+      error === undefined ? { taskId, status, durationMs } : { taskId, status, durationMs, error };
     this.results.withLock((results) => {
       results.push(result);
       if (status === TaskStatus.Failed) this.failed.fetchAdd(1);
@@ -116,7 +124,12 @@ export class ProgressTracker {
 
   snapshot(): ProgressSnapshot {
     const completed = this.completed.load();
-    return { completed, failed: this.failed.load(), total: this.total, percentage: percentageOf(completed, this.total) };
+    return {
+      completed,
+      failed: this.failed.load(),
+      total: this.total,
+      percentage: percentageOf(completed, this.total),
+    };
   }
 
   /** Block until every task is recorded, then return all results (for worker threads). */

@@ -9,7 +9,13 @@
 import { defineTask } from '../m1-thread-pool/task.ts';
 import { ThreadPool } from '../m1-thread-pool/thread-pool.ts';
 import { type ImageTask, processImage, type ProcessOptions } from '../m2-image-tasks/image-task.ts';
-import { type ProcessingResult, type ProgressSnapshot, ProgressTracker, TaskStatus, type TrackerHandle } from './progress.ts';
+import {
+  type ProcessingResult,
+  type ProgressSnapshot,
+  ProgressTracker,
+  TaskStatus,
+  type TrackerHandle,
+} from './progress.ts';
 
 export interface TrackerContext {
   readonly tracker: TrackerHandle;
@@ -44,13 +50,18 @@ export interface BatchOptions {
 }
 
 /** Run the tasks on a pool; returns one result per task, `taskId` being the task's index in `tasks`. */
-export async function processWithProgress(tasks: readonly ImageTask[], options: BatchOptions): Promise<ProcessingResult[]> {
+export async function processWithProgress(
+  tasks: readonly ImageTask[],
+  options: BatchOptions,
+): Promise<ProcessingResult[]> {
   // #region solution
   const tracker = ProgressTracker.new(tasks.length);
   const pool = new ThreadPool<TrackerContext>(options.workers, { context: { tracker: tracker.handle() } });
   options.pool?.(pool);
   const taskIdOfJob = new Map<number, number>();
-  tasks.forEach((task, taskId) => taskIdOfJob.set(pool.execute(trackedImageTask, taskId, task, options.process ?? {}), taskId));
+  tasks.forEach((task, taskId) =>
+    taskIdOfJob.set(pool.execute(trackedImageTask, taskId, task, options.process ?? {}), taskId),
+  );
   // A task whose worker died records nothing: once the pool is idle, record those from pool.failures().
   // (Done in this loop rather than in the callback: the loop holds the tracker's lock at times, and a kit lock
   // is not reentrant, even across async tasks of one thread.)
@@ -69,7 +80,8 @@ export async function processWithProgress(tasks: readonly ImageTask[], options: 
       const recorded = new Set(tracker.resultsSoFar().map((r) => r.taskId));
       for (const failure of pool.failures()) {
         const taskId = taskIdOfJob.get(failure.id);
-        if (taskId !== undefined && !recorded.has(taskId)) tracker.recordCompletion(taskId, TaskStatus.Failed, 0, failure.error);
+        if (taskId !== undefined && !recorded.has(taskId))
+          tracker.recordCompletion(taskId, TaskStatus.Failed, 0, failure.error);
       }
     }
   }

@@ -5,7 +5,10 @@ import { sleepAsync, spawn } from '#kit/thread.ts';
 import { holdTask, submitRange, submitWithTimeout, type TallyContext, tallyTask } from './checkpoint-threads.ts';
 import { DynamicThreadPool } from './dynamic-pool.ts';
 
-const newContext = (values: number): TallyContext => ({ tally: new Mutex(new SharedI32Array(2)), runs: new SharedI32Array(values) });
+const newContext = (values: number): TallyContext => ({
+  tally: new Mutex(new SharedI32Array(2)),
+  runs: new SharedI32Array(values),
+});
 const sumTo = (n: number) => (n * (n - 1)) / 2;
 
 describe('p2/m4: dynamic submission', () => {

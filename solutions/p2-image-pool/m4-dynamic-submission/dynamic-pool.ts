@@ -19,7 +19,14 @@ import type { Sender } from '#kit/channel.ts';
 import { err, ok, type Result } from '#kit/result.ts';
 import type { SharedI32Array } from '#kit/shared-data.ts';
 import type { Job, Task, TaskRef } from '../m1-thread-pool/task.ts';
-import { ACTIVE, makeJob, SHUT_DOWN, ThreadPool, type ThreadPoolOptions, unsubmit } from '../m1-thread-pool/thread-pool.ts';
+import {
+  ACTIVE,
+  makeJob,
+  SHUT_DOWN,
+  ThreadPool,
+  type ThreadPoolOptions,
+  unsubmit,
+} from '../m1-thread-pool/thread-pool.ts';
 
 /** A pool's submission side, as a plain object of kit handles: pass it to `spawn`. `C` is the pool's context type. */
 export interface PoolHandle<C> {
@@ -61,7 +68,11 @@ export class PoolClient<C> {
   }
 
   /** Queue a task if there is room within `timeoutMs`; otherwise an error, and the task is not queued. */
-  executeWithTimeout<A extends unknown[]>(timeoutMs: number, task: Task<C, A, unknown>, ...args: A): Result<number, SubmitError> {
+  executeWithTimeout<A extends unknown[]>(
+    timeoutMs: number,
+    task: Task<C, A, unknown>,
+    ...args: A
+  ): Result<number, SubmitError> {
     // #region solution
     return submitWithTimeout(this.jobs, this.counters, timeoutMs, task, args);
     // #endregion solution
@@ -130,7 +141,11 @@ export class DynamicThreadPool<C = undefined> extends ThreadPool<C> {
    * Rust's `execute_with_timeout`: queue the task if room frees up within `timeoutMs`. Blocks the calling
    * thread while it waits; on the main thread prefer `executeWithTimeoutAsync`.
    */
-  executeWithTimeout<A extends unknown[]>(timeoutMs: number, task: Task<C, A, unknown>, ...args: A): Result<number, SubmitError> {
+  executeWithTimeout<A extends unknown[]>(
+    timeoutMs: number,
+    task: Task<C, A, unknown>,
+    ...args: A
+  ): Result<number, SubmitError> {
     // #region solution
     if (this.shuttingDown) return err(new SubmitError('shut down'));
     return submitWithTimeout(this.jobs, this.counters.array, timeoutMs, task, args);

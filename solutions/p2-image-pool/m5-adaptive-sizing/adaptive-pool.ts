@@ -101,11 +101,18 @@ export class AdaptiveThreadPool<C = undefined> extends DynamicThreadPool<C> {
 
   constructor(options: AdaptiveOptions<C>) {
     const { minWorkers, maxWorkers } = options;
-    if (!Number.isInteger(minWorkers) || minWorkers < 1 || !Number.isInteger(maxWorkers) || maxWorkers < minWorkers || maxWorkers > MAX_WORKERS) {
+    if (
+      !Number.isInteger(minWorkers) ||
+      minWorkers < 1 ||
+      !Number.isInteger(maxWorkers) ||
+      maxWorkers < minWorkers ||
+      maxWorkers > MAX_WORKERS
+    ) {
       throw new RangeError(`need 1 <= minWorkers <= maxWorkers <= ${MAX_WORKERS}, got ${minWorkers} and ${maxWorkers}`);
     }
     const initial = options.initialWorkers ?? minWorkers;
-    if (!(initial >= minWorkers && initial <= maxWorkers)) throw new RangeError(`initialWorkers must be within [${minWorkers}, ${maxWorkers}]`);
+    if (!(initial >= minWorkers && initial <= maxWorkers))
+      throw new RangeError(`initialWorkers must be within [${minWorkers}, ${maxWorkers}]`);
     super(initial, options);
     this.monitor = setInterval(() => this.autoScale(), options.monitorIntervalMs ?? 20);
     this.monitor.unref();

@@ -4,10 +4,14 @@ import { sleep } from '#kit/thread.ts';
 import { defineTask } from '../m1-thread-pool/task.ts';
 
 /** Sleep `ms`, then count one run: Atomics on counts[0]. */
-export const napTask = defineTask(import.meta.url, 'napTask', (ctx: { readonly counts: SharedI32Array }, ms: number) => {
-  sleep(ms);
-  Atomics.add(ctx.counts.array, 0, 1);
-});
+export const napTask = defineTask(
+  import.meta.url,
+  'napTask',
+  (ctx: { readonly counts: SharedI32Array }, ms: number) => {
+    sleep(ms);
+    Atomics.add(ctx.counts.array, 0, 1);
+  },
+);
 
 /**
  * Arrive (met[0] += 1) and wait up to 5 s for `parties` tasks to have arrived; count in met[1] the ones that

@@ -23,7 +23,13 @@ describe('p2/m5: adaptive pool size', () => {
     const pool = new AdaptiveThreadPool({ minWorkers: 2, maxWorkers: 8, context: ctx });
     for (let i = 0; i < 100; i++) pool.execute(napTask, 30);
     // 100 tasks of 30 ms keep two workers busy for 1.5 s: long enough for the monitor, even on a busy machine.
-    expect(await waitFor(() => pool.workerCount(), (n) => n > 2, 5_000)).toBeGreaterThan(2);
+    expect(
+      await waitFor(
+        () => pool.workerCount(),
+        (n) => n > 2,
+        5_000,
+      ),
+    ).toBeGreaterThan(2);
     expect(pool.workerCount()).toBeLessThanOrEqual(8);
     await pool.shutdown();
     expect(ctx.counts.array[0]).toBe(100);
@@ -31,11 +37,21 @@ describe('p2/m5: adaptive pool size', () => {
 
   test('shrinks after the idle timeout, down to its minimum (test_scale_down)', async () => {
     const ctx = { ...newContext(), met: new SharedI32Array(2) };
-    const pool = new AdaptiveThreadPool({ minWorkers: 2, maxWorkers: 8, initialWorkers: 8, idleTimeoutMs: 150, context: ctx });
+    const pool = new AdaptiveThreadPool({
+      minWorkers: 2,
+      maxWorkers: 8,
+      initialWorkers: 8,
+      idleTimeoutMs: 150,
+      context: ctx,
+    });
     for (let i = 0; i < 4; i++) pool.execute(napTask, 10);
     expect(pool.workerCount()).toBe(8);
     // The chapter waits 2 s for a 30 s timeout's stand-in; here the timeout is short and the wait polls.
-    const settled = await waitFor(() => pool.workerCount(), (n) => n === 2, 4_000);
+    const settled = await waitFor(
+      () => pool.workerCount(),
+      (n) => n === 2,
+      4_000,
+    );
     expect(settled).toBe(2);
     await sleepAsync(300); // never below the minimum, however long it idles
     expect(pool.workerCount()).toBe(2);
@@ -50,7 +66,13 @@ describe('p2/m5: adaptive pool size', () => {
 
   test('grows again after shrinking, never past its maximum, and loses no task', async () => {
     const ctx = newContext();
-    const pool = new AdaptiveThreadPool({ minWorkers: 1, maxWorkers: 3, idleTimeoutMs: 100, monitorIntervalMs: 5, context: ctx });
+    const pool = new AdaptiveThreadPool({
+      minWorkers: 1,
+      maxWorkers: 3,
+      idleTimeoutMs: 100,
+      monitorIntervalMs: 5,
+      context: ctx,
+    });
     let most = 0;
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 40; i++) pool.execute(napTask, 5);
@@ -58,7 +80,13 @@ describe('p2/m5: adaptive pool size', () => {
         most = Math.max(most, pool.workerCount());
         await sleepAsync(3);
       }
-      expect(await waitFor(() => pool.workerCount(), (n) => n === 1, 3_000)).toBe(1);
+      expect(
+        await waitFor(
+          () => pool.workerCount(),
+          (n) => n === 1,
+          3_000,
+        ),
+      ).toBe(1);
     }
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(3);
@@ -74,7 +102,13 @@ describe('p2/m5: adaptive pool size', () => {
     expect(pool.workerCount()).toBe(4);
     expect(pool.scaleUp(1)).toBe(0);
     expect(await pool.scaleDown(10)).toBe(2);
-    expect(await waitFor(() => pool.workerCount(), (n) => n === 2, 3_000)).toBe(2);
+    expect(
+      await waitFor(
+        () => pool.workerCount(),
+        (n) => n === 2,
+        3_000,
+      ),
+    ).toBe(2);
     expect(await pool.scaleDown(1)).toBe(0);
     for (let i = 0; i < 10; i++) pool.execute(napTask, 1);
     await pool.shutdown();

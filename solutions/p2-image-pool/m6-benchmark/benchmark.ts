@@ -194,18 +194,23 @@ export async function runComparison(options: ComparisonOptions): Promise<Compari
     }
     for (const ms of options.taskMs) {
       const workload: Workload =
-        kind === 'sleep' ? { kind, ms, count: options.tasks } : { kind, iterations: calibrateSpin(ms), count: options.tasks };
+        kind === 'sleep'
+          ? { kind, ms, count: options.tasks }
+          : { kind, iterations: calibrateSpin(ms), count: options.tasks };
       workloads.push({ kind, taskMs: ms, workload });
     }
   }
   for (const { kind, taskMs, workload } of workloads) {
     const size = workloadSize(workload);
     const sequential = await benchmarkSequential(workload);
-    if (sequential.completed !== size) throw new Error(`sequential ${kind}: ${sequential.completed} of ${size} tasks completed`);
+    if (sequential.completed !== size)
+      throw new Error(`sequential ${kind}: ${sequential.completed} of ${size} tasks completed`);
     for (const workers of options.workers) {
       const pooled = await benchmarkThreadPool(workload, workers);
-      if (pooled.completed !== size) throw new Error(`pool ${kind} × ${workers}: ${pooled.completed} of ${size} tasks completed`);
-      if (pooled.checksum !== sequential.checksum) throw new Error(`pool ${kind} × ${workers}: checksum differs from the sequential run`);
+      if (pooled.completed !== size)
+        throw new Error(`pool ${kind} × ${workers}: ${pooled.completed} of ${size} tasks completed`);
+      if (pooled.checksum !== sequential.checksum)
+        throw new Error(`pool ${kind} × ${workers}: checksum differs from the sequential run`);
       const row: ComparisonRow = {
         kind,
         taskMs: Number.isNaN(taskMs) ? sequential.elapsedMs / size : taskMs,

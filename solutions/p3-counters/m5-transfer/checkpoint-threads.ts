@@ -3,12 +3,12 @@
  * shared with the test) and then work until told to stop, so the threads overlap for a known time however
  * slowly each one starts.
  */
-import { AtomicBool } from '#kit/atomic.ts';
-import { Barrier } from '#kit/barrier.ts';
+import type { AtomicBool } from '#kit/atomic.ts';
+import type { Barrier } from '#kit/barrier.ts';
 import type { Receiver, Sender } from '#kit/channel.ts';
 import type { SharedI32Array } from '#kit/shared-data.ts';
 import { defineThread } from '#kit/thread.ts';
-import { Counter } from '../m1-mutex-counter/counter.ts';
+import type { Counter } from '../m1-mutex-counter/counter.ts';
 import { transfer, tryTransferWithTimeout } from './transfer.ts';
 
 /** Transfer `amount` `times` times after the gate; count how many went through and how many were refused. */
@@ -39,7 +39,16 @@ export const transferMany = defineThread(
 export const transferUntilStopped = defineThread(
   import.meta.url,
   'transferUntilStopped',
-  (from: Counter, to: Counter, amount: number, useTimeout: boolean, gate: Barrier, stop: AtomicBool, beats: SharedI32Array, me: number) => {
+  (
+    from: Counter,
+    to: Counter,
+    amount: number,
+    useTimeout: boolean,
+    gate: Barrier,
+    stop: AtomicBool,
+    beats: SharedI32Array,
+    me: number,
+  ) => {
     const words = beats.array;
     const overlap = words.length - 1;
     const othersSum = (): number => {
@@ -85,7 +94,8 @@ export const audit = defineThread(
       const y = g2.value.array[0]!;
       looks++;
       for (const until = performance.now() + 0.1; performance.now() < until; );
-      if (bad === undefined && (x + y !== total || x < 0 || y < 0)) bad = `saw balances ${x} and ${y} (total ${x + y}, expected ${total})`;
+      if (bad === undefined && (x + y !== total || x < 0 || y < 0))
+        bad = `saw balances ${x} and ${y} (total ${x + y}, expected ${total})`;
     }
     return { looks, bad };
   },

@@ -26,7 +26,9 @@ async function joinAll<T>(handles: ReadonlyArray<JoinHandle<T>>): Promise<T[]> {
     const result = await handle.joinTimeoutAsync(5000);
     if (!result.ok) {
       await Promise.all(handles.map((h) => h.terminate()));
-      throw new Error(`thread '${handle.thread.name}' still waits for a lock 5 s after its work ended: the transfers deadlocked`);
+      throw new Error(
+        `thread '${handle.thread.name}' still waits for a lock 5 s after its work ended: the transfers deadlocked`,
+      );
     }
     out.push(result.value);
   }
@@ -38,7 +40,14 @@ async function joinAll<T>(handles: ReadonlyArray<JoinHandle<T>>): Promise<T[]> {
  * auditor thread that holds both locks and checks the total all the while. Returns the net amount moved from
  * `a` to `b`, what the auditor saw, and the per-thread results.
  */
-async function raceTransfers(a: Counter, b: Counter, amounts: readonly number[], useTimeout: boolean, ms: number, auditing = true) {
+async function raceTransfers(
+  a: Counter,
+  b: Counter,
+  amounts: readonly number[],
+  useTimeout: boolean,
+  ms: number,
+  auditing = true,
+) {
   const total = a.get() + b.get();
   const gate = new Barrier(amounts.length + 1 + (auditing ? 1 : 0));
   const stop = new AtomicBool(false);
@@ -165,7 +174,9 @@ describe('p3/m5: deadlock-free transfers', () => {
       expect(await holder.joinAsync()).toBe(100);
       if (!outcome.ok) {
         await attempt.terminate();
-        throw new Error(`the transfer was still waiting 5 s after its 80 ms timeout (the ${holderLocks} lock was held)`);
+        throw new Error(
+          `the transfer was still waiting 5 s after its 80 ms timeout (the ${holderLocks} lock was held)`,
+        );
       }
       expect(outcome.value.ok).toBe(false);
       expect(outcome.value.error).toMatch(/timed out/);

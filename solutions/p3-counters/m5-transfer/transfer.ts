@@ -41,7 +41,12 @@ export function transfer(from: Counter, to: Counter, amount: number): Result<voi
  * Move `amount` using only try-locks: if either lock is busy, release what was taken, back off (doubling from
  * 0.05 ms up to 5 ms) and retry, until `timeoutMs` has passed; then fail with nothing changed.
  */
-export function tryTransferWithTimeout(from: Counter, to: Counter, amount: number, timeoutMs: number): Result<void, string> {
+export function tryTransferWithTimeout(
+  from: Counter,
+  to: Counter,
+  amount: number,
+  timeoutMs: number,
+): Result<void, string> {
   // #region solution
   const invalid = checkArguments(from, to, amount);
   if (invalid) return err(invalid);

@@ -19,7 +19,7 @@ describe('p3/m6: Mutex against RwLock against atomics', () => {
     expectConsistent(benchmarkAtomic(20_000, 2), 20_000, 0);
   });
 
-  test('the time covers the work and not the threads\' start-up (measured against this run)', () => {
+  test("the time covers the work and not the threads' start-up (measured against this run)", () => {
     // Starting a thread takes milliseconds; 400 operations take microseconds. Timed from the start barrier,
     // a small run is a small part of the whole call; timed from before the spawns, it is nearly all of it.
     const shares: number[] = [];
