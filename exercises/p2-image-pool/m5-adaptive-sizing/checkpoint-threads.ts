@@ -3,6 +3,7 @@
 import type { SharedI32Array } from '#kit/shared-data.ts';
 import { sleep } from '#kit/thread.ts';
 import { defineTask } from '../m1-thread-pool/task.ts';
+import { waitWhileEqual, wake } from '#kit/futex.ts';
 
 /** Sleep `ms`, then count one run: Atomics on counts[0]. */
 export const napTask = defineTask(
@@ -24,10 +25,10 @@ export const meetTask = defineTask(
   (ctx: { readonly counts: SharedI32Array; readonly met: SharedI32Array }, parties: number) => {
     const met = ctx.met.array;
     Atomics.add(met, 0, 1);
-    Atomics.notify(met, 0);
+    wake(met, 0);
     const deadline = performance.now() + 5000;
     for (let seen = Atomics.load(met, 0); seen < parties && performance.now() < deadline; seen = Atomics.load(met, 0)) {
-      Atomics.wait(met, 0, seen, 50);
+      waitWhileEqual(met, 0, seen);
     }
     if (Atomics.load(met, 0) >= parties) Atomics.add(met, 1, 1);
     Atomics.add(ctx.counts.array, 0, 1);

@@ -4,6 +4,7 @@ import type { SharedI32Array } from '#kit/shared-data.ts';
 import { defineThread, sleep } from '#kit/thread.ts';
 import { defineTask } from '../m1-thread-pool/task.ts';
 import { type PoolHandle, PoolClient } from './dynamic-pool.ts';
+import { waitWhileEqual, wake } from '#kit/futex.ts';
 
 export interface TallyContext {
   /** [0] tasks run, [1] sum of their values */
@@ -17,7 +18,7 @@ export interface TallyContext {
 /** Keep a worker busy until the test sets release[0], then count one run of `value`. */
 export const holdTask = defineTask(import.meta.url, 'holdTask', (ctx: TallyContext, value: number) => {
   const release = ctx.release!.array;
-  while (Atomics.load(release, 0) === 0) Atomics.wait(release, 0, 0, 50);
+  while (Atomics.load(release, 0) === 0) waitWhileEqual(release, 0, 0);
   Atomics.add(ctx.runs.array, value, 1);
   ctx.tally.withLock((t) => {
     t.array[0]! += 1;

@@ -23,6 +23,7 @@ import { sleep } from '#kit/thread.ts';
 import { defineTask } from '../m1-thread-pool/task.ts';
 import { ThreadPool } from '../m1-thread-pool/thread-pool.ts';
 import { type ImageTask, processImage } from '../m2-image-tasks/image-task.ts';
+import { waitWhileEqual, wake } from '#kit/futex.ts';
 
 export type TaskKind = 'sleep' | 'cpu' | 'image';
 
@@ -86,10 +87,10 @@ export const imageTask = defineTask(import.meta.url, 'imageTask', async (ctx: Be
 export const warmUpTask = defineTask(import.meta.url, 'warmUpTask', (ctx: BenchContext, workers: number) => {
   const warm = ctx.warm!.array;
   Atomics.add(warm, 0, 1);
-  Atomics.notify(warm, 0);
+  wake(warm, 0);
   const deadline = performance.now() + 5000;
   for (let seen = Atomics.load(warm, 0); seen < workers && performance.now() < deadline; seen = Atomics.load(warm, 0)) {
-    Atomics.wait(warm, 0, seen, 50);
+    waitWhileEqual(warm, 0, seen);
   }
 });
 
