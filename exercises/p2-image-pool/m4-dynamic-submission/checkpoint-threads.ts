@@ -5,7 +5,7 @@ import type { SharedI32Array } from '#kit/shared-data.ts';
 import { defineThread, sleep } from '#kit/thread.ts';
 import { defineTask } from '../m1-thread-pool/task.ts';
 import { type PoolHandle, PoolClient } from './dynamic-pool.ts';
-import { waitWhileEqual, wake } from '#kit/futex.ts';
+import { waitWhileEqual } from '#kit/futex.ts';
 
 export interface TallyContext {
   /** [0] tasks run, [1] sum of their values */
