@@ -4,7 +4,7 @@
  * hits both alike, medians over the repetitions, peak memory from /usr/bin/time -v when it is there, and the
  * 1-minute load average read before every run. Writes the input files itself (HDFS lines repeated).
  *
- *   npx tsx apps/pipeline/whole-process-bench.ts [--lines 1000000,4000000] [--reps 5] [--dir /tmp]
+ *   npx tsx benches/pipeline-whole-process.ts [--lines 1000000,4000000] [--reps 5] [--dir /tmp]
  *
  * Not a test (it asserts nothing and depends on the machine); the numbers in README.md come from it.
  */
@@ -12,7 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeRepeatedLog } from './synthetic.ts';
+import { writeRepeatedLog } from '../apps/pipeline/synthetic.ts';
+import { median } from './lib/stats.ts';
 
 const { values } = parseArgs({
   options: { lines: { type: 'string' }, reps: { type: 'string' }, dir: { type: 'string' } },
@@ -20,11 +21,10 @@ const { values } = parseArgs({
 const sizes = (values.lines ?? '1000000,4000000').split(',').map(Number);
 const reps = Number(values.reps ?? 5);
 const dir = values.dir ?? '/tmp';
-const cli = path.join(import.meta.dirname, '..', '..', 'scripts', 'pipeline.ts');
+const cli = path.join(import.meta.dirname, '..', 'scripts', 'pipeline.ts');
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 const load = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function once(file: string, extra: string[]): { seconds: number; rssMb: number; cpu: number } {
   const args = ['--import', 'tsx', cli, file, '--json', ...extra];

@@ -25,6 +25,7 @@ import { hello, idle, ping, pong } from '../../kit-bodies.ts';
 import { V } from '../registry.ts';
 import type { CellOutput, CellSpec } from '../types.ts';
 import { num, Recorder, rotate } from './common.ts';
+import { median } from '../../lib/stats.ts';
 
 interface V8Mutex {
   Mutex: (new () => object) & { lock(mutex: object, fn: () => void): void };
@@ -145,7 +146,6 @@ async function threads(spec: CellSpec, rec: Recorder): Promise<void> {
     await exited;
     return ms;
   };
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
   const variants: [string, () => number | Promise<number>][] = [
     [V.threads.pingPong, () => pingPong(roundTrips)],
     [V.threads.idleCpu, () => idleCpu(idleMs)],
