@@ -20,6 +20,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { LOADED_BY_PATH } from '../checkpoints/loaded-by-path.ts';
 
 export interface SandboxSpec {
   /** The project root: the files listed in PROJECT_ENTRIES are bound from it, at the same paths. */
@@ -38,12 +39,7 @@ export interface SandboxSpec {
 export const PROJECT_ENTRIES: readonly string[] = [
   'package.json',
   'tsconfig.json?',
-  'vitest.checkpoints.config.ts',
-  'tools/checkpoints/stream-reporter.ts',
-  'tools/checkpoints/canary.ts',
-  'tools/checkpoints/capture-output.ts',
-  'tools/checkpoints/output.ts',
-  'tools/checkpoints/bail-per-file.ts',
+  ...LOADED_BY_PATH,
   'kit',
   'node_modules',
   'fixtures?',

@@ -12,33 +12,35 @@ import { generateExercises } from '../exercises/generate.ts';
 import { listFiles, projectRoot } from '../../course/layout.ts';
 import { loadPoints } from '../grader/points.ts';
 import { classroomWorkflow } from './classroom.ts';
+import { LOADED_BY_PATH } from '../checkpoints/loaded-by-path.ts';
 
-/** The commands students run and the code they import, relative to the repository root. */
-export const RELEASE_FILES: readonly string[] = [
-  'scripts/learn.ts',
-  'lib/cli.ts',
-  'lib/paths.ts',
-  'course/layout.ts',
-  'course/milestones.ts',
-  'tools/checkpoints/capture-output.ts',
-  'tools/checkpoints/checkpoints.ts',
-  'tools/checkpoints/output.ts',
-  'tools/checkpoints/stream-reporter.ts',
-  'tools/checkpoints/canary.ts',
-  'tools/checkpoints/verdict.ts',
-  'tools/exercises/generate.ts',
-  'tools/learner/LEARN.md',
-  'tools/learner/cli.ts',
-  'tools/learner/commands.ts',
-  'tools/learner/explain.ts',
-  'tools/learner/hints.ts',
-  'tools/learner/layout.ts',
-  'tools/learner/reset.ts',
-  'tools/learner/session.ts',
-  'tools/learner/state.ts',
-  'tools/learner/style.ts',
-  'tools/learner/watch.ts',
-];
+/** The commands students run, relative to the repository root; the release carries them and all they import. */
+const STUDENT_ENTRIES: readonly string[] = ['scripts/learn.ts'];
+
+/** Files students get that no import names: the learner's guide, and what a checkpoint run loads by path. */
+const STUDENT_EXTRAS: readonly string[] = ['tools/learner/LEARN.md', ...LOADED_BY_PATH];
+
+const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm;
+
+/**
+ * The student commands, every module they reach through relative imports, and the extras, as paths relative to
+ * `root`: computed from the sources, so a module added to the learner is in the release without a list to update.
+ */
+export function releaseFiles(root: string = projectRoot): string[] {
+  const seen = new Set<string>();
+  const queue = [...STUDENT_ENTRIES, ...LOADED_BY_PATH.filter((f) => f.endsWith('.ts'))];
+  while (queue.length > 0) {
+    const rel = queue.pop()!;
+    if (seen.has(rel)) continue;
+    seen.add(rel);
+    const source = readFileSync(path.join(root, rel), 'utf8');
+    for (const m of source.matchAll(RELATIVE_IMPORT)) {
+      queue.push(path.posix.normalize(path.posix.join(path.posix.dirname(rel), m[1]!)));
+    }
+  }
+  for (const extra of STUDENT_EXTRAS) seen.add(extra);
+  return [...seen].sort();
+}
 
 export const STUDENT_SCRIPTS: Readonly<Record<string, string>> = {
   learn: 'tsx scripts/learn.ts',
@@ -103,7 +105,7 @@ export function buildRelease(dest: string, root: string = projectRoot): ReleaseR
       recursive: true,
       filter: (src) => !src.includes(`${path.sep}node_modules`),
     });
-  for (const rel of RELEASE_FILES) {
+  for (const rel of releaseFiles(root)) {
     const to = path.join(out, rel);
     mkdirSync(path.dirname(to), { recursive: true });
     cpSync(path.join(root, rel), to);
