@@ -134,10 +134,14 @@ export class Spinner {
     return ++this.idle % PROBE_EVERY === 0;
   }
 
-  /** A spin saw the change after `spent` steps: aim for twice what it took, so the next one is caught too. */
+  /**
+   * A spin saw the change after `spent` steps: allow at least twice that next time. A success never shrinks the
+   * budget (a quick answer now says nothing against a slower one next time, and a missed spin costs a park, tens of
+   * microseconds); only long parks do (see `parked`).
+   */
   succeeded(spent: number): void {
     const target = Math.min(this.max, Math.max(64, spent * 2));
-    this.budget = (this.budget + target + 1) >> 1;
+    this.budget = Math.max(this.budget, target);
     if (debugOn) this.checkBudget();
   }
 

@@ -132,11 +132,14 @@ export class ChannelCore<T> {
   /**
    * Wait, as `side`, until `ready()` (or the deadline: then the last answer of `ready()`). A blocking caller
    * passes its `spin`ner: it first watches the word the other side writes (SENT for a receiver, RECEIVED for a
-   * sender), unless every thread of the other side is asleep.
+   * sender), for as long as its spinner allows.
    */
   *waitingFor(side: Side, ready: () => boolean, deadline: Deadline, spin: Spinner | undefined): Waiting<boolean> {
     const ctl = this.ctl;
-    if (spin !== undefined && !this.counter.allAsleep(side === 'receiver' ? 'sender' : 'receiver') && spin.willSpin()) {
+    // Whether the other side is asleep right now says little here: the message this thread has just sent may be
+    // what wakes it (a ping-pong), so the spinner's record of recent waits alone decides (it stops spinning when
+    // spins stop paying, as on a loaded machine).
+    if (spin?.willSpin()) {
       const watch = side === 'receiver' ? SENT : RECEIVED;
       const seen = Atomics.load(ctl, watch);
       if (ready()) return true;
