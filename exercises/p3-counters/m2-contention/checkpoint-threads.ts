@@ -1,9 +1,9 @@
 // generated from solutions/p3-counters/m2-contention/checkpoint-threads.ts (npm run exercises -- generate); students edit this copy
 /** Thread bodies used by this milestone's checkpoint tests. */
 import type { Sender } from '#kit/channel.ts';
-import type { Barrier } from '#kit/barrier.ts';
+import { Barrier } from '#kit/barrier.ts';
 import { defineThread } from '#kit/thread.ts';
-import type { MonitoredCounter } from './monitored-counter.ts';
+import { MonitoredCounter } from './monitored-counter.ts';
 
 export const incrementMonitored = defineThread(
   import.meta.url,

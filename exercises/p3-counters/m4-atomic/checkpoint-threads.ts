@@ -4,11 +4,11 @@
  * test) so that all threads begin together: started one by one, they could finish before the next one starts
  * and never race.
  */
-import type { AtomicBool } from '#kit/atomic.ts';
-import type { Barrier } from '#kit/barrier.ts';
+import { AtomicBool } from '#kit/atomic.ts';
+import { Barrier } from '#kit/barrier.ts';
 import type { SharedI32Array } from '#kit/shared-data.ts';
 import { defineThread } from '#kit/thread.ts';
-import type { AtomicCounter } from './atomic-counter.ts';
+import { AtomicCounter } from './atomic-counter.ts';
 
 export const incrementAtomic = defineThread(
   import.meta.url,

@@ -5,11 +5,11 @@
  * at the same moment: a thread takes tens of milliseconds to start, far longer than a thousand increments, and
  * without the gate the threads of a test could run one after another and never meet inside the lock.
  */
-import type { AtomicBool } from '#kit/atomic.ts';
-import type { Barrier } from '#kit/barrier.ts';
+import { AtomicBool } from '#kit/atomic.ts';
+import { Barrier } from '#kit/barrier.ts';
 import type { SharedI32Array } from '#kit/shared-data.ts';
 import { defineThread } from '#kit/thread.ts';
-import type { Counter } from './counter.ts';
+import { Counter } from './counter.ts';
 
 export const incrementTimes = defineThread(
   import.meta.url,

@@ -1,8 +1,8 @@
 /** Thread bodies used by this milestone's checkpoint tests. */
 import type { Sender } from '#kit/channel.ts';
-import type { Barrier } from '#kit/barrier.ts';
+import { Barrier } from '#kit/barrier.ts';
 import { defineThread } from '#kit/thread.ts';
-import type { MonitoredCounter } from './monitored-counter.ts';
+import { MonitoredCounter } from './monitored-counter.ts';
 
 export const incrementMonitored = defineThread(
   import.meta.url,

@@ -1,7 +1,7 @@
 /** Thread bodies used by this milestone's checkpoint tests. */
-import type { Barrier } from '#kit/barrier.ts';
+import { Barrier } from '#kit/barrier.ts';
 import { defineThread } from '#kit/thread.ts';
-import type { RwCounter } from './rw-counter.ts';
+import { RwCounter } from './rw-counter.ts';
 
 /** Read `times` times; return how many reads saw `expected` (all of them, if nothing writes). */
 export const readExpecting = defineThread(

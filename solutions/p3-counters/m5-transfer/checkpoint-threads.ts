@@ -3,12 +3,12 @@
  * shared with the test) and then work until told to stop, so the threads overlap for a known time however
  * slowly each one starts.
  */
-import type { AtomicBool } from '#kit/atomic.ts';
-import type { Barrier } from '#kit/barrier.ts';
+import { AtomicBool } from '#kit/atomic.ts';
+import { Barrier } from '#kit/barrier.ts';
 import type { Receiver, Sender } from '#kit/channel.ts';
 import type { SharedI32Array } from '#kit/shared-data.ts';
 import { defineThread } from '#kit/thread.ts';
-import type { Counter } from '../m1-mutex-counter/counter.ts';
+import { Counter } from '../m1-mutex-counter/counter.ts';
 import { transfer, tryTransferWithTimeout } from './transfer.ts';
 
 /** Transfer `amount` `times` times after the gate; count how many went through and how many were refused. */
