@@ -47,7 +47,8 @@ describe.skipIf(!hasTmux)('npm run learn in a terminal (tmux)', () => {
     // A scrollback to prove the clearing on, and the pane kept after learn quits, to read its goodbye.
     const conf = path.join(dir, 'tmux.conf');
     writeFileSync(conf, 'set -g history-limit 5000\nset -g remain-on-exit on\n');
-    const command = `npm run --silent learn -- --poll --exercises ${dir}`;
+    // The shell says how learn ended (tmux 3.3 does not always record a dead pane's exit status).
+    const command = `npm run --silent learn -- --poll --exercises ${dir}; echo "learn exited with $?"`;
     const session = ['new-session', '-d', '-s', 'learn', '-x', '120', '-y', '50', '-c', projectRoot, command];
     execFileSync('tmux', ['-S', socket, '-f', conf, ...session], { env });
 
@@ -84,14 +85,8 @@ describe.skipIf(!hasTmux)('npm run learn in a terminal (tmux)', () => {
 
     tmux('send-keys', '-t', 'learn', 'q');
     await waitFor('the goodbye', (t) => t.includes('bye: your work is in'), 30_000);
-    // And the process ends: nothing (a watcher, the keyboard) keeps it alive.
-    const end = Date.now() + 30_000;
-    const format = 'dead=#{pane_dead} status=#{pane_dead_status} signal=#{pane_dead_signal}';
-    const pane = (): string => tmux('display-message', '-p', '-t', 'learn', format).trim();
-    while (!pane().startsWith('dead=1 ')) {
-      if (Date.now() > end) throw new Error(`learn did not exit after q (${pane()}); the screen:\n${screen()}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(pane(), screen()).toBe('dead=1 status=0 signal=');
+    // And the process ends, with status 0: nothing (a watcher, the keyboard) keeps it alive.
+    const ended = await waitFor('learn to exit', (t) => /learn exited with \d+/.test(t), 30_000);
+    expect(ended).toContain('learn exited with 0');
   }, 300_000);
 });
