@@ -13,6 +13,9 @@ const everywhere = [
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Two test files at a time on any machine: most of the suite waits (child processes, threads that sleep or
+    // park), and vitest's default of one fewer worker than cores would run it one file at a time on 2 cores.
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     projects: [
