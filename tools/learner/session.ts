@@ -53,7 +53,10 @@ function briefExcerpt(layout: LearnerLayout, m: Milestone, max: number): string[
     return [`(no brief: ${file} is missing)`];
   }
   // The generator's provenance line is for whoever opens the file, not part of the brief.
-  const lines = text.trimEnd().split('\n').filter((line) => !/^<!--.*-->$/.test(line.trim()));
+  const lines = text
+    .trimEnd()
+    .split('\n')
+    .filter((line) => !/^<!--.*-->$/.test(line.trim()));
   const shown = lines.slice(0, max);
   if (lines.length > max) shown.push(`… (the whole brief: ${displayPath(file)})`);
   return shown;
