@@ -139,8 +139,10 @@ export function sandboxCommand(
 ): { command: string; args: string[] } {
   const bwrap = findBwrap();
   if (bwrap === undefined) throw new Error('bubblewrap (bwrap) is not installed');
-  const b: string[] = ['--unshare-all', '--die-with-parent', '--new-session', '--tmpfs', '/', ...systemBinds()];
-  b.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--dir', SANDBOX_HOME);
+  // The empty /tmp comes before any bind: a Node binary unpacked under /tmp (a tarball, an npm-shipped Node) is
+  // bound on top of it instead of being hidden by it.
+  const b: string[] = ['--unshare-all', '--die-with-parent', '--new-session', '--tmpfs', '/'];
+  b.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--dir', SANDBOX_HOME, ...systemBinds());
   for (const entry of PROJECT_ENTRIES) {
     const optional = entry.endsWith('?');
     const rel = optional ? entry.slice(0, -1) : entry;
