@@ -6,7 +6,7 @@ import { cpSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ProcessPool } from './process-pool.ts';
-import { fixtures, Operation, tempDir } from './reference.ts';
+import { fixtures, tempDir } from './reference.ts';
 
 const work = tempDir('images-processes-');
 
@@ -16,7 +16,6 @@ function tasks(out: string) {
   return readdirSync(input).map((name) => ({
     inputPath: path.join(input, name),
     outputPath: path.join(work, out, `${name}.png`),
-    operations: [Operation.resize(32, 32)],
   }));
 }
 
@@ -26,6 +25,7 @@ describe('ProcessPool', () => {
     const pool = new ProcessPool(2);
     let killed = false;
     const results = await pool.run(list, {
+      operations: { resize: { width: 32, height: 32 } },
       process: { format: 'png' },
       intervalMs: 0,
       onProgress: () => {
@@ -47,7 +47,7 @@ describe('ProcessPool', () => {
     const list = tasks('none');
     const pool = new ProcessPool(2);
     for (const child of pool.children) child.kill('SIGKILL');
-    const results = await pool.run(list, { process: {} });
+    const results = await pool.run(list, { operations: {}, process: {} });
     expect(results).toHaveLength(list.length);
     for (const r of results) expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/no worker process/) });
   });
