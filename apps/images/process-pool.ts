@@ -26,6 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { workerModuleUrl } from '#kit/thread.ts';
 import type { OperationSpec } from './operations.ts';
 import type { ProcessOptions, ProgressSnapshot } from './reference.ts';
+import { mark } from './timeline.ts';
 
 /** One file to process: where it is and where its result goes. */
 export interface FileTask {
@@ -71,11 +72,13 @@ export class ProcessPool {
     this.children = Array.from({ length: count }, () =>
       fork(file, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
     );
+    mark('forked');
     this.ready = this.children.map(
-      (child) =>
+      (child, index) =>
         new Promise<boolean>((resolve) => {
           const onMessage = (m: Answer) => {
             if (m.ready) {
+              mark(`child ${index + 1} ready`);
               child.off('message', onMessage);
               resolve(true);
             }
@@ -128,6 +131,8 @@ export class ProcessPool {
       if (results[taskId] !== undefined) return;
       results[taskId] = { taskId, ok, ...(ok ? {} : { error: error ?? 'unknown error' }) };
       completed++;
+      if (completed === 1) mark('first result');
+      if (completed === tasks.length) mark('last result');
       if (!ok) failed++;
       progress(completed === tasks.length);
     };
@@ -184,6 +189,7 @@ export class ProcessPool {
       );
     } finally {
       await this.close();
+      mark('children gone');
     }
     for (let id = 0; id < tasks.length; id++) {
       if (results[id] === undefined) {

@@ -36,6 +36,7 @@ import type { OperationSpec } from './operations.ts';
 import { type FileTask, ProcessPool } from './process-pool.ts';
 import type { FailOn, ImageTask, OutputFormat, ProcessOptions, ProgressSnapshot } from './reference.ts';
 import { largestFirst } from './schedule.ts';
+import { mark } from './timeline.ts';
 
 /** Extensions read as images; anything else is skipped with a note. */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.avif', '.gif', '.tif', '.tiff'] as const;
@@ -180,6 +181,7 @@ export function outputNames(images: readonly string[], format: OutputFormat | un
 
 export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
   const started = performance.now();
+  mark('command loaded');
   const inDir = path.resolve(options.inDir);
   let inStat;
   try {
@@ -202,6 +204,7 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
   let processes = wanted === 'processes' || (wanted === 'auto' && workers > 1) ? new ProcessPool(workers) : undefined;
   try {
     const found = await walk(realIn);
+    mark('walked');
     let mode: 'threads' | 'processes' = processes ? 'processes' : 'threads';
     if (processes && (found.images.length === 0 || (wanted === 'auto' && !(await processes.anyStarted())))) {
       // Nothing to do, or (default mode) no process could start: the thread pool does the work instead.
@@ -258,6 +261,7 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
       if (ok) processed++;
       else failed.push({ file: found.images[order[k]!]!, error: error ?? 'unknown error' });
     };
+    mark('ordered');
     if (tasks.length > 0 && processes) {
       const results = await processes.run(tasks, { operations: spec, process: processOptions, ...progress });
       for (const result of results) outcome(result.taskId, result.ok, result.error);
@@ -294,7 +298,10 @@ async function runOnThreads(
     import('./operations.ts'),
   ]);
   sharp.concurrency(Math.max(1, Math.floor(os.availableParallelism() / workers)));
+  mark('thread path loaded');
   const operations = operationsOf(spec);
   const tasks: ImageTask[] = files.map((file) => ({ ...file, operations }));
-  return processWithProgress(tasks, { workers, process, ...progress });
+  const results = await processWithProgress(tasks, { workers, process, ...progress });
+  mark('last result');
+  return results;
 }
