@@ -48,6 +48,7 @@ describe('ProcessPool', () => {
     const list = tasks('none');
     const pool = new ProcessPool(2);
     for (const child of pool.children) child.kill('SIGKILL');
+    expect(await pool.anyStarted()).toBe(false);
     const results = await pool.run(list, { operations: {}, process: {} });
     expect(results).toHaveLength(list.length);
     for (const r of results) expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/no worker process/) });

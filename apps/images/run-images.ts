@@ -206,8 +206,7 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
     const found = await walk(realIn);
     mark('walked');
     let mode: 'threads' | 'processes' = processes ? 'processes' : 'threads';
-    if (processes && (found.images.length === 0 || (wanted === 'auto' && !(await processes.anyStarted())))) {
-      // Nothing to do, or (default mode) no process could start: the thread pool does the work instead.
+    if (processes && found.images.length === 0) {
       await processes.close();
       processes = undefined;
       if (wanted === 'auto') mode = 'threads';
@@ -262,6 +261,12 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
       else failed.push({ file: found.images[order[k]!]!, error: error ?? 'unknown error' });
     };
     mark('ordered');
+    if (processes && wanted === 'auto' && !(await processes.anyStarted())) {
+      // The default mode, and no worker process could start: the thread pool does the work instead.
+      await processes.close();
+      processes = undefined;
+      mode = 'threads';
+    }
     if (tasks.length > 0 && processes) {
       const results = await processes.run(tasks, { operations: spec, process: processOptions, ...progress });
       for (const result of results) outcome(result.taskId, result.ok, result.error);
