@@ -13,8 +13,8 @@
  *   and killed if they do not go).
  * - Children start before the first task is known (the constructor forks them), so their start-up overlaps
  *   the parent's folder walk. A child runs process-child.ts as plain JavaScript compiled ahead of time by the
- *   kit (the compiled mirror the kit's worker threads load), not under the TypeScript loader: ~0.1 s of CPU to
- *   start (Node, the compiled modules, sharp) instead of ~0.3 s. If that compilation is not possible, the child
+ *   kit (the compiled mirror the kit's worker threads load), not under the TypeScript loader: ~0.15 s of CPU to
+ *   start (Node, the compiled modules, sharp) instead of ~0.4 s. If that compilation is not possible, the child
  *   runs under tsx as the parent does.
  * - Tasks are handed out in the order given (the caller orders them, largest first), and a child gets its
  *   next task when it answers the previous one, so the load balances itself.
