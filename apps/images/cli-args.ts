@@ -5,7 +5,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { FailOn } from './reference.ts';
-import { AUTO_PROCESS_BYTES, type ImagesOptions, type ImagesReport, type Mode, OUTPUT_FORMATS } from './run-images.ts';
+import { type ImagesOptions, type ImagesReport, type Mode, OUTPUT_FORMATS } from './run-images.ts';
 import { UsageError } from '../../lib/cli.ts';
 
 const FAIL_ON: readonly FailOn[] = ['none', 'truncated', 'error', 'warning'];
@@ -24,8 +24,8 @@ options:
   --workers N         workers (default: the number of CPUs, here ${os.availableParallelism()})
   --threads           workers are threads of this process (the thread pool of project 2)
   --processes         workers are processes (libvips shares state inside one process, so separate
-                      processes scale better, but each takes ~0.3 s to start)
-                      default: processes for batches of ${AUTO_PROCESS_BYTES / 1024 / 1024} MB or more, threads below; the
+                      processes scale better; each takes ~0.15 s of CPU to start)
+                      default: processes with more than one worker, a thread with one; the
                       summary says which ran
   --fail-on LEVEL     refuse inputs with decoder ${FAIL_ON.join('|')} (default warning: a file the
                       decoder had to patch up fails rather than producing a damaged image)

@@ -15,6 +15,7 @@ import type { ProgressSnapshot } from './reference.ts';
 import { ProgressLine } from '../../lib/progress.ts';
 import { formatSummary, parseImagesArgs, USAGE } from './cli-args.ts';
 import { type ImagesReport, InputError, runImages } from './run-images.ts';
+import { printTimeline } from './timeline.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
   let options;
@@ -30,10 +31,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // Each running sharp pipeline holds a thread of libuv's pool, which is process-wide and 4 threads unless
   // UV_THREADPOOL_SIZE says otherwise. It cannot be raised from here: libuv creates the pool at the first
-  // asynchronous file read, and loading this very module already did that. So say it instead.
+  // asynchronous file read, and loading this very module already did that. So say it instead. (Only threads
+  // share one process's pool; worker processes have one each, and the default runs processes.)
   const workers = options.workers ?? os.availableParallelism();
   const uvThreads = Number(process.env['UV_THREADPOOL_SIZE'] ?? 4);
-  if (workers > uvThreads) {
+  if (options.mode === 'threads' && workers > uvThreads) {
     process.stderr.write(
       `images: note: ${workers} workers share ${uvThreads} libuv threads; set UV_THREADPOOL_SIZE=${workers} to run them all at once\n`,
     );
@@ -55,6 +57,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   progress.finish();
+  printTimeline();
   if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(`${formatSummary(report)}\n`);
   return report.failed.length > 0 ? 1 : 0;

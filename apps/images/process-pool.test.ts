@@ -6,7 +6,8 @@ import { cpSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ProcessPool } from './process-pool.ts';
-import { fixtures, Operation, tempDir } from './reference.ts';
+import { fixtures, tempDir } from './reference.ts';
+import { runImages } from './run-images.ts';
 
 const work = tempDir('images-processes-');
 
@@ -16,7 +17,6 @@ function tasks(out: string) {
   return readdirSync(input).map((name) => ({
     inputPath: path.join(input, name),
     outputPath: path.join(work, out, `${name}.png`),
-    operations: [Operation.resize(32, 32)],
   }));
 }
 
@@ -26,6 +26,7 @@ describe('ProcessPool', () => {
     const pool = new ProcessPool(2);
     let killed = false;
     const results = await pool.run(list, {
+      operations: { resize: { width: 32, height: 32 } },
       process: { format: 'png' },
       intervalMs: 0,
       onProgress: () => {
@@ -47,8 +48,34 @@ describe('ProcessPool', () => {
     const list = tasks('none');
     const pool = new ProcessPool(2);
     for (const child of pool.children) child.kill('SIGKILL');
-    const results = await pool.run(list, { process: {} });
+    expect(await pool.anyStarted()).toBe(false);
+    const results = await pool.run(list, { operations: {}, process: {} });
     expect(results).toHaveLength(list.length);
     for (const r of results) expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/no worker process/) });
+  });
+
+  test('children run compiled JavaScript, without the TypeScript loader', async () => {
+    const pool = new ProcessPool(1);
+    try {
+      expect(await pool.anyStarted()).toBe(true);
+      const args = pool.children[0]!.spawnargs;
+      expect(args.at(-1)).toMatch(/\.mjs$/);
+      expect(args.join(' ')).not.toMatch(/tsx/);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('the default mode', () => {
+  test('processes with more than one worker, a thread with one; both process every file', async () => {
+    const input = path.join(work, 'default-in');
+    cpSync(fixtures.good, input, { recursive: true });
+    const count = readdirSync(input).length;
+    const two = await runImages({ inDir: input, outDir: path.join(work, 'default-2'), workers: 2 });
+    const one = await runImages({ inDir: input, outDir: path.join(work, 'default-1'), workers: 1 });
+    expect(two).toMatchObject({ mode: 'processes', processed: count, failed: [] });
+    expect(one).toMatchObject({ mode: 'threads', processed: count, failed: [] });
+    expect(readdirSync(path.join(work, 'default-2')).sort()).toEqual(readdirSync(path.join(work, 'default-1')).sort());
   });
 });

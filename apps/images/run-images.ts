@@ -12,20 +12,31 @@
  *   that would produce the same output name (photo.jpg and photo.png with --format webp) keep their original
  *   extension in the name (photo.jpg.webp, photo.png.webp) instead of overwriting each other.
  *
- * sharp settings: `sharp.concurrency()` (libvips threads per pipeline) is process-wide, so it is set once here,
- * before the pool starts: cores ÷ workers, at least 1. With workers ≈ cores that is 1: the pool already keeps
- * every core busy, and extra libvips threads would only fight over the cores. Each running pipeline also holds
- * one thread of libuv's pool (4 by default, fixed when the process first does asynchronous I/O), so a pool of
- * more than 4 workers needs UV_THREADPOOL_SIZE set in the environment (cli.ts says so).
+ * Where the images are processed (`mode`): worker processes (process-pool.ts) by default whenever there is
+ * more than one worker, the reference thread pool with --threads or with one worker. Processes scale better
+ * because libvips keeps process-wide state that pipelines in one process contend for (README.md has the
+ * measurements). In the default mode the worker processes are started speculatively, before the folder is
+ * walked, so that their start-up overlaps the walk; this module and process-pool.ts load neither sharp nor the
+ * reference solutions, which the thread path imports only when it runs.
+ *
+ * Order: the files are handed to the workers most expensive first (schedule.ts), which shortens the tail
+ * where one worker finishes a slow file while the others idle. Results are reported by file, whatever the order.
+ *
+ * sharp settings (thread path only): `sharp.concurrency()` (libvips threads per pipeline) is process-wide, so
+ * it is set once, before the pool starts: cores ÷ workers, at least 1. With workers ≈ cores that is 1: the
+ * pool already keeps every core busy, and extra libvips threads would only fight over the cores. Each running
+ * pipeline also holds one thread of libuv's pool (4 by default, fixed when the process first does
+ * asynchronous I/O), so a pool of more than 4 workers needs UV_THREADPOOL_SIZE set in the environment
+ * (cli.ts says so).
  */
 import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
-import { type FailOn, type ImageTask, Operation, type OutputFormat, type ProcessOptions } from './reference.ts';
-import type { ProgressSnapshot } from './reference.ts';
-import { processWithProgress } from './reference.ts';
-import { ProcessPool } from './process-pool.ts';
+import type { OperationSpec } from './operations.ts';
+import { type FileTask, ProcessPool } from './process-pool.ts';
+import type { FailOn, ImageTask, OutputFormat, ProcessOptions, ProgressSnapshot } from './reference.ts';
+import { largestFirst } from './schedule.ts';
+import { mark } from './timeline.ts';
 
 /** Extensions read as images; anything else is skipped with a note. */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.avif', '.gif', '.tif', '.tiff'] as const;
@@ -48,13 +59,6 @@ export class InputError extends Error {
 /** Where the images are processed: the reference thread pool, worker processes, or whichever suits the batch. */
 export const MODES = ['auto', 'threads', 'processes'] as const;
 export type Mode = (typeof MODES)[number];
-
-/**
- * `auto` picks processes for batches of at least this many input bytes (and at least two images per worker),
- * threads below. Threads start in a few milliseconds but share libvips' process-wide state; processes scale
- * to ~2× on 2 cores but each costs ~0.3 s to start. (Measured: see apps/images/README.md.)
- */
-export const AUTO_PROCESS_BYTES = 8 * 1024 * 1024;
 
 export interface ImagesOptions {
   readonly inDir: string;
@@ -177,6 +181,7 @@ export function outputNames(images: readonly string[], format: OutputFormat | un
 
 export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
   const started = performance.now();
+  mark('command loaded');
   const inDir = path.resolve(options.inDir);
   let inStat;
   try {
@@ -195,86 +200,113 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
   }
   const workers = options.workers ?? Math.max(1, os.availableParallelism());
   const wanted = options.mode ?? 'auto';
-  // Forced processes start before the walk, so their start-up overlaps it.
-  let processes = wanted === 'processes' ? new ProcessPool(workers) : undefined;
-  let found: Found;
+  // Processes (forced, or the default's likely pick) start before the walk, so their start-up overlaps it.
+  let processes = wanted === 'processes' || (wanted === 'auto' && workers > 1) ? new ProcessPool(workers) : undefined;
   try {
-    found = await walk(realIn);
-  } catch (error) {
-    await processes?.close();
-    throw error;
-  }
-  let mode: 'threads' | 'processes' = wanted === 'processes' ? 'processes' : 'threads';
-  if (wanted === 'auto' && workers > 1 && found.images.length >= 2 * workers) {
-    let bytes = 0;
-    for (const rel of found.images)
-      bytes += await stat(path.join(realIn, rel)).then(
-        (s) => s.size,
-        () => 0,
-      );
-    if (bytes >= AUTO_PROCESS_BYTES) mode = 'processes';
-  }
-  if (mode === 'processes' && found.images.length === 0) {
-    await processes?.close();
-    processes = undefined;
-  }
-  try {
-    await mkdir(realOut, { recursive: true });
-  } catch (error) {
-    await processes?.close();
-    throw new InputError(`cannot create the output folder '${options.outDir}': ${(error as Error).message}`);
-  }
+    const found = await walk(realIn);
+    mark('walked');
+    let mode: 'threads' | 'processes' = processes ? 'processes' : 'threads';
+    if (processes && found.images.length === 0) {
+      await processes.close();
+      processes = undefined;
+      if (wanted === 'auto') mode = 'threads';
+    }
+    try {
+      await mkdir(realOut, { recursive: true });
+    } catch (error) {
+      throw new InputError(`cannot create the output folder '${options.outDir}': ${(error as Error).message}`);
+    }
 
-  const operations: Operation[] = [];
-  if (options.resize) operations.push(Operation.resize(options.resize.width, options.resize.height));
-  if (options.blur !== undefined) operations.push(Operation.blur(options.blur));
-  if (options.brighten !== undefined) operations.push(Operation.brighten(options.brighten));
-  const names = outputNames(found.images, options.format);
-  const tasks: ImageTask[] = found.images.map((rel) => ({
-    inputPath: path.join(realIn, rel),
-    outputPath: path.join(realOut, names.get(rel)!),
-    operations,
-  }));
-  const processOptions: ProcessOptions = {
-    ...(options.format ? { format: options.format } : {}),
-    ...(options.failOn ? { failOn: options.failOn } : {}),
-    ...(options.maxPixels !== undefined ? { limitInputPixels: options.maxPixels } : {}),
-  };
-
-  const failed: Array<{ file: string; error: string }> = [...found.unreadable];
-  let processed = 0;
-  if (tasks.length > 0 && mode === 'processes') {
-    processes ??= new ProcessPool(Math.min(workers, tasks.length));
-    const results = await processes.run(tasks, {
-      process: processOptions,
+    const names = outputNames(found.images, options.format);
+    const sizes = await Promise.all(
+      found.images.map((rel) =>
+        stat(path.join(realIn, rel)).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+    );
+    // The order of hand-out: most expensive first. order[k] is the index in found.images of the k-th file out.
+    const order = largestFirst(
+      found.images.map((rel, i) => ({
+        bytes: sizes[i]!,
+        input: rel,
+        output: names.get(rel)!,
+        ...(options.resize ? { resize: options.resize } : {}),
+      })),
+    );
+    const tasks: FileTask[] = order.map((i) => ({
+      inputPath: path.join(realIn, found.images[i]!),
+      outputPath: path.join(realOut, names.get(found.images[i]!)!),
+    }));
+    const spec: OperationSpec = {
+      ...(options.resize ? { resize: options.resize } : {}),
+      ...(options.blur !== undefined ? { blur: options.blur } : {}),
+      ...(options.brighten !== undefined ? { brighten: options.brighten } : {}),
+    };
+    const processOptions: ProcessOptions = {
+      ...(options.format ? { format: options.format } : {}),
+      ...(options.failOn ? { failOn: options.failOn } : {}),
+      ...(options.maxPixels !== undefined ? { limitInputPixels: options.maxPixels } : {}),
+    };
+    const progress = {
       intervalMs: 100,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    for (const result of results) {
-      if (result.ok) processed++;
-      else failed.push({ file: found.images[result.taskId]!, error: result.error ?? 'unknown error' });
+    };
+
+    const failed: Array<{ file: string; error: string }> = [...found.unreadable];
+    let processed = 0;
+    const outcome = (k: number, ok: boolean, error: string | undefined) => {
+      if (ok) processed++;
+      else failed.push({ file: found.images[order[k]!]!, error: error ?? 'unknown error' });
+    };
+    mark('ordered');
+    if (processes && wanted === 'auto' && !(await processes.anyStarted())) {
+      // The default mode, and no worker process could start: the thread pool does the work instead.
+      await processes.close();
+      processes = undefined;
+      mode = 'threads';
     }
-  } else if (tasks.length > 0) {
-    sharp.concurrency(Math.max(1, Math.floor(os.availableParallelism() / workers)));
-    const results = await processWithProgress(tasks, {
-      workers: Math.min(workers, tasks.length),
-      process: processOptions,
-      intervalMs: 100,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    for (const result of results) {
-      if (result.status === 'Success') processed++;
-      else failed.push({ file: found.images[result.taskId]!, error: result.error ?? 'unknown error' });
+    if (tasks.length > 0 && processes) {
+      const results = await processes.run(tasks, { operations: spec, process: processOptions, ...progress });
+      for (const result of results) outcome(result.taskId, result.ok, result.error);
+    } else if (tasks.length > 0) {
+      const results = await runOnThreads(tasks, spec, processOptions, Math.min(workers, tasks.length), progress);
+      for (const result of results) outcome(result.taskId, result.status === 'Success', result.error);
     }
+    failed.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    return {
+      processed,
+      failed,
+      skipped: found.skipped,
+      seconds: (performance.now() - started) / 1000,
+      workers,
+      mode,
+      outDir: realOut,
+    };
+  } finally {
+    await processes?.close();
   }
-  failed.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return {
-    processed,
-    failed,
-    skipped: found.skipped,
-    seconds: (performance.now() - started) / 1000,
-    workers,
-    mode,
-    outDir: realOut,
-  };
+}
+
+/** The thread path: the reference thread pool of project 2, loaded only when it runs. */
+async function runOnThreads(
+  files: readonly FileTask[],
+  spec: OperationSpec,
+  process: ProcessOptions,
+  workers: number,
+  progress: { intervalMs: number; onProgress?: (p: ProgressSnapshot) => void },
+) {
+  const [{ default: sharp }, { processWithProgress }, { operationsOf }] = await Promise.all([
+    import('sharp'),
+    import('./reference.ts'),
+    import('./operations.ts'),
+  ]);
+  sharp.concurrency(Math.max(1, Math.floor(os.availableParallelism() / workers)));
+  mark('thread path loaded');
+  const operations = operationsOf(spec);
+  const tasks: ImageTask[] = files.map((file) => ({ ...file, operations }));
+  const results = await processWithProgress(tasks, { workers, process, ...progress });
+  mark('last result');
+  return results;
 }
