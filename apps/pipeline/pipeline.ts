@@ -332,7 +332,7 @@ export class PipelineThreads {
     const sink: ChunkSink = {
       async chunk(chunk) {
         batch.push(chunk);
-        pendingBytes += chunk.bytes.length;
+        pendingBytes += chunk.text.length;
         if (pendingBytes >= batchBytes) await flush();
       },
       oversized: async (line) => {

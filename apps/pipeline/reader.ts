@@ -177,7 +177,7 @@ export async function readChunks(
         firstLine: fileLines + 1,
         format: layout!.format,
         prefix: layout!.prefix,
-        bytes,
+        text: bytes,
         minLevel,
         keepUnknown: options.keepUnknown,
         recheck: options.format === 'auto',

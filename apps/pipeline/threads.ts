@@ -32,7 +32,8 @@ import { FORMAT_NAMES } from './formats.ts';
 import { type Chunk, type DeadLetter, emptyTally, processChunk, type TallyWire, tallyToWire } from './tally.ts';
 
 /** A chunk crosses as a few fields in the channel's ring: its UTF-8 bytes copied in as one block (the reader
- * never decodes them; the parser thread does) behind a small header. */
+ * never decodes them) behind a small header; the parser thread's receive decodes them straight out of the ring
+ * into the chunk's string (a `utf8` field), with no copy of the bytes in between. */
 export const chunkCodec = recordCodec({
   file: 'string',
   firstLine: 'f64',
@@ -41,7 +42,7 @@ export const chunkCodec = recordCodec({
   minLevel: { enum: LOG_LEVELS },
   keepUnknown: 'bool',
   recheck: 'bool',
-  bytes: 'bytes',
+  text: 'utf8',
 });
 
 /** Chunks travel in batches (one message per batch): the main thread is woken once per batch consumed, not
