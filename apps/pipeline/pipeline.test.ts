@@ -248,6 +248,29 @@ describe('stopping early and failing', () => {
     expect(performance.now() - start).toBeLessThan(15_000);
   });
 
+  it('batches still queued when the input ends are parsed by the reading thread, and nothing is lost', async () => {
+    const file = tmp.path('steal.log');
+    await writeRepeatedLog(file, 'Android', { lines: 40_000, malformedEvery: 101 });
+    // Room for every batch (~90 of them), so the reading thread never parses for want of room: whatever it parses
+    // it took back from the queue at the end of the input (the parser thread is still starting then: reading 5 MB
+    // from the page cache takes a few milliseconds, starting a thread tens; load on the machine widens the gap).
+    const options = { workers: 1, chunkBytes: 16 * 1024, batchBytes: 64 * 1024, channelCapacity: 128 };
+    const dlq = tmp.path('steal.dlq');
+    const threads = new PipelineThreads({ ...options, dlqPath: dlq });
+    const baselineDlq = tmp.path('steal-baseline.dlq');
+    try {
+      const report = await threads.run([file], options);
+      expect(threads.parsedHere).toBeGreaterThan(0);
+      const baseline = await runBaseline([file], { dlqPath: baselineDlq });
+      expect(comparable(report)).toEqual({ ...comparable(baseline), deadLetterFile: null });
+      expect(expectAccounted(report)).toBe(true);
+    } finally {
+      expect(await threads.close()).toBeGreaterThan(0);
+    }
+    const letters = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').sort();
+    expect(letters(dlq)).toEqual(letters(baselineDlq));
+  });
+
   it('threads kept for several runs give each run exactly its own counts', async () => {
     await ready;
     const threads = new PipelineThreads({ workers: 2, chunkBytes: 4096, batchBytes: 16 * 1024 });

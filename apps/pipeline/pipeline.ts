@@ -9,6 +9,9 @@
  *                  on one bounded channel         ▼
  *                                          deadLetterWriter ─► --dlq FILE
  *
+ * The reading thread parses too: a batch the channel has no room for (caller runs), and, once the input is all
+ * read, every batch still queued (it takes them back through a receiver of its own), so that neither core idles.
+ *
  * Guarantees:
  * - Backpressure: the batch channel holds at most `channelCapacity` batches (default 2 per worker); the main
  *   thread sends with `sendAsync`, so while it waits for room its event loop keeps running and no more input
@@ -217,6 +220,9 @@ export class PipelineThreads {
   private readonly chunkBytes: number;
   private readonly batchBytes: number;
   private readonly chunkTx: Sender<Chunk[]>;
+  /** The reading thread's own receiver on the batch channel: at the end of the input it takes back the batches no
+   * parser has started yet, instead of waiting idle while the parsers work through them. */
+  private readonly chunkRx: Receiver<Chunk[]>;
   private readonly resultsRx: Receiver<TallyWire>;
   private readonly dlqTx: Sender<DeadLetter[]> | undefined;
   private readonly writer: JoinHandle<number> | undefined;
@@ -251,6 +257,7 @@ export class PipelineThreads {
     });
     const [resultsTx, resultsRx] = channel<TallyWire>();
     const endOfRun = new Barrier(workers);
+    this.chunkRx = chunkRx.clone();
     this.parsers = [];
     for (let i = 0; i < workers; i++) {
       const rx = i === workers - 1 ? chunkRx : chunkRx.clone();
@@ -310,6 +317,14 @@ export class PipelineThreads {
       }
     };
     const dead: DeadLetter[] | undefined = this.dlqTx ? [] : undefined;
+    const parseHere = async (chunks: Chunk[]): Promise<void> => {
+      for (const chunk of chunks) processChunk(mainTally, chunk, dead);
+      this.parsedHere += chunks.length;
+      if (dead !== undefined && dead.length > 0) {
+        const letters = dead.splice(0);
+        await Promise.race([this.dlqTx!.sendAsync(letters), this.failed]);
+      }
+    };
     // Caller runs: when every parser thread is busy and the channel is full, the reading thread parses the batch
     // itself instead of waiting for room. It would otherwise sit idle on a core the parsers could not use
     // (notably while they start up), and the work it takes is work they no longer have to do.
@@ -322,12 +337,7 @@ export class PipelineThreads {
       const sent = this.chunkTx.trySend(full);
       if (sent.ok) return;
       if (sent.error.kind !== 'full') throw await this.explain(sent.error);
-      for (const chunk of full) processChunk(mainTally, chunk, dead);
-      this.parsedHere += full.length;
-      if (dead !== undefined && dead.length > 0) {
-        const letters = dead.splice(0);
-        await Promise.race([this.dlqTx!.sendAsync(letters), this.failed]);
-      }
+      await parseHere(full);
     };
     const sink: ChunkSink = {
       async chunk(chunk) {
@@ -343,6 +353,15 @@ export class PipelineThreads {
     };
     const summary = await readChunks(paths, { ...settings, chunkBytes: this.chunkBytes }, sink);
     await flush();
+    // The input is all read: take back the batches still queued and parse them here, alongside the parsers, so
+    // that the run ends when the batches they hold are done rather than when the whole queue is. (The queue
+    // holds no empty batch yet: the previous run's were all taken before its counts came back.)
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const queued = this.chunkRx.tryRecv();
+      if (!queued.ok) break;
+      await parseHere(queued.value);
+    }
     // End of run: one empty batch per parser; each answers with its counts.
     for (let i = 0; i < this.workers; i++) await send([]);
     const parts: TallyWire[] = [tallyToWire(mainTally)];
@@ -387,6 +406,7 @@ export class PipelineThreads {
   close(): Promise<number> {
     this.closed ??= (async () => {
       this.chunkTx.close();
+      this.chunkRx.close();
       if (this.failure) {
         this.dlqTx?.close();
         await stopAll([...this.parsers, ...(this.writer ? [this.writer] : [])]);

@@ -7,7 +7,9 @@
  *
  * Who sends what:
  * - The main thread is the only sender on `batches`. Every parser holds a clone of its receiver, so each batch
- *   is handled by exactly one parser, whichever is free (the load balances itself).
+ *   is handled by exactly one parser, whichever is free (the load balances itself). The main thread holds one
+ *   more receiver, which it uses only between the end of a run's input and the run's end markers, to parse the
+ *   batches still queued itself; so it never takes an end marker.
  * - A run ends with N empty batches, one per parser (N = the number of parsers). A parser that takes one sends
  *   its counts for the run on `results`, starts new counts, and waits at `endOfRun` (a Barrier of N) until
  *   every parser has taken its empty batch. So no parser can take two of them, and each run's counts come back
