@@ -9,7 +9,7 @@ import { MAX_LINE_LENGTH } from './formats.ts';
 import { PipelineError, PipelineThreads, runBaseline, runPipeline, type PipelineOptions } from './pipeline.ts';
 import { OVERSIZED_LINE_BYTES } from './reader.ts';
 import type { PipelineReport } from './report.ts';
-import { fixtureLines, writeRepeatedLog } from './synthetic.ts';
+import { fixtureLines, fixturePath, writeRepeatedLog } from './synthetic.ts';
 import { comparable, expectAccounted, TempDir } from './test-support.ts';
 
 const tmp = new TempDir();
@@ -38,6 +38,31 @@ describe('awkward input', () => {
     const report = await both([tmp.file('final.log', 'INFO a\nINFO b\n')]);
     expect(report.total).toBe(2);
     expect(report.blank).toBe(0);
+  });
+
+  it('read buffers are reused: batches larger than a read, lines across reads, detection pending, all intact', async () => {
+    // Many small reads per batch: chunks must be handed on before the reader reads into their memory again.
+    const file = tmp.path('reuse.log');
+    await writeRepeatedLog(file, 'Zookeeper', { lines: 30_000, malformedEvery: 53 });
+    const dlq = tmp.path('reuse.dlq');
+    const baselineDlq = tmp.path('reuse-baseline.dlq');
+    const small = { readBytes: 4099, chunkBytes: 1000 };
+    const baseline = await runBaseline([file, fixturePath('Android')], { ...small, dlqPath: baselineDlq });
+    expect(comparable(await runBaseline([file, fixturePath('Android')]))).toEqual({
+      ...comparable(baseline),
+      deadLetterFile: null,
+    });
+    for (const workers of [1, 2]) {
+      const threaded = await runPipeline([file, fixturePath('Android')], {
+        ...small,
+        workers,
+        batchBytes: 256 * 1024,
+        dlqPath: dlq,
+      });
+      expect(comparable(threaded)).toEqual({ ...comparable(baseline), deadLetterFile: threaded.deadLetterFile });
+      const letters = (f: string) => readFileSync(f, 'utf8').trimEnd().split('\n').sort();
+      expect(letters(dlq)).toEqual(letters(baselineDlq));
+    }
   });
 
   it('an empty file: zero lines, no crash', async () => {

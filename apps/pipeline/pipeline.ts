@@ -81,7 +81,8 @@ export interface PipelineOptions {
   readonly signal?: AbortSignal;
   readonly stdin?: Readable;
   readonly onProgress?: (bytesRead: number, lines: number) => void;
-  /** Test hook: every parser worker throws after handling this many chunks. */
+  /** Test hook: every parser worker throws after handling this many chunks (and the reading thread parses no
+   * chunk itself, so that the parser threads get them all). */
   readonly testThrowAfterChunks?: number;
 }
 
@@ -230,6 +231,9 @@ export class PipelineThreads {
   private readonly failed: Promise<never>;
   private failure: Error | undefined;
   private busy = false;
+  /** Whether the reading thread parses too (caller runs, and the batches queued at the end); not under the test
+   * hook that makes parser threads fail, which needs them to get every chunk. */
+  private readonly readerParses: boolean;
   /** Chunks the reading thread parsed itself (caller runs), over all runs: for tests and curiosity. */
   parsedHere = 0;
   private closed: Promise<number> | undefined;
@@ -241,6 +245,7 @@ export class PipelineThreads {
     this.workers = workers;
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+    this.readerParses = options.testThrowAfterChunks === undefined;
     const capacity = options.channelCapacity ?? 2 * workers;
     if (options.dlqPath !== undefined) {
       const [tx, rx] = syncChannel<DeadLetter[]>(4 * workers, {
@@ -337,7 +342,8 @@ export class PipelineThreads {
       const sent = this.chunkTx.trySend(full);
       if (sent.ok) return;
       if (sent.error.kind !== 'full') throw await this.explain(sent.error);
-      await parseHere(full);
+      if (this.readerParses) await parseHere(full);
+      else await send(full);
     };
     const sink: ChunkSink = {
       async chunk(chunk) {
@@ -345,6 +351,8 @@ export class PipelineThreads {
         pendingBytes += chunk.text.length;
         if (pendingBytes >= batchBytes) await flush();
       },
+      // The reader reuses its read buffers: hand on what the batch holds before it reads into them again.
+      release: flush,
       oversized: async (line) => {
         if (this.failure) throw this.failure;
         countDeadLetter(mainTally, OVERSIZED_REASON);
@@ -356,7 +364,7 @@ export class PipelineThreads {
     // The input is all read: take back the batches still queued and parse them here, alongside the parsers, so
     // that the run ends when the batches they hold are done rather than when the whole queue is. (The queue
     // holds no empty batch yet: the previous run's were all taken before its counts came back.)
-    for (;;) {
+    while (this.readerParses) {
       if (this.failure) throw this.failure;
       const queued = this.chunkRx.tryRecv();
       if (!queued.ok) break;
