@@ -21,9 +21,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = path.dirname(import.meta.dirname);
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const compilerSource = path.join(root, 'kit', 'internal', 'compile.ts');
 const cacheDir = path.join(root, 'node_modules', '.cache', 'threadkit');
 const compilerCopy = path.join(cacheDir, 'launch-compile.mjs');

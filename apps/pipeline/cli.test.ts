@@ -2,11 +2,13 @@
  * The `pipeline` command as a user runs it (a child process): usage errors and bad inputs give one line on
  * stderr and exit code 2, a failing thread exit code 1, standard input works, --dlq writes its file.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PipelineReport } from './report.ts';
 import { FIXTURE_NAMES, fixtureLines, fixturePath, LOGHUB_NAMES, writeRepeatedLog } from './synthetic.ts';
-import { type CliRun, comparable, runCli, runCliAsync, TempDir } from './test-support.ts';
+import { type CliRun, comparable, LAUNCHER, runCli, runCliAsync, TempDir } from './test-support.ts';
 
 const tmp = new TempDir();
 afterAll(() => tmp.remove());
@@ -120,5 +122,20 @@ describe('pipeline CLI', () => {
     ] as const) {
       expect(run([...extra], via)).toEqual(single);
     }
+  });
+
+  it('the launcher runs a TypeScript entry with its arguments and picks up an edited import on the next run', () => {
+    const dir = tmp.path('launched');
+    mkdirSync(dir);
+    const entry = path.join(dir, 'entry.ts');
+    writeFileSync(
+      entry,
+      "import { word } from './word.ts';\nconst n: number = 2;\nconsole.log(word, n, process.argv.slice(2).join('+'));\n",
+    );
+    const launch = () => spawnSync(process.execPath, [LAUNCHER, entry, 'a', '--b'], { encoding: 'utf8' });
+    writeFileSync(path.join(dir, 'word.ts'), "export const word: string = 'first';\n");
+    expect(launch()).toMatchObject({ status: 0, stdout: 'first 2 a+--b\n', stderr: '' });
+    writeFileSync(path.join(dir, 'word.ts'), "export const word: string = 'second, longer';\n");
+    expect(launch()).toMatchObject({ status: 0, stdout: 'second, longer 2 a+--b\n', stderr: '' });
   });
 });
