@@ -7,8 +7,8 @@
  *   structured()   any structured-cloneable value (the default), via v8.serialize: flexible, ~1 µs a value
  *   f64 / i32 / u32  one number per message, 8 bytes, no header: the fastest path
  *   string          one UTF-8 string per message
- *   record({...})   fixed-shape objects (numbers, booleans, strings, raw bytes, small enums) written field by field:
- *                   several times faster than structured() for records such as log entries
+ *   record({...})   fixed-shape objects (numbers, booleans, strings, raw bytes, UTF-8 text, small enums) written field
+ *                   by field: several times faster than structured() for records such as log entries
  *   arrayOf(codec)  a batch of values in one message: one hand-off per batch instead of per value
  *
  * Encoding happens in two steps so that the expensive part can run outside the channel's lock: `prepare`
@@ -28,6 +28,7 @@ export type FieldType =
   | 'bool'
   | 'string'
   | 'bytes'
+  | 'utf8'
   | { readonly enum: readonly string[] };
 
 export type CodecSpec =
@@ -72,9 +73,11 @@ type FieldValue<F> = F extends 'f64' | 'i32' | 'u32' | 'u8'
       ? string
       : F extends 'bytes'
         ? Uint8Array
-        : F extends { readonly enum: readonly (infer E)[] }
-          ? E
-          : never;
+        : F extends 'utf8'
+          ? string | Uint8Array
+          : F extends { readonly enum: readonly (infer E)[] }
+            ? E
+            : never;
 
 export type RecordOf<S extends Record<string, FieldType>> = { -readonly [K in keyof S]: FieldValue<S[K]> };
 
@@ -236,7 +239,7 @@ function recordFromSpec(fields: ReadonlyArray<readonly [string, FieldType]>): Co
   };
   const w: string[] = ['const view = ring.view, bytes = ring.bytes; let at = offset, n = 0, s = "";'];
   const r: string[] = ['const view = ring.view, bytes = ring.bytes; let at = offset, n = 0;'];
-  const b: string[] = ['let total = 0;'];
+  const b: string[] = ['let total = 0, s;'];
   fields.forEach(([name, type], i) => {
     const get = `value[${JSON.stringify(name)}]`;
     switch (type) {
@@ -270,6 +273,19 @@ function recordFromSpec(fields: ReadonlyArray<readonly [string, FieldType]>): Co
           `n = view.getUint32(at, true); const f${i} = Buffer.from(bytes.subarray(at + 4, at + 4 + n)); at += 4 + n;`,
         );
         b.push(`total += 4 + ${get}.length;`);
+        break;
+      case 'utf8':
+        // Text given as a string or as its UTF-8 bytes (copied in as they are, never decoded by the sender); the
+        // receiver decodes it straight out of the ring into a string (invalid sequences become U+FFFD), with no
+        // intermediate copy of the bytes.
+        w.push(
+          `s = ${get}; if (typeof s === "string") n = s.length === 0 ? 0 : bytes.utf8Write(s, at + 4); ` +
+            `else { n = s.length; bytes.set(s, at + 4); } view.setUint32(at, n, true); at += 4 + n;`,
+        );
+        r.push(
+          `n = view.getUint32(at, true); const f${i} = n === 0 ? "" : bytes.utf8Slice(at + 4, at + 4 + n); at += 4 + n;`,
+        );
+        b.push(`s = ${get}; total += 4 + (typeof s === "string" ? s.length * 3 : s.length);`);
         break;
       case 'string':
         w.push(

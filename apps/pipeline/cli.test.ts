@@ -2,11 +2,13 @@
  * The `pipeline` command as a user runs it (a child process): usage errors and bad inputs give one line on
  * stderr and exit code 2, a failing thread exit code 1, standard input works, --dlq writes its file.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PipelineReport } from './report.ts';
-import { fixtureLines, fixturePath } from './synthetic.ts';
-import { type CliRun, runCli, runCliAsync, TempDir } from './test-support.ts';
+import { FIXTURE_NAMES, fixtureLines, fixturePath, LOGHUB_NAMES, writeRepeatedLog } from './synthetic.ts';
+import { type CliRun, comparable, LAUNCHER, runCli, runCliAsync, TempDir } from './test-support.ts';
 
 const tmp = new TempDir();
 afterAll(() => tmp.remove());
@@ -85,5 +87,55 @@ describe('pipeline CLI', () => {
     expect(text.stdout).toMatch(/^2,000 lines .* lines\/s/);
     expect(text.stdout).toContain('kept by level:');
     expect(text.stdout).toContain('top sources');
+  });
+
+  it('started as npm starts it or through tsx, threaded or not: the same report and dead letters, every log', async () => {
+    // Every loghub sample, plus a file of all four big-input layouts with malformed lines, invalid UTF-8 and
+    // multi-byte characters, long enough to span many chunks (so the parser thread decodes most of it).
+    const mixed = tmp.path('mixed.log');
+    const parts: Buffer[] = [];
+    for (const name of FIXTURE_NAMES) {
+      const file = tmp.path(`${name}.part`);
+      await writeRepeatedLog(file, name, { lines: 6000, malformedEvery: 97 });
+      parts.push(readFileSync(file), Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe, 0x0a]), Buffer.from('café ✓ 日本\n'));
+    }
+    writeFileSync(mixed, Buffer.concat(parts));
+    const files = [...LOGHUB_NAMES.map(fixturePath), mixed];
+    const run = (extra: string[], via: 'launch' | 'tsx' = 'launch') => {
+      const dlq = tmp.path(`dlq-${via}-${extra.join('')}.jsonl`);
+      const result = runCli([...files, '--json', '--dlq', dlq, ...extra], undefined, via);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const report = JSON.parse(result.stdout) as PipelineReport;
+      const letters = readFileSync(dlq, 'utf8').trimEnd().split('\n').sort();
+      return { report: { ...comparable(report), deadLetterFile: null }, letters };
+    };
+    const single = run(['--single-threaded']);
+    expect(single.report.total).toBe(2000 * LOGHUB_NAMES.length + 4 * 6002);
+    expect(single.report.deadLettered.count).toBeGreaterThan(100);
+    expect(single.letters.length).toBe(single.report.deadLettered.count);
+    expect(single.letters.some((l) => l.includes('bad\uFFFD\uFFFD'))).toBe(true);
+    for (const [extra, via] of [
+      [[], 'launch'],
+      [['--workers', '2'], 'launch'],
+      [[], 'tsx'],
+    ] as const) {
+      expect(run([...extra], via)).toEqual(single);
+    }
+  });
+
+  it('the launcher runs a TypeScript entry with its arguments and picks up an edited import on the next run', () => {
+    const dir = tmp.path('launched');
+    mkdirSync(dir);
+    const entry = path.join(dir, 'entry.ts');
+    writeFileSync(
+      entry,
+      "import { word } from './word.ts';\nconst n: number = 2;\nconsole.log(word, n, process.argv.slice(2).join('+'));\n",
+    );
+    const launch = () => spawnSync(process.execPath, [LAUNCHER, entry, 'a', '--b'], { encoding: 'utf8' });
+    writeFileSync(path.join(dir, 'word.ts'), "export const word: string = 'first';\n");
+    expect(launch()).toMatchObject({ status: 0, stdout: 'first 2 a+--b\n', stderr: '' });
+    writeFileSync(path.join(dir, 'word.ts'), "export const word: string = 'second, longer';\n");
+    expect(launch()).toMatchObject({ status: 0, stdout: 'second, longer 2 a+--b\n', stderr: '' });
   });
 });

@@ -9,7 +9,7 @@ import { MAX_LINE_LENGTH } from './formats.ts';
 import { PipelineError, PipelineThreads, runBaseline, runPipeline, type PipelineOptions } from './pipeline.ts';
 import { OVERSIZED_LINE_BYTES } from './reader.ts';
 import type { PipelineReport } from './report.ts';
-import { fixtureLines, writeRepeatedLog } from './synthetic.ts';
+import { fixtureLines, fixturePath, writeRepeatedLog } from './synthetic.ts';
 import { comparable, expectAccounted, TempDir } from './test-support.ts';
 
 const tmp = new TempDir();
@@ -38,6 +38,31 @@ describe('awkward input', () => {
     const report = await both([tmp.file('final.log', 'INFO a\nINFO b\n')]);
     expect(report.total).toBe(2);
     expect(report.blank).toBe(0);
+  });
+
+  it('read buffers are reused: batches larger than a read, lines across reads, detection pending, all intact', async () => {
+    // Many small reads per batch: chunks must be handed on before the reader reads into their memory again.
+    const file = tmp.path('reuse.log');
+    await writeRepeatedLog(file, 'Zookeeper', { lines: 30_000, malformedEvery: 53 });
+    const dlq = tmp.path('reuse.dlq');
+    const baselineDlq = tmp.path('reuse-baseline.dlq');
+    const small = { readBytes: 4099, chunkBytes: 1000 };
+    const baseline = await runBaseline([file, fixturePath('Android')], { ...small, dlqPath: baselineDlq });
+    expect(comparable(await runBaseline([file, fixturePath('Android')]))).toEqual({
+      ...comparable(baseline),
+      deadLetterFile: null,
+    });
+    for (const workers of [1, 2]) {
+      const threaded = await runPipeline([file, fixturePath('Android')], {
+        ...small,
+        workers,
+        batchBytes: 256 * 1024,
+        dlqPath: dlq,
+      });
+      expect(comparable(threaded)).toEqual({ ...comparable(baseline), deadLetterFile: threaded.deadLetterFile });
+      const letters = (f: string) => readFileSync(f, 'utf8').trimEnd().split('\n').sort();
+      expect(letters(dlq)).toEqual(letters(baselineDlq));
+    }
   });
 
   it('an empty file: zero lines, no crash', async () => {
@@ -246,6 +271,29 @@ describe('stopping early and failing', () => {
     await expect(failing).rejects.toThrow(PipelineError);
     await expect(failing).rejects.toThrow(/thread 'parser-\d' failed: injected failure after 3 chunks/);
     expect(performance.now() - start).toBeLessThan(15_000);
+  });
+
+  it('batches still queued when the input ends are parsed by the reading thread, and nothing is lost', async () => {
+    const file = tmp.path('steal.log');
+    await writeRepeatedLog(file, 'Android', { lines: 40_000, malformedEvery: 101 });
+    // Room for every batch (~90 of them), so the reading thread never parses for want of room: whatever it parses
+    // it took back from the queue at the end of the input (the parser thread is still starting then: reading 5 MB
+    // from the page cache takes a few milliseconds, starting a thread tens; load on the machine widens the gap).
+    const options = { workers: 1, chunkBytes: 16 * 1024, batchBytes: 64 * 1024, channelCapacity: 128 };
+    const dlq = tmp.path('steal.dlq');
+    const threads = new PipelineThreads({ ...options, dlqPath: dlq });
+    const baselineDlq = tmp.path('steal-baseline.dlq');
+    try {
+      const report = await threads.run([file], options);
+      expect(threads.parsedHere).toBeGreaterThan(0);
+      const baseline = await runBaseline([file], { dlqPath: baselineDlq });
+      expect(comparable(report)).toEqual({ ...comparable(baseline), deadLetterFile: null });
+      expect(expectAccounted(report)).toBe(true);
+    } finally {
+      expect(await threads.close()).toBeGreaterThan(0);
+    }
+    const letters = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').sort();
+    expect(letters(dlq)).toEqual(letters(baselineDlq));
   });
 
   it('threads kept for several runs give each run exactly its own counts', async () => {

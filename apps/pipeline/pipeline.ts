@@ -9,6 +9,9 @@
  *                  on one bounded channel         ▼
  *                                          deadLetterWriter ─► --dlq FILE
  *
+ * The reading thread parses too: a batch the channel has no room for (caller runs), and, once the input is all
+ * read, every batch still queued (it takes them back through a receiver of its own), so that neither core idles.
+ *
  * Guarantees:
  * - Backpressure: the batch channel holds at most `channelCapacity` batches (default 2 per worker); the main
  *   thread sends with `sendAsync`, so while it waits for room its event loop keeps running and no more input
@@ -78,7 +81,8 @@ export interface PipelineOptions {
   readonly signal?: AbortSignal;
   readonly stdin?: Readable;
   readonly onProgress?: (bytesRead: number, lines: number) => void;
-  /** Test hook: every parser worker throws after handling this many chunks. */
+  /** Test hook: every parser worker throws after handling this many chunks (and the reading thread parses no
+   * chunk itself, so that the parser threads get them all). */
   readonly testThrowAfterChunks?: number;
 }
 
@@ -217,6 +221,9 @@ export class PipelineThreads {
   private readonly chunkBytes: number;
   private readonly batchBytes: number;
   private readonly chunkTx: Sender<Chunk[]>;
+  /** The reading thread's own receiver on the batch channel: at the end of the input it takes back the batches no
+   * parser has started yet, instead of waiting idle while the parsers work through them. */
+  private readonly chunkRx: Receiver<Chunk[]>;
   private readonly resultsRx: Receiver<TallyWire>;
   private readonly dlqTx: Sender<DeadLetter[]> | undefined;
   private readonly writer: JoinHandle<number> | undefined;
@@ -224,6 +231,9 @@ export class PipelineThreads {
   private readonly failed: Promise<never>;
   private failure: Error | undefined;
   private busy = false;
+  /** Whether the reading thread parses too (caller runs, and the batches queued at the end); not under the test
+   * hook that makes parser threads fail, which needs them to get every chunk. */
+  private readonly readerParses: boolean;
   /** Chunks the reading thread parsed itself (caller runs), over all runs: for tests and curiosity. */
   parsedHere = 0;
   private closed: Promise<number> | undefined;
@@ -235,6 +245,7 @@ export class PipelineThreads {
     this.workers = workers;
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+    this.readerParses = options.testThrowAfterChunks === undefined;
     const capacity = options.channelCapacity ?? 2 * workers;
     if (options.dlqPath !== undefined) {
       const [tx, rx] = syncChannel<DeadLetter[]>(4 * workers, {
@@ -251,6 +262,7 @@ export class PipelineThreads {
     });
     const [resultsTx, resultsRx] = channel<TallyWire>();
     const endOfRun = new Barrier(workers);
+    this.chunkRx = chunkRx.clone();
     this.parsers = [];
     for (let i = 0; i < workers; i++) {
       const rx = i === workers - 1 ? chunkRx : chunkRx.clone();
@@ -310,6 +322,14 @@ export class PipelineThreads {
       }
     };
     const dead: DeadLetter[] | undefined = this.dlqTx ? [] : undefined;
+    const parseHere = async (chunks: Chunk[]): Promise<void> => {
+      for (const chunk of chunks) processChunk(mainTally, chunk, dead);
+      this.parsedHere += chunks.length;
+      if (dead !== undefined && dead.length > 0) {
+        const letters = dead.splice(0);
+        await Promise.race([this.dlqTx!.sendAsync(letters), this.failed]);
+      }
+    };
     // Caller runs: when every parser thread is busy and the channel is full, the reading thread parses the batch
     // itself instead of waiting for room. It would otherwise sit idle on a core the parsers could not use
     // (notably while they start up), and the work it takes is work they no longer have to do.
@@ -322,19 +342,17 @@ export class PipelineThreads {
       const sent = this.chunkTx.trySend(full);
       if (sent.ok) return;
       if (sent.error.kind !== 'full') throw await this.explain(sent.error);
-      for (const chunk of full) processChunk(mainTally, chunk, dead);
-      this.parsedHere += full.length;
-      if (dead !== undefined && dead.length > 0) {
-        const letters = dead.splice(0);
-        await Promise.race([this.dlqTx!.sendAsync(letters), this.failed]);
-      }
+      if (this.readerParses) await parseHere(full);
+      else await send(full);
     };
     const sink: ChunkSink = {
       async chunk(chunk) {
         batch.push(chunk);
-        pendingBytes += chunk.bytes.length;
+        pendingBytes += chunk.text.length;
         if (pendingBytes >= batchBytes) await flush();
       },
+      // The reader reuses its read buffers: hand on what the batch holds before it reads into them again.
+      release: flush,
       oversized: async (line) => {
         if (this.failure) throw this.failure;
         countDeadLetter(mainTally, OVERSIZED_REASON);
@@ -343,6 +361,15 @@ export class PipelineThreads {
     };
     const summary = await readChunks(paths, { ...settings, chunkBytes: this.chunkBytes }, sink);
     await flush();
+    // The input is all read: take back the batches still queued and parse them here, alongside the parsers, so
+    // that the run ends when the batches they hold are done rather than when the whole queue is. (The queue
+    // holds no empty batch yet: the previous run's were all taken before its counts came back.)
+    while (this.readerParses) {
+      if (this.failure) throw this.failure;
+      const queued = this.chunkRx.tryRecv();
+      if (!queued.ok) break;
+      await parseHere(queued.value);
+    }
     // End of run: one empty batch per parser; each answers with its counts.
     for (let i = 0; i < this.workers; i++) await send([]);
     const parts: TallyWire[] = [tallyToWire(mainTally)];
@@ -387,6 +414,7 @@ export class PipelineThreads {
   close(): Promise<number> {
     this.closed ??= (async () => {
       this.chunkTx.close();
+      this.chunkRx.close();
       if (this.failure) {
         this.dlqTx?.close();
         await stopAll([...this.parsers, ...(this.writer ? [this.writer] : [])]);

@@ -43,10 +43,11 @@ export interface Chunk {
   format: FormatName;
   /** Fields before the layout starts on each line (a file name, a host name), as detected; usually 0. */
   prefix: number;
-  /** One or more lines as UTF-8 bytes, each ended by '\n' except possibly the last line of a file. The parser
-   * thread decodes them (invalid sequences become U+FFFD): the reader never decodes, so the thread that reads
-   * does no per-byte work beyond finding line ends. */
-  bytes: Uint8Array;
+  /** One or more lines, each ended by '\n' except possibly the last line of a file: as UTF-8 bytes when the
+   * reader made the chunk (it never decodes, so the thread that reads does no per-byte work beyond finding
+   * line ends), already decoded when a parser thread received it (the channel decodes straight out of its
+   * ring, see threads.ts). Decoding turns invalid sequences into U+FFFD either way. */
+  text: Uint8Array | string;
   /** Entries below this level are filtered (the run's --min-level, carried by every chunk so that threads
    * that outlive one run need no other message to learn the next run's setting). */
   minLevel: LogLevel;
@@ -114,8 +115,11 @@ export function processChunk(tally: Tally, chunk: Chunk, deadLetters?: DeadLette
   const parse = prefixedParser(chunk.format, chunk.prefix);
   // The parser that took the last line the chunk's own layout did not (mixed files): tried next time first.
   let alternative: LineParser | undefined;
-  const b = chunk.bytes;
-  const text = (b instanceof Buffer ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('utf8');
+  const b = chunk.text;
+  const text =
+    typeof b === 'string'
+      ? b
+      : (b instanceof Buffer ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('utf8');
   const length = text.length;
   const stats = tally.stats;
   let lineNumber = chunk.firstLine;

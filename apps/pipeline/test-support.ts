@@ -11,6 +11,8 @@ import type { PipelineReport } from './report.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../scripts/pipeline.ts', import.meta.url));
+/** How `npm run pipeline` starts the command: plain Node on its compiled modules (see scripts/launch.mjs). */
+export const LAUNCHER = fileURLToPath(new URL('../../scripts/launch.mjs', import.meta.url));
 
 export class TempDir {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'pipeline-test-'));
@@ -36,10 +38,12 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Run `tsx scripts/pipeline.ts ...args` (stderr is a pipe, so no progress line is expected). */
-export function runCli(args: readonly string[], input?: string | Uint8Array): CliRun {
-  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-  const result = spawnSync(tsx, [CLI, ...args], {
+/** Run the command as `npm run pipeline -- ...args` does, `node scripts/launch.mjs scripts/pipeline.ts ...args`
+ * (stderr is a pipe, so no progress line is expected); `via: 'tsx'` runs it through the tsx loader instead. */
+export function runCli(args: readonly string[], input?: string | Uint8Array, via: 'launch' | 'tsx' = 'launch'): CliRun {
+  const [command, prefix] =
+    via === 'tsx' ? [path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), []] : [process.execPath, [LAUNCHER]];
+  const result = spawnSync(command, [...prefix, CLI, ...args], {
     cwd: PROJECT_ROOT,
     input: input ?? '',
     encoding: 'utf8',
@@ -52,9 +56,12 @@ export function runCli(args: readonly string[], input?: string | Uint8Array): Cl
 
 /** `runCli` without blocking, so that several runs can overlap. */
 export function runCliAsync(args: readonly string[]): Promise<CliRun> {
-  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [CLI, ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    const child = spawn(process.execPath, [LAUNCHER, CLI, ...args], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -7,7 +7,9 @@
  *
  * Who sends what:
  * - The main thread is the only sender on `batches`. Every parser holds a clone of its receiver, so each batch
- *   is handled by exactly one parser, whichever is free (the load balances itself).
+ *   is handled by exactly one parser, whichever is free (the load balances itself). The main thread holds one
+ *   more receiver, which it uses only between the end of a run's input and the run's end markers, to parse the
+ *   batches still queued itself; so it never takes an end marker.
  * - A run ends with N empty batches, one per parser (N = the number of parsers). A parser that takes one sends
  *   its counts for the run on `results`, starts new counts, and waits at `endOfRun` (a Barrier of N) until
  *   every parser has taken its empty batch. So no parser can take two of them, and each run's counts come back
@@ -32,7 +34,8 @@ import { FORMAT_NAMES } from './formats.ts';
 import { type Chunk, type DeadLetter, emptyTally, processChunk, type TallyWire, tallyToWire } from './tally.ts';
 
 /** A chunk crosses as a few fields in the channel's ring: its UTF-8 bytes copied in as one block (the reader
- * never decodes them; the parser thread does) behind a small header. */
+ * never decodes them) behind a small header; the parser thread's receive decodes them straight out of the ring
+ * into the chunk's string (a `utf8` field), with no copy of the bytes in between. */
 export const chunkCodec = recordCodec({
   file: 'string',
   firstLine: 'f64',
@@ -41,7 +44,7 @@ export const chunkCodec = recordCodec({
   minLevel: { enum: LOG_LEVELS },
   keepUnknown: 'bool',
   recheck: 'bool',
-  bytes: 'bytes',
+  text: 'utf8',
 });
 
 /** Chunks travel in batches (one message per batch): the main thread is woken once per batch consumed, not

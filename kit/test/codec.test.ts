@@ -243,6 +243,26 @@ describe('batches of numbers', () => {
   });
 });
 
+describe('record utf8 fields', () => {
+  test('text sent as a string or as UTF-8 bytes arrives as the same string; invalid bytes become U+FFFD', () => {
+    const codec = record({ id: 'f64', text: 'utf8' });
+    const [tx, rx] = channel<{ id: number; text: string | Uint8Array }>({ codec, initialBytes: 1024 });
+    const words = ['', 'plain ascii\n', 'naïve café ✓ 日本語 🎉\r\n', 'x'.repeat(5000)];
+    for (const [i, text] of words.entries()) {
+      tx.send({ id: i, text });
+      tx.send({ id: i, text: Buffer.from(text, 'utf8') });
+    }
+    for (const [i, text] of words.entries()) {
+      expect(rx.recv()).toEqual({ id: i, text });
+      expect(rx.recv()).toEqual({ id: i, text });
+    }
+    const invalid = new Uint8Array([0x61, 0xff, 0x62, 0xc3]);
+    tx.send({ id: 9, text: invalid });
+    expect(rx.recv()).toEqual({ id: 9, text: Buffer.from(invalid).toString('utf8') });
+    expect(Buffer.from(invalid).toString('utf8')).toBe('a\uFFFDb\uFFFD');
+  });
+});
+
 describe('record bytes fields', () => {
   test('raw bytes round-trip as an independent copy, empty and non-UTF-8 included', () => {
     const codec = record({ name: 'string', payload: 'bytes' });
