@@ -11,8 +11,9 @@
  *   npx tsx benches/images-whole-process.ts [--copies 6] [--in <folder>] [--reps 5] [--dir /tmp]
  *       [--ops '--resize 320x240 --blur 1.5'] [--launch node|tsx|npx]
  *
- * `--launch` says how the command is started: `node --import tsx scripts/images.ts` (node, the default),
- * `node_modules/.bin/tsx scripts/images.ts` (what `npm run images` runs), or `npx tsx scripts/images.ts`.
+ * `--launch` says how the command is started: `node scripts/launch.mjs scripts/images.ts` (node, the default:
+ * what `npm run images` runs, without npm's own start-up), `node --import tsx scripts/images.ts` (tsx), or
+ * `npx tsx scripts/images.ts` (npx).
  *
  * Not a test (it asserts nothing and depends on the machine); the numbers in apps/images/README.md come from it.
  */
@@ -44,8 +45,8 @@ const command: string[] =
   launch === 'npx'
     ? ['npx', 'tsx', cli]
     : launch === 'tsx'
-      ? [path.join(root, 'node_modules', '.bin', 'tsx'), cli]
-      : [process.execPath, '--import', 'tsx', cli];
+      ? [process.execPath, '--import', 'tsx', cli]
+      : [process.execPath, path.join(root, 'scripts', 'launch.mjs'), cli];
 
 const load = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 

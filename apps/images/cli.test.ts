@@ -23,6 +23,8 @@ afterAll(() => {
 });
 const at = (...parts: string[]) => path.join(work, ...parts);
 const cli = path.join(import.meta.dirname, '..', '..', 'scripts', 'images.ts');
+// As `npm run images` starts it: plain Node through the launcher, no TypeScript loader.
+const launcher = path.join(import.meta.dirname, '..', '..', 'scripts', 'launch.mjs');
 
 function chmodTree(dir: string): void {
   if (!existsSync(dir)) return;
@@ -32,7 +34,7 @@ function chmodTree(dir: string): void {
 }
 
 function runCli(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [launcher, cli, ...args], { encoding: 'utf8', timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
