@@ -14,7 +14,7 @@
 import { byConstruction, formatClaim, judgeClaim, notTestable, type Verdict } from '../lib/verdict.ts';
 import { formatRatio } from '../lib/table.ts';
 import { groupsOf, type Interval, medianOf, ratioOf, type Results, trendOf } from './analysis.ts';
-import { CLAIMS, type ClaimDef, type Measure, resolveCell } from './claims.ts';
+import { CLAIMS, type ClaimDef, type Measure, resolveCell, workloadIn } from './claims.ts';
 import type { Profile } from './types.ts';
 
 /** Fewer process groups than this and a bootstrap interval is too coarse to lean on. */
@@ -116,8 +116,10 @@ export function judgeAll(
       requiredThreads: def.requiredThreads,
       ...(def.method ? { method: def.method } : {}),
     };
+    const workload = workloadIn(def, profile);
+    const workloadNote = workload !== 'chapter' ? { workloadChanged: workload.changed } : {};
     if (def.measure.kind === 'none') {
-      return { ...base, measuredText: '—', verdict: notTestable(def.claim, def.measure.reason) };
+      return { ...base, measuredText: '—', verdict: notTestable(def.claim, def.measure.reason), ...workloadNote };
     }
     const cell = cellOf(def.measure, cores) as string;
     const measured = measureOf(def.measure, results, profile, cores);
@@ -158,7 +160,7 @@ export function judgeAll(
       ...(alsoMeasured ? { alsoMeasured } : {}),
       verdict,
       ...(contradicts && def.whyDifferent ? { explanation: def.whyDifferent } : {}),
-      ...(def.workload !== 'chapter' ? { workloadChanged: def.workload.changed } : {}),
+      ...workloadNote,
       ...(groups !== undefined && verdict.status !== 'not testable here' ? { groups } : {}),
     };
   });

@@ -31,6 +31,8 @@ export interface PlanContext {
 
 /** Thread count of the P3 m4 per-operation cell: the chapter's 8, or all cores when there are fewer. */
 export const perOpThreads = (cores: number): number => Math.max(2, Math.min(8, cores));
+/** Increments per thread of the kit-vs-V8 Mutex cell: twice the profile's lock operations, at most the harness's 1M. */
+export const v8MutexOps = (p: Profile): number => Math.min(p.lockOps * 2, 1_000_000);
 
 export const SUITE_TITLES: Readonly<Record<SuiteName, string>> = {
   channels: 'Channels: pipeline vs shared state, kit channel vs postMessage, pipelining, backpressure',
@@ -130,7 +132,7 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
           id: 'v8mutex',
           kind: 'v8mutex',
           label: 'kit Mutex vs Atomics.Mutex',
-          params: { ops: Math.min(p.lockOps * 2, 1_000_000) },
+          params: { ops: v8MutexOps(p) },
           reps: reps('v8mutex'),
           threads: 3,
         });
