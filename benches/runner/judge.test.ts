@@ -9,7 +9,7 @@ import { CLAIMS, resolveCell, workloadIn } from './claims.ts';
 import { CONTRADICTIONS } from './contradictions.ts';
 import { judgeAll, MIN_GROUPS, VERDICT_RULES } from './judge.ts';
 import { PROFILES } from './profiles.ts';
-import { CELL, V } from './registry.ts';
+import { CELL, S, V } from './registry.ts';
 import { claimNotes } from './report.ts';
 import { planSuite } from './suites.ts';
 import { type CellResult, type CellSpec, SUITE_NAMES } from './types.ts';
@@ -208,6 +208,15 @@ describe('verdict rules', () => {
       claim,
     ]);
     expect(enough[0]!.measuredText).not.toContain('‡');
+  });
+
+  it('prints a trend that rounds to no change as 0%, not -0%', () => {
+    const flat = byId('p1-m3-bounded-flat');
+    // Memory that falls by a hair: a change of a few thousandths of a percent, below zero.
+    const run = (k: number): [number, number][] => Array.from({ length: 20 }, (_, i) => [i, 100 - i * 1e-4 + k * 1e-5]);
+    const series = { [S.backpressure.boundedMemory]: [0, 1, 2, 3, 4].map(run) };
+    const [j] = judgeAll(new Map([cell(CELL.backpressure, {}, 5, series)]), quick, 2, [flat]);
+    expect(j!.measuredText).toMatch(/^0% change \[-?\d+–\d+%\]$/);
   });
 
   it('the chapter contradictions name real claims', () => {

@@ -91,10 +91,12 @@ export function formatMeasured(def: ClaimDef, m: Interval | undefined, groups?: 
   return m && groups !== undefined && groups < MIN_GROUPS ? `${text} ‡${groups}` : text;
 }
 
+/** A fraction as whole percent; a value that rounds to zero prints as 0, never "-0". */
+const percent = (x: number): string => (Math.round(x * 100) || 0).toFixed(0);
+
 function formatMeasuredBare(def: ClaimDef, m: Interval | undefined): string {
   if (!m) return '—';
-  if (def.claim.kind === 'trend')
-    return `${(m.estimate * 100).toFixed(0)}% change [${(m.low * 100).toFixed(0)}–${(m.high * 100).toFixed(0)}%]`;
+  if (def.claim.kind === 'trend') return `${percent(m.estimate)}% change [${percent(m.low)}–${percent(m.high)}%]`;
   const unit = def.claim.unit;
   if (def.measure.kind === 'ratio' || unit === 'x') return formatRatio(m.estimate, m.low, m.high);
   return `${significant(m.estimate)} ${unit ?? ''} [${significant(m.low)}–${significant(m.high)}]`.replace('  ', ' ');
