@@ -25,6 +25,7 @@
  * plan it in suites.ts. The report test checks that every entry appears in the claims table.
  */
 import { type Claim, parseClaim } from '../lib/verdict.ts';
+import { plural } from '../lib/table.ts';
 import { CELL, S, V } from './registry.ts';
 import { PROFILES } from './profiles.ts';
 import { perOpThreads, v8MutexOps } from './suites.ts';
@@ -121,15 +122,15 @@ const channelVsMutex = (t: number): Measure => ({
 });
 const p1m6Also = {
   cell: (cores: number) => p1m6At(testableThreads(twoCores(cores))),
-  label: (cores: number) => `at ${testableThreads(cores)} threads`,
+  label: (cores: number) => `at ${plural(testableThreads(cores), 'thread')}`,
 };
 const p3m4Also = {
   cell: (cores: number) => CELL.p3m4.replace('/tM4', `/t${perOpThreads(cores)}`),
-  label: (cores: number) => `at ${perOpThreads(cores)} threads`,
+  label: (cores: number) => `at ${plural(perOpThreads(cores), 'thread')}`,
 };
 const cpuAlso = {
   cell: (cores: number) => CELL.cpu(5, Math.min(2, cores)),
-  label: (cores: number) => `at ${Math.min(2, cores)} workers`,
+  label: (cores: number) => `at ${plural(Math.min(2, cores), 'worker')}`,
 };
 const sleepSpeedup = (w: number): Measure => ({
   kind: 'ratio',
@@ -143,10 +144,10 @@ const cpuSpeedup = (w: number): Measure => ({
   numerator: V.sweep.sequential,
   denominator: V.sweep.pool,
 });
-const spawnAlso = { cell: () => CELL.spawn, label: (cores: number) => `with ${Math.min(8, cores)} workers` };
+const spawnAlso = { cell: () => CELL.spawn, label: (cores: number) => `with ${plural(Math.min(8, cores), 'worker')}` };
 const p3m6Also = {
   cell: (cores: number) => p3m6At(Math.min(2, cores)),
-  label: (cores: number) => `at ${Math.min(2, cores)} threads`,
+  label: (cores: number) => `at ${plural(Math.min(2, cores), 'thread')}`,
 };
 
 const WHY_P1M6 =

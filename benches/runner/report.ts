@@ -24,7 +24,7 @@ import path from 'node:path';
 import { styleText } from 'node:util';
 import { formatMachineHeader, type MachineInfo } from '../lib/machine.ts';
 import { flagOutliers, median, pooled } from '../lib/stats.ts';
-import { formatDuration, formatRatio, markdownTable, terminalTable } from '../lib/table.ts';
+import { formatDuration, formatRatio, markdownTable, plural, terminalTable } from '../lib/table.ts';
 import { type Interval, ratioOf } from './analysis.ts';
 import type { Comparison } from './compare.ts';
 import { contradictionLines } from './contradictions.ts';
@@ -179,7 +179,7 @@ function settingsLines(record: RunRecord): string[] {
     `- Target: ${s.target.isReference ? 'solutions (the reference)' : `${s.target.name} (${s.target.dir}) against the reference`}${ms ? `; milestones: ${ms}` : ''}`,
     `- V8 Atomics.Mutex (node --harmony-struct): ${s.harmonyStruct ? 'available' : 'not available'}`,
     `- Intervals: 95% percentile bootstrap, processes resampled as groups; ratios paired by process`,
-    `- Load: the 1-minute average "after" includes this run's own work (it keeps up to ${record.machine.availableParallelism} cores busy); "before" tells whether others were competing`,
+    `- Load: the 1-minute average "after" includes this run's own work (it keeps up to ${plural(record.machine.availableParallelism, 'core')} busy); "before" tells whether others were competing`,
     ...(s.load
       ? [
           `- Competing load added by the runner (--load): ${s.load} busy process${s.load === 1 ? '' : 'es'} beside every cell`,

@@ -13,7 +13,7 @@
  * Cells are run by benches/runner/cells/<suite>.ts in child processes; this file never measures anything.
  */
 import { type AsciiSeries, renderAsciiChart, renderSvgChart, type SvgSeries } from '../lib/chart.ts';
-import { formatDuration, formatRatio, formatSi, markdownTable } from '../lib/table.ts';
+import { formatDuration, formatRatio, formatSi, markdownTable, plural } from '../lib/table.ts';
 import { cellKey, medianOf, medianSeries, ratioOf, type Results } from './analysis.ts';
 import { CELL, S, V } from './registry.ts';
 import type { CellSpec, Implementation, Profile, SuiteName } from './types.ts';
@@ -182,7 +182,7 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
         ...base,
         id: 'spawn',
         kind: 'spawn',
-        label: `spawn per task vs pool (${w} workers)`,
+        label: `spawn per task vs pool (${plural(w, 'worker')})`,
         params: { workers: w, spawnTasks: p.spawnTasks, tinyTasks: p.poolTinyTasks },
         reps: reps('spawn'),
         threads: w,
@@ -710,7 +710,7 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
   if (sp) {
     const key = CELL.spawn;
     const P = V.spawn;
-    md.push(`### Spawn per task vs pool (${sp.spec.params.workers} workers; tiny tasks)`, '');
+    md.push(`### Spawn per task vs pool (${plural(Number(sp.spec.params.workers), 'worker')}; tiny tasks)`, '');
     md.push(
       markdownTable(
         ['measure', 'median [95% CI]'],
