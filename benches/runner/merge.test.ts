@@ -156,13 +156,19 @@ describe('merging real reports (fixtures)', () => {
     const m = mergeReports(readInputs([FIXTURES]));
     const charts = mergedBlocks(m).filter((b) => b.kind === 'chart');
     expect(charts.length).toBeGreaterThan(0);
-    // p3 m4 "atomics 100× a Mutex" needs 2 threads: the 2-core quick run judged it.
-    const atomic = m.claims.find((c) => c.id === 'p3-m4-100x');
-    expect(atomic?.points.some((p) => p.kind === 'judged, loaded machine' && p.cores === 2)).toBe(true);
-    const chart = charts.find((b) => b.file === 'merge-p3-m4-100x.svg');
+    // kit Mutex vs V8's Atomics.Mutex needs 2 threads: the 2-core quick run judged it.
+    const v8 = m.claims.find((c) => c.id === 'kit-v8-mutex');
+    expect(v8?.points.some((p) => p.kind === 'judged, loaded machine' && p.cores === 2)).toBe(true);
+    const chart = charts.find((b) => b.file === 'merge-kit-v8-mutex.svg');
     expect(chart?.svg.startsWith('<svg')).toBe(true);
     expect(chart?.svg).toContain('data-name="measured, judged, loaded machine"');
     for (const label of ['1 (M1)', '2 (M2)', '2 (M3)', '2 (M4)']) expect(chart?.svg).toContain(`>${label}</text>`);
+    // p3 m4 "atomics 100× a Mutex" needs 8 threads: the 2-core quick run measured it at 2 without judging.
+    const atomic = m.claims.find((c) => c.id === 'p3-m4-100x');
+    expect(atomic?.points.map((p) => [p.kind, p.cores])).toEqual([['not judged (at fewer threads)', 2]]);
+    expect(charts.find((b) => b.file === 'merge-p3-m4-100x.svg')?.svg).toContain(
+      'data-name="measured, not judged (at fewer threads)"',
+    );
     // Only claims that need more than one thread are charted.
     const chartedIds = charts.map((b) => b.file);
     for (const c of m.claims.filter((x) => x.requiredThreads <= 1))
