@@ -11,6 +11,7 @@
  *               or Node version differ); --fail-on-regression[=PCT] then exits 1 on a regression beyond PCT% (5),
  *               and also when nothing could be compared (another method version, other cell settings)
  *   --cells     only the cells whose <suite>:<id> matches one of the comma-separated globs, e.g. 'locks:p3m6/*'
+ *   --processes N   fresh processes per cell instead of the profile's (5): more process groups behind each interval
  *   --out DIR   where reports go (default reports/): DIR/<yyyy-mm-dd-hhmmss>/ and a copy in DIR/latest/
  *   --share [FILE]  also write an anonymised copy of the report to hand in (default DIR/share/)
  *   --merge <report.json|folder...> [--exclude-loaded]  merge reports of many machines by core count (DIR/merged/)
@@ -31,7 +32,7 @@ import { repoRoot, resolveTarget } from './runner/target.ts';
 import { SUITE_NAMES, type SuiteName } from './runner/types.ts';
 
 const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>]
-  [--fail-on-regression[=PCT]] [--cells GLOBS] [--share [FILE]] [--load N] [--out DIR]
+  [--fail-on-regression[=PCT]] [--cells GLOBS] [--processes N] [--share [FILE]] [--load N] [--out DIR]
        npm run bench -- --merge <report.json|folder...> [--exclude-loaded] [--out DIR]
 suites: ${SUITE_NAMES.join(', ')} (default: all)`;
 
@@ -55,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
         compare: { type: 'string' },
         'fail-on-regression': { type: 'string' },
         cells: { type: 'string' },
+        processes: { type: 'string' },
         out: { type: 'string' },
         share: { type: 'string' },
         merge: { type: 'boolean' },
@@ -79,6 +81,12 @@ export async function main(argv: string[]): Promise<number> {
     profile = profileNamed(profileName);
   } catch (error) {
     fail((error as Error).message);
+  }
+  if (values.processes !== undefined) {
+    const n = Number(values.processes);
+    if (!Number.isInteger(n) || n < 1 || n > 100)
+      fail(`--processes wants a whole number of processes per cell (1–100), got '${values.processes}'`);
+    profile = { ...profile, processes: n };
   }
   for (const s of positionals) if (!SUITE_NAMES.includes(s as SuiteName)) fail(`unknown suite '${s}'`);
   const suites = positionals.length > 0 ? SUITE_NAMES.filter((s) => positionals.includes(s)) : [...SUITE_NAMES];

@@ -11,8 +11,10 @@ import { judgeAll } from './judge.ts';
 import { PROFILES } from './profiles.ts';
 import { S, variantsOf } from './registry.ts';
 import {
+  outlierSummary,
   renderMarkdown,
   REPORT_SCHEMA,
+  reproduceLines,
   type RunRecord,
   SECTION_HEADINGS,
   suiteHeading,
@@ -208,6 +210,31 @@ describe('report.md', () => {
     const machine = md.slice(md.indexOf(SECTION_HEADINGS.machine), md.indexOf(SECTION_HEADINGS.claims));
     for (const word of ['CPU:', 'Node', 'Load average', 'Date:', 'Commit:', 'Profile: quick'])
       expect(machine).toContain(word);
+  });
+
+  it('reproduces the run with every option that shaped it', () => {
+    const command = (settings: Partial<RunRecord['settings']>) =>
+      reproduceLines({ ...record, settings: { ...record.settings, ...settings } }).find((l) =>
+        l.startsWith('npm run bench'),
+      );
+    expect(command({})).toBe('npm run bench -- channels locks pool kit');
+    expect(command({ profile: { ...PROFILES.quick, processes: 10 }, cells: 'locks:p3m6/*,kit:micro', load: 2 })).toBe(
+      "npm run bench -- channels locks pool kit --processes 10 --cells 'locks:p3m6/*,kit:micro' --load 2",
+    );
+    expect(command({ profile: PROFILES.full })).toBe('npm run bench -- channels locks pool kit --full');
+  });
+
+  it('summarises outliers per suite, with advice a user can follow', () => {
+    const spiky = [
+      [10, 10.1, 9.9, 10, 10.2],
+      [10, 9.8, 10.1, 10, 80],
+    ];
+    const cell = { ...[...results.values()][0]!, samples: { channel: spiky } };
+    const lines = outlierSummary({ cells: [cell], settings: record.settings });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^- channels: 1 outlying samples .* in 1 variants, e\.g\. p1m6\/t1 "channel"\. /);
+    expect(lines[0]).toContain('rerun on a quiet machine');
+    expect(lines[0]).toContain(`--processes ${2 * PROFILES.quick.processes}`);
   });
 
   it('has a table and a chart in each suite section', () => {

@@ -28,6 +28,7 @@ import { formatDuration, formatRatio, markdownTable, plural, terminalTable } fro
 import { type Interval, ratioOf } from './analysis.ts';
 import type { Comparison } from './compare.ts';
 import { contradictionLines } from './contradictions.ts';
+import { PROFILES } from './profiles.ts';
 import { renderHtml } from './report-html.ts';
 import { type ClaimResult, MIN_GROUPS, VERDICT_RULES, verdictLabel } from './judge.ts';
 import type { Section } from './suites.ts';
@@ -209,7 +210,7 @@ export function outlierSummary(record: Pick<RunRecord, 'cells' | 'settings'>): s
   return [...bySuite.entries()].map(
     ([suite, s]) =>
       `- ${suite}: ${s.outliers} outlying samples (more than 3 robust SDs from their median; kept) in ${s.variants} variants, e.g. ${s.worst}. ` +
-      `Advice: rerun on a quiet machine (load below half the cores)${p.name === 'full' ? '' : '; --full also repeats each variant more often in every process'}.`,
+      `Advice: rerun on a quiet machine (load below half the cores), or with more processes (--processes ${2 * p.processes}) so that one disturbed process weighs less in each interval.`,
   );
 }
 
@@ -320,6 +321,9 @@ export function reproduceLines(record: RunRecord): string[] {
   const s = record.settings;
   const args: string[] = [...s.suites];
   if (s.profile.name !== 'quick') args.push(s.profile.name === 'full' ? '--full' : `--profile ${s.profile.name}`);
+  if (s.profile.processes !== PROFILES[s.profile.name].processes) args.push(`--processes ${s.profile.processes}`);
+  if (s.cells) args.push(`--cells '${s.cells}'`);
+  if (s.load) args.push(`--load ${s.load}`);
   if (!s.target.isReference) args.push(`--target ${s.target.name}`);
   return [
     '```sh',
