@@ -20,6 +20,7 @@ import {
   suiteHeading,
   VERDICT_ORDER,
 } from './report.ts';
+import { renderHtml } from './report-html.ts';
 import { planSuite, suiteSection } from './suites.ts';
 import { SUITE_NAMES, type CellResult, type CellSpec } from './types.ts';
 
@@ -235,6 +236,43 @@ describe('report.md', () => {
     expect(lines[0]).toMatch(/^- channels: 1 outlying samples .* in 1 variants, e\.g\. p1m6\/t1 "channel"\. /);
     expect(lines[0]).toContain('rerun on a quiet machine');
     expect(lines[0]).toContain(`--processes ${2 * PROFILES.quick.processes}`);
+  });
+
+  it('report.html shows the comparison and the target too, the comparison\u2019s machine warnings at the top', () => {
+    const [first] = [...results.values()];
+    const variant = Object.keys(first!.samples)[0]!;
+    const comparison = {
+      comparable: true,
+      warnings: ['different Node version: v18.0.0 then, v20.20.2 now; changes may come from the machine, not the code'],
+      changes: [
+        {
+          cell: `${first!.spec.suite}:${first!.spec.id}`,
+          variant,
+          status: 'regression' as const,
+          ratio: { estimate: 1.2, low: 1.1, high: 1.3 },
+          better: 'lower' as const,
+        },
+      ],
+    };
+    const html = renderHtml(
+      {
+        ...record,
+        settings: {
+          ...record.settings,
+          compare: 'old/report.json',
+          target: { name: 'exercises', dir: '/x', isReference: false },
+        },
+        comparison,
+      },
+      [],
+    );
+    const top = html.slice(0, html.indexOf('<h2>'));
+    expect(top).toContain('--compare: different Node version: v18.0.0 then');
+    expect(html).toContain('<h2>Comparison with an earlier report</h2>');
+    expect(html).toContain('Against old/report.json');
+    expect(html).toContain('1.20x [1.10–1.30]');
+    expect(html).toContain('<h2>Target vs reference</h2>');
+    expect(renderHtml(record, [])).not.toContain('<h2>Comparison with an earlier report</h2>');
   });
 
   it('has a table and a chart in each suite section', () => {

@@ -257,7 +257,7 @@ export function resourceLines(record: Pick<RunRecord, 'cells'>): string[] {
   ];
 }
 
-function targetLines(record: RunRecord, results: ReadonlyMap<string, CellResult>): string[] {
+export function targetLines(record: RunRecord, results: ReadonlyMap<string, CellResult>): string[] {
   const rows: string[][] = [];
   for (const cell of record.cells) {
     for (const variant of Object.keys(cell.samples)) {
@@ -298,7 +298,7 @@ function targetLines(record: RunRecord, results: ReadonlyMap<string, CellResult>
   return lines;
 }
 
-function compareLines(c: Comparison, file: string): string[] {
+export function compareLines(c: Comparison, file: string): string[] {
   if (!c.comparable) return [`Not compared with ${file}: ${c.reason}.`];
   const warned = (c.warnings ?? []).flatMap((w) => [`> **Warning:** ${w}.`, '']);
   const flagged = c.changes.filter((x) => x.status === 'regression' || x.status === 'improvement');
