@@ -165,9 +165,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pipelining three stages of 100 ms gives 10× the throughput of running them in sequence',
     claim: c('~10x'),
-    workload: {
-      changed: 'stages of 100 ms scaled down to a few ms (sleeping stages: a ratio does not depend on the time unit)',
-    },
+    workload: (p) => ({
+      changed: `stages of 100 ms scaled down to ${2 * p.pipelineStageMs} ms (sleeping stages: a ratio does not depend on the time unit)`,
+    }),
     requiredThreads: 1,
     measure: {
       kind: 'ratio',
@@ -185,7 +185,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'With pipelining, the latency of three 100 ms stages drops from 300 ms to 100 ms',
     claim: c('~100 ms'),
-    workload: { changed: 'stages of 100 ms scaled down to a few ms, scaled back to 100 ms stages for the verdict' },
+    workload: (p) => ({
+      changed: `stages of 100 ms scaled down to ${2 * p.pipelineStageMs} ms, scaled back to 100 ms stages for the verdict`,
+    }),
     requiredThreads: 1,
     measure: {
       kind: 'value',
@@ -216,7 +218,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     text: 'Stages of 100/50/50 ms: pipelined is about 2× faster than sequential (200 s vs ~100 s for 1000 messages)',
     claim: c('~2x'),
     workload: (p) => ({
-      changed: `stages of 100/50/50 ms scaled down, ${p.pipelineMessages} messages instead of 1000 (sleeping stages: the ratio does not depend on either)`,
+      changed: `stages of 100/50/50 ms scaled down to ${2 * p.pipelineStageMs}/${p.pipelineStageMs}/${p.pipelineStageMs} ms, ${p.pipelineMessages} messages instead of 1000 (sleeping stages: the ratio does not depend on either)`,
     }),
     requiredThreads: 1,
     measure: {
@@ -363,9 +365,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '10,000 small tasks with a thread per task take 10–20 s',
     claim: c('10–20 s'),
-    workload: {
-      changed: 'a dozen spawn-per-task tasks timed and scaled to 10,000 (spawning 10,000 workers would take minutes)',
-    },
+    workload: (p) => ({
+      changed: `${p.spawnTasks} spawn-per-task tasks timed and scaled to 10,000 (spawning 10,000 workers would take minutes)`,
+    }),
     requiredThreads: 1,
     measure: { kind: 'value', cell: CELL.spawn, variant: V.spawn.spawnPerTask, scale: () => 10 },
     method: 'time per task of spawn-per-task (at most one thread per core alive), × 10,000',
@@ -391,7 +393,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Spawn per task vs thread pool for 10,000 small tasks: 10–20 s vs 1–2 s, about 10×',
     claim: c('~10x'),
-    workload: { changed: 'spawn per task timed on a dozen tasks, the pool on 10,000; compared per task' },
+    workload: (p) => ({
+      changed: `spawn per task timed on ${p.spawnTasks} tasks, the pool on ${count(p.poolTinyTasks)}; compared per task`,
+    }),
     requiredThreads: 8,
     measure: { kind: 'ratio', cell: CELL.spawn, numerator: V.spawn.spawnPerTask, denominator: V.spawn.referencePool },
     alsoAt: spawnAlso,
