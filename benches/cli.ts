@@ -8,8 +8,10 @@
  *   --full      the chapter's whole matrix (1–16 threads, 100k entries, 1M operations, 1/10/100 ms tasks)
  *   --target    benchmark a tree laid out like solutions/ next to the reference (stubs: "not implemented yet")
  *   --compare   flag regressions and improvements against an earlier report.json (warns when its CPU, core count
- *               or Node version differ); --fail-on-regression[=PCT] then exits 1 on a regression beyond PCT% (5)
+ *               or Node version differ); --fail-on-regression[=PCT] then exits 1 on a regression beyond PCT% (5),
+ *               and also when nothing could be compared (another method version, other cell settings)
  *   --cells     only the cells whose <suite>:<id> matches one of the comma-separated globs, e.g. 'locks:p3m6/*'
+ *   --processes N   fresh processes per cell instead of the profile's (5): more process groups behind each interval
  *   --out DIR   where reports go (default reports/): DIR/<yyyy-mm-dd-hhmmss>/ and a copy in DIR/latest/
  *   --share [FILE]  also write an anonymised copy of the report to hand in (default DIR/share/)
  *   --merge <report.json|folder...> [--exclude-loaded]  merge reports of many machines by core count (DIR/merged/)
@@ -21,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../lib/cli.ts';
-import { regressionsBeyond } from './runner/compare.ts';
+import { METHOD_VERSION, regressionGate } from './runner/compare.ts';
 import { mergeFromCli } from './runner/merge.ts';
 import { profileNamed } from './runner/profiles.ts';
 import { runBenchmarks } from './runner/run.ts';
@@ -30,7 +32,7 @@ import { repoRoot, resolveTarget } from './runner/target.ts';
 import { SUITE_NAMES, type SuiteName } from './runner/types.ts';
 
 const USAGE = `usage: npm run bench [-- <suite...>] [--quick|--full] [--target solutions|exercises|<dir>] [--compare <report.json>]
-  [--fail-on-regression[=PCT]] [--cells GLOBS] [--share [FILE]] [--load N] [--out DIR]
+  [--fail-on-regression[=PCT]] [--cells GLOBS] [--processes N] [--share [FILE]] [--load N] [--out DIR]
        npm run bench -- --merge <report.json|folder...> [--exclude-loaded] [--out DIR]
 suites: ${SUITE_NAMES.join(', ')} (default: all)`;
 
@@ -54,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
         compare: { type: 'string' },
         'fail-on-regression': { type: 'string' },
         cells: { type: 'string' },
+        processes: { type: 'string' },
         out: { type: 'string' },
         share: { type: 'string' },
         merge: { type: 'boolean' },
@@ -79,6 +82,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     fail((error as Error).message);
   }
+  if (values.processes !== undefined) {
+    const n = Number(values.processes);
+    if (!Number.isInteger(n) || n < 1 || n > 100)
+      fail(`--processes wants a whole number of processes per cell (1–100), got '${values.processes}'`);
+    profile = { ...profile, processes: n };
+  }
   for (const s of positionals) if (!SUITE_NAMES.includes(s as SuiteName)) fail(`unknown suite '${s}'`);
   const suites = positionals.length > 0 ? SUITE_NAMES.filter((s) => positionals.includes(s)) : [...SUITE_NAMES];
   let target;
@@ -88,20 +97,26 @@ export async function main(argv: string[]): Promise<number> {
     fail((error as Error).message);
   }
   const compare = values.compare === undefined ? undefined : path.resolve(values.compare);
+  const failPct = values['fail-on-regression'] === undefined ? undefined : Number(values['fail-on-regression']);
+  if (failPct !== undefined && !(failPct >= 0 && Number.isFinite(failPct)))
+    fail(`--fail-on-regression: a percentage ≥ 0, got '${values['fail-on-regression']}'`);
+  if (failPct !== undefined && !compare) fail('--fail-on-regression needs --compare <report.json>');
   if (compare) {
     // Checked before the run, not after minutes of measuring.
+    let earlier: { method?: { version?: unknown }; cells?: unknown };
     try {
-      const earlier = JSON.parse(readFileSync(compare, 'utf8')) as { method?: unknown; cells?: unknown };
+      earlier = JSON.parse(readFileSync(compare, 'utf8')) as typeof earlier;
       if (typeof earlier.method !== 'object' || !Array.isArray(earlier.cells))
         throw new Error('not a report.json of this runner');
     } catch (error) {
       fail(`--compare ${compare}: ${(error as Error).message}`);
     }
+    // A regression gate against a report measured another way could only pass without looking.
+    if (failPct !== undefined && earlier.method?.version !== METHOD_VERSION)
+      fail(
+        `--fail-on-regression: ${compare} was measured with method version ${String(earlier.method?.version)}, this runner uses ${METHOD_VERSION}: nothing could be compared`,
+      );
   }
-  const failPct = values['fail-on-regression'] === undefined ? undefined : Number(values['fail-on-regression']);
-  if (failPct !== undefined && !(failPct >= 0 && Number.isFinite(failPct)))
-    fail(`--fail-on-regression: a percentage ≥ 0, got '${values['fail-on-regression']}'`);
-  if (failPct !== undefined && !compare) fail('--fail-on-regression needs --compare <report.json>');
   const outRoot = path.resolve(values.out ?? path.join(repoRoot, 'reports'));
   const load = values.load === undefined ? 0 : Number(values.load);
   if (!Number.isInteger(load) || load < 0 || load > 64)
@@ -126,10 +141,10 @@ export async function main(argv: string[]): Promise<number> {
   if (values.share !== undefined)
     process.stdout.write(`share file: ${writeShareFile(outcome.record, values.share || undefined, outRoot)}\n`);
   const c = outcome.record.comparison;
-  if (failPct !== undefined && c?.comparable) {
-    const bad = regressionsBeyond(c, failPct);
-    if (bad.length > 0) {
-      process.stderr.write(`bench: ${bad.length} regression(s) beyond ${failPct}% against ${compare}\n`);
+  if (failPct !== undefined && c) {
+    const gate = regressionGate(c, failPct);
+    if (!gate.pass) {
+      process.stderr.write(`bench: --fail-on-regression against ${compare}: ${gate.message}\n`);
       return 1;
     }
   }

@@ -2,27 +2,30 @@
 import type { Receiver, Sender } from '#kit/channel.ts';
 import { defineThread } from '#kit/thread.ts';
 
-/** Receive `perRound` messages per round, `rounds` times, acknowledging each round on `done`. */
+/**
+ * Receive a warm-up round of `warmup` messages, then a timed round of `perRound`, acknowledging each round on `done`
+ * (0 after the warm-up, 1 after the timed round; -1 first, once the thread is up).
+ */
 export const drainRounds = defineThread(
   import.meta.url,
   'drainRounds',
-  (rx: Receiver<unknown>, done: Sender<number>, perRound: number, rounds: number) => {
+  (rx: Receiver<unknown>, done: Sender<number>, warmup: number, perRound: number) => {
     done.send(-1);
-    for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < perRound; i++) rx.recv();
+    for (const [round, count] of [warmup, perRound].entries()) {
+      for (let i = 0; i < count; i++) rx.recv();
       done.send(round);
     }
   },
 );
 
-/** Same as drainRounds, receiving batches (arrays) until `perRound` values have arrived. */
+/** Same as drainRounds, receiving batches (arrays) until each round's count of values has arrived. */
 export const drainBatches = defineThread(
   import.meta.url,
   'drainBatches',
-  (rx: Receiver<unknown[]>, done: Sender<number>, perRound: number, rounds: number) => {
+  (rx: Receiver<unknown[]>, done: Sender<number>, warmup: number, perRound: number) => {
     done.send(-1);
-    for (let round = 0; round < rounds; round++) {
-      for (let got = 0; got < perRound; ) got += rx.recv().length;
+    for (const [round, count] of [warmup, perRound].entries()) {
+      for (let got = 0; got < count; ) got += rx.recv().length;
       done.send(round);
     }
   },

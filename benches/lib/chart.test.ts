@@ -305,6 +305,20 @@ describe('renderSvgChart', () => {
     ).toThrow(/positive/);
   });
 
+  it('log scale off the decades: the axis widens to whole decades, one label per decade, titled "log scale"', () => {
+    // Throughputs between 5M and 20M/s: ticks computed before widening would give 5M, 10M, 20M and no 1M or 100M.
+    const svg = renderSvgChart({
+      kind: 'line',
+      xLabels: [1, 2, 4],
+      series: [{ name: 's', values: [5e6, 2e7, 1.2e7] }],
+      logY: true,
+      yTitle: 'ops/s',
+    });
+    const doc = parseXml(svg);
+    expect(byClass(doc, 'y-tick').map((e) => e.text)).toEqual(['1.00M', '10.0M', '100M']);
+    expect(svg).toContain('ops/s (log scale)');
+  });
+
   it('rejects bad input', () => {
     expect(() => renderSvgChart({ kind: 'line', xLabels: [1], series: [] })).toThrow(RangeError);
     expect(() => renderSvgChart({ kind: 'line', xLabels: [], series: [{ name: 'a', values: [] }] })).toThrow(

@@ -88,6 +88,15 @@ describe('machineWarnings', () => {
     expect(w[0]).toContain('up to 8 threads but only 2');
   });
 
+  it('speaks of one core and one thread in the singular', () => {
+    const one = { ...base, availableParallelism: 1 };
+    expect(machineWarnings({ ...one, loadAverage1mBefore: 2, requestedThreads: 2 })).toEqual([
+      'load average before the run was 2.00, above 0.5 per core (0.50 for 1 core): other work competed for the CPU',
+      'the run asks for up to 2 threads but only 1 can run in parallel: cells above 1 thread measure time-slicing',
+    ]);
+    expect(machineWarnings({ ...base, loadAverage1mBefore: 2 })[0]).toContain('(1.00 for 2 cores)');
+  });
+
   it('collectMachineInfo applies them', () => {
     const info = collectMachineInfo({ requestedThreads: 16, probe: fakeProbe({ loadavg: () => [5, 5, 5] }) });
     expect(info.warnings).toHaveLength(2);

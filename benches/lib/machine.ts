@@ -20,6 +20,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import process from 'node:process';
+import { plural } from './table.ts';
 
 export interface GitInfo {
   /** Short commit hash of HEAD, or null outside a repository / without git. */
@@ -132,13 +133,13 @@ export function machineWarnings(info: Omit<MachineInfo, 'warnings'>): string[] {
   for (const [when, load] of loads) {
     if (load !== null && load > limit) {
       warnings.push(
-        `load average ${when} the run was ${load.toFixed(2)}, above 0.5 per core (${limit.toFixed(2)} for ${info.availableParallelism} cores): other work competed for the CPU`,
+        `load average ${when} the run was ${load.toFixed(2)}, above 0.5 per core (${limit.toFixed(2)} for ${plural(info.availableParallelism, 'core')}): other work competed for the CPU`,
       );
     }
   }
   if (info.requestedThreads !== null && info.requestedThreads > info.availableParallelism) {
     warnings.push(
-      `the run asks for up to ${info.requestedThreads} threads but only ${info.availableParallelism} can run in parallel: cells above ${info.availableParallelism} threads measure time-slicing`,
+      `the run asks for up to ${info.requestedThreads} threads but only ${info.availableParallelism} can run in parallel: cells above ${plural(info.availableParallelism, 'thread')} measure time-slicing`,
     );
   }
   return warnings;

@@ -17,6 +17,11 @@ export type Align = 'left' | 'right' | 'center';
 // ---------------------------------------------------------------------------------------------------------------
 // Numbers
 
+/** "1 core", "2 cores": a count with its noun, singular for one. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** `x` with `digits` significant digits, trailing zeros kept ("3.10"), without exponent notation. */
 export function formatSignificant(x: number, digits = 3): string {
   if (!Number.isFinite(x)) return x > 0 ? '∞' : x < 0 ? '−∞' : 'NaN';

@@ -14,7 +14,8 @@
  *   - `alsoAt`: when the claim is not testable here, the same measurement at a thread count this machine can run,
  *     shown for information (never judged);
  *   - `workload`: 'chapter' when the cell runs the chapter's own workload, or `{ changed }`: what differs and why
- *     (shown on the row; required, so no claim can change its workload silently);
+ *     (shown on the row; required, so no claim can change its workload silently); a function of the profile when
+ *     only some profiles scale the workload down, so that each row names the sizes that run actually used;
  *   - `byConstruction`: set when the harness makes the claim true by how it drives the workload (e.g. threads
  *     paced by a deadline): the verdict is then "holds by construction", not "reproduced";
  *   - `whyDifferent`: one line on where JS workers differ from Rust threads, shown wherever the measured number
@@ -24,8 +25,10 @@
  * plan it in suites.ts. The report test checks that every entry appears in the claims table.
  */
 import { type Claim, parseClaim } from '../lib/verdict.ts';
+import { plural } from '../lib/table.ts';
 import { CELL, S, V } from './registry.ts';
-import { perOpThreads } from './suites.ts';
+import { PROFILES } from './profiles.ts';
+import { perOpThreads, v8MutexOps } from './suites.ts';
 import type { Profile } from './types.ts';
 
 export type Measure =
@@ -45,6 +48,8 @@ export type Measure =
   | { readonly kind: 'trend'; readonly cell: string; readonly series: string; readonly fromFraction: number }
   | { readonly kind: 'none'; readonly reason: string };
 
+export type Workload = 'chapter' | { readonly changed: string };
+
 export interface ClaimDef {
   readonly id: string;
   /** 'p1 m6', 'p2 intro', ... */
@@ -57,8 +62,8 @@ export interface ClaimDef {
   readonly measure: Measure;
   /** How it is measured here (timing, what is divided by what). */
   readonly method?: string;
-  /** The chapter's workload, or what changed and why. */
-  readonly workload: 'chapter' | { readonly changed: string };
+  /** The chapter's workload, or what changed and why (a function when it depends on the profile's sizes). */
+  readonly workload: Workload | ((p: Profile) => Workload);
   /** Why the harness makes the claim hold by construction (then never "reproduced"). */
   readonly byConstruction?: string;
   /** The same measurement at fewer threads (cell id of another cell), shown when the claim is not testable. */
@@ -71,6 +76,37 @@ function c(text: string): Claim {
   if (!parsed) throw new Error(`claims.ts: cannot parse claim "${text}"`);
   return parsed;
 }
+
+/** The workload a claim ran in profile `p`. */
+export function workloadIn(def: Pick<ClaimDef, 'workload'>, p: Profile): Workload {
+  return typeof def.workload === 'function' ? def.workload(p) : def.workload;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * A workload sized by the profile: `ran` items of `unit` where the chapter runs `chapter` and --full runs `full`.
+ * The row says so unless the run used the chapter's size and nothing else changed (`also`: the rest of what
+ * differs, e.g. "through 8 producers"; `scaled`: how a smaller run's number is brought back to the chapter's size).
+ */
+function sized(ran: number, chapter: number, full: number, unit: string, also = '', scaled = ''): Workload {
+  const lead = also ? `${also}: ` : '';
+  if (ran === chapter) return also ? { changed: `${lead}${count(ran)} ${unit}` } : 'chapter';
+  const fuller = ran >= full ? '' : full === chapter ? ', as --full runs' : `; --full runs ${count(full)}`;
+  return {
+    changed: `${lead}${count(ran)} ${unit} (the chapter: ${count(chapter)}${fuller})${ran < chapter ? scaled : ''}`,
+  };
+}
+/** P1 m6's 100,000 log entries. */
+const entriesWorkload =
+  (also = '') =>
+  (p: Profile): Workload =>
+    sized(p.p1m6Entries, 100_000, PROFILES.full.p1m6Entries, 'log entries', also);
+/** P3's lock operations (1M in m6, 800,000 in m4's own benchmark). */
+const opsWorkload =
+  (chapterOps: number, also = '', scaled = '') =>
+  (p: Profile): Workload =>
+    sized(p.lockOps, chapterOps, PROFILES.full.lockOps, 'operations', also, scaled);
 
 const twoCores = (cores: number) => Math.max(1, Math.min(cores, 16));
 const p1m6At = CELL.p1m6;
@@ -86,15 +122,15 @@ const channelVsMutex = (t: number): Measure => ({
 });
 const p1m6Also = {
   cell: (cores: number) => p1m6At(testableThreads(twoCores(cores))),
-  label: (cores: number) => `at ${testableThreads(cores)} threads`,
+  label: (cores: number) => `at ${plural(testableThreads(cores), 'thread')}`,
 };
 const p3m4Also = {
   cell: (cores: number) => CELL.p3m4.replace('/tM4', `/t${perOpThreads(cores)}`),
-  label: (cores: number) => `at ${perOpThreads(cores)} threads`,
+  label: (cores: number) => `at ${plural(perOpThreads(cores), 'thread')}`,
 };
 const cpuAlso = {
   cell: (cores: number) => CELL.cpu(5, Math.min(2, cores)),
-  label: (cores: number) => `at ${Math.min(2, cores)} workers`,
+  label: (cores: number) => `at ${plural(Math.min(2, cores), 'worker')}`,
 };
 const sleepSpeedup = (w: number): Measure => ({
   kind: 'ratio',
@@ -108,10 +144,10 @@ const cpuSpeedup = (w: number): Measure => ({
   numerator: V.sweep.sequential,
   denominator: V.sweep.pool,
 });
-const spawnAlso = { cell: () => CELL.spawn, label: (cores: number) => `with ${Math.min(8, cores)} workers` };
+const spawnAlso = { cell: () => CELL.spawn, label: (cores: number) => `with ${plural(Math.min(8, cores), 'worker')}` };
 const p3m6Also = {
   cell: (cores: number) => p3m6At(Math.min(2, cores)),
-  label: (cores: number) => `at ${Math.min(2, cores)} threads`,
+  label: (cores: number) => `at ${plural(Math.min(2, cores), 'thread')}`,
 };
 
 const WHY_P1M6 =
@@ -129,9 +165,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pipelining three stages of 100 ms gives 10× the throughput of running them in sequence',
     claim: c('~10x'),
-    workload: {
-      changed: 'stages of 100 ms scaled down to a few ms (sleeping stages: a ratio does not depend on the time unit)',
-    },
+    workload: (p) => ({
+      changed: `stages of 100 ms scaled down to ${2 * p.pipelineStageMs} ms (sleeping stages: a ratio does not depend on the time unit)`,
+    }),
     requiredThreads: 1,
     measure: {
       kind: 'ratio',
@@ -149,7 +185,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'With pipelining, the latency of three 100 ms stages drops from 300 ms to 100 ms',
     claim: c('~100 ms'),
-    workload: { changed: 'stages of 100 ms scaled down to a few ms, scaled back to 100 ms stages for the verdict' },
+    workload: (p) => ({
+      changed: `stages of 100 ms scaled down to ${2 * p.pipelineStageMs} ms, scaled back to 100 ms stages for the verdict`,
+    }),
     requiredThreads: 1,
     measure: {
       kind: 'value',
@@ -167,10 +205,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'With 8 producers, channels give 8× the throughput of a Mutex<Vec>',
     claim: c('~8x'),
-    workload: {
-      changed:
-        'the P1 m6 benchmark workload (log entries through 8 producers; 20,000 entries in the quick profile, 100,000 with --full)',
-    },
+    workload: entriesWorkload('the P1 m6 benchmark workload through 8 producers'),
     requiredThreads: 8,
     measure: channelVsMutex(8),
     alsoAt: p1m6Also,
@@ -182,10 +217,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Stages of 100/50/50 ms: pipelined is about 2× faster than sequential (200 s vs ~100 s for 1000 messages)',
     claim: c('~2x'),
-    workload: {
-      changed:
-        'stages of 100/50/50 ms scaled down, a dozen messages instead of 1000 (sleeping stages: the ratio does not depend on either)',
-    },
+    workload: (p) => ({
+      changed: `stages of 100/50/50 ms scaled down to ${2 * p.pipelineStageMs}/${p.pipelineStageMs}/${p.pipelineStageMs} ms, ${p.pipelineMessages} messages instead of 1000 (sleeping stages: the ratio does not depend on either)`,
+    }),
     requiredThreads: 1,
     measure: {
       kind: 'ratio',
@@ -270,7 +304,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '1 thread: channel ≈ Mutex (no contention)',
     claim: c('~1x'),
-    workload: { changed: '20,000 log entries in the quick profile (the chapter: 100,000, as --full runs)' },
+    workload: entriesWorkload(),
     requiredThreads: 1,
     measure: channelVsMutex(1),
     whyDifferent:
@@ -282,7 +316,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '4 threads: channel 3–4× faster than Mutex<Vec>',
     claim: c('3–4x'),
-    workload: { changed: '20,000 log entries in the quick profile (the chapter: 100,000, as --full runs)' },
+    workload: entriesWorkload(),
     requiredThreads: 4,
     measure: channelVsMutex(4),
     alsoAt: p1m6Also,
@@ -294,7 +328,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '8 threads: channel 5–8× faster',
     claim: c('5–8x'),
-    workload: { changed: '20,000 log entries in the quick profile (the chapter: 100,000, as --full runs)' },
+    workload: entriesWorkload(),
     requiredThreads: 8,
     measure: channelVsMutex(8),
     alsoAt: p1m6Also,
@@ -306,7 +340,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '16 threads: channel 8–15× faster',
     claim: c('8–15x'),
-    workload: { changed: '20,000 log entries in the quick profile (the chapter: 100,000, as --full runs)' },
+    workload: entriesWorkload(),
     requiredThreads: 16,
     measure: channelVsMutex(16),
     alsoAt: p1m6Also,
@@ -331,9 +365,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '10,000 small tasks with a thread per task take 10–20 s',
     claim: c('10–20 s'),
-    workload: {
-      changed: 'a dozen spawn-per-task tasks timed and scaled to 10,000 (spawning 10,000 workers would take minutes)',
-    },
+    workload: (p) => ({
+      changed: `${p.spawnTasks} spawn-per-task tasks timed and scaled to 10,000 (spawning 10,000 workers would take minutes)`,
+    }),
     requiredThreads: 1,
     measure: { kind: 'value', cell: CELL.spawn, variant: V.spawn.spawnPerTask, scale: () => 10 },
     method: 'time per task of spawn-per-task (at most one thread per core alive), × 10,000',
@@ -359,7 +393,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Spawn per task vs thread pool for 10,000 small tasks: 10–20 s vs 1–2 s, about 10×',
     claim: c('~10x'),
-    workload: { changed: 'spawn per task timed on a dozen tasks, the pool on 10,000; compared per task' },
+    workload: (p) => ({
+      changed: `spawn per task timed on ${p.spawnTasks} tasks, the pool on ${count(p.poolTinyTasks)}; compared per task`,
+    }),
     requiredThreads: 8,
     measure: { kind: 'ratio', cell: CELL.spawn, numerator: V.spawn.spawnPerTask, denominator: V.spawn.referencePool },
     alsoAt: spawnAlso,
@@ -396,10 +432,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '10 images of 500 ms: 5 s sequential, ~625 ms on 8 cores (8× speedup)',
     claim: c('~8x'),
-    workload: {
-      changed:
-        '16 CPU-bound tasks of fixed work instead of 10 images of 500 ms: with 10 tasks on 8 workers the batch takes two rounds, so the chapter\u2019s own workload caps the speedup near 5× (see the contradictions)',
-    },
+    workload: (p) => ({
+      changed: `${p.poolTasks} CPU-bound tasks of fixed work instead of 10 images of 500 ms: with 10 tasks on 8 workers the batch takes two rounds, so the chapter\u2019s own workload caps the speedup near 5× (see the contradictions)`,
+    }),
     requiredThreads: 8,
     measure: cpuSpeedup(8),
     method: 'CPU-bound tasks of fixed work on 8 workers',
@@ -437,7 +472,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pool vs sequential, 1 worker: 1× (sleeping tasks)',
     claim: c('~1x'),
-    workload: { changed: '16 sleeping tasks of 10 ms (the chapter varies 1/10/100 ms; --full runs all three)' },
+    workload: (p) => ({
+      changed: `${p.poolTasks} sleeping tasks of 10 ms (the chapter varies 1/10/100 ms; --full runs all three)`,
+    }),
     requiredThreads: 1,
     measure: sleepSpeedup(1),
     method: 'the chapter\u2019s own benchmark sleeps in each task (10 ms)',
@@ -449,7 +486,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pool vs sequential, 4 workers: 3.8–4× (sleeping tasks)',
     claim: c('3.8–4x'),
-    workload: { changed: '16 sleeping tasks of 10 ms (the chapter varies 1/10/100 ms; --full runs all three)' },
+    workload: (p) => ({
+      changed: `${p.poolTasks} sleeping tasks of 10 ms (the chapter varies 1/10/100 ms; --full runs all three)`,
+    }),
     requiredThreads: 1,
     measure: sleepSpeedup(4),
     method: 'sleeping tasks need no core, so 4 workers are testable on any machine',
@@ -461,7 +500,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pool vs sequential, 8 workers: 7–8× (sleeping tasks)',
     claim: c('7–8x'),
-    workload: { changed: '16 sleeping tasks of 10 ms (the chapter varies 1/10/100 ms; --full runs all three)' },
+    workload: (p) => ({
+      changed: `${p.poolTasks} sleeping tasks of 10 ms (the chapter varies 1/10/100 ms; --full runs all three)`,
+    }),
     requiredThreads: 1,
     measure: sleepSpeedup(8),
     method: 'sleeping tasks need no core, so 8 workers are testable on any machine',
@@ -473,7 +514,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pool vs sequential, 1 worker: 1× (CPU-bound tasks)',
     claim: c('~1x'),
-    workload: { changed: '16 CPU-bound tasks of ~5 ms of spinning (the chapter does not fix the CPU work)' },
+    workload: (p) => ({
+      changed: `${p.poolTasks} CPU-bound tasks of ~5 ms of spinning (the chapter does not fix the CPU work)`,
+    }),
     requiredThreads: 1,
     measure: cpuSpeedup(1),
     whyDifferent: 'the worker runs in its own isolate with its own JIT warm-up',
@@ -484,7 +527,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pool vs sequential, 4 workers: 3.8–4× (CPU-bound tasks)',
     claim: c('3.8–4x'),
-    workload: { changed: '16 CPU-bound tasks of ~5 ms of spinning (the chapter does not fix the CPU work)' },
+    workload: (p) => ({
+      changed: `${p.poolTasks} CPU-bound tasks of ~5 ms of spinning (the chapter does not fix the CPU work)`,
+    }),
     requiredThreads: 4,
     measure: cpuSpeedup(4),
     alsoAt: cpuAlso,
@@ -496,7 +541,9 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Pool vs sequential, 8 workers: 7–8× (CPU-bound tasks)',
     claim: c('7–8x'),
-    workload: { changed: '16 CPU-bound tasks of ~5 ms of spinning (the chapter does not fix the CPU work)' },
+    workload: (p) => ({
+      changed: `${p.poolTasks} CPU-bound tasks of ~5 ms of spinning (the chapter does not fix the CPU work)`,
+    }),
     requiredThreads: 8,
     measure: cpuSpeedup(8),
     alsoAt: cpuAlso,
@@ -509,7 +556,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '1M operations on 8 threads: Mutex 500 ms',
     claim: c('~500 ms'),
-    workload: { changed: '100,000 operations in the quick profile, scaled to 1M (--full runs 1M)' },
+    workload: opsWorkload(1_000_000, '', ', scaled to 1M'),
     requiredThreads: 8,
     measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.at('mutex', 0.9), scale: (p) => 1_000_000 / p.lockOps },
     method: 'P3 m6 workload at 90% reads, scaled to 1M operations',
@@ -522,7 +569,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '1M operations on 8 threads: RwLock (90% reads) 100 ms',
     claim: c('~100 ms'),
-    workload: { changed: '100,000 operations in the quick profile, scaled to 1M (--full runs 1M)' },
+    workload: opsWorkload(1_000_000, '', ', scaled to 1M'),
     requiredThreads: 8,
     measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.at('rwlock', 0.9), scale: (p) => 1_000_000 / p.lockOps },
     alsoAt: p3m6Also,
@@ -534,7 +581,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '1M operations on 8 threads: AtomicU64 50 ms',
     claim: c('~50 ms'),
-    workload: { changed: '100,000 operations in the quick profile, scaled to 1M (--full runs 1M)' },
+    workload: opsWorkload(1_000_000, '', ', scaled to 1M'),
     requiredThreads: 8,
     measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.at('atomic', 0.9), scale: (p) => 1_000_000 / p.lockOps },
     alsoAt: p3m6Also,
@@ -547,7 +594,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '90% reads: RwLock gives 8× the throughput of a Mutex',
     claim: c('~8x'),
-    workload: { changed: 'the P3 m6 benchmark at 90% reads (100,000 operations in the quick profile)' },
+    workload: opsWorkload(1_000_000, 'the P3 m6 benchmark at 90% reads'),
     requiredThreads: 8,
     measure: {
       kind: 'ratio',
@@ -564,7 +611,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'For caches and metrics (read-heavy), RwLock is often 5–10× faster',
     claim: c('5–10x'),
-    workload: { changed: 'the P3 m6 benchmark at 90% reads (100,000 operations in the quick profile)' },
+    workload: opsWorkload(1_000_000, 'the P3 m6 benchmark at 90% reads'),
     requiredThreads: 8,
     measure: {
       kind: 'ratio',
@@ -581,9 +628,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Mutex: 2–5 µs per operation',
     claim: c('2–5 µs'),
-    workload: {
-      changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)',
-    },
+    workload: opsWorkload(800_000, 'per thread count'),
     requiredThreads: 8,
     measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.mutexPerOp },
     alsoAt: p3m4Also,
@@ -597,9 +642,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'RwLock: 1–3 µs per (read) operation',
     claim: c('1–3 µs'),
-    workload: {
-      changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)',
-    },
+    workload: opsWorkload(800_000, 'per thread count'),
     requiredThreads: 8,
     measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.rwlockPerOp },
     alsoAt: p3m4Also,
@@ -612,9 +655,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Atomic: 0.01–0.1 µs per operation',
     claim: c('0.01–0.1 µs'),
-    workload: {
-      changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)',
-    },
+    workload: opsWorkload(800_000, 'per thread count'),
     requiredThreads: 8,
     measure: { kind: 'value', cell: p3m6At(8), variant: V.p3m6.atomicPerOp },
     alsoAt: p3m4Also,
@@ -627,9 +668,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: 'Atomics are 100× faster than a Mutex',
     claim: c('~100x'),
-    workload: {
-      changed: '100,000 operations per thread count in the quick profile (the chapter: 800,000; --full runs 1M)',
-    },
+    workload: opsWorkload(800_000, 'per thread count'),
     requiredThreads: 8,
     measure: { kind: 'ratio', cell: p3m6At(8), numerator: V.p3m6.mutexPerOp, denominator: V.p3m6.atomicPerOp },
     alsoAt: p3m4Also,
@@ -643,7 +682,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '50% reads: Mutex ≈ RwLock',
     claim: c('~1x'),
-    workload: { changed: '100,000 operations in the quick profile (the chapter: 1M, as --full runs)' },
+    workload: opsWorkload(1_000_000),
     requiredThreads: 8,
     measure: {
       kind: 'ratio',
@@ -660,7 +699,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '90% reads: RwLock 5× faster than Mutex',
     claim: c('~5x'),
-    workload: { changed: '100,000 operations in the quick profile (the chapter: 1M, as --full runs)' },
+    workload: opsWorkload(1_000_000),
     requiredThreads: 8,
     measure: {
       kind: 'ratio',
@@ -677,7 +716,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '99% reads: RwLock 10× faster than Mutex',
     claim: c('~10x'),
-    workload: { changed: '100,000 operations in the quick profile (the chapter: 1M, as --full runs)' },
+    workload: opsWorkload(1_000_000),
     requiredThreads: 8,
     measure: {
       kind: 'ratio',
@@ -694,7 +733,7 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'chapter',
     text: '99% reads: atomic 100× faster than Mutex',
     claim: c('~100x'),
-    workload: { changed: '100,000 operations in the quick profile (the chapter: 1M, as --full runs)' },
+    workload: opsWorkload(1_000_000),
     requiredThreads: 8,
     measure: {
       kind: 'ratio',
@@ -761,7 +800,10 @@ export const CLAIMS: readonly ClaimDef[] = [
     origin: 'harness',
     text: 'kit Mutex at least as fast as V8\u2019s Atomics.Mutex, 2 threads contending',
     claim: c('≥ 0.9x'),
-    workload: 'chapter',
+    workload: (p) =>
+      v8MutexOps(p) === 1_000_000
+        ? 'chapter'
+        : { changed: `2 threads × ${count(v8MutexOps(p))} increments (the harness: 1,000,000, as --full runs)` },
     requiredThreads: 2,
     measure: { kind: 'ratio', cell: CELL.v8mutex, numerator: V.v8mutex.v8, denominator: V.v8mutex.kit },
     whyDifferent: 'V8\u2019s native lock avoids the JS-level spin and guard objects',

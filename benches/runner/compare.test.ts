@@ -1,6 +1,20 @@
 /** --compare on synthetic reports: flags only changes whose whole interval is >5% away from 1, in the right direction. */
 import { describe, expect, it } from 'vitest';
-import { classify, type ComparableReport, compareReports, environmentWarnings, regressionsBeyond } from './compare.ts';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot } from '../../lib/paths.ts';
+import {
+  classify,
+  type ComparableReport,
+  compareReports,
+  environmentWarnings,
+  METHOD_VERSION,
+  regressionGate,
+  regressionsBeyond,
+} from './compare.ts';
 import { colourWanted } from './report.ts';
 import { cellMatcher } from './run.ts';
 import type { CellSpec } from './types.ts';
@@ -139,6 +153,44 @@ describe('--compare across machines, --fail-on-regression, --cells, colour', () 
     );
     expect(regressionsBeyond(better, 0)).toHaveLength(0);
   });
+
+  it('--fail-on-regression fails on a regression, and when nothing could be compared; passes otherwise', () => {
+    const old = report(2, [{ id: 'a', variant: 'v', values: around(10) }]);
+    const slower = compareReports(report(2, [{ id: 'a', variant: 'v', values: around(11.5) }]), old);
+    expect(regressionGate(slower, 5)).toEqual({ pass: false, message: '1 regression(s) beyond 5%: channels:a "v"' });
+    expect(regressionGate(slower, 30)).toEqual({ pass: true });
+    const same = compareReports(report(2, [{ id: 'a', variant: 'v', values: around(10) }]), old);
+    expect(regressionGate(same, 5)).toEqual({ pass: true });
+    // A gate that cannot look must not pass: another method version, or no variant with equal settings.
+    const otherMethod = compareReports(report(2, [{ id: 'a', variant: 'v', values: around(10) }]), report(1, []));
+    expect(regressionGate(otherMethod, 5)).toEqual({
+      pass: false,
+      message: 'nothing was compared: different method versions (1 then, 2 now)',
+    });
+    const otherSizes = compareReports(
+      report(2, [{ id: 'a', params: { threads: 4 }, variant: 'v', values: around(10) }]),
+      old,
+    );
+    expect(regressionGate(otherSizes, 5)).toMatchObject({ pass: false, message: expect.stringMatching(/^nothing/) });
+  });
+
+  it('npm run bench -- --compare <report of another method> --fail-on-regression stops before measuring', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-compare-')), 'old.json');
+    writeFileSync(file, JSON.stringify({ ...report(METHOD_VERSION - 1, []), machine: {} }));
+    const run = promisify(execFile);
+    const r = await run(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'scripts', 'bench.ts'), '--compare', file, '--fail-on-regression'],
+      { cwd: repoRoot, timeout: 60_000 },
+    ).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(
+      `bench: --fail-on-regression: ${file} was measured with method version ${METHOD_VERSION - 1}, this runner uses ${METHOD_VERSION}: nothing could be compared`,
+    );
+  }, 60_000);
 
   it('chooses cells by comma-separated globs over <suite>:<id>', () => {
     const match = cellMatcher('locks:p3m6/*, kit:micro');

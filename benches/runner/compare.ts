@@ -15,7 +15,16 @@ import { bootstrapRatioCI } from '../lib/stats.ts';
 import type { MachineInfo } from '../lib/machine.ts';
 import type { Better, CellResult } from './types.ts';
 
-export const METHOD_VERSION = 1;
+/**
+ * How cells are measured. Bump it whenever a change makes a report's numbers mean something else, so that
+ * `--compare` and `--merge` refuse to set reports measured one way against reports measured another.
+ *
+ *   1  the first runner (fresh processes per cell, interleaved variants, bootstrap over processes)
+ *   2  the blocked-send claim times the blocking only (no consumer spawn); the P2 m2 claim runs fixed CPU tasks;
+ *      the transport and pool cells warm up before timing, the transport cell's timed round sends the harness's
+ *      full volume in every profile; the quick profile runs 5 processes
+ */
+export const METHOD_VERSION = 2;
 export const CHANGE_THRESHOLD = 0.05;
 
 /** The part of a report that --compare reads. */
@@ -46,6 +55,24 @@ export function regressionsBeyond(c: Comparison, pct: number): Change[] {
   return c.changes.filter(
     (x) => x.ratio && x.better && classify(x.ratio.low, x.ratio.high, x.better, pct / 100) === 'regression',
   );
+}
+
+/**
+ * What `--fail-on-regression=PCT` decides: a regression beyond PCT% fails, and so does a comparison that compared
+ * nothing (another method version, or no variant measured with the same settings on both sides): a gate that
+ * cannot see a regression must not pass.
+ */
+export function regressionGate(c: Comparison, pct: number): { pass: true } | { pass: false; message: string } {
+  if (!c.comparable) return { pass: false, message: `nothing was compared: ${c.reason}` };
+  if (c.changes.every((x) => x.status === 'not comparable'))
+    return { pass: false, message: 'nothing was compared: no variant ran with the same settings in both reports' };
+  const bad = regressionsBeyond(c, pct);
+  if (bad.length === 0) return { pass: true };
+  const named = bad.slice(0, 3).map((b) => `${b.cell} "${b.variant}"`);
+  return {
+    pass: false,
+    message: `${bad.length} regression(s) beyond ${pct}%: ${named.join(', ')}${bad.length > 3 ? ', …' : ''}`,
+  };
 }
 
 export type ChangeStatus = 'regression' | 'improvement' | 'unchanged' | 'not comparable';

@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cellKey } from './analysis.ts';
-import { CLAIMS, resolveCell } from './claims.ts';
+import { CLAIMS, resolveCell, workloadIn } from './claims.ts';
 import { CONTRADICTIONS } from './contradictions.ts';
 import { judgeAll, MIN_GROUPS, VERDICT_RULES } from './judge.ts';
 import { PROFILES } from './profiles.ts';
-import { CELL, V } from './registry.ts';
+import { CELL, S, V } from './registry.ts';
 import { claimNotes } from './report.ts';
 import { planSuite } from './suites.ts';
 import { type CellResult, type CellSpec, SUITE_NAMES } from './types.ts';
@@ -94,14 +94,69 @@ describe('verdict rules', () => {
   it('rule 2: every chapter claim declares its workload, and a changed one says so on its row', () => {
     let changed = 0;
     for (const c of CLAIMS) {
-      expect(c.workload === 'chapter' || c.workload.changed.length > 20, c.id).toBe(true);
-      if (c.workload !== 'chapter') changed++;
+      for (const p of [quick, PROFILES.full]) {
+        const w = workloadIn(c, p);
+        expect(w === 'chapter' || w.changed.length > 20, c.id).toBe(true);
+        if (p === quick && w !== 'chapter') changed++;
+      }
     }
     expect(changed).toBeGreaterThan(10);
     const images = byId('p2-m2-images');
-    expect(images.workload).not.toBe('chapter');
+    expect(workloadIn(images, quick)).not.toBe('chapter');
     const [j] = judgeAll(new Map(), quick, 2, [images]);
     expect(claimNotes(j!).some((n) => n.startsWith('Workload changed: 16 CPU-bound tasks'))).toBe(true);
+  });
+
+  /** Claims whose number does not depend on the cell parameters the quick profile scales down, and why. */
+  const SIZE_FREE: Record<string, string> = {
+    'p1-m3-blocked-send': 'one send into a full channel of 2, timed on its own; the window is for the rate scenario',
+    'p1-m3-growth': 'a rate per second; the chapter states rates and no duration, the window only bounds the run',
+    'p1-m3-unbounded-grows': 'a trend over the window; the chapter states rates and no duration',
+    'p1-m3-bounded-flat': 'a trend over the window; the chapter states rates and no duration',
+    'p1-m3-producer-slows': 'a ratio of rates; the chapter states rates and no duration',
+    'p2-intro-spawn-cost': 'spawn + join of one thread, timed on its own (spawnTasks is the spawn-per-task variant)',
+    'p2-intro-pool-10k': 'the pool runs 10,000 tiny tasks in every profile',
+    'p2-m1-spawn-overhead': 'spawn + join of one thread × 1000, timed on its own',
+    'p2-m1-8-tasks': 'the P2 m1 scenario runs its own 8 tasks of 100 ms in every profile',
+  };
+
+  it('rule 2: a profile that scales a claim\u2019s cell down says so on the row, with that profile\u2019s own sizes', () => {
+    // The claim's cell as each profile plans it (16 cores: every thread count of the profile is planned).
+    const plans = { quick: plan(16, quick), full: plan(16, PROFILES.full) };
+    // The numbers of a note, leaving out the chapter's (or harness's) own it quotes ("(the chapter: 100,000, ...)").
+    const numbers = (text: string) =>
+      (text.replace(/\(the (chapter|harness)[^)]*\)/g, '').match(/\d[\d,]*/g) ?? []).map((n) =>
+        Number(n.replaceAll(',', '')),
+      );
+    let scaled = 0;
+    for (const def of CLAIMS) {
+      if (def.measure.kind === 'none') continue;
+      const key = resolveCell(def.measure.cell, 16);
+      const [q, f] = [plans.quick.get(key), plans.full.get(key)];
+      if (!q || !f) continue;
+      const specs = { quick: q, full: f };
+      const rows = {
+        quick: judgeAll(new Map(), quick, 16, [def])[0]!,
+        full: judgeAll(new Map(), PROFILES.full, 16, [def])[0]!,
+      };
+      if (JSON.stringify(specs.quick.params) !== JSON.stringify(specs.full.params) && !(def.id in SIZE_FREE)) {
+        scaled++;
+        expect(rows.quick.workloadChanged, `${def.id}: quick runs other sizes than --full`).toBeDefined();
+      }
+      // A size in a row's note is that profile's own: a number only the other profile's cell uses is a stale note.
+      for (const [name, other] of [
+        ['quick', 'full'],
+        ['full', 'quick'],
+      ] as const) {
+        const own = new Set(Object.values(specs[name].params).map(Number));
+        const theirs = Object.values(specs[other].params)
+          .map(Number)
+          .filter((n) => !own.has(n));
+        for (const n of numbers(rows[name].workloadChanged ?? ''))
+          expect(theirs, `${def.id} (${name}): "${rows[name].workloadChanged}" names ${n}`).not.toContain(n);
+      }
+    }
+    expect(scaled).toBeGreaterThan(10);
   });
 
   it('rule 3: "holds by construction" is its own verdict, never "reproduced"; a failed construction stays visible', () => {
@@ -153,6 +208,15 @@ describe('verdict rules', () => {
       claim,
     ]);
     expect(enough[0]!.measuredText).not.toContain('‡');
+  });
+
+  it('prints a trend that rounds to no change as 0%, not -0%', () => {
+    const flat = byId('p1-m3-bounded-flat');
+    // Memory that falls by a hair: a change of a few thousandths of a percent, below zero.
+    const run = (k: number): [number, number][] => Array.from({ length: 20 }, (_, i) => [i, 100 - i * 1e-4 + k * 1e-5]);
+    const series = { [S.backpressure.boundedMemory]: [0, 1, 2, 3, 4].map(run) };
+    const [j] = judgeAll(new Map([cell(CELL.backpressure, {}, 5, series)]), quick, 2, [flat]);
+    expect(j!.measuredText).toMatch(/^0% change \[-?\d+–\d+%\]$/);
   });
 
   it('the chapter contradictions name real claims', () => {

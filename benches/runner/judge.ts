@@ -14,7 +14,7 @@
 import { byConstruction, formatClaim, judgeClaim, notTestable, type Verdict } from '../lib/verdict.ts';
 import { formatRatio } from '../lib/table.ts';
 import { groupsOf, type Interval, medianOf, ratioOf, type Results, trendOf } from './analysis.ts';
-import { CLAIMS, type ClaimDef, type Measure, resolveCell } from './claims.ts';
+import { CLAIMS, type ClaimDef, type Measure, resolveCell, workloadIn } from './claims.ts';
 import type { Profile } from './types.ts';
 
 /** Fewer process groups than this and a bootstrap interval is too coarse to lean on. */
@@ -91,10 +91,12 @@ export function formatMeasured(def: ClaimDef, m: Interval | undefined, groups?: 
   return m && groups !== undefined && groups < MIN_GROUPS ? `${text} ‡${groups}` : text;
 }
 
+/** A fraction as whole percent; a value that rounds to zero prints as 0, never "-0". */
+const percent = (x: number): string => (Math.round(x * 100) || 0).toFixed(0);
+
 function formatMeasuredBare(def: ClaimDef, m: Interval | undefined): string {
   if (!m) return '—';
-  if (def.claim.kind === 'trend')
-    return `${(m.estimate * 100).toFixed(0)}% change [${(m.low * 100).toFixed(0)}–${(m.high * 100).toFixed(0)}%]`;
+  if (def.claim.kind === 'trend') return `${percent(m.estimate)}% change [${percent(m.low)}–${percent(m.high)}%]`;
   const unit = def.claim.unit;
   if (def.measure.kind === 'ratio' || unit === 'x') return formatRatio(m.estimate, m.low, m.high);
   return `${significant(m.estimate)} ${unit ?? ''} [${significant(m.low)}–${significant(m.high)}]`.replace('  ', ' ');
@@ -116,8 +118,10 @@ export function judgeAll(
       requiredThreads: def.requiredThreads,
       ...(def.method ? { method: def.method } : {}),
     };
+    const workload = workloadIn(def, profile);
+    const workloadNote = workload !== 'chapter' ? { workloadChanged: workload.changed } : {};
     if (def.measure.kind === 'none') {
-      return { ...base, measuredText: '—', verdict: notTestable(def.claim, def.measure.reason) };
+      return { ...base, measuredText: '—', verdict: notTestable(def.claim, def.measure.reason), ...workloadNote };
     }
     const cell = cellOf(def.measure, cores) as string;
     const measured = measureOf(def.measure, results, profile, cores);
@@ -158,7 +162,7 @@ export function judgeAll(
       ...(alsoMeasured ? { alsoMeasured } : {}),
       verdict,
       ...(contradicts && def.whyDifferent ? { explanation: def.whyDifferent } : {}),
-      ...(def.workload !== 'chapter' ? { workloadChanged: def.workload.changed } : {}),
+      ...workloadNote,
       ...(groups !== undefined && verdict.status !== 'not testable here' ? { groups } : {}),
     };
   });

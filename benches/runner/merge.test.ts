@@ -25,6 +25,8 @@ import {
 } from './merge.ts';
 
 const FIXTURES = path.join(repoRoot, 'benches', 'runner', 'fixtures');
+/** A real share file of method version 1 (the runner before claims 5 and 20, the warmed cells, 5 quick processes). */
+const OLD_METHOD = path.join(repoRoot, 'benches', 'runner', 'fixtures-method-1', 'share-1core-tiny.json');
 const fixtureFiles = () =>
   readdirSync(FIXTURES)
     .filter((f) => f.endsWith('.json'))
@@ -154,13 +156,19 @@ describe('merging real reports (fixtures)', () => {
     const m = mergeReports(readInputs([FIXTURES]));
     const charts = mergedBlocks(m).filter((b) => b.kind === 'chart');
     expect(charts.length).toBeGreaterThan(0);
-    // p3 m4 "atomics 100× a Mutex" needs 2 threads: the 2-core quick run judged it.
-    const atomic = m.claims.find((c) => c.id === 'p3-m4-100x');
-    expect(atomic?.points.some((p) => p.kind === 'judged, loaded machine' && p.cores === 2)).toBe(true);
-    const chart = charts.find((b) => b.file === 'merge-p3-m4-100x.svg');
+    // kit Mutex vs V8's Atomics.Mutex needs 2 threads: the 2-core quick run judged it.
+    const v8 = m.claims.find((c) => c.id === 'kit-v8-mutex');
+    expect(v8?.points.some((p) => p.kind === 'judged, loaded machine' && p.cores === 2)).toBe(true);
+    const chart = charts.find((b) => b.file === 'merge-kit-v8-mutex.svg');
     expect(chart?.svg.startsWith('<svg')).toBe(true);
     expect(chart?.svg).toContain('data-name="measured, judged, loaded machine"');
     for (const label of ['1 (M1)', '2 (M2)', '2 (M3)', '2 (M4)']) expect(chart?.svg).toContain(`>${label}</text>`);
+    // p3 m4 "atomics 100× a Mutex" needs 8 threads: the 2-core quick run measured it at 2 without judging.
+    const atomic = m.claims.find((c) => c.id === 'p3-m4-100x');
+    expect(atomic?.points.map((p) => [p.kind, p.cores])).toEqual([['not judged (at fewer threads)', 2]]);
+    expect(charts.find((b) => b.file === 'merge-p3-m4-100x.svg')?.svg).toContain(
+      'data-name="measured, not judged (at fewer threads)"',
+    );
     // Only claims that need more than one thread are charted.
     const chartedIds = charts.map((b) => b.file);
     for (const c of m.claims.filter((x) => x.requiredThreads <= 1))
@@ -300,6 +308,10 @@ describe('merge rules', () => {
       `method version ${METHOD_VERSION + 1}, this runner merges method version ${METHOD_VERSION} only (rerun the benchmark with this version)`,
     ]);
     for (const r of inputs.refused) expect(r.reason).not.toContain('\n');
+    // A real report of the first method version: refused, with the same one line.
+    expect(readInputs([OLD_METHOD]).refused.map((r) => r.reason)).toEqual([
+      `method version 1, this runner merges method version ${METHOD_VERSION} only (rerun the benchmark with this version)`,
+    ]);
     expect(checkReport({ method: { version: METHOD_VERSION }, machine: {}, claims: [] })).toEqual({
       ok: false,
       reason: 'the machine info has no core count',
@@ -329,16 +341,13 @@ const bench = (args: string[]) =>
   );
 
 describe('npm run bench -- --merge', () => {
-  it('merges three or more reports into report.md, report.html and one SVG per charted claim; refuses another method version', async () => {
+  it('merges three or more reports into report.md, report.html and one SVG per charted claim; refuses a real report of method version 1', async () => {
     const out = tmp();
-    const old = path.join(tmp(), 'old.json');
-    const record = JSON.parse(readFileSync(fixtureFiles()[0] as string, 'utf8')) as { method: { version: number } };
-    record.method.version = METHOD_VERSION + 1;
-    writeFileSync(old, JSON.stringify(record));
-    const r = await bench(['--merge', FIXTURES, old, '--out', out]);
+    expect(METHOD_VERSION).toBeGreaterThan(1);
+    const r = await bench(['--merge', FIXTURES, OLD_METHOD, '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stderr.trim().split('\n')).toEqual([
-      `bench: ${path.relative(repoRoot, old).split(path.sep).join('/')}: refused: method version ${METHOD_VERSION + 1}, this runner merges method version ${METHOD_VERSION} only (rerun the benchmark with this version)`,
+      `bench: benches/runner/fixtures-method-1/share-1core-tiny.json: refused: method version 1, this runner merges method version ${METHOD_VERSION} only (rerun the benchmark with this version)`,
     ]);
     expect(r.stdout).toContain('merged 4 report(s) (core groups 1, 2; 1 refused');
     expect(r.stdout).toMatch(/ #\s+source\s+claim\s+needs\s+1 core\s+2 cores\s+4 cores\s+8 cores\s+16\+ cores/);

@@ -44,6 +44,13 @@ describe("README.md's measured section", () => {
     expect(numbers.every((n) => n.text !== 'n/a')).toBe(true);
   });
 
+  it('has no measured number outside that section (times, rates, ratios come from the harness only)', () => {
+    const [before, after] = readFileSync(README, 'utf8').split(section!);
+    const measured = /\d+(?:[.,]\d+)*\s?(?:ms|µs|ns|×|[kMG]?\/s)(?![\w])/g;
+    expect(`${before}${after}`.match(measured) ?? []).toEqual([]);
+    expect('the tsx route costs 70–150 ms per thread'.match(measured)).toEqual(['150 ms']);
+  });
+
   it('catches a number edited by hand', () => {
     const edited = section!.replace(/(\d+(?:\.\d+)?)×/, (_, n: string) => `${Number(n) + 1}×`);
     expect(edited).not.toBe(text);

@@ -8,7 +8,8 @@
  *   - the verdict rules and the chapter's contradictions;
  *   - per suite: its tables and charts (hover a point for its value), then a strip plot per cell showing every
  *     per-process sample behind each interval (one dot per sample, one colour per process; hover for the value);
- *   - cost per cell (wall, CPU, memory), warnings, how to reproduce.
+ *   - cost per cell (wall, CPU, memory), the target against the reference (--target) and the comparison with an
+ *     earlier report (--compare, whose machine warnings go to the top), how to reproduce.
  *
  * report-html.test.ts opens it in headless Chromium and clicks the filters.
  */
@@ -16,15 +17,19 @@ import { escapeXml } from '../lib/chart.ts';
 import { formatSi } from '../lib/table.ts';
 import { contradictionLines } from './contradictions.ts';
 import { MIN_GROUPS, VERDICT_RULES } from './judge.ts';
+import { cellKey } from './analysis.ts';
 import {
   claimNotes,
   claimSuite,
+  compareLines,
   countVerdicts,
   outlierSummary,
   type RunRecord,
   reproduceLines,
   resourceLines,
+  SECTION_HEADINGS,
   shortVerdict,
+  targetLines,
   VERDICT_ORDER,
 } from './report.ts';
 import type { Section } from './suites.ts';
@@ -197,7 +202,7 @@ export function renderHtml(record: RunRecord, sections: readonly Section[]): str
   const counts = countVerdicts(chapter);
   const load = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
   const p = record.settings.profile;
-  const warnings = [...m.warnings];
+  const warnings = [...m.warnings, ...(record.comparison?.warnings ?? []).map((w) => `--compare: ${w}`)];
   const marked = record.claims.filter((c) => c.groups !== undefined && c.groups < MIN_GROUPS).length;
   if (marked)
     warnings.push(
@@ -259,6 +264,16 @@ export function renderHtml(record: RunRecord, sections: readonly Section[]): str
     }
   }
   body.push('<h2>Cost of each cell: wall time, CPU, memory</h2>', markdownToHtml(resourceLines(record).join('\n')));
+  const h2 = (heading: string) => `<h2>${esc(heading.replace(/^## /, ''))}</h2>`;
+  if (!record.settings.target.isReference) {
+    const results = new Map(record.cells.map((c) => [cellKey(c.spec.suite, c.spec.id), c]));
+    body.push(h2(SECTION_HEADINGS.target), markdownToHtml(targetLines(record, results).join('\n')));
+  }
+  if (record.comparison && record.settings.compare) {
+    // Its warnings are at the top of the page with the others.
+    const lines = compareLines(record.comparison, record.settings.compare).filter((l) => !l.startsWith('> '));
+    body.push(h2(SECTION_HEADINGS.compare), markdownToHtml(lines.join('\n')));
+  }
   body.push('<h2>How to reproduce</h2>', markdownToHtml(reproduceLines(record).join('\n')));
   return [
     '<!doctype html>',

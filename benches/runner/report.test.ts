@@ -11,13 +11,16 @@ import { judgeAll } from './judge.ts';
 import { PROFILES } from './profiles.ts';
 import { S, variantsOf } from './registry.ts';
 import {
+  outlierSummary,
   renderMarkdown,
   REPORT_SCHEMA,
+  reproduceLines,
   type RunRecord,
   SECTION_HEADINGS,
   suiteHeading,
   VERDICT_ORDER,
 } from './report.ts';
+import { renderHtml } from './report-html.ts';
 import { planSuite, suiteSection } from './suites.ts';
 import { SUITE_NAMES, type CellResult, type CellSpec } from './types.ts';
 
@@ -208,6 +211,68 @@ describe('report.md', () => {
     const machine = md.slice(md.indexOf(SECTION_HEADINGS.machine), md.indexOf(SECTION_HEADINGS.claims));
     for (const word of ['CPU:', 'Node', 'Load average', 'Date:', 'Commit:', 'Profile: quick'])
       expect(machine).toContain(word);
+  });
+
+  it('reproduces the run with every option that shaped it', () => {
+    const command = (settings: Partial<RunRecord['settings']>) =>
+      reproduceLines({ ...record, settings: { ...record.settings, ...settings } }).find((l) =>
+        l.startsWith('npm run bench'),
+      );
+    expect(command({})).toBe('npm run bench -- channels locks pool kit');
+    expect(command({ profile: { ...PROFILES.quick, processes: 10 }, cells: 'locks:p3m6/*,kit:micro', load: 2 })).toBe(
+      "npm run bench -- channels locks pool kit --processes 10 --cells 'locks:p3m6/*,kit:micro' --load 2",
+    );
+    expect(command({ profile: PROFILES.full })).toBe('npm run bench -- channels locks pool kit --full');
+  });
+
+  it('summarises outliers per suite, with advice a user can follow', () => {
+    const spiky = [
+      [10, 10.1, 9.9, 10, 10.2],
+      [10, 9.8, 10.1, 10, 80],
+    ];
+    const cell = { ...[...results.values()][0]!, samples: { channel: spiky } };
+    const lines = outlierSummary({ cells: [cell], settings: record.settings });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^- channels: 1 outlying samples .* in 1 variants, e\.g\. p1m6\/t1 "channel"\. /);
+    expect(lines[0]).toContain('rerun on a quiet machine');
+    expect(lines[0]).toContain(`--processes ${2 * PROFILES.quick.processes}`);
+  });
+
+  it('report.html shows the comparison and the target too, the comparison\u2019s machine warnings at the top', () => {
+    const [first] = [...results.values()];
+    const variant = Object.keys(first!.samples)[0]!;
+    const comparison = {
+      comparable: true,
+      warnings: ['different Node version: v18.0.0 then, v20.20.2 now; changes may come from the machine, not the code'],
+      changes: [
+        {
+          cell: `${first!.spec.suite}:${first!.spec.id}`,
+          variant,
+          status: 'regression' as const,
+          ratio: { estimate: 1.2, low: 1.1, high: 1.3 },
+          better: 'lower' as const,
+        },
+      ],
+    };
+    const html = renderHtml(
+      {
+        ...record,
+        settings: {
+          ...record.settings,
+          compare: 'old/report.json',
+          target: { name: 'exercises', dir: '/x', isReference: false },
+        },
+        comparison,
+      },
+      [],
+    );
+    const top = html.slice(0, html.indexOf('<h2>'));
+    expect(top).toContain('--compare: different Node version: v18.0.0 then');
+    expect(html).toContain('<h2>Comparison with an earlier report</h2>');
+    expect(html).toContain('Against old/report.json');
+    expect(html).toContain('1.20x [1.10–1.30]');
+    expect(html).toContain('<h2>Target vs reference</h2>');
+    expect(renderHtml(record, [])).not.toContain('<h2>Comparison with an earlier report</h2>');
   });
 
   it('has a table and a chart in each suite section', () => {

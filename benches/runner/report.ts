@@ -24,10 +24,11 @@ import path from 'node:path';
 import { styleText } from 'node:util';
 import { formatMachineHeader, type MachineInfo } from '../lib/machine.ts';
 import { flagOutliers, median, pooled } from '../lib/stats.ts';
-import { formatDuration, formatRatio, markdownTable, terminalTable } from '../lib/table.ts';
+import { formatDuration, formatRatio, markdownTable, plural, terminalTable } from '../lib/table.ts';
 import { type Interval, ratioOf } from './analysis.ts';
 import type { Comparison } from './compare.ts';
 import { contradictionLines } from './contradictions.ts';
+import { PROFILES } from './profiles.ts';
 import { renderHtml } from './report-html.ts';
 import { type ClaimResult, MIN_GROUPS, VERDICT_RULES, verdictLabel } from './judge.ts';
 import type { Section } from './suites.ts';
@@ -179,7 +180,7 @@ function settingsLines(record: RunRecord): string[] {
     `- Target: ${s.target.isReference ? 'solutions (the reference)' : `${s.target.name} (${s.target.dir}) against the reference`}${ms ? `; milestones: ${ms}` : ''}`,
     `- V8 Atomics.Mutex (node --harmony-struct): ${s.harmonyStruct ? 'available' : 'not available'}`,
     `- Intervals: 95% percentile bootstrap, processes resampled as groups; ratios paired by process`,
-    `- Load: the 1-minute average "after" includes this run's own work (it keeps up to ${record.machine.availableParallelism} cores busy); "before" tells whether others were competing`,
+    `- Load: the 1-minute average "after" includes this run's own work (it keeps up to ${plural(record.machine.availableParallelism, 'core')} busy); "before" tells whether others were competing`,
     ...(s.load
       ? [
           `- Competing load added by the runner (--load): ${s.load} busy process${s.load === 1 ? '' : 'es'} beside every cell`,
@@ -209,7 +210,7 @@ export function outlierSummary(record: Pick<RunRecord, 'cells' | 'settings'>): s
   return [...bySuite.entries()].map(
     ([suite, s]) =>
       `- ${suite}: ${s.outliers} outlying samples (more than 3 robust SDs from their median; kept) in ${s.variants} variants, e.g. ${s.worst}. ` +
-      `Advice: rerun on a quiet machine (load below half the cores)${p.name === 'full' ? '' : '; --full also repeats each variant more often in every process'}.`,
+      `Advice: rerun on a quiet machine (load below half the cores), or with more processes (--processes ${2 * p.processes}) so that one disturbed process weighs less in each interval.`,
   );
 }
 
@@ -256,7 +257,7 @@ export function resourceLines(record: Pick<RunRecord, 'cells'>): string[] {
   ];
 }
 
-function targetLines(record: RunRecord, results: ReadonlyMap<string, CellResult>): string[] {
+export function targetLines(record: RunRecord, results: ReadonlyMap<string, CellResult>): string[] {
   const rows: string[][] = [];
   for (const cell of record.cells) {
     for (const variant of Object.keys(cell.samples)) {
@@ -297,7 +298,7 @@ function targetLines(record: RunRecord, results: ReadonlyMap<string, CellResult>
   return lines;
 }
 
-function compareLines(c: Comparison, file: string): string[] {
+export function compareLines(c: Comparison, file: string): string[] {
   if (!c.comparable) return [`Not compared with ${file}: ${c.reason}.`];
   const warned = (c.warnings ?? []).flatMap((w) => [`> **Warning:** ${w}.`, '']);
   const flagged = c.changes.filter((x) => x.status === 'regression' || x.status === 'improvement');
@@ -320,6 +321,9 @@ export function reproduceLines(record: RunRecord): string[] {
   const s = record.settings;
   const args: string[] = [...s.suites];
   if (s.profile.name !== 'quick') args.push(s.profile.name === 'full' ? '--full' : `--profile ${s.profile.name}`);
+  if (s.profile.processes !== PROFILES[s.profile.name].processes) args.push(`--processes ${s.profile.processes}`);
+  if (s.cells) args.push(`--cells '${s.cells}'`);
+  if (s.load) args.push(`--load ${s.load}`);
   if (!s.target.isReference) args.push(`--target ${s.target.name}`);
   return [
     '```sh',

@@ -13,7 +13,7 @@
  * Cells are run by benches/runner/cells/<suite>.ts in child processes; this file never measures anything.
  */
 import { type AsciiSeries, renderAsciiChart, renderSvgChart, type SvgSeries } from '../lib/chart.ts';
-import { formatDuration, formatRatio, formatSi, markdownTable } from '../lib/table.ts';
+import { formatDuration, formatRatio, formatSi, markdownTable, plural } from '../lib/table.ts';
 import { cellKey, medianOf, medianSeries, ratioOf, type Results } from './analysis.ts';
 import { CELL, S, V } from './registry.ts';
 import type { CellSpec, Implementation, Profile, SuiteName } from './types.ts';
@@ -31,6 +31,8 @@ export interface PlanContext {
 
 /** Thread count of the P3 m4 per-operation cell: the chapter's 8, or all cores when there are fewer. */
 export const perOpThreads = (cores: number): number => Math.max(2, Math.min(8, cores));
+/** Increments per thread of the kit-vs-V8 Mutex cell: twice the profile's lock operations, at most the harness's 1M. */
+export const v8MutexOps = (p: Profile): number => Math.min(p.lockOps * 2, 1_000_000);
 
 export const SUITE_TITLES: Readonly<Record<SuiteName, string>> = {
   channels: 'Channels: pipeline vs shared state, kit channel vs postMessage, pipelining, backpressure',
@@ -130,7 +132,7 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
           id: 'v8mutex',
           kind: 'v8mutex',
           label: 'kit Mutex vs Atomics.Mutex',
-          params: { ops: Math.min(p.lockOps * 2, 1_000_000) },
+          params: { ops: v8MutexOps(p) },
           reps: reps('v8mutex'),
           threads: 3,
         });
@@ -180,7 +182,7 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
         ...base,
         id: 'spawn',
         kind: 'spawn',
-        label: `spawn per task vs pool (${w} workers)`,
+        label: `spawn per task vs pool (${plural(w, 'worker')})`,
         params: { workers: w, spawnTasks: p.spawnTasks, tinyTasks: p.poolTinyTasks },
         reps: reps('spawn'),
         threads: w,
@@ -708,7 +710,7 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
   if (sp) {
     const key = CELL.spawn;
     const P = V.spawn;
-    md.push(`### Spawn per task vs pool (${sp.spec.params.workers} workers; tiny tasks)`, '');
+    md.push(`### Spawn per task vs pool (${plural(Number(sp.spec.params.workers), 'worker')}; tiny tasks)`, '');
     md.push(
       markdownTable(
         ['measure', 'median [95% CI]'],

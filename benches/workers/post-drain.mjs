@@ -2,11 +2,12 @@
 // Plain JavaScript on purpose: the baseline is Node's own messaging with nothing of the kit in the way.
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { perRound } = workerData;
+// A warm-up round of `warmup` messages, then a timed round of `perRound`.
+const { warmup, perRound } = workerData;
 let received = 0;
 let round = 0;
 parentPort.on('message', () => {
-  if (++received === perRound) {
+  if (++received === (round === 0 ? warmup : perRound)) {
     received = 0;
     parentPort.postMessage(round++);
   }
