@@ -228,6 +228,28 @@ export function* whileEqual(
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
+let chaosState = (Date.now() ^ (process.pid << 8) ^ Math.floor(Math.random() * 0x7fffffff)) | 1;
+
+/**
+ * A race window (chaos mode, debug.ts): under KIT_CHAOS=1, one call in 8 holds the calling thread here, most often
+ * by spinning 2–30 µs (a thread on another core overtakes it), sometimes by sleeping 0.1–0.4 ms (its core goes to
+ * another thread). Call it only under `if (CHAOS)`.
+ */
+export function stall(): void {
+  let x = chaosState;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  chaosState = x;
+  if ((x & 7) !== 0) return;
+  if ((x & 0x300) === 0) {
+    Atomics.wait(sleepCell, 0, 0, 0.1 + ((x >>> 10) & 3) * 0.1);
+    return;
+  }
+  const until = performance.now() + 0.002 + ((x >>> 10) & 15) * 0.002;
+  while (performance.now() < until) relax(16);
+}
+
 /** Block the calling thread for `ms` milliseconds (on the main thread this also stops the event loop). */
 export function sleepBlocking(ms: number): void {
   if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);

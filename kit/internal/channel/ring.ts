@@ -26,11 +26,19 @@
  *   R1  0 ≤ SENT − RECEIVED ≤ the limit (capacity, 1 for a rendezvous, unbounded otherwise), mod 2^32;
  *   R2  0 ≤ TAIL − HEAD ≤ RING_SIZE, and RING_SIZE is a power of two that only grows;
  *   R3  a record's length word is within the ring (no decode past what was written);
- *   R4  a codec writes at most the bytes it announced (`bound`), so a record never overruns the room made for it.
+ *   R4  a codec writes at most the bytes it announced (`bound`), so a record never overruns the room made for it;
+ *   R5  a read starts only at a published message (RECEIVED ≠ SENT), and a lock-free read only in the only receiver,
+ *       which must have been the only one already when it saw the message queued: it decides whether to lock
+ *       before it looks (poll). Deciding after the look left a window in which the other receivers took the last
+ *       message and closed, and the now-only receiver read an empty slot at HEAD (zeros or an old record).
+ *
+ * Race windows (chaos mode, KIT_CHAOS=1, stalls a thread in each; see debug.ts): between finding a message queued
+ * and reading it, between finding room and writing, and between a lock-free decode and its RING_SIZE re-check.
  */
 import type { Codec, RingViews } from '../../codec.ts';
-import { check, DEBUG } from '../debug.ts';
+import { CHAOS, check, DEBUG } from '../debug.ts';
 import { acquire, release } from '../owner-lock.ts';
+import { stall } from '../wait.ts';
 import type { Counter } from './counter.ts';
 import {
   align8,
@@ -139,6 +147,7 @@ export class Ring<T> {
         this.seenReceived = Atomics.load(ctl, RECEIVED);
         if (((sent - this.seenReceived) | 0) >= limit) return 'full';
       }
+      if (CHAOS) stall();
       const tail = this.writeRecord(prepared);
       // The publishing pair: adjacent, nothing in between (see the header).
       if (this.recordSize === undefined) ctl[TAIL] = tail;
@@ -285,6 +294,10 @@ export class Ring<T> {
 
   poll(): Polled<T> {
     const ctl = this.ctl;
+    // Lock or not is decided before looking for a message (R5): only a thread that was already the only receiver
+    // when it saw a message queued may read it without the lock. Decided after the look, it could find itself the
+    // only receiver because the others took that last message and closed in between, and read an empty slot.
+    const locked = this.needsLock(RECEIVERS);
     if (this.looksEmpty(Atomics.load(ctl, RECEIVED))) {
       if (Atomics.load(ctl, SENDERS) > 0) {
         // A poller that never parks (tryRecv in a loop) must still learn that its last sender died.
@@ -294,8 +307,9 @@ export class Ring<T> {
       // Every sender is gone; a message published just before the last one left is still visible now.
       if (this.looksEmpty(Atomics.load(ctl, RECEIVED))) return DISCONNECTED;
     }
+    if (CHAOS) stall();
     let value: Polled<T>;
-    if (this.needsLock(RECEIVERS)) {
+    if (locked) {
       acquire(ctl, RECV_LOCK);
       try {
         value = this.looksEmpty(ctl[RECEIVED]!) ? EMPTY : this.readRecord(false);
@@ -317,6 +331,7 @@ export class Ring<T> {
    */
   private readRecord(unlocked: boolean): T {
     const ctl = this.ctl;
+    if (DEBUG) this.checkQueued(unlocked);
     for (;;) {
       this.refreshViews();
       const size = this.ringSize;
@@ -346,6 +361,7 @@ export class Ring<T> {
         if (unlocked && Atomics.load(ctl, RING_SIZE) !== size) continue;
         throw error;
       }
+      if (CHAOS && unlocked) stall();
       if (unlocked && Atomics.load(ctl, RING_SIZE) !== size) continue;
       // The publishing pair: adjacent, nothing in between (see the header). Fixed-size records: HEAD is
       // RECEIVED × record size, so one store publishes both (see loadHead).
@@ -354,6 +370,20 @@ export class Ring<T> {
       Atomics.store(ctl, RECEIVED, received);
       if (DEBUG) this.checkCounts();
       return value;
+    }
+  }
+
+  /** R5, at the start of a read: a message is queued, and a lock-free reader is the only receiver. */
+  private checkQueued(unlocked: boolean): void {
+    const ctl = this.ctl;
+    // RECEIVED first: only this reader can move it now (it holds RECV_LOCK, or it is the only receiver), and SENT
+    // read afterwards can only be larger, so the test is exact.
+    const received = Atomics.load(ctl, RECEIVED);
+    const sent = Atomics.load(ctl, SENT);
+    check(((sent - received) | 0) > 0, 'R5', `a read started with no message queued (SENT = RECEIVED = ${sent})`);
+    if (unlocked) {
+      const receivers = Atomics.load(ctl, RECEIVERS);
+      check(receivers === 1, 'R5', `a lock-free read with ${receivers} receivers counted`);
     }
   }
 
