@@ -212,6 +212,30 @@ export async function blockAsync<R>(op: Waiting<R>): Promise<R> {
   return step.value;
 }
 
+/** What `blockAsyncWhile` returns when its operation's owner went away while the operation waited. */
+export const ABANDONED: unique symbol = Symbol('abandoned');
+
+/**
+ * `blockAsync` for an operation whose owner can go away while it waits: a channel endpoint that another async task of
+ * the same thread closes or moves. After every wait, if `live()` is false, the operation is ended where it waits (its
+ * `finally` blocks run: it uncounts itself, takes back what it must) and ABANDONED is returned (also when `live()` is
+ * already false before it starts). A blocking wait needs
+ * no such check: nothing else runs on its thread while it waits.
+ */
+export async function blockAsyncWhile<R>(op: Waiting<R>, live: () => boolean): Promise<R | typeof ABANDONED> {
+  if (!live()) return ABANDONED;
+  let step = op.next(true);
+  while (!step.done) {
+    const more = await parkAsync(step.value);
+    if (!live()) {
+      op.return(undefined as R);
+      return ABANDONED;
+    }
+    step = op.next(more);
+  }
+  return step.value;
+}
+
 /** A generator that waits while `words[index] === value` (one slice at a time) until `deadline`; true if changed. */
 export function* whileEqual(
   words: Int32Array,
