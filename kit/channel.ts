@@ -215,7 +215,8 @@ export class Receiver<T> extends Endpoint<T> implements Iterable<T>, AsyncIterab
   recv(): T {
     const core = this.usable();
     let value: Polled<T> | typeof TIMED_OUT = core.ring.poll();
-    if (value === EMPTY) value = block(core.receiving(Infinity, core.rxSpin));
+    if (value === EMPTY) value = core.spinPoll();
+    if (value === EMPTY) value = block(core.receiving(Infinity, core.rxSpin, true));
     if (value === DISCONNECTED || value === EMPTY || value === TIMED_OUT) throw new RecvError();
     return value;
   }
@@ -251,7 +252,8 @@ export class Receiver<T> extends Endpoint<T> implements Iterable<T>, AsyncIterab
     const core = this.usable();
     for (;;) {
       let value: Polled<T> | typeof TIMED_OUT = core.ring.poll();
-      if (value === EMPTY) value = block(core.receiving(Infinity, core.rxSpin));
+      if (value === EMPTY) value = core.spinPoll();
+      if (value === EMPTY) value = block(core.receiving(Infinity, core.rxSpin, true));
       if (value === DISCONNECTED || value === EMPTY || value === TIMED_OUT) return;
       yield value;
     }

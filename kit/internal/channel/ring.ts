@@ -71,6 +71,12 @@ export class Ring<T> {
   private seenSent = 0;
   private soleSender = false;
   private soleReceiver = false;
+  /**
+   * Fixed-size records and a bounded ring that already holds `limit` of them: no send ever needs to grow it (a free
+   * place in the queue is room in the ring), so both sides skip the growth checks. RING_SIZE only grows, so once
+   * true in one thread it stays true everywhere.
+   */
+  private readonly neverGrows: boolean;
 
   constructor(
     readonly ctl: Int32Array,
@@ -88,6 +94,7 @@ export class Ring<T> {
     this.seenHead = this.loadHead();
     this.seenSent = Atomics.load(ctl, SENT);
     this.refreshViews();
+    this.neverGrows = this.recordSize !== undefined && this.limit * this.recordSize <= this.ringSize;
   }
 
   /** This thread added an endpoint: it may no longer be the only sender or receiver. */
@@ -138,26 +145,47 @@ export class Ring<T> {
     const ctl = this.ctl;
     this.counter.reclaimIfSomeoneDied();
     if (Atomics.load(ctl, RECEIVERS) <= 0) return 'disconnected';
-    const locked = this.needsLock(SENDERS);
-    if (locked) acquire(ctl, SEND_LOCK);
-    try {
-      const sent = ctl[SENT]!;
-      const limit = this.limit;
-      if (((sent - this.seenReceived) | 0) >= limit) {
-        this.seenReceived = Atomics.load(ctl, RECEIVED);
-        if (((sent - this.seenReceived) | 0) >= limit) return 'full';
+    let seq: number | 'full';
+    if (this.needsLock(SENDERS)) {
+      acquire(ctl, SEND_LOCK);
+      try {
+        seq = this.enqueue(prepared, true);
+      } finally {
+        release(ctl, SEND_LOCK);
       }
-      if (CHAOS) stall();
+    } else {
+      seq = this.enqueue(prepared, false);
+    }
+    if (seq !== 'full') this.waker.signalRx();
+    return seq;
+  }
+
+  /** The room check, the write and its publication; with SEND_LOCK held (`locked`) or as the only sender. */
+  private enqueue(prepared: unknown, locked: boolean): number | 'full' {
+    const ctl = this.ctl;
+    const sent = ctl[SENT]!;
+    const limit = this.limit;
+    if (((sent - this.seenReceived) | 0) >= limit) {
+      this.seenReceived = Atomics.load(ctl, RECEIVED);
+      if (((sent - this.seenReceived) | 0) >= limit) return 'full';
+    }
+    if (CHAOS) stall();
+    const recordSize = this.recordSize;
+    if (this.neverGrows) {
+      // Fixed-size records in a ring with room for `limit` of them: a free place in the queue is room in the ring,
+      // and the ring never grows, so the views are current and the place is SENT × record size.
+      this.codec.write(prepared, this.views, Math.imul(sent, recordSize!) & (this.ringSize - 1));
+      Atomics.store(ctl, SENT, (sent + 1) | 0);
+    } else {
+      // Only senders grow the ring: the only sender has current views, a locked one looks again.
+      if (locked) this.refreshViews();
       const tail = this.writeRecord(prepared);
       // The publishing pair: adjacent, nothing in between (see the header).
       if (this.recordSize === undefined) ctl[TAIL] = tail;
       Atomics.store(ctl, SENT, (sent + 1) | 0);
-      if (DEBUG) this.checkCounts();
-      return (sent + 1) | 0;
-    } finally {
-      if (locked) release(ctl, SEND_LOCK);
-      this.waker.signalRx();
     }
+    if (DEBUG) this.checkCounts();
+    return (sent + 1) | 0;
   }
 
   /**
@@ -170,8 +198,12 @@ export class Ring<T> {
     if (this.alwaysLock || Atomics.load(this.ctl, countWord) !== 1) return true;
     // Once sole, always sole until this thread adds an endpoint (endpointAdded clears the flags): other threads
     // can only close theirs. So the answer is cached, saving an atomic load per message.
-    if (countWord === SENDERS) this.soleSender = true;
-    else this.soleReceiver = true;
+    if (countWord === SENDERS) {
+      this.soleSender = true;
+      this.refreshViews(); // other senders may have grown the ring; from now on only this one does
+    } else {
+      this.soleReceiver = true;
+    }
     return false;
   }
 
@@ -183,7 +215,7 @@ export class Ring<T> {
 
   /** Write one record at the tail (growing the ring if needed); returns the new tail, for the caller to publish. */
   private writeRecord(prepared: unknown): number {
-    this.refreshViews();
+    if (DEBUG) check(Atomics.load(this.ctl, RING_SIZE) === this.ringSize, 'R2', 'a sender wrote with stale views');
     const fixedRecord = this.recordSize;
     const need = fixedRecord ?? align8(4 + this.codec.bound(prepared));
     let tail = this.loadTail();
@@ -332,6 +364,15 @@ export class Ring<T> {
   private readRecord(unlocked: boolean): T {
     const ctl = this.ctl;
     if (DEBUG) this.checkQueued(unlocked);
+    if (this.neverGrows) {
+      // The ring never grows: current views, nothing to re-check; the place is RECEIVED × record size.
+      const received = ctl[RECEIVED]!;
+      const at = Math.imul(received, this.recordSize!) & (this.ringSize - 1);
+      const value = this.codec.read(this.views, at, this.recordSize!);
+      Atomics.store(ctl, RECEIVED, (received + 1) | 0);
+      if (DEBUG) this.checkCounts();
+      return value;
+    }
     for (;;) {
       this.refreshViews();
       const size = this.ringSize;
