@@ -10,7 +10,7 @@
  * leaves anyone waiting forever. `receiving` and the strategies' `sending` are the whole blocking operations; the
  * endpoints (channel.ts) make their fast attempt inline and run these only when it fails.
  *
- * Invariants: those of the parts (K1–K2 waker, H1–H2 counter, R1–R3 ring), checked when KIT_DEBUG=1.
+ * Invariants: those of the parts (K1–K2 waker, H1–H2 counter, R1–R5 ring), checked when KIT_DEBUG=1.
  */
 import { type Codec, structured } from '../../codec.ts';
 import { CHANNEL_SPIN, type Deadline, Spinner, type Waiting } from '../wait.ts';
