@@ -28,6 +28,7 @@ export default defineConfig({
           name: 'kit-debug',
           include: [
             'kit/test/stress.test.ts',
+            'kit/test/ring-stress.test.ts',
             'kit/test/death.test.ts',
             'kit/test/select.test.ts',
             'kit/test/debug.test.ts',

@@ -22,7 +22,9 @@
  *
  * Invariants: an endpoint is open, closed or moved, and only an open one touches the channel (E1: checked on
  * every call, as EndpointClosedError); an open endpoint is counted once in SENDERS or RECEIVERS, by this thread's
- * holder slot or, once moved, by the receiving thread's (E2). The shared-memory invariants are the parts'.
+ * holder slot or, once moved, by the receiving thread's (E2); an async operation whose endpoint is closed or moved
+ * while it waits ends at its next wake-up with EndpointClosedError and takes nothing (E3: only counted endpoints
+ * act, which the ring's lock-free only receiver relies on, R5). The shared-memory invariants are the parts'.
  */
 import {
   EndpointClosedError,
@@ -39,7 +41,7 @@ import { type ChannelOptions, UNBOUNDED } from './internal/channel/layout.ts';
 import { DISCONNECTED, EMPTY, type Polled } from './internal/channel/ring.ts';
 import { type Destination, registerKind, share, type WireHandle } from './internal/handles.ts';
 import { type Releasable, track, untrack } from './internal/thread-scope.ts';
-import { block, blockAsync, deadlineAfter } from './internal/wait.ts';
+import { ABANDONED, block, blockAsyncWhile, deadlineAfter } from './internal/wait.ts';
 import { err, ok, type Result } from './result.ts';
 
 export * from './channel-errors.ts';
@@ -47,13 +49,24 @@ export type { ChannelOptions } from './internal/channel/layout.ts';
 
 const SENT_OK: Result<void, never> = ok(undefined);
 
-function sendResult<T>(outcome: SendOutcome, value: T): Result<void, SendTimeoutError<T>> {
+function sendResult<T>(outcome: SendOutcome | typeof ABANDONED, value: T): Result<void, SendTimeoutError<T>> {
+  if (outcome === ABANDONED) throw closedWhileWaiting('sender');
   return outcome === 'sent' ? SENT_OK : err(new SendTimeoutError(outcome, value));
 }
 
-function recvResult<T>(value: Polled<T> | typeof TIMED_OUT): Result<T, RecvTimeoutError> {
+function recvResult<T>(value: Polled<T> | typeof TIMED_OUT | typeof ABANDONED): Result<T, RecvTimeoutError> {
+  if (value === ABANDONED) throw closedWhileWaiting('receiver');
   if (value === TIMED_OUT || value === EMPTY) return err(RecvTimeoutError.Timeout);
   return value === DISCONNECTED ? err(RecvTimeoutError.Disconnected) : ok(value);
+}
+
+/**
+ * An async operation whose endpoint was closed (or moved) by another task of its thread while it waited: it ends
+ * there, taking nothing (E3). Left running, it would act for an endpoint that is no longer counted: a receive could
+ * race the channel's now-only receiver, which reads without the lock.
+ */
+function closedWhileWaiting(kind: 'sender' | 'receiver'): EndpointClosedError {
+  return new EndpointClosedError(`this ${kind} was closed or moved while its operation waited`);
 }
 
 type EndpointState = 'open' | 'closed' | 'moved';
@@ -68,6 +81,9 @@ abstract class Endpoint<T> implements Releasable, Disposable {
     if (counted) this.core.addEndpoint(this.kind);
     track(this);
   }
+
+  /** For the async drivers: the endpoint is still open (E3). */
+  protected readonly live = (): boolean => this.state === 'open';
 
   protected usable(): ChannelCore<T> {
     if (this.state !== 'open') {
@@ -169,9 +185,9 @@ export class Sender<T> extends Endpoint<T> {
   }
 
   async sendTimeoutAsync(value: T, timeoutMs: number): Promise<Result<void, SendTimeoutError<T>>> {
-    const core = this.usable();
-    const deadline = deadlineAfter(timeoutMs);
-    return sendResult(await blockAsync(core.strategy.sending(core.codec.prepare(value), deadline, undefined)), value);
+    const { strategy, codec } = this.usable();
+    const sending = strategy.sending(codec.prepare(value), deadlineAfter(timeoutMs), undefined);
+    return sendResult(await blockAsyncWhile(sending, this.live), value);
   }
 
   /** True once every receiver is gone: further sends will fail. */
@@ -199,7 +215,8 @@ export class Receiver<T> extends Endpoint<T> implements Iterable<T>, AsyncIterab
   recv(): T {
     const core = this.usable();
     let value: Polled<T> | typeof TIMED_OUT = core.ring.poll();
-    if (value === EMPTY) value = block(core.receiving(Infinity, core.rxSpin));
+    if (value === EMPTY) value = core.spinPoll();
+    if (value === EMPTY) value = block(core.receiving(Infinity, core.rxSpin, true));
     if (value === DISCONNECTED || value === EMPTY || value === TIMED_OUT) throw new RecvError();
     return value;
   }
@@ -227,7 +244,7 @@ export class Receiver<T> extends Endpoint<T> implements Iterable<T>, AsyncIterab
 
   async recvTimeoutAsync(timeoutMs: number): Promise<Result<T, RecvTimeoutError>> {
     const deadline = deadlineAfter(timeoutMs);
-    return recvResult(await blockAsync(this.usable().receiving(deadline, undefined)));
+    return recvResult(await blockAsyncWhile(this.usable().receiving(deadline, undefined), this.live));
   }
 
   /** Blocking iteration: yields every message until the channel is empty and disconnected. */
@@ -235,7 +252,8 @@ export class Receiver<T> extends Endpoint<T> implements Iterable<T>, AsyncIterab
     const core = this.usable();
     for (;;) {
       let value: Polled<T> | typeof TIMED_OUT = core.ring.poll();
-      if (value === EMPTY) value = block(core.receiving(Infinity, core.rxSpin));
+      if (value === EMPTY) value = core.spinPoll();
+      if (value === EMPTY) value = block(core.receiving(Infinity, core.rxSpin, true));
       if (value === DISCONNECTED || value === EMPTY || value === TIMED_OUT) return;
       yield value;
     }
@@ -245,7 +263,8 @@ export class Receiver<T> extends Endpoint<T> implements Iterable<T>, AsyncIterab
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     const core = this.usable();
     for (;;) {
-      const value = await blockAsync(core.receiving(Infinity, undefined));
+      const value = await blockAsyncWhile(core.receiving(Infinity, undefined), this.live);
+      if (value === ABANDONED) throw closedWhileWaiting('receiver');
       if (value === DISCONNECTED || value === EMPTY || value === TIMED_OUT) return;
       yield value;
     }

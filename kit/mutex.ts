@@ -53,6 +53,7 @@ import {
 import {
   acquire,
   acquiring,
+  spinToAcquire,
   isHeldByMe,
   type LockOutcome,
   releaseFast,
@@ -205,7 +206,8 @@ export class Mutex<T extends SharedValue = undefined> implements Shareable {
       // synchronized with (see releaseFast).
       return this.ctl[POISON] === 0 ? new MutexGuard(this) : this.afterAcquire('acquired');
     }
-    return this.afterAcquire(block(acquiring(this.ctl, OWNER, Infinity, this.spinner, false)));
+    if (spinToAcquire(this.ctl, OWNER, this.spinner)) return this.afterAcquire('acquired');
+    return this.afterAcquire(block(acquiring(this.ctl, OWNER, Infinity, this.spinner, false, true)));
   }
 
   /** Wait without blocking the event loop. */

@@ -19,7 +19,10 @@
  * the waiter; a bump between the re-check and the sleep makes the sleep return at once. Nothing is lost.
  *
  * Fast paths stay outside generators (a generator step costs about 100 ns; a park costs microseconds): callers
- * make their uncontended attempt inline and build a generator only when that attempt fails.
+ * make their uncontended attempt inline and build a generator only when that attempt fails. The hottest waits also
+ * spin inline first (a blocking receive: ChannelCore.spinPoll; a blocking lock: owner-lock's spinToAcquire), since
+ * building and driving a generator (~0.3 µs) costs more than a running peer takes to answer; the generator they
+ * start afterwards is told (`spun`) and parks at once.
  *
  * Adaptive spinning (`Spinner`): spinning pays only while the peer is running and answers soon. With more runnable
  * threads than cores, the peer is often descheduled and every spin burns the time slice it needs. A spinner keeps a
@@ -212,6 +215,30 @@ export async function blockAsync<R>(op: Waiting<R>): Promise<R> {
   return step.value;
 }
 
+/** What `blockAsyncWhile` returns when its operation's owner went away while the operation waited. */
+export const ABANDONED: unique symbol = Symbol('abandoned');
+
+/**
+ * `blockAsync` for an operation whose owner can go away while it waits: a channel endpoint that another async task of
+ * the same thread closes or moves. After every wait, if `live()` is false, the operation is ended where it waits (its
+ * `finally` blocks run: it uncounts itself, takes back what it must) and ABANDONED is returned (also when `live()` is
+ * already false before it starts). A blocking wait needs
+ * no such check: nothing else runs on its thread while it waits.
+ */
+export async function blockAsyncWhile<R>(op: Waiting<R>, live: () => boolean): Promise<R | typeof ABANDONED> {
+  if (!live()) return ABANDONED;
+  let step = op.next(true);
+  while (!step.done) {
+    const more = await parkAsync(step.value);
+    if (!live()) {
+      op.return(undefined as R);
+      return ABANDONED;
+    }
+    step = op.next(more);
+  }
+  return step.value;
+}
+
 /** A generator that waits while `words[index] === value` (one slice at a time) until `deadline`; true if changed. */
 export function* whileEqual(
   words: Int32Array,
@@ -227,6 +254,28 @@ export function* whileEqual(
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+let chaosState = (Date.now() ^ (process.pid << 8) ^ Math.floor(Math.random() * 0x7fffffff)) | 1;
+
+/**
+ * A race window (chaos mode, debug.ts): under KIT_CHAOS=1, one call in 8 holds the calling thread here, most often
+ * by spinning 2–30 µs (a thread on another core overtakes it), sometimes by sleeping 0.1–0.4 ms (its core goes to
+ * another thread). Call it only under `if (CHAOS)`.
+ */
+export function stall(): void {
+  let x = chaosState;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  chaosState = x;
+  if ((x & 7) !== 0) return;
+  if ((x & 0x300) === 0) {
+    Atomics.wait(sleepCell, 0, 0, 0.1 + ((x >>> 10) & 3) * 0.1);
+    return;
+  }
+  const until = performance.now() + 0.002 + ((x >>> 10) & 15) * 0.002;
+  while (performance.now() < until) relax(16);
+}
 
 /** Block the calling thread for `ms` milliseconds (on the main thread this also stops the event loop). */
 export function sleepBlocking(ms: number): void {

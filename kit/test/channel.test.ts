@@ -294,6 +294,57 @@ describe('async forms on the main thread', () => {
   });
 });
 
+describe('an endpoint closed while its async operation waits (E3)', () => {
+  test('a pending receive ends with EndpointClosedError and leaves the message to the receiver still open', async () => {
+    const [tx, rx] = channel<number>();
+    const other = rx.clone();
+    const pending = rx.recvAsync();
+    await sleepAsync(5); // it has looked, found nothing and parked
+    rx.close();
+    tx.send(1);
+    await expect(pending).rejects.toBeInstanceOf(EndpointClosedError);
+    expect(other.tryRecv()).toEqual({ ok: true, value: 1 });
+  });
+
+  test('a pending async iteration ends with EndpointClosedError once its receiver is closed', async () => {
+    const [tx, rx] = channel<number>();
+    const other = rx.clone();
+    const iterating = (async () => {
+      for await (const _ of rx);
+    })();
+    await sleepAsync(5);
+    rx.close();
+    tx.send(2);
+    await expect(iterating).rejects.toBeInstanceOf(EndpointClosedError);
+    expect(other.tryRecv()).toEqual({ ok: true, value: 2 });
+  });
+
+  test('a rendezvous send waiting for pickup ends with EndpointClosedError and takes its message back', async () => {
+    const [tx, rx] = syncChannel<number>(0);
+    const keep = tx.clone();
+    const pending = tx.sendAsync(3);
+    await sleepAsync(5); // enqueued, waiting for a receiver
+    tx.close();
+    await expect(pending).rejects.toBeInstanceOf(EndpointClosedError);
+    expect(rx.tryRecv()).toEqual({ ok: false, error: TryRecvError.Empty });
+    keep.close();
+  });
+
+  test('a send waiting for room ends with EndpointClosedError and sends nothing', async () => {
+    const [tx, rx] = syncChannel<number>(1);
+    tx.send(1);
+    const pending = tx.clone().sendAsync(2);
+    const again = tx.sendAsync(3);
+    await sleepAsync(5);
+    tx.close();
+    expect(rx.recv()).toBe(1); // room: both wake; the closed one must not use it
+    await expect(again).rejects.toBeInstanceOf(EndpointClosedError);
+    await pending;
+    expect(rx.recv()).toBe(2);
+    expect(rx.tryRecv()).toEqual({ ok: false, error: TryRecvError.Empty });
+  });
+});
+
 describe('iteration', () => {
   test('sync iteration in a worker ends at disconnection', async () => {
     const [tx, rx] = channel<number>();

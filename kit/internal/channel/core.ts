@@ -10,7 +10,7 @@
  * leaves anyone waiting forever. `receiving` and the strategies' `sending` are the whole blocking operations; the
  * endpoints (channel.ts) make their fast attempt inline and run these only when it fails.
  *
- * Invariants: those of the parts (K1–K2 waker, H1–H2 counter, R1–R3 ring), checked when KIT_DEBUG=1.
+ * Invariants: those of the parts (K1–K2 waker, H1–H2 counter, R1–R5 ring), checked when KIT_DEBUG=1.
  */
 import { type Codec, structured } from '../../codec.ts';
 import { CHANNEL_SPIN, type Deadline, Spinner, type Waiting } from '../wait.ts';
@@ -134,12 +134,18 @@ export class ChannelCore<T> {
    * passes its `spin`ner: it first watches the word the other side writes (SENT for a receiver, RECEIVED for a
    * sender), for as long as its spinner allows.
    */
-  *waitingFor(side: Side, ready: () => boolean, deadline: Deadline, spin: Spinner | undefined): Waiting<boolean> {
+  *waitingFor(
+    side: Side,
+    ready: () => boolean,
+    deadline: Deadline,
+    spin: Spinner | undefined,
+    spun = false,
+  ): Waiting<boolean> {
     const ctl = this.ctl;
     // Whether the other side is asleep right now says little here: the message this thread has just sent may be
     // what wakes it (a ping-pong), so the spinner's record of recent waits alone decides (it stops spinning when
     // spins stop paying, as on a loaded machine).
-    if (spin?.willSpin()) {
+    if (!spun && spin?.willSpin()) {
       const watch = side === 'receiver' ? SENT : RECEIVED;
       const seen = Atomics.load(ctl, watch);
       if (ready()) return true;
@@ -159,18 +165,35 @@ export class ChannelCore<T> {
     }
   }
 
-  /** The whole receive: a message, DISCONNECTED (empty and every sender gone), or TIMED_OUT. */
-  *receiving(deadline: Deadline, spin: Spinner | undefined): Waiting<Polled<T> | typeof TIMED_OUT> {
+  /**
+   * The whole receive: a message, DISCONNECTED (empty and every sender gone), or TIMED_OUT. `spun`: the caller has
+   * just had its spin (spinPoll), so the first wait parks at once.
+   */
+  *receiving(deadline: Deadline, spin: Spinner | undefined, spun = false): Waiting<Polled<T> | typeof TIMED_OUT> {
     const ring = this.ring;
     const ready = () => ring.readyToReceive();
-    for (;;) {
+    for (let first = true; ; first = false) {
       const value = ring.poll();
       if (value !== EMPTY) return value;
-      if (!(yield* this.waitingFor('receiver', ready, deadline, spin))) {
+      if (!(yield* this.waitingFor('receiver', ready, deadline, spin, spun && first))) {
         const last = ring.poll();
         return last === EMPTY ? TIMED_OUT : last;
       }
     }
+  }
+
+  /**
+   * A blocking receive's spin, inline: from a running peer a message arrives sooner than a generator is built and
+   * driven, so the spin happens before `receiving` and outside it. While the receive spinner allows, watch SENT,
+   * then poll once more; EMPTY when nothing came (or no spin was allowed): then `receiving(…, spun = true)`.
+   */
+  spinPoll(): Polled<T> {
+    const spin = this.rxSpin;
+    if (!spin.willSpin()) return EMPTY;
+    const ctl = this.ctl;
+    const seen = Atomics.load(ctl, SENT);
+    if (!this.ring.readyToReceive() && !spin.spin(ctl, SENT, seen)) return EMPTY;
+    return this.ring.poll();
   }
 }
 

@@ -56,10 +56,18 @@ export class Rendezvous implements SendStrategy {
         continue;
       }
       const taken = () => ring.pickedUp(seq) || counter.receiversGone();
-      // waitingFor also ends when every receiver left: only a pickup counts as delivered.
-      const delivered = (yield* this.core.waitingFor('sender', taken, deadline, spin)) && ring.pickedUp(seq);
-      if (!delivered && ring.takeBack(seq)) return counter.receiversGone() ? 'disconnected' : 'timeout';
-      return 'sent';
+      let waited = false;
+      try {
+        // waitingFor also ends when every receiver left: only a pickup counts as delivered.
+        const delivered = (yield* this.core.waitingFor('sender', taken, deadline, spin)) && ring.pickedUp(seq);
+        waited = true;
+        if (!delivered && ring.takeBack(seq)) return counter.receiversGone() ? 'disconnected' : 'timeout';
+        return 'sent';
+      } finally {
+        // Ended while waiting for pickup (its sender was closed by another task: E3, channel.ts): a send that fails
+        // must not deliver later, so the message comes back unless a receiver already has it.
+        if (!waited) ring.takeBack(seq);
+      }
     }
   }
 }

@@ -26,11 +26,19 @@
  *   R1  0 ≤ SENT − RECEIVED ≤ the limit (capacity, 1 for a rendezvous, unbounded otherwise), mod 2^32;
  *   R2  0 ≤ TAIL − HEAD ≤ RING_SIZE, and RING_SIZE is a power of two that only grows;
  *   R3  a record's length word is within the ring (no decode past what was written);
- *   R4  a codec writes at most the bytes it announced (`bound`), so a record never overruns the room made for it.
+ *   R4  a codec writes at most the bytes it announced (`bound`), so a record never overruns the room made for it;
+ *   R5  a read starts only at a published message (RECEIVED ≠ SENT), and a lock-free read only in the only receiver,
+ *       which must have been the only one already when it saw the message queued: it decides whether to lock
+ *       before it looks (poll). Deciding after the look left a window in which the other receivers took the last
+ *       message and closed, and the now-only receiver read an empty slot at HEAD (zeros or an old record).
+ *
+ * Race windows (chaos mode, KIT_CHAOS=1, stalls a thread in each; see debug.ts): between finding a message queued
+ * and reading it, between finding room and writing, and between a lock-free decode and its RING_SIZE re-check.
  */
 import type { Codec, RingViews } from '../../codec.ts';
-import { check, DEBUG } from '../debug.ts';
+import { CHAOS, check, DEBUG } from '../debug.ts';
 import { acquire, release } from '../owner-lock.ts';
+import { stall } from '../wait.ts';
 import type { Counter } from './counter.ts';
 import {
   align8,
@@ -63,6 +71,12 @@ export class Ring<T> {
   private seenSent = 0;
   private soleSender = false;
   private soleReceiver = false;
+  /**
+   * Fixed-size records and a bounded ring that already holds `limit` of them: no send ever needs to grow it (a free
+   * place in the queue is room in the ring), so both sides skip the growth checks. RING_SIZE only grows, so once
+   * true in one thread it stays true everywhere.
+   */
+  private readonly neverGrows: boolean;
 
   constructor(
     readonly ctl: Int32Array,
@@ -80,6 +94,7 @@ export class Ring<T> {
     this.seenHead = this.loadHead();
     this.seenSent = Atomics.load(ctl, SENT);
     this.refreshViews();
+    this.neverGrows = this.recordSize !== undefined && this.limit * this.recordSize <= this.ringSize;
   }
 
   /** This thread added an endpoint: it may no longer be the only sender or receiver. */
@@ -130,25 +145,47 @@ export class Ring<T> {
     const ctl = this.ctl;
     this.counter.reclaimIfSomeoneDied();
     if (Atomics.load(ctl, RECEIVERS) <= 0) return 'disconnected';
-    const locked = this.needsLock(SENDERS);
-    if (locked) acquire(ctl, SEND_LOCK);
-    try {
-      const sent = ctl[SENT]!;
-      const limit = this.limit;
-      if (((sent - this.seenReceived) | 0) >= limit) {
-        this.seenReceived = Atomics.load(ctl, RECEIVED);
-        if (((sent - this.seenReceived) | 0) >= limit) return 'full';
+    let seq: number | 'full';
+    if (this.needsLock(SENDERS)) {
+      acquire(ctl, SEND_LOCK);
+      try {
+        seq = this.enqueue(prepared, true);
+      } finally {
+        release(ctl, SEND_LOCK);
       }
+    } else {
+      seq = this.enqueue(prepared, false);
+    }
+    if (seq !== 'full') this.waker.signalRx();
+    return seq;
+  }
+
+  /** The room check, the write and its publication; with SEND_LOCK held (`locked`) or as the only sender. */
+  private enqueue(prepared: unknown, locked: boolean): number | 'full' {
+    const ctl = this.ctl;
+    const sent = ctl[SENT]!;
+    const limit = this.limit;
+    if (((sent - this.seenReceived) | 0) >= limit) {
+      this.seenReceived = Atomics.load(ctl, RECEIVED);
+      if (((sent - this.seenReceived) | 0) >= limit) return 'full';
+    }
+    if (CHAOS) stall();
+    const recordSize = this.recordSize;
+    if (this.neverGrows) {
+      // Fixed-size records in a ring with room for `limit` of them: a free place in the queue is room in the ring,
+      // and the ring never grows, so the views are current and the place is SENT × record size.
+      this.codec.write(prepared, this.views, Math.imul(sent, recordSize!) & (this.ringSize - 1));
+      Atomics.store(ctl, SENT, (sent + 1) | 0);
+    } else {
+      // Only senders grow the ring: the only sender has current views, a locked one looks again.
+      if (locked) this.refreshViews();
       const tail = this.writeRecord(prepared);
       // The publishing pair: adjacent, nothing in between (see the header).
       if (this.recordSize === undefined) ctl[TAIL] = tail;
       Atomics.store(ctl, SENT, (sent + 1) | 0);
-      if (DEBUG) this.checkCounts();
-      return (sent + 1) | 0;
-    } finally {
-      if (locked) release(ctl, SEND_LOCK);
-      this.waker.signalRx();
     }
+    if (DEBUG) this.checkCounts();
+    return (sent + 1) | 0;
   }
 
   /**
@@ -161,8 +198,12 @@ export class Ring<T> {
     if (this.alwaysLock || Atomics.load(this.ctl, countWord) !== 1) return true;
     // Once sole, always sole until this thread adds an endpoint (endpointAdded clears the flags): other threads
     // can only close theirs. So the answer is cached, saving an atomic load per message.
-    if (countWord === SENDERS) this.soleSender = true;
-    else this.soleReceiver = true;
+    if (countWord === SENDERS) {
+      this.soleSender = true;
+      this.refreshViews(); // other senders may have grown the ring; from now on only this one does
+    } else {
+      this.soleReceiver = true;
+    }
     return false;
   }
 
@@ -174,7 +215,7 @@ export class Ring<T> {
 
   /** Write one record at the tail (growing the ring if needed); returns the new tail, for the caller to publish. */
   private writeRecord(prepared: unknown): number {
-    this.refreshViews();
+    if (DEBUG) check(Atomics.load(this.ctl, RING_SIZE) === this.ringSize, 'R2', 'a sender wrote with stale views');
     const fixedRecord = this.recordSize;
     const need = fixedRecord ?? align8(4 + this.codec.bound(prepared));
     let tail = this.loadTail();
@@ -285,6 +326,10 @@ export class Ring<T> {
 
   poll(): Polled<T> {
     const ctl = this.ctl;
+    // Lock or not is decided before looking for a message (R5): only a thread that was already the only receiver
+    // when it saw a message queued may read it without the lock. Decided after the look, it could find itself the
+    // only receiver because the others took that last message and closed in between, and read an empty slot.
+    const locked = this.needsLock(RECEIVERS);
     if (this.looksEmpty(Atomics.load(ctl, RECEIVED))) {
       if (Atomics.load(ctl, SENDERS) > 0) {
         // A poller that never parks (tryRecv in a loop) must still learn that its last sender died.
@@ -294,8 +339,9 @@ export class Ring<T> {
       // Every sender is gone; a message published just before the last one left is still visible now.
       if (this.looksEmpty(Atomics.load(ctl, RECEIVED))) return DISCONNECTED;
     }
+    if (CHAOS) stall();
     let value: Polled<T>;
-    if (this.needsLock(RECEIVERS)) {
+    if (locked) {
       acquire(ctl, RECV_LOCK);
       try {
         value = this.looksEmpty(ctl[RECEIVED]!) ? EMPTY : this.readRecord(false);
@@ -317,6 +363,16 @@ export class Ring<T> {
    */
   private readRecord(unlocked: boolean): T {
     const ctl = this.ctl;
+    if (DEBUG) this.checkQueued(unlocked);
+    if (this.neverGrows) {
+      // The ring never grows: current views, nothing to re-check; the place is RECEIVED × record size.
+      const received = ctl[RECEIVED]!;
+      const at = Math.imul(received, this.recordSize!) & (this.ringSize - 1);
+      const value = this.codec.read(this.views, at, this.recordSize!);
+      Atomics.store(ctl, RECEIVED, (received + 1) | 0);
+      if (DEBUG) this.checkCounts();
+      return value;
+    }
     for (;;) {
       this.refreshViews();
       const size = this.ringSize;
@@ -346,6 +402,7 @@ export class Ring<T> {
         if (unlocked && Atomics.load(ctl, RING_SIZE) !== size) continue;
         throw error;
       }
+      if (CHAOS && unlocked) stall();
       if (unlocked && Atomics.load(ctl, RING_SIZE) !== size) continue;
       // The publishing pair: adjacent, nothing in between (see the header). Fixed-size records: HEAD is
       // RECEIVED × record size, so one store publishes both (see loadHead).
@@ -354,6 +411,20 @@ export class Ring<T> {
       Atomics.store(ctl, RECEIVED, received);
       if (DEBUG) this.checkCounts();
       return value;
+    }
+  }
+
+  /** R5, at the start of a read: a message is queued, and a lock-free reader is the only receiver. */
+  private checkQueued(unlocked: boolean): void {
+    const ctl = this.ctl;
+    // RECEIVED first: only this reader can move it now (it holds RECV_LOCK, or it is the only receiver), and SENT
+    // read afterwards can only be larger, so the test is exact.
+    const received = Atomics.load(ctl, RECEIVED);
+    const sent = Atomics.load(ctl, SENT);
+    check(((sent - received) | 0) > 0, 'R5', `a read started with no message queued (SENT = RECEIVED = ${sent})`);
+    if (unlocked) {
+      const receivers = Atomics.load(ctl, RECEIVERS);
+      check(receivers === 1, 'R5', `a lock-free read with ${receivers} receivers counted`);
     }
   }
 
