@@ -161,16 +161,16 @@ describe('a peer thread dies', () => {
     const [tx, rx] = channel<number>();
     const producer = spawn(exitMidStream, tx, 5, 3);
     const got: number[] = [];
-    const started = performance.now();
+    // The disconnection must end the wait, not the timeout (which would fail below as Timeout); no wall-clock bound
+    // beyond that, so a loaded machine cannot fail it.
     for (;;) {
-      const result = await rx.recvTimeoutAsync(5000);
+      const result = await rx.recvTimeoutAsync(30_000);
       if (!result.ok) {
         expect(result.error).toBe(RecvTimeoutError.Disconnected);
         break;
       }
       got.push(result.value);
     }
-    expect(performance.now() - started).toBeLessThan(4000);
     expect(got).toEqual([0, 1, 2, 3, 4]);
     expect((await joinError(producer)).message).toMatch(/died before finishing: it exited with code 3/);
   });
