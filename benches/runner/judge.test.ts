@@ -130,7 +130,7 @@ describe('verdict rules', () => {
       );
     let scaled = 0;
     for (const def of CLAIMS) {
-      if (def.measure.kind === 'none') continue;
+      if (def.measure.kind === 'none' || def.fullOnly !== undefined) continue; // quick leaves a full-only claim unjudged
       const key = resolveCell(def.measure.cell, 16);
       const [q, f] = [plans.quick.get(key), plans.full.get(key)];
       if (!q || !f) continue;

@@ -126,7 +126,9 @@ export function judgeAll(
     const cell = cellOf(def.measure, cores) as string;
     const measured = measureOf(def.measure, results, profile, cores);
     let verdict: Verdict;
-    if (def.requiredThreads > cores) {
+    if (def.fullOnly !== undefined && profile.name !== 'full') {
+      verdict = notTestable(def.claim, `the ${profile.name} profile does not time ${def.fullOnly} (run with --full)`);
+    } else if (def.requiredThreads > cores) {
       verdict = judgeClaim(def.claim, undefined, { requiredThreads: def.requiredThreads, availableParallelism: cores });
     } else if (measured === undefined) {
       const r = results.get(cell);

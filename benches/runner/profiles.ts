@@ -42,6 +42,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     microMinCpuNs: 5e6,
     logLines: 0,
     imageCopies: 0,
+    imagesWholeProcess: false,
     threadsCell: { roundTrips: 2_000, startups: 2, idleMs: 100 },
   },
   quick: {
@@ -70,6 +71,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     microMinCpuNs: 40e6,
     logLines: 0,
     imageCopies: 1,
+    imagesWholeProcess: false,
     threadsCell: { roundTrips: 20_000, startups: 5, idleMs: 300 },
   },
   full: {
@@ -98,6 +100,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     microMinCpuNs: 150e6,
     logLines: 1_000_000,
     imageCopies: 4,
+    imagesWholeProcess: true,
     threadsCell: { roundTrips: 200_000, startups: 10, idleMs: 1_000 },
   },
 };

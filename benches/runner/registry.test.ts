@@ -39,7 +39,8 @@ describe('registry', () => {
       const { variants, series } = claimVariants(c.measure);
       const targets: [Map<string, CellSpec>, string][] = [[big, resolveCell(c.measure.cell, 16)]];
       if (c.alsoAt) targets.push([small, c.alsoAt.cell(2)]);
-      else if (c.requiredThreads <= 2) targets.push([small, resolveCell(c.measure.cell, 2)]);
+      else if (c.requiredThreads <= 2 && c.fullOnly === undefined)
+        targets.push([small, resolveCell(c.measure.cell, 2)]);
       for (const [plan, key] of targets) {
         const spec = plan.get(key);
         expect(spec, `${c.id}: no planned cell ${key}`).toBeDefined();

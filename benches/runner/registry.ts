@@ -65,11 +65,15 @@ export const V = {
     baseline: 'pipeline command, single-threaded baseline',
     cold: 'pipeline command, threads started per run',
     warm: 'pipeline command, threads kept',
+    processSingle: 'pipeline command as a process, --single-threaded',
+    processThreaded: 'pipeline command as a process, threaded (default)',
   },
   images: {
     sequential: 'photos, one by one on the main thread',
     pool: 'photos, reference pool',
     twoInFlight: 'photos, main thread, 2 in flight',
+    processOne: 'images command as a process, 1 worker thread',
+    processDefault: 'images command as a process, default',
   },
   micro: {
     channel: 'channel send + recv',
@@ -172,7 +176,12 @@ export const KINDS: Readonly<Record<CellKind, KindDef>> = {
     ],
   },
   spawn: { suite: 'pool', params: ['workers', 'spawnTasks', 'tinyTasks'], variants: () => all(V.spawn) },
-  images: { suite: 'pool', params: ['workers', 'copies'], variants: () => all(V.images) },
+  images: {
+    suite: 'pool',
+    params: ['workers', 'copies', 'wholeProcess'],
+    variants: (p) =>
+      p['wholeProcess'] === true ? all(V.images) : [V.images.sequential, V.images.pool, V.images.twoInFlight],
+  },
   logs: { suite: 'channels', params: ['lines', 'workers', 'warmUps'], variants: () => all(V.logs) },
   micro: { suite: 'kit', params: ['minCpuNs'], variants: () => all(V.micro) },
   threads: { suite: 'kit', params: ['roundTrips', 'startups', 'idleMs'], variants: () => all(V.threads) },

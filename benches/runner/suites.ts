@@ -195,7 +195,7 @@ export function planSuite(suite: SuiteName, ctx: PlanContext): CellSpec[] {
           id: 'images',
           kind: 'images',
           label: `photos with sharp: pool of ${iw} vs main thread`,
-          params: { workers: iw, copies: p.imageCopies },
+          params: { workers: iw, copies: p.imageCopies, wholeProcess: p.imagesWholeProcess },
           reps: reps('images'),
           threads: iw,
           impls: ctx.p2m6Impls.filter((i) => i.label === 'reference'),
@@ -486,6 +486,21 @@ function channelsSection(results: Results): Omit<Section, 'suite' | 'title'> {
         [row(L.baseline), row(L.cold), row(L.warm)],
       ),
       '',
+      'The same files through the command as a user runs it (`npm run pipeline`): whole processes, start-up included.',
+      '',
+      markdownTable(
+        ['variant', 'median', 'throughput', 'speedup over --single-threaded'],
+        [L.processSingle, L.processThreaded].map((v) => {
+          const m = medianOf(results, CELL.logs, v);
+          return [
+            v,
+            ms(m?.estimate),
+            m ? `${formatSi((lines / m.estimate) * 1000)} lines/s` : '—',
+            v === L.processSingle ? '1.00x (baseline)' : ratio(ratioOf(results, CELL.logs, L.processSingle, v)),
+          ];
+        }),
+      ),
+      '',
     );
   }
   return { markdown: md.join('\n'), terminal, svgs };
@@ -750,6 +765,22 @@ function poolSection(results: Results): Omit<Section, 'suite' | 'title'> {
       ),
       '',
     );
+    if (medianOf(results, CELL.images, I.processDefault)) {
+      md.push(
+        'The `images` command on the same batch as a user runs it: whole processes (start-up, the folder walk and',
+        'the writes included), the default against one worker thread.',
+        '',
+        markdownTable(
+          ['variant', 'median', 'speedup over one worker'],
+          [I.processOne, I.processDefault].map((v) => [
+            v,
+            ms(medianOf(results, CELL.images, v)?.estimate),
+            v === I.processOne ? '1.00x (baseline)' : ratio(ratioOf(results, CELL.images, I.processOne, v)),
+          ]),
+        ),
+        '',
+      );
+    }
   }
   return { markdown: md.join('\n'), terminal, svgs };
 }

@@ -138,5 +138,7 @@ export interface Profile {
   readonly logLines: number;
   /** Copies of each fixture photo in the images cell's batch (0: no images cell). */
   readonly imageCopies: number;
+  /** Also time the `images` command as whole processes (one worker thread against the default). */
+  readonly imagesWholeProcess: boolean;
   readonly threadsCell: { readonly roundTrips: number; readonly startups: number; readonly idleMs: number };
 }

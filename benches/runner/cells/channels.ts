@@ -34,7 +34,7 @@ import type { PipelineReport } from '../../../apps/pipeline/report.ts';
 import { FIXTURE_NAMES, writeRepeatedLog } from '../../../apps/pipeline/synthetic.ts';
 import { BENCHMARKED_MILESTONES } from '../target.ts';
 import type { CellOutput, CellSpec } from '../types.ts';
-import { guardImpl, loadImpls, num, Recorder, rotate, variantName } from './common.ts';
+import { guardImpl, loadImpls, num, Recorder, rotate, timeCommand, variantName } from './common.ts';
 
 interface P1m6Module {
   benchmarkChannelPipeline(numLogs: number, numWorkers: number): { elapsedMs: number; entries: number };
@@ -407,7 +407,8 @@ function logCounts(r: PipelineReport): string {
  * The `pipeline` command (apps/pipeline) on `lines` lines of the four loghub samples repeated into four temporary
  * files (one malformed or blank line in 997), in the page cache before timing: the single-threaded baseline, the
  * threaded pipeline as one CLI run does it (threads started for the run: "cold"), and the same threads kept across
- * runs ("warm"), each checked to count exactly like the first run. `warmUps` rounds first, untimed.
+ * runs ("warm"), each checked to count exactly like the first run. `warmUps` rounds first, untimed. Then the
+ * command as a user runs it, whole processes (start-up included): threaded against `--single-threaded`.
  */
 async function logs(spec: CellSpec, rec: Recorder): Promise<void> {
   const { mkdtempSync, rmSync, createReadStream } = await import('node:fs');
@@ -433,11 +434,19 @@ async function logs(spec: CellSpec, rec: Recorder): Promise<void> {
     if (logCounts(report) !== expected) throw new Error('logs: a variant counted differently from the first run');
     return report.elapsedMs;
   };
+  const asProcess = (extra: string[]) => async (): Promise<number> => {
+    const { ms, stdout } = timeCommand('pipeline', [...files, '--json', ...extra]);
+    const report = JSON.parse(stdout) as PipelineReport;
+    if (logCounts(report) !== expected) throw new Error('logs: the command counted differently from the first run');
+    return ms;
+  };
   const L = V.logs;
   const variants: [string, () => Promise<number>][] = [
     [L.baseline, timed(() => runBaseline(files))],
     [L.cold, timed(() => runPipeline(files, { workers }))],
     [L.warm, timed(() => kept.run(files))],
+    [L.processSingle, asProcess(['--single-threaded'])],
+    [L.processThreaded, asProcess([])], // the command's default thread count, as a user gets it
   ];
   for (const [name] of variants) rec.declare(name, 'ms');
   try {

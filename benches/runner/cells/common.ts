@@ -8,8 +8,10 @@
  * (NotImplementedError anywhere in the error, including a thread's panic) is recorded as "not implemented yet"
  * and its variants are dropped, while the reference variants go on.
  */
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../../../lib/paths.ts';
 import { isNotImplementedError } from '../target.ts';
 import type { Better, CellOutput, CellSpec, Implementation, VariantInfo } from '../types.ts';
 
@@ -143,4 +145,21 @@ export function quickMedian(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/**
+ * One run of a project command as a user starts it (`npm run <command>` runs `node scripts/launch.mjs
+ * scripts/<command>.ts`; npm's own start-up left out): wall milliseconds from spawn to exit, and its stdout.
+ * A failed run throws with its stderr, so a broken command never reports a time.
+ */
+export function timeCommand(command: string, args: readonly string[]): { ms: number; stdout: string } {
+  const entry = [path.join(repoRoot, 'scripts', 'launch.mjs'), path.join(repoRoot, 'scripts', `${command}.ts`)];
+  const start = performance.now();
+  const run = spawnSync(process.execPath, [...entry, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = performance.now() - start;
+  if (run.status !== 0) {
+    const why = (run.stderr || run.error?.message || `exit ${run.status ?? run.signal}`).trim().split('\n')[0];
+    throw new Error(`${command} ${args.join(' ')} failed: ${why}`);
+  }
+  return { ms, stdout: run.stdout };
 }

@@ -35,6 +35,7 @@ import {
   quickMedian,
   Recorder,
   rotate,
+  timeCommand,
   variantName,
 } from './common.ts';
 import { V } from '../registry.ts';
@@ -307,6 +308,8 @@ interface ImageModules {
  * A batch of real photos (fixtures/images/good, each `copies` times), resize to 320 + blur 1.5: the reference pool
  * of `workers` against the same batch one by one on the main thread, and against two sharp pipelines in flight from
  * the main thread (no worker threads: the obvious alternative for sharp-only work). sharp.concurrency(1) for all.
+ * With `wholeProcess`, also the `images` command on a folder of the same batch as a user runs it, whole processes
+ * (start-up, walk and writes included): one worker thread against the command's default.
  */
 async function imagesCell(spec: CellSpec, rec: Recorder): Promise<void> {
   const { readdirSync, mkdtempSync, rmSync } = await import('node:fs');
@@ -370,9 +373,31 @@ async function imagesCell(spec: CellSpec, rec: Recorder): Promise<void> {
       },
     ],
   ];
+  if (spec.params['wholeProcess'] === true) {
+    const { copyFileSync, mkdirSync } = await import('node:fs');
+    const inDir = path.join(out, 'in');
+    mkdirSync(inDir);
+    for (let copy = 0; copy < copies; copy++)
+      for (const file of files) copyFileSync(path.join(good, file), path.join(inDir, `c${copy}_${file}`));
+    let run = 0;
+    const asProcess = (extra: string[]) => async (): Promise<number> => {
+      const outDir = path.join(out, `run-${run++}`);
+      const args = [inDir, outDir, '--resize', '320x320', '--blur', '1.5', '--json', ...extra];
+      const { ms, stdout } = timeCommand('images', args);
+      const result = JSON.parse(stdout) as { processed: number; failed: unknown[] };
+      if (result.processed !== batch.length || result.failed.length > 0)
+        throw new Error(`images: the command processed ${result.processed} of ${batch.length}`);
+      rmSync(outDir, { recursive: true, force: true });
+      return ms;
+    };
+    variants.push(
+      [V.images.processOne, asProcess(['--workers', '1', '--threads'])],
+      [V.images.processDefault, asProcess([])],
+    );
+  }
   for (const [name, run] of variants) {
     rec.declare(name, 'ms');
-    await run(); // warm-up: every worker has imported sharp
+    await run(); // warm-up: every worker has imported sharp (and the page cache holds the command's files)
   }
   for (let rep = 0; rep < spec.reps; rep++) for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
   rec.notes.push(`${batch.length} photos per batch`);
