@@ -225,3 +225,25 @@ describe('verdict rules', () => {
     for (const c of CONTRADICTIONS) for (const id of c.claims) expect(ids, `${c.title}: ${id}`).toContain(id);
   });
 });
+
+describe('why a claim is unjudged', () => {
+  it('names the missing cell as the profile and the selection would have it', () => {
+    const def = byId('kit-numbers');
+    const reason = (p: typeof quick) => {
+      const v = judgeAll(new Map(), p, 16, [def])[0]!.verdict;
+      return v.status === 'not testable here' ? v.reason : '';
+    };
+    expect(reason(quick)).toMatch(/the quick profile does not run channels:transport \(run with --full/);
+    expect(reason(PROFILES.full)).toMatch(/this run did not select channels:transport/);
+  });
+
+  it('a claim only --full measures is unjudged in other profiles, and says what only --full times', () => {
+    for (const id of ['pipeline-process', 'images-process']) {
+      const def = byId(id);
+      const v = judgeAll(new Map(), quick, 2, [def])[0]!.verdict;
+      expect(v.status).toBe('not testable here');
+      if (v.status === 'not testable here')
+        expect(v.reason).toMatch(/quick profile does not time .*as whole processes/);
+    }
+  });
+});

@@ -136,7 +136,9 @@ export function judgeAll(
         ? Object.keys(r.notImplemented).length > 0 && Object.keys(r.samples).length === 0
           ? 'the reference is not implemented yet'
           : `the cell ${cell} produced no usable samples${r.failures.length ? ` (${r.failures[0]?.split('\n')[0]})` : ''}`
-        : `the ${profile.name} profile does not run ${cell} (run with --full, or the suite was not selected)`;
+        : profile.name === 'full'
+          ? `this run did not select ${cell} (its suite or --cells left it out)`
+          : `the ${profile.name} profile does not run ${cell} (run with --full, or the suite was not selected)`;
       verdict = notTestable(def.claim, reason);
     } else {
       verdict = judgeClaim(def.claim, measured, { requiredThreads: def.requiredThreads, availableParallelism: cores });
