@@ -43,7 +43,8 @@ export function todoMessage(milestone: string, functionName: string, thread?: st
   return `not implemented yet: ${functionName} (milestone ${milestone})${where}; read that milestone's README.md, then write it`;
 }
 
-const MESSAGE_RE = /not implemented yet: (\S+) \(milestone (p\d+\/m\d+)\)(?: \(thrown in thread '((?:[^'\\]|\\.)*)'\))?/;
+const MESSAGE_RE =
+  /not implemented yet: (\S+) \(milestone (p\d+\/m\d+)\)(?: \(thrown in thread '((?:[^'\\]|\\.)*)'\))?/;
 
 /** The stub a text (a failure message, a stack, a thread's panic text) names, if any, and the thread it names. */
 export function parseTodoMessage(text: string | undefined): TodoStub | undefined {

@@ -21,8 +21,14 @@ describe('stub log', () => {
     for (const s of stubs) expect(s).toMatchObject({ milestone: 'p9/m1', functionName: 'makeGreeting' });
     // The runner's words for it name both, and read back.
     const message = todoMessage('p9/m1', 'makeGreeting', 'producer-0');
-    expect(message).toMatch(/^not implemented yet: makeGreeting \(milestone p9\/m1\) \(thrown in thread 'producer-0'\)/);
-    expect(parseTodoMessage(message)).toEqual({ milestone: 'p9/m1', functionName: 'makeGreeting', thread: 'producer-0' });
+    expect(message).toMatch(
+      /^not implemented yet: makeGreeting \(milestone p9\/m1\) \(thrown in thread 'producer-0'\)/,
+    );
+    expect(parseTodoMessage(message)).toEqual({
+      milestone: 'p9/m1',
+      functionName: 'makeGreeting',
+      thread: 'producer-0',
+    });
     expect(parseTodoMessage(todoMessage('p9/m1', 'f', "it's"))?.thread).toBe("it's");
   });
 

@@ -65,9 +65,9 @@ export function readEvents(
 
 /**
  * The failure of a test that failed after a thread it started hit a stub: the stub, named with its thread, then
- * what the test itself saw. Undefined when no thread hit a stub, or when the test's own error names another
- * stub (one hit on the test's own thread is the nearer cause). Never applied to a test that did not fail: the
- * hint comes from the process the code under test runs in, so it may change words, never a verdict.
+ * what the test itself saw. Undefined when no thread hit a stub, or when the test's own thread hit a stub (the
+ * nearer cause). Never applied to a test that did not fail: the hint comes from the process the code under test
+ * runs in, so it may change words, never a verdict.
  */
 export function threadStubFailure(
   ev: Extract<CheckpointEvent, { e: 'result' }>,
@@ -75,10 +75,9 @@ export function threadStubFailure(
 ): string | undefined {
   if (ev.state !== 'failed' || ev.threadStub === undefined) return;
   const { milestone, functionName, thread } = ev.threadStub;
-  const own = parseTodoMessage(ev.error);
-  // The test's own error names a stub: a different one (hit on the test's own thread) is the nearer cause; the
-  // same one came from the thread (a join passing its panic on), and the thread's name is added.
-  if (own !== undefined && (own.milestone !== milestone || own.functionName !== functionName)) return;
+  // The test's own error names a stub hit on the test's own thread: that is the nearer cause. One passed on by a
+  // join (a ThreadPanicError) came from a thread, and the thread's name is said.
+  if (parseTodoMessage(ev.error) !== undefined && !ev.error?.startsWith('ThreadPanicError')) return;
   const others = (ev.threadStubs ?? 1) - 1;
   const more = others > 0 ? `\n${others} more thread${others === 1 ? '' : 's'} of this test hit a stub too` : '';
   const then = ev.error === undefined ? '' : `\nthe test then failed with: ${clean(ev.error)}`;
