@@ -66,9 +66,13 @@ describe('p3/m3: a read-mostly counter on an RwLock', () => {
     // Readers share the lock: this one must not wait for ours (5 s is only a limit for a reader that waits).
     const read = await reader.joinTimeoutAsync(5000);
     expect(read.ok ? read.value : 'the reader waited for the other reader').toBe(5);
-    gate = new Barrier(2);
+    // A control thread, released by the same gate, does the same on a counter nobody holds: once it has finished
+    // (and 200 ms more), a writer that did not wait would have finished too, however busy the machine is.
+    gate = new Barrier(3);
     const writer = spawn(incrementRw, counter.clone(), 1, gate);
+    const control = spawn(incrementRw, RwCounter.new(), 1, gate);
     await gate.waitAsync();
+    await control.joinAsync();
     await pause(200);
     const wroteWhileRead = writer.isFinished();
     held.unlock();
@@ -82,9 +86,12 @@ describe('p3/m3: a read-mostly counter on an RwLock', () => {
     counter.set(1);
     const writing = await counter.cell.writeAsync();
     writing.value.array[0] = -1; // half done
-    const gate = new Barrier(2);
+    // The control: a reader released by the same gate, on a counter nobody holds (see the test above).
+    const gate = new Barrier(3);
     const reader = spawn(readOnce, counter.clone(), gate);
+    const control = spawn(readOnce, RwCounter.new(), gate);
     await gate.waitAsync();
+    await control.joinAsync();
     await pause(200);
     const readWhileWriting = reader.isFinished();
     writing.value.array[0] = 2; // done
