@@ -90,7 +90,7 @@ describe('p2/m3: progress and results', () => {
       const used = process.cpuUsage(since);
       return (used.user + used.system) / 1000;
     };
-    // Calibration, in the same test: a thread that never parks runs until it has had 200 ms of CPU (at most 8 s).
+    // Calibration, in the same test: a thread that never parks runs until it has had 200 ms of CPU (at most 4 s).
     // On a busy machine that takes longer, and the waiter below is watched for as long: a spinning waiter would get
     // about as much CPU as the spinner did, a parked one next to nothing, however busy the machine.
     const state = new AtomicU32(0);
@@ -99,7 +99,7 @@ describe('p2/m3: progress and results', () => {
     const calibration = process.cpuUsage();
     const calibrationStart = performance.now();
     let spun = 0;
-    while (spun < 200 && performance.now() - calibrationStart < 8000) {
+    while (spun < 200 && performance.now() - calibrationStart < 4000) {
       await sleepAsync(10);
       spun = cpuMs(calibration);
     }
