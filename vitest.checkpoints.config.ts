@@ -32,8 +32,11 @@ export default defineConfig({
     hookTimeout: timeout,
     // A run with no test files is an error for the caller to explain, not for vitest to refuse.
     passWithNoTests: true,
-    // Worker threads' output reaches vitest's console capture, so the reporter shows it under its test.
+    // Worker threads' output reaches vitest's console capture, so the reporter shows it under its test; a test
+    // that failed after a thread it started hit a stub says so (thread-stubs.ts: first, so its after-each hook
+    // runs last, once capture-output.ts has waited for the test's threads).
     setupFiles: [
+      'tools/checkpoints/thread-stubs.ts',
       'tools/checkpoints/capture-output.ts',
       ...canary,
       ...(bail ? ['tools/checkpoints/bail-per-file.ts'] : []),

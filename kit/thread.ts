@@ -53,6 +53,7 @@ import {
   whileEqual,
 } from './internal/wait.ts';
 import { markDead, recordChild, registryWire, selfId } from './internal/registry.ts';
+import { type StubLogWire, stubLogWire } from './internal/stub-log.ts';
 import { check, DEBUG } from './internal/debug.ts';
 import { err, ok, type Result } from './result.ts';
 
@@ -107,6 +108,7 @@ export interface ThreadInfo {
 
 interface StartData {
   readonly registry: ReturnType<typeof registryWire>;
+  readonly stubs: StubLogWire;
   readonly module: string;
   readonly exportName: string;
   readonly args: unknown;
@@ -359,6 +361,7 @@ function spawnWith<A extends unknown[], R>(options: SpawnOptions, body: ThreadBo
   const name = options.name ?? body.exportName;
   const start: StartData = {
     registry: registryWire(),
+    stubs: stubLogWire(),
     module,
     exportName: body.exportName,
     args: wireArgs,

@@ -6,8 +6,14 @@
  * calls (`todoCall`), the error's message is built by `todoMessage`, and tools that meet a stub — in source
  * (`todoCallsIn`) or in a failure message (`parseTodoMessage`) — read it back with the functions below.
  *
- * Invariants: none (no shared state).
+ * A stub hit inside a thread ends that thread; the thread records it in the stub log (internal/stub-log.ts, read
+ * with `beginStubWatch` / `threadStubsOf`), and a test runner names the thread in the message:
+ * `todoMessage(milestone, fn, thread)`.
+ *
+ * Invariants: none here (the stub log states its own).
  */
+export { beginStubWatch, type ThreadStub, threadStubsOf } from './internal/stub-log.ts';
+
 export class NotImplementedError extends Error {
   override readonly name = 'NotImplementedError';
   constructor(
@@ -25,25 +31,32 @@ export function todo(milestone: string, functionName: string): never {
 export interface TodoStub {
   readonly milestone: string;
   readonly functionName: string;
+  /** The thread the stub was hit in, when that was not the thread the message is reported on. */
+  readonly thread?: string;
 }
 
-/** The message a stub throws. */
-export function todoMessage(milestone: string, functionName: string): string {
-  return `not implemented yet: ${functionName} (milestone ${milestone}); read that milestone's README.md, then write it`;
+const quoteName = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** The message a stub throws; with `thread`, the message a test runner reports for a stub hit in that thread. */
+export function todoMessage(milestone: string, functionName: string, thread?: string): string {
+  const where = thread === undefined ? '' : ` (thrown in thread ${quoteName(thread)})`;
+  return `not implemented yet: ${functionName} (milestone ${milestone})${where}; read that milestone's README.md, then write it`;
 }
 
-const MESSAGE_RE = /not implemented yet: (\S+) \(milestone (p\d+\/m\d+)\)/;
+const MESSAGE_RE =
+  /not implemented yet: (\S+) \(milestone (p\d+\/m\d+)\)(?: \(thrown in thread '((?:[^'\\]|\\.)*)'\))?/;
 
-/** The stub a text (a failure message, a stack, a thread's panic text) names, if any. */
+/** The stub a text (a failure message, a stack, a thread's panic text) names, if any, and the thread it names. */
 export function parseTodoMessage(text: string | undefined): TodoStub | undefined {
   const m = text === undefined ? null : MESSAGE_RE.exec(text);
-  return m ? { functionName: m[1]!, milestone: m[2]! } : undefined;
+  if (!m) return undefined;
+  const thread = m[3]?.replace(/\\(.)/g, '$1');
+  return { functionName: m[1]!, milestone: m[2]!, ...(thread !== undefined ? { thread } : {}) };
 }
 
 /** The source text of a stub call, as the exercise generator writes it. */
 export function todoCall(milestone: string, functionName: string): string {
-  const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  return `todo(${quote(milestone)}, ${quote(functionName)});`;
+  return `todo(${quoteName(milestone)}, ${quoteName(functionName)});`;
 }
 
 const CALL_RE = /\btodo\(\s*['"`]([^'"`]+)['"`]\s*,\s*['"`]([^'"`]+)['"`]\s*\)/g;

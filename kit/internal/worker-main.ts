@@ -6,7 +6,8 @@
  * post the outcome on the result port, then publish FINISHED or PANICKED in the state word and wake joiners.
  * If the body calls process.exit() instead, the process `exit` hook marks the thread dead and publishes DIED.
  *
- * Invariants: a thread publishes its final state (FINISHED/PANICKED, thread.ts) only after its result is posted and
+ * Invariants: a body that ended in a `todo()` stub is recorded in the stub log before anything is released
+ * (stub-log.ts, S1); a thread publishes its final state (FINISHED/PANICKED, thread.ts) only after its result is posted and
  * its endpoints are closed.
  */
 import { workerData } from 'node:worker_threads';
@@ -14,6 +15,8 @@ import type { MessagePort } from 'node:worker_threads';
 import { Destination, fromWire, toWire } from './handles.ts';
 import { markDead, selfId } from './registry.ts';
 import { releaseAll } from './thread-scope.ts';
+import { recordThreadStub } from './stub-log.ts';
+import { parseTodoMessage } from '../todo.ts';
 import './kinds.ts';
 import { internals, isThreadBody } from '../thread.ts';
 
@@ -21,6 +24,7 @@ interface Start {
   readonly module: string;
   readonly exportName: string;
   readonly args: unknown;
+  readonly name: string;
   readonly parentId: number;
   readonly state: SharedArrayBuffer;
   readonly port: MessagePort;
@@ -76,6 +80,10 @@ try {
 } catch (error) {
   destination.abandon();
   outcome = { ok: false, error: serializeError(error) };
+  // A body that ended in a stub says so where a test runner can read it (stub-log.ts), before its endpoints are
+  // released: a peer that sees this thread's channels disconnect can already find the cause (S1).
+  const stub = parseTodoMessage(outcome.error.message);
+  if (stub !== undefined) recordThreadStub({ ...stub, thread: start.name });
 }
 releaseAll();
 try {

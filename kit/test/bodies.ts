@@ -1,6 +1,7 @@
 /** Thread bodies used by the kit's own tests. */
 import { channel, type Receiver, type Sender } from '../channel.ts';
-import { currentThread, defineThread, sleep, spawn } from '../thread.ts';
+import { Builder, currentThread, defineThread, sleep, spawn } from '../thread.ts';
+import { todo } from '../todo.ts';
 
 export const add = defineThread(import.meta.url, 'add', (a: number, b: number) => a + b);
 
@@ -125,3 +126,17 @@ export const returnUnsendable = defineThread(import.meta.url, 'returnUnsendable'
   rx,
   callback: () => 1,
 }));
+
+/** A producer whose helper is still a stub: it sends nothing and ends in todo(). */
+function makeGreeting(i: number): string {
+  void i;
+  return todo('p9/m1', 'makeGreeting');
+}
+export const greetStub = defineThread(import.meta.url, 'greetStub', (tx: Sender<string>, i: number) => {
+  tx.send(makeGreeting(i));
+});
+
+/** Starts a stubbed producer of its own (named), then waits for it: the stub is two threads down. */
+export const greetStubNested = defineThread(import.meta.url, 'greetStubNested', (tx: Sender<string>) => {
+  new Builder({ name: 'inner-producer' }).spawn(greetStub, tx, 7).join();
+});

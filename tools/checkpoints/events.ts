@@ -7,6 +7,7 @@ import path from 'node:path';
 import { joinOutput, type OutputChunk } from './output.ts';
 import { type CheckpointEvent, eventMac } from './stream-reporter.ts';
 import { timeoutAsHang } from './verdict.ts';
+import { parseTodoMessage, todoMessage } from '../../kit/todo.ts';
 import { projectRoot } from '../../course/layout.ts';
 import { posix } from '../../lib/paths.ts';
 import type { Assertion, RawFileError, RawTest } from './types.ts';
@@ -60,6 +61,27 @@ export function readEvents(
     events.push(event);
   }
   return { events, tampering };
+}
+
+/**
+ * The failure of a test that failed after a thread it started hit a stub: the stub, named with its thread, then
+ * what the test itself saw. Undefined when no thread hit a stub, or when the test's own thread hit a stub (the
+ * nearer cause). Never applied to a test that did not fail: the hint comes from the process the code under test
+ * runs in, so it may change words, never a verdict.
+ */
+export function threadStubFailure(
+  ev: Extract<CheckpointEvent, { e: 'result' }>,
+  clean: (message: string) => string,
+): string | undefined {
+  if (ev.state !== 'failed' || ev.threadStub === undefined) return;
+  const { milestone, functionName, thread } = ev.threadStub;
+  // The test's own error names a stub hit on the test's own thread: that is the nearer cause. One passed on by a
+  // join (a ThreadPanicError) came from a thread, and the thread's name is said.
+  if (parseTodoMessage(ev.error) !== undefined && !ev.error?.startsWith('ThreadPanicError')) return;
+  const others = (ev.threadStubs ?? 1) - 1;
+  const more = others > 0 ? `\n${others} more thread${others === 1 ? '' : 's'} of this test hit a stub too` : '';
+  const then = ev.error === undefined ? '' : `\nthe test then failed with: ${clean(ev.error)}`;
+  return `${todoMessage(milestone, functionName, thread)}${more}${then}`;
 }
 
 /** The names the canary adds to every test file of a run (tools/checkpoints/canary.ts). */
@@ -140,7 +162,10 @@ export function interpretEvents(
         continue;
       }
       if (ev.state === 'passed') canaryOf(ev.file).scored = true;
-      const failure = ev.error === undefined ? undefined : (timeoutAsHang(ev.error) ?? clean(ev.error));
+      const failure =
+        ev.error === undefined
+          ? undefined
+          : (threadStubFailure(ev, clean) ?? timeoutAsHang(ev.error) ?? clean(ev.error));
       tests.set(k, {
         file: rel(ev.file),
         name: clean(ev.name, 1),

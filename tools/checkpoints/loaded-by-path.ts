@@ -9,6 +9,7 @@ export const LOADED_BY_PATH: readonly string[] = [
   'tools/checkpoints/stream-reporter.ts',
   'tools/checkpoints/canary.ts',
   'tools/checkpoints/capture-output.ts',
+  'tools/checkpoints/thread-stubs.ts',
   'tools/checkpoints/bail-per-file.ts',
   'tools/checkpoints/output.ts',
 ];

@@ -29,6 +29,12 @@ export type CheckpointEvent =
       readonly state: 'passed' | 'failed' | 'skipped' | 'pending';
       readonly durationMs: number;
       readonly error?: string;
+      /**
+       * A thread the test started ended in a stub (thread-stubs.ts): the first such thread, and how many. Written
+       * by the test process, so a hint for the words of a failure only (results.ts), never for a verdict.
+       */
+      readonly threadStub?: { readonly milestone: string; readonly functionName: string; readonly thread: string };
+      readonly threadStubs?: number;
     }
   | { readonly e: 'module'; readonly file: string; readonly errors: readonly string[] }
   | { readonly e: 'unhandled'; readonly message: string }
@@ -103,6 +109,24 @@ function readKey(): string {
   }
 }
 
+/** The thread-stub hint of a test's meta (thread-stubs.ts), checked for shape and cut to size: it comes from the test process. */
+function threadStubOf(meta: Record<string, unknown>): { threadStub?: ThreadStubHint; threadStubs?: number } {
+  const s = meta['threadStub'] as Partial<Record<keyof ThreadStubHint, unknown>> | undefined;
+  if (typeof s !== 'object' || s === null) return {};
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v.slice(0, 200) : undefined);
+  const milestone = text(s.milestone);
+  const functionName = text(s.functionName);
+  const thread = text(s.thread);
+  if (milestone === undefined || functionName === undefined || thread === undefined) return {};
+  const count = meta['threadStubs'];
+  return {
+    threadStub: { milestone, functionName, thread },
+    ...(typeof count === 'number' && Number.isInteger(count) && count > 1 ? { threadStubs: count } : {}),
+  };
+}
+
+type ThreadStubHint = { readonly milestone: string; readonly functionName: string; readonly thread: string };
+
 /** Characters of a test's output written to the events (the display caps again, at OUTPUT_CAP). */
 const LOG_BUDGET = OUTPUT_CAP * 2;
 
@@ -154,6 +178,7 @@ export default class CheckpointStreamReporter implements Reporter {
   onTestCaseResult(test: TestCase): void {
     const result = test.result();
     const error = errorText(result.errors?.[0]);
+    const stub = threadStubOf(test.meta() as Record<string, unknown>);
     this.write({
       e: 'result',
       file: test.module.moduleId,
@@ -161,6 +186,7 @@ export default class CheckpointStreamReporter implements Reporter {
       state: result.state,
       durationMs: Math.round((test.diagnostic()?.duration ?? 0) * 10) / 10,
       ...(error !== undefined ? { error } : {}),
+      ...stub,
     });
     const first = result.errors?.[0] as { expected?: unknown; actual?: unknown; diff?: unknown } | undefined;
     if (first !== undefined && (typeof first.expected === 'string' || typeof first.diff === 'string')) {

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { checkExercises } from './check.ts';
-import { makeWorkspace, removeWorkspace, runCheckpoints } from '../checkpoints/checkpoints.ts';
+import { interpretEvents, makeWorkspace, removeWorkspace, runCheckpoints } from '../checkpoints/checkpoints.ts';
+import { explainFailure } from '../learner/explain.ts';
+import { repoRoot, rootRel } from '../../lib/paths.ts';
 import {
   buildExercises,
   diffExercises,
@@ -618,4 +620,120 @@ describe('checkpoint runs (end to end)', () => {
       removeWorkspace(fixture);
     }
   }, 60_000);
+});
+
+// A stub hit inside a thread: the kit records it (kit/internal/stub-log.ts), the run names it as the failure.
+describe('a stub hit inside a thread (end to end)', () => {
+  test('the failure names the stubbed function and the thread, whatever the test saw next', async () => {
+    const fixture = makeWorkspace('selftest');
+    try {
+      const solutions = path.join(fixture, 'solutions');
+      const exercises = path.join(fixture, 'exercises');
+      writeTree(solutions, {
+        'p9-demo/m1-greet/greet.ts': lines(
+          'export function greeting(i: number): string {',
+          `  ${R}`,
+          '  return `hi ${i}`;',
+          `  ${E}`,
+          '}',
+        ),
+        'p9-demo/m1-greet/bodies.ts': lines(
+          "import type { Sender } from '#kit/channel.ts';",
+          "import { defineThread } from '#kit/thread.ts';",
+          "import { greeting } from './greet.ts';",
+          "export const greeter = defineThread(import.meta.url, 'greeter', (tx: Sender<string>, i: number) => {",
+          '  tx.send(greeting(i));',
+          '});',
+        ),
+        'p9-demo/m1-greet/greet.test.ts': lines(
+          "import { expect, test } from 'vitest';",
+          "import { channel } from '#kit/channel.ts';",
+          "import { Builder } from '#kit/thread.ts';",
+          "import { greeter } from './bodies.ts';",
+          "import { greeting } from './greet.ts';",
+          // Never joined; the test sees an empty result (an assertion fails on what did not arrive).
+          "test('collects from producers', async () => {",
+          '  const [tx, rx] = channel<string>();',
+          '  for (let i = 0; i < 2; i++) new Builder({ name: `producer-${i}` }).spawn(greeter, tx.clone(), i);',
+          '  tx.close();',
+          '  const got: string[] = [];',
+          '  for await (const m of rx) got.push(m);',
+          "  expect(got.sort()).toEqual(['hi 0', 'hi 1']);",
+          '});',
+          // Never joined; the test fails on a disconnected channel.
+          "test('receives one', () => {",
+          '  const [tx, rx] = channel<string>();',
+          "  new Builder({ name: 'lonely' }).spawn(greeter, tx, 5);",
+          "  expect(rx.recv()).toBe('hi 5');",
+          '});',
+          // The test's own thread hits the stub first: that is the cause it reports.
+          "test('main thread first', () => {",
+          '  const [tx] = channel<string>();',
+          "  new Builder({ name: 'late' }).spawn(greeter, tx, 1);",
+          "  expect(greeting(1)).toBe('hi 1');",
+          '});',
+        ),
+      });
+      generateExercises(solutions, exercises);
+      const stubs = await runCheckpoints({ target: exercises, canonical: solutions, timeoutMs: 10_000 });
+      const failure = (name: string): string | undefined => stubs.tests.find((t) => t.name === name)?.failure;
+      expect(stubs.tests.map((t) => t.status)).toEqual(['failed', 'failed', 'failed']);
+      expect(failure('collects from producers')).toMatch(
+        /^not implemented yet: greeting \(milestone p9\/m1\) \(thrown in thread 'producer-[01]'\); .*\n1 more thread of this test hit a stub too\nthe test then failed with: AssertionError: expected \[\] to deeply equal/,
+      );
+      expect(failure('receives one')).toMatch(
+        /^not implemented yet: greeting \(milestone p9\/m1\) \(thrown in thread 'lonely'\); [^\n]*\nthe test then failed with: RecvError/,
+      );
+      expect(failure('main thread first')).toMatch(
+        /^NotImplementedError: not implemented yet: greeting \(milestone p9\/m1\);/,
+      );
+      // The learner's words (check, learn) for the same results.
+      const learner = stubs.tests.map((t) => explainFailure(t, 'p9/m1'));
+      expect(learner).toEqual([
+        expect.stringMatching(/^still a stub: greeting \(thrown in thread 'producer-[01]'\)$/),
+        "still a stub: greeting (thrown in thread 'lonely')",
+        'still a stub: greeting (NotImplementedError)',
+      ]);
+
+      // On the solution every test passes, and nothing is said about stubs.
+      const solved = await runCheckpoints({ target: solutions, canonical: solutions, timeoutMs: 10_000 });
+      expect(solved.tests.map((t) => [t.status, t.failure])).toEqual([
+        ['passed', undefined],
+        ['passed', undefined],
+        ['passed', undefined],
+      ]);
+    } finally {
+      removeWorkspace(fixture);
+    }
+  }, 60_000);
+
+  test('the hint comes from the test process: it changes the words of a failure, never a verdict', () => {
+    const file = path.join(repoRoot, '.checkpoints', 'hint', 'p9-demo/m1-greet/greet.test.ts');
+    const hint = { milestone: 'p9/m1', functionName: 'greeting', thread: 'producer-0' };
+    const { tests } = interpretEvents(
+      [
+        { e: 'result', file, name: 'passes', state: 'passed', durationMs: 1, threadStub: hint },
+        { e: 'result', file, name: 'fails', state: 'failed', durationMs: 1, error: 'Error: boom', threadStub: hint },
+        {
+          e: 'result',
+          file,
+          name: 'own stub',
+          state: 'failed',
+          durationMs: 1,
+          error: 'not implemented yet: other (milestone p9/m1); read',
+          threadStub: hint,
+        },
+      ],
+      { include: [rootRel(file)], relativeTo: path.join(repoRoot, '.checkpoints', 'hint') },
+    );
+    expect(tests.map((t) => [t.name, t.status, t.failure?.split('\n')[0]])).toEqual([
+      ['passes', 'passed', undefined],
+      [
+        'fails',
+        'failed',
+        expect.stringMatching(/^not implemented yet: greeting \(milestone p9\/m1\) \(thrown in thread 'producer-0'\)/),
+      ],
+      ['own stub', 'failed', 'not implemented yet: other (milestone p9/m1); read'],
+    ]);
+  });
 });

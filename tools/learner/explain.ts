@@ -12,6 +12,8 @@ import type { Style } from './style.ts';
 export interface StubCall {
   readonly milestone: string;
   readonly functionName: string;
+  /** The thread it was hit in, when not the test's own. */
+  readonly thread?: string;
 }
 
 /** The stub a failure message names, if the failure is a NotImplementedError. */
@@ -22,8 +24,9 @@ export function explainFailure(test: TestResult, current: string): string {
   const failure = test.failure ?? test.status;
   const stub = stubIn(failure);
   if (stub !== undefined) {
-    if (stub.milestone === current) return `still a stub: ${stub.functionName} (NotImplementedError)`;
-    return `needs ${stub.milestone}'s ${stub.functionName}, which is still a stub (NotImplementedError)`;
+    const where = stub.thread === undefined ? 'NotImplementedError' : `thrown in thread '${stub.thread}'`;
+    if (stub.milestone === current) return `still a stub: ${stub.functionName} (${where})`;
+    return `needs ${stub.milestone}'s ${stub.functionName}, which is still a stub (${where})`;
   }
   // The hang message (verdict.ts) is already in words, the same ones check, learn and the grader print.
   const hang =
@@ -101,6 +104,8 @@ const DIFF_LINES = 14;
 export function failureLines(test: TestResult, current: string): string[] {
   const first = explainFailure(test, current);
   const a = test.assertion;
+  // A stub is the whole story: what an assertion saw after it (nothing arrived, say) only follows from it.
+  if (stubIn(test.failure) !== undefined) return [first];
   if (a === undefined || (assertionInWords(test.failure ?? '') !== undefined && !first.includes('…'))) return [first];
   const lines = [first];
   const short = (v: string | undefined): boolean => v !== undefined && !v.includes('\n') && v.length <= 60;

@@ -17,6 +17,7 @@ import { projectRoot } from '../../course/layout.ts';
 import { main } from './cli.ts';
 import { check, hint, progressVerdicts, reset, runMilestones } from './commands.ts';
 import { describeResults, explainFailure, failureLines, judgeMilestone } from './explain.ts';
+import { todoMessage } from '../../kit/todo.ts';
 import { parseHints } from './hints.ts';
 import { findMilestone, learnerLayout } from './layout.ts';
 import { learn, splitKeys } from './session.ts';
@@ -63,6 +64,14 @@ describe('explaining failures', () => {
         'p1/m2',
       ),
     ).toBe("needs p1/m1's LogEntry.new, which is still a stub (NotImplementedError)");
+    // A stub hit in a thread the test started (tools/checkpoints/events.ts words it so): the thread is named, and
+    // the assertion that followed from it is not shown.
+    const inThread = `${todoMessage('p1/m1', 'LogEntry.new', 'producer-0')}\nthe test then failed with: AssertionError: expected [] to deeply equal [ 'a' ]`;
+    const threaded = { ...result('p1/m1', inThread), assertion: { expected: "[ 'a' ]", actual: '[]' } };
+    expect(failureLines(threaded, 'p1/m1')).toEqual(["still a stub: LogEntry.new (thrown in thread 'producer-0')"]);
+    expect(explainFailure(result('p1/m2', inThread), 'p1/m2')).toBe(
+      "needs p1/m1's LogEntry.new, which is still a stub (thrown in thread 'producer-0')",
+    );
     expect(explainFailure(result('p1/m1', 'AssertionError: expected 3 to be 4 // Object.is equality'), 'p1/m1')).toBe(
       'expected 4, received 3',
     );

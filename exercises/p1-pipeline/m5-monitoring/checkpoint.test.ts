@@ -26,12 +26,17 @@ describe('p1/m5: errors and monitoring', () => {
   });
 
   test('retrying gives up after maxAttempts with the last error, backing off exponentially', () => {
-    let attempts = 0;
-    const start = performance.now();
-    const result = processWithRetry(() => err(`failure ${++attempts}`), 4, 5);
-    expect(attempts).toBe(4);
-    expect(result).toEqual({ ok: false, error: 'failure 4' });
-    expect(performance.now() - start).toBeGreaterThanOrEqual((5 + 10 + 20) * 0.9);
+    // Each wait is at least the one it asks for: 20, 40, 80, 160 ms between the five attempts. A busy machine only
+    // makes waits longer, so every gap is checked on its own (a constant backoff would have to oversleep by 130 ms
+    // in one wait, 55 in another and 15 in a third to pass).
+    const at: number[] = [];
+    const result = processWithRetry(() => err(`failure ${at.push(performance.now())}`), 5, 20);
+    expect(at).toHaveLength(5);
+    expect(result).toEqual({ ok: false, error: 'failure 5' });
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    for (const [i, gap] of gaps.entries()) {
+      expect(gap, `wait ${i + 1} should be at least ${20 * 2 ** i} ms`).toBeGreaterThanOrEqual(20 * 2 ** i * 0.95);
+    }
     expect(() => processWithRetry(() => ok(1), 0)).toThrow(RangeError);
   });
 

@@ -52,6 +52,32 @@ describe('p2/m2: image tasks', () => {
     for (let i = 0; i < 10; i++) expect((await sharp(at('parallel', `out-${i}.jpg`)).metadata()).width).toBe(64 + i);
   });
 
+  test('four workers saving large images into one folder at once: each output is its own, nothing left over', async () => {
+    // A large PNG takes long to encode, and its file is open for most of that time: the four workers' saves overlap
+    // however busy the machine is (a slow machine only makes them longer), so two workers that pick the same
+    // temporary name, or share anything else while saving, write over each other.
+    const [results, received] = channel<ImageResult>();
+    const pool = new ThreadPool<ImageContext>(4, { context: { results } });
+    const inputs = Array.from({ length: 8 }, (_, i) => at('large', `in-${i}.jpg`));
+    const outputs = Array.from({ length: 8 }, (_, i) => at('large', `out-${i}.png`));
+    for (const [i, input] of inputs.entries()) {
+      if (i === 0) await makeImage(input, 8, 8); // makes the folder
+      const noise = { type: 'gaussian' as const, mean: 128, sigma: 40 };
+      await sharp({ create: { width: 600 + i, height: 400, channels: 3, background: '#808080', noise } })
+        .jpeg()
+        .toFile(input);
+    }
+    await pool.ready();
+    for (const [i, input] of inputs.entries()) {
+      pool.execute(processImageTask, { inputPath: input, outputPath: outputs[i]!, operations: [] });
+    }
+    await pool.shutdown();
+    const all = [...received.tryIter()];
+    expect(all.map((r) => (r.ok ? r.width : r.error)).sort()).toEqual(inputs.map((_, i) => 600 + i));
+    for (const [i, output] of outputs.entries()) expect((await sharp(output).metadata()).width).toBe(600 + i);
+    expect(readdirSync(at('large')).sort()).toEqual([...inputs, ...outputs].map((file) => path.basename(file)).sort());
+  });
+
   test('blur and brighten change the pixels, and operations run in the order given', async () => {
     await makeImage(at('gray.png'), 64, 64, { gray: 100 });
     const brighter = await processImage({

@@ -45,3 +45,14 @@ export const recordTogether = defineThread(
     for (let id = first; id < end; id++) tracker.recordCompletion(id, status, 1);
   },
 );
+
+/**
+ * A thread that never parks, for calibration: sets `state` to 1 once running, then spins until it is set to 2;
+ * returns how many times it looked.
+ */
+export const spinUntilTold = defineThread(import.meta.url, 'spinUntilTold', (state: AtomicU32) => {
+  let looks = 0;
+  state.store(1);
+  while (state.load() === 1) looks++;
+  return looks;
+});

@@ -78,11 +78,19 @@ describe('p3/m1: a counter behind a Mutex', () => {
     const counter = Counter.new();
     const guard = await counter.cell.lockAsync();
     guard.value.array[0] = 41; // a change in progress, made consistent (42) before unlocking
-    const gate = new Barrier(3);
+    const gate = new Barrier(5);
     const stop = new AtomicBool(true);
     const reader = spawn(readOnce, counter.clone(), gate);
     const adder = spawn(raceUntilStopped, counter.clone(), 0, 1, gate, stop, new SharedI32Array(2), 0); // add(0) × 32
+    // Controls, released by the same gate, do the same on a counter nobody holds: once they have finished (and
+    // 200 ms more), a reader or an adder that did not wait would have finished too, however busy the machine is.
+    const free = Counter.new();
+    const controls = [
+      spawn(readOnce, free.clone(), gate),
+      spawn(raceUntilStopped, free.clone(), 0, 1, gate, stop, new SharedI32Array(2), 0),
+    ];
     await gate.waitAsync();
+    for (const control of controls) await control.joinAsync();
     await pause(200);
     const finishedWhileLocked = [reader.isFinished(), adder.isFinished()];
     guard.value.array[0] = 42;

@@ -35,11 +35,16 @@ describe('p2/m1: a fixed thread pool', () => {
     let start = performance.now();
     pool.execute(recordSpan, 8, 100);
     await pool.waitIdle();
-    const roundTrip = performance.now() - start;
+    const firstRoundTrip = performance.now() - start;
     start = performance.now();
     for (let i = 0; i < 8; i++) pool.execute(recordSpan, i, 100);
     await pool.waitIdle();
     const elapsed = performance.now() - start;
+    // And once more after, so that a machine that got busier meanwhile is measured too: the slower one counts.
+    start = performance.now();
+    pool.execute(recordSpan, 8, 100);
+    await pool.waitIdle();
+    const roundTrip = Math.max(firstRoundTrip, performance.now() - start);
     await pool.shutdown();
     // How many tasks ran at once, from their own start and end times: four workers run four, never more.
     const events = Array.from({ length: 8 }, (_, i) => [
@@ -53,7 +58,7 @@ describe('p2/m1: a fixed thread pool', () => {
     expect(events.every(([t]) => t > 0)).toBe(true);
     expect(most).toBe(4);
     // One after another they take 800 ms, four at a time two rounds: the chapter's bound is 300 ms, three
-    // round trips on an idle machine; here three round trips as measured above.
+    // round trips on an idle machine; here three round trips as measured around it.
     expect(elapsed).toBeGreaterThanOrEqual(195);
     expect(elapsed).toBeLessThan(3 * roundTrip);
   });

@@ -6,7 +6,7 @@ import { sleepAsync, spawn } from '#kit/thread.ts';
 import { type ImageTask, Operation } from '../m2-image-tasks/image-task.ts';
 import { fixtures, makeImage, tempDir } from '../m2-image-tasks/test-images.ts';
 import { Barrier } from '#kit/barrier.ts';
-import { recordAfter, recordTogether, startedReporter, waitInThread } from './checkpoint-threads.ts';
+import { recordAfter, recordTogether, spinUntilTold, startedReporter, waitInThread } from './checkpoint-threads.ts';
 
 /** `promise`, or a failure saying what never happened if it takes more than 5 s. */
 async function within<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -86,19 +86,40 @@ describe('p2/m3: progress and results', () => {
   });
 
   test('waiting for completion parks instead of spinning', async () => {
+    const cpuMs = (since: NodeJS.CpuUsage): number => {
+      const used = process.cpuUsage(since);
+      return (used.user + used.system) / 1000;
+    };
+    // Calibration, in the same test: a thread that never parks runs until it has had 200 ms of CPU (at most 4 s).
+    // On a busy machine that takes longer, and the waiter below is watched for as long: a spinning waiter would get
+    // about as much CPU as the spinner did, a parked one next to nothing, however busy the machine.
+    const state = new AtomicU32(0);
+    const spinner = spawn(spinUntilTold, state);
+    while (state.load() === 0) await sleepAsync(5);
+    const calibration = process.cpuUsage();
+    const calibrationStart = performance.now();
+    let spun = 0;
+    while (spun < 200 && performance.now() - calibrationStart < 4000) {
+      await sleepAsync(10);
+      spun = cpuMs(calibration);
+    }
+    const windowMs = performance.now() - calibrationStart;
+    state.store(2);
+    await spinner.joinAsync();
+
     const tracker = ProgressTracker.new(1);
     const started = new AtomicU32(0);
     const waiter = spawn(waitInThread, tracker.handle(), started);
     while (started.load() === 0) await sleepAsync(5);
     await sleepAsync(20);
     const before = process.cpuUsage();
-    await sleepAsync(500);
-    const used = process.cpuUsage(before);
+    await sleepAsync(windowMs);
+    const used = cpuMs(before);
     tracker.recordCompletion(0, TaskStatus.Success, 1);
     expect(await waiter.joinAsync()).toBe(1);
-    // A parked waiter costs next to nothing in that window (this whole process stays below a few ms); a
-    // spinning one burns CPU whenever it is scheduled: up to 500 ms on a quiet machine, tens of ms on a busy one.
-    expect((used.user + used.system) / 1000).toBeLessThan(25);
+    expect(used, `CPU used while waiting (a thread that never parks had ${Math.round(spun)} ms)`).toBeLessThan(
+      spun / 4,
+    );
   });
 
   test('the reporter prints progress lines that only go up and end at 100%', async () => {

@@ -1,5 +1,7 @@
 /** Thread bodies used by this milestone's checkpoint tests. */
+import type { AtomicBool } from '#kit/atomic.ts';
 import { Barrier } from '#kit/barrier.ts';
+import type { SharedI32Array } from '#kit/shared-data.ts';
 import { defineThread } from '#kit/thread.ts';
 import { RwCounter } from './rw-counter.ts';
 
@@ -41,3 +43,54 @@ export const readOnce = defineThread(import.meta.url, 'readOnce', (counter: RwCo
   gate.wait();
   return counter.get();
 });
+
+/**
+ * After the gate, increment (`write` true) or read over and over until `stop` is set, and at least `atLeast`
+ * times; return how many times, and for a reader whether the values it saw never went down.
+ *
+ * Running until told to stop, rather than a fixed number of times, keeps the threads going however slowly each
+ * one is scheduled, and the test stops them only once they have really run at the same time: `beats` has one word
+ * per thread (`me` is this one's), bumped every 32 operations, and a last word counting the moments a thread saw
+ * another one's word move while it was itself in the middle of 32 operations. On a busy machine that takes longer
+ * to add up, so the race lasts longer.
+ */
+export const raceRwUntilStopped = defineThread(
+  import.meta.url,
+  'raceRwUntilStopped',
+  (
+    counter: RwCounter,
+    write: boolean,
+    atLeast: number,
+    gate: Barrier,
+    stop: AtomicBool,
+    beats: SharedI32Array,
+    me: number,
+  ) => {
+    const words = beats.array;
+    const overlap = words.length - 1;
+    const othersSum = (): number => {
+      let sum = 0;
+      for (let i = 0; i < overlap; i++) if (i !== me) sum += Atomics.load(words, i);
+      return sum;
+    };
+    gate.wait();
+    let done = 0;
+    let last = -Infinity;
+    let monotonic = true;
+    while (done < atLeast || !stop.load()) {
+      const before = othersSum();
+      for (let i = 0; i < 32; i++) {
+        if (write) counter.increment();
+        else {
+          const value = counter.get();
+          if (value < last) monotonic = false;
+          last = value;
+        }
+      }
+      done += 32;
+      Atomics.add(words, me, 1);
+      if (othersSum() !== before) Atomics.add(words, overlap, 1);
+    }
+    return { done, monotonic };
+  },
+);

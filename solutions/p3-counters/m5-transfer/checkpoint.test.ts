@@ -61,9 +61,18 @@ async function raceTransfers(
   await gate.waitAsync();
   const started = performance.now();
   await pause(ms);
-  // Until the movers have been seen running at the same moment often enough (a busy machine takes longer);
-  // the wait ends after 4 s in any case (movers that deadlocked never move again).
-  while (Atomics.load(beats.array, amounts.length) < 300 && performance.now() - started < 4000) await pause(10);
+  // Until the movers have been seen running at the same moment often enough: a busy machine takes longer, and the
+  // race lasts as long as it takes while the movers make progress. It ends early only when no mover has moved for
+  // 2 s (movers that deadlocked never move again), and after 6 s in any case.
+  let beat = -1;
+  let lastMove = performance.now();
+  while (Atomics.load(beats.array, amounts.length) < 1000 && performance.now() - started < 6000) {
+    await pause(10);
+    let sum = 0;
+    for (let i = 0; i < amounts.length; i++) sum += Atomics.load(beats.array, i);
+    if (sum !== beat) [beat, lastMove] = [sum, performance.now()];
+    else if (performance.now() - lastMove > 2000) break;
+  }
   stop.store(true);
   const results = await joinAll(movers);
   const [seen] = auditor === undefined ? [{ looks: 0, bad: undefined }] : await joinAll([auditor]);
