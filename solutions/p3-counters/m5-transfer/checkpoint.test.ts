@@ -62,8 +62,14 @@ async function raceTransfers(
   const started = performance.now();
   await pause(ms);
   // Until the movers have been seen running at the same moment often enough (a busy machine takes longer);
-  // the wait ends after 4 s in any case (movers that deadlocked never move again).
-  while (Atomics.load(beats.array, amounts.length) < 300 && performance.now() - started < 4000) await pause(10);
+  // the wait ends after 4 s in any case (movers that deadlocked never move again), or as soon as a mover has
+  // ended (it threw: movers run until stopped), since it will add no more beats.
+  while (
+    Atomics.load(beats.array, amounts.length) < 300 &&
+    performance.now() - started < 4000 &&
+    !movers.some((mover) => mover.isFinished())
+  )
+    await pause(10);
   stop.store(true);
   const results = await joinAll(movers);
   const [seen] = auditor === undefined ? [{ looks: 0, bad: undefined }] : await joinAll([auditor]);
