@@ -38,10 +38,10 @@ export async function runVitest(options: {
   /** Skip the rest of a test file after its first failure (enough to know that the file fails). */
   readonly bailPerFile?: boolean;
   /**
-   * In test files under these folders (absolute paths), run only the tests whose full name contains the part
-   * given for the folder; skip the rest (see only-named.ts).
+   * In test files under these folders (absolute paths), run only the tests whose full name contains one of the
+   * parts given for the folder; skip the rest (see only-named.ts).
    */
-  readonly onlyNamed?: Readonly<Record<string, string>>;
+  readonly onlyNamed?: Readonly<Record<string, readonly string[]>>;
   /** Test files run side by side (vitest's default when unset). */
   readonly maxWorkers?: number;
   /** Stop the run when no test has reported for this long (a main thread blocked for good); off when unset. */

@@ -211,11 +211,64 @@ describe('the wrong-solutions check', () => {
       ['unused-changed', [], false],
     ]);
     expect(lines).toContain('running every checkpoint test against the 2 mutants the named tests did not catch');
+    expect(lines.some((l) => l.includes('3 mutants and 1 controls on the solutions'))).toBe(true);
     expect(report.problems).toEqual([
       expect.stringMatching(/^p1\/m1: mutant 'unused-changed' passes every checkpoint test/),
     ]);
     expect(report.notes).toEqual([
       `p1/m1: mutant 'twice-adds-two' was caught, but not by "test_add" as its catalogue says`,
+    ]);
+  }, 60_000);
+
+  test('a named test that fails alone on the solution proves nothing: its milestone gets the second pass', async () => {
+    const mutant = (name: string, caughtBy: string, find: string, replace: string): string[] => [
+      `## ${name}`,
+      `- mistake: ${name}`,
+      `- caught by: ${caughtBy}`,
+      '`calc.ts`',
+      `${fence}ts`,
+      find,
+      fence,
+      `${fence}ts`,
+      replace,
+      fence,
+    ];
+    const root = tempTree({
+      'package.json': '{ "type": "module" }\n',
+      'p1-x/m1-y/calc.ts': [
+        'export const add = (a: number, b: number): number => a + b;',
+        'export const unused = (): number => 0;',
+        '',
+      ].join('\n'),
+      // The second test needs the first to have run.
+      'p1-x/m1-y/calc.test.ts': [
+        "import { expect, test } from 'vitest';",
+        "import { add } from './calc.ts';",
+        'let ready = false;',
+        "test('adds (test_add)', () => {",
+        '  ready = true;',
+        '  expect(add(2, 3)).toBe(5);',
+        '});',
+        "test('runs after (test_after)', () => expect(ready).toBe(true));",
+        '',
+      ].join('\n'),
+      'p1-x/m1-y/mutants.md': catalog(
+        ...mutant('add-subtracts', 'test_add', '=> a + b;', '=> a - b;'),
+        ...mutant('add-one-more', 'test_add', '=> a + b;', '=> a + b + 1;'),
+        ...mutant('unused-changed', 'test_after', '=> 0;', '=> 1;'),
+      ),
+    });
+    const report = await checkMutants({ solutions: root });
+    expect(report.results.map((r) => [r.mutant.name, r.caughtBy])).toEqual([
+      ['add-subtracts', ['adds (test_add)']],
+      ['add-one-more', ['adds (test_add)']],
+      ['unused-changed', []],
+    ]);
+    expect(report.problems).toEqual([
+      expect.stringMatching(/^p1\/m1: mutant 'unused-changed' passes every checkpoint test/),
+    ]);
+    expect(report.notes).toEqual([
+      'p1/m1: run alone against the solution, "runs after (test_after)" fails; the mutants naming it were judged by every test of the milestone instead',
     ]);
   }, 60_000);
 });

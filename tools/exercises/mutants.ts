@@ -38,7 +38,9 @@
  * The run comes in two passes. The first runs, in each copy, only the tests the catalogue names (the
  * caught-by part): they usually fail, and the passing tests before them in the file would only cost time. The
  * mutants they do not catch then meet every test of their milestone in a second pass, so a catalogue that names
- * the wrong test costs time but never a verdict.
+ * the wrong test costs time but never a verdict. The first pass also runs the named tests against each
+ * milestone's unchanged solution: a named test that fails there when run alone would "catch" anything, so that
+ * milestone's mutants go to the second pass (with a note).
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -362,13 +364,33 @@ export async function checkMutants(options: MutantCheckOptions = {}): Promise<Mu
         include.push(posix(path.relative(projectRoot, path.join(slot, mutant.folder, f))));
       }
     });
+    // Controls for the first pass: each milestone's solution, unchanged, with only one named test run, once per
+    // name, as the mutants run it. A named test that fails there when run alone (it needs an earlier test of its
+    // file) would "catch" anything: the mutants naming it are judged by the second pass alone.
+    const controls = new Map<string, { milestone: string; name: string }>();
+    for (const m of chosen) {
+      const names = [...new Set(runnable.filter((mu) => mu.milestone === m.id).map((mu) => mu.caughtBy))];
+      names.forEach((name, index) => {
+        const slotName = `control-${m.id.replace('/', '-')}-${index}`;
+        for (const other of all.filter((o) => o.project === m.project)) {
+          cpSync(other.dir, path.join(workspace, slotName, other.folder), {
+            recursive: true,
+            filter: (src) => !src.endsWith(`${path.sep}${MUTANTS_FILE}`),
+          });
+        }
+        controls.set(slotName, { milestone: m.id, name });
+        for (const f of listFiles(path.join(workspace, slotName, m.folder)).filter(isTestFile)) {
+          include.push(posix(path.relative(projectRoot, path.join(workspace, slotName, m.folder, f))));
+        }
+      });
+    }
     const slotOf = (file: string): string => file.split('/')[0]!;
     const inSlot = (file: string): string => slotOf(posix(path.relative(workspace, path.join(projectRoot, file))));
     // One vitest process for the given test files; a run that hangs is stopped and its unfinished files are run
     // again one by one. Later runs of a file replace what the batch said about it.
     const runBatch = async (
       files: readonly string[],
-      onlyNamed?: Readonly<Record<string, string>>,
+      onlyNamed?: Readonly<Record<string, readonly string[]>>,
     ): Promise<{
       byTest: Map<string, { file: string; name: string; status: string; failure?: string }>;
       fileErrors: Map<string, string>;
@@ -430,13 +452,33 @@ export async function checkMutants(options: MutantCheckOptions = {}): Promise<Mu
     // First the test each catalogue names, alone: usually it fails, and the tests before it in its file need not
     // run. Whatever it does not catch then meets every test of its milestone, as if this pass had not happened.
     progress(
-      `running the named checkpoint tests against ${runnable.length} mutants (${include.length} test files, one vitest process)`,
+      `running the named checkpoint tests against ${runnable.length} mutants and ${controls.size} controls on the solutions (${include.length} test files, one vitest process)`,
     );
     const named = await runBatch(
       include,
-      Object.fromEntries([...slots].map(([slotName, mutant]) => [path.join(workspace, slotName), mutant.caughtBy])),
+      Object.fromEntries([
+        ...[...slots].map(([slotName, mutant]) => [path.join(workspace, slotName), [mutant.caughtBy]]),
+        ...[...controls].map(([slotName, control]) => [path.join(workspace, slotName), [control.name]]),
+      ]),
     );
-    const rest = new Set([...slots.keys()].filter((slotName) => !caughtIn(named, slotName)));
+    const untrusted = new Set<string>();
+    for (const [slotName, control] of controls) {
+      if (!caughtIn(named, slotName)) continue;
+      untrusted.add(`${control.milestone}\0${control.name}`);
+      const failed = [...named.byTest.values()].find((t) => slotOf(t.file) === slotName && t.status === 'failed');
+      notes.push(
+        `${control.milestone}: run alone against the solution, ${failed !== undefined ? `"${failed.name}"` : `the test named "${control.name}"`} fails; ` +
+          'the mutants naming it were judged by every test of the milestone instead',
+      );
+    }
+    const rest = new Set(
+      [...slots]
+        .filter(
+          ([slotName, mutant]) =>
+            untrusted.has(`${mutant.milestone}\0${mutant.caughtBy}`) || !caughtIn(named, slotName),
+        )
+        .map(([slotName]) => slotName),
+    );
     let whole = named;
     if (rest.size > 0) {
       progress(
