@@ -38,9 +38,9 @@
  * The run comes in two passes. The first runs, in each copy, only the tests the catalogue names (the
  * caught-by part): they usually fail, and the passing tests before them in the file would only cost time. The
  * mutants they do not catch then meet every test of their milestone in a second pass, so a catalogue that names
- * the wrong test costs time but never a verdict. The first pass also runs the named tests against each
- * milestone's unchanged solution: a named test that fails there when run alone would "catch" anything, so that
- * milestone's mutants go to the second pass (with a note).
+ * the wrong test costs time but never a verdict. The first pass also runs each named test alone against its
+ * milestone's unchanged solution (a control): a named test that fails there when run alone would "catch"
+ * anything, so the mutants naming it go to the second pass (with a note).
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
