@@ -16,6 +16,8 @@ const canary = process.env['CHECKPOINTS_CANARY']
   : [];
 // Runs that only ask whether a file fails at all skip the rest of a file after its first failure.
 const bail = process.env['CHECKPOINTS_BAIL_PER_FILE'] === '1';
+// Runs that try the tests named for each folder first (the wrong-solutions check) skip the others.
+const onlyNamed = process.env['CHECKPOINTS_ONLY'] !== undefined;
 // Test files running side by side; unset: vitest's default.
 const maxWorkers = Number(process.env['CHECKPOINTS_MAX_WORKERS'] ?? 0) || undefined;
 
@@ -40,6 +42,7 @@ export default defineConfig({
       'tools/checkpoints/capture-output.ts',
       ...canary,
       ...(bail ? ['tools/checkpoints/bail-per-file.ts'] : []),
+      ...(onlyNamed ? ['tools/checkpoints/only-named.ts'] : []),
     ],
   },
 });

@@ -37,6 +37,11 @@ export async function runVitest(options: {
   readonly onResult?: (test: { readonly file: string; readonly name: string; readonly status: TestStatus }) => void;
   /** Skip the rest of a test file after its first failure (enough to know that the file fails). */
   readonly bailPerFile?: boolean;
+  /**
+   * In test files under these folders (absolute paths), run only the tests whose full name contains one of the
+   * parts given for the folder; skip the rest (see only-named.ts).
+   */
+  readonly onlyNamed?: Readonly<Record<string, readonly string[]>>;
   /** Test files run side by side (vitest's default when unset). */
   readonly maxWorkers?: number;
   /** Stop the run when no test has reported for this long (a main thread blocked for good); off when unset. */
@@ -79,6 +84,7 @@ export async function runVitest(options: {
       CHECKPOINTS_TEST_TIMEOUT_MS: String(timeoutMs),
       ...(nonce !== undefined ? { CHECKPOINTS_CANARY: nonce } : {}),
       ...(options.bailPerFile === true ? { CHECKPOINTS_BAIL_PER_FILE: '1' } : {}),
+      ...(options.onlyNamed !== undefined ? { CHECKPOINTS_ONLY: JSON.stringify(options.onlyNamed) } : {}),
       ...(options.maxWorkers !== undefined ? { CHECKPOINTS_MAX_WORKERS: String(options.maxWorkers) } : {}),
     },
     runTimeoutMs,

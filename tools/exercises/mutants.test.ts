@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { buildExercises } from './generate.ts';
-import { applyMutant, loadMutants, parseMutants, typecheckMutants } from './mutants.ts';
+import { applyMutant, checkMutants, loadMutants, parseMutants, typecheckMutants } from './mutants.ts';
 import { listMilestones, projectRoot } from '../../course/layout.ts';
 
 const temps: string[] = [];
@@ -164,4 +164,111 @@ describe('mutant catalogues', () => {
       expect(mutants.filter((x) => x.milestone === m.id).length, m.id).toBeGreaterThanOrEqual(3);
     }
   });
+});
+
+describe('the wrong-solutions check', () => {
+  test('the named test alone catches what it can; the rest meet every test; a survivor is a problem', async () => {
+    const mutant = (name: string, caughtBy: string, find: string, replace: string): string[] => [
+      `## ${name}`,
+      `- mistake: ${name}`,
+      `- caught by: ${caughtBy}`,
+      '`calc.ts`',
+      `${fence}ts`,
+      find,
+      fence,
+      `${fence}ts`,
+      replace,
+      fence,
+    ];
+    const root = tempTree({
+      'package.json': '{ "type": "module" }\n',
+      'p1-x/m1-y/calc.ts': [
+        'export const add = (a: number, b: number): number => a + b;',
+        'export const twice = (a: number): number => 2 * a;',
+        'export const unused = (): number => 0;',
+        '',
+      ].join('\n'),
+      'p1-x/m1-y/calc.test.ts': [
+        "import { expect, test } from 'vitest';",
+        "import { add, twice } from './calc.ts';",
+        "test('adds (test_add)', () => expect(add(2, 3)).toBe(5));",
+        "test('doubles (test_twice)', () => expect(twice(4)).toBe(8));",
+        '',
+      ].join('\n'),
+      'p1-x/m1-y/mutants.md': catalog(
+        ...mutant('add-subtracts', 'test_add', '=> a + b;', '=> a - b;'),
+        // Named wrongly: test_add passes on it, test_twice catches it in the second pass.
+        ...mutant('twice-adds-two', 'test_add', '=> 2 * a;', '=> a + 2;'),
+        ...mutant('unused-changed', 'test_add', '=> 0;', '=> 1;'),
+      ),
+    });
+    const lines: string[] = [];
+    const report = await checkMutants({ solutions: root, progress: (line) => lines.push(line) });
+    const verdicts = report.results.map((r) => [r.mutant.name, r.caughtBy, r.expectedCatcher]);
+    expect(verdicts).toEqual([
+      ['add-subtracts', ['adds (test_add)'], true],
+      ['twice-adds-two', ['doubles (test_twice)'], false],
+      ['unused-changed', [], false],
+    ]);
+    expect(lines).toContain('running every checkpoint test against the 2 mutants the named tests did not catch');
+    expect(lines.some((l) => l.includes('3 mutants and 1 controls on the solutions'))).toBe(true);
+    expect(report.problems).toEqual([
+      expect.stringMatching(/^p1\/m1: mutant 'unused-changed' passes every checkpoint test/),
+    ]);
+    expect(report.notes).toEqual([
+      `p1/m1: mutant 'twice-adds-two' was caught, but not by "test_add" as its catalogue says`,
+    ]);
+  }, 60_000);
+
+  test('a named test that fails alone on the solution proves nothing: its milestone gets the second pass', async () => {
+    const mutant = (name: string, caughtBy: string, find: string, replace: string): string[] => [
+      `## ${name}`,
+      `- mistake: ${name}`,
+      `- caught by: ${caughtBy}`,
+      '`calc.ts`',
+      `${fence}ts`,
+      find,
+      fence,
+      `${fence}ts`,
+      replace,
+      fence,
+    ];
+    const root = tempTree({
+      'package.json': '{ "type": "module" }\n',
+      'p1-x/m1-y/calc.ts': [
+        'export const add = (a: number, b: number): number => a + b;',
+        'export const unused = (): number => 0;',
+        '',
+      ].join('\n'),
+      // The second test needs the first to have run.
+      'p1-x/m1-y/calc.test.ts': [
+        "import { expect, test } from 'vitest';",
+        "import { add } from './calc.ts';",
+        'let ready = false;',
+        "test('adds (test_add)', () => {",
+        '  ready = true;',
+        '  expect(add(2, 3)).toBe(5);',
+        '});',
+        "test('runs after (test_after)', () => expect(ready).toBe(true));",
+        '',
+      ].join('\n'),
+      'p1-x/m1-y/mutants.md': catalog(
+        ...mutant('add-subtracts', 'test_add', '=> a + b;', '=> a - b;'),
+        ...mutant('add-one-more', 'test_add', '=> a + b;', '=> a + b + 1;'),
+        ...mutant('unused-changed', 'test_after', '=> 0;', '=> 1;'),
+      ),
+    });
+    const report = await checkMutants({ solutions: root });
+    expect(report.results.map((r) => [r.mutant.name, r.caughtBy])).toEqual([
+      ['add-subtracts', ['adds (test_add)']],
+      ['add-one-more', ['adds (test_add)']],
+      ['unused-changed', []],
+    ]);
+    expect(report.problems).toEqual([
+      expect.stringMatching(/^p1\/m1: mutant 'unused-changed' passes every checkpoint test/),
+    ]);
+    expect(report.notes).toEqual([
+      'p1/m1: run alone against the solution, "runs after (test_after)" fails; the mutants naming it were judged by every test of the milestone instead',
+    ]);
+  }, 60_000);
 });

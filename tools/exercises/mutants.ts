@@ -34,6 +34,13 @@
  * process, like the stubs check. A mutant counts as caught when any of its milestone's tests fails, times
  * out, or never finishes (a run that hangs is killed; the files that did not finish are then run again one by
  * one, so a hang is pinned on the mutant that caused it and not on those queued behind it).
+ *
+ * The run comes in two passes. The first runs, in each copy, only the tests the catalogue names (the
+ * caught-by part): they usually fail, and the passing tests before them in the file would only cost time. The
+ * mutants they do not catch then meet every test of their milestone in a second pass, so a catalogue that names
+ * the wrong test costs time but never a verdict. The first pass also runs each named test alone against its
+ * milestone's unchanged solution (a control): a named test that fails there when run alone would "catch"
+ * anything, so the mutants naming it go to the second pass (with a note).
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -357,59 +364,130 @@ export async function checkMutants(options: MutantCheckOptions = {}): Promise<Mu
         include.push(posix(path.relative(projectRoot, path.join(slot, mutant.folder, f))));
       }
     });
-    progress(
-      `running the checkpoint tests against ${runnable.length} mutants (${include.length} test files, one vitest process)`,
-    );
-    const runs: RawRun[] = [];
-    const first = await runVitest({
-      include,
-      relativeTo: workspace,
-      timeoutMs,
-      bailPerFile: true,
-      // Most of a checkpoint test's time is spent waiting (thread start-up, a pause while threads race), so
-      // three files side by side finish sooner even on two cores; one at a time takes minutes.
-      maxWorkers: 3,
-      // Every test reports within its timeout unless a main thread is blocked; then stop early and sort out
-      // which files hung by running the unfinished ones alone.
-      stallMs: timeoutMs + 5_000,
-      runTimeoutMs: options.runTimeoutMs ?? Math.max(120_000, include.length * 8_000),
-    });
-    runs.push(first);
-    const killed = new Set<string>();
-    if (first.runError !== undefined) {
-      // Pin each hang on its own file: run the unfinished ones again, alone, with a watchdog of their own.
-      const unfinished = first.fileErrors
-        .filter((e) => /^did not finish/.test(e.message))
-        .map((e) => posix(path.relative(projectRoot, path.join(workspace, e.file))));
-      progress(
-        `the batch run stopped early (${first.runError.split('\n')[0]}); running ${unfinished.length} unfinished test files one by one`,
-      );
-      for (const f of unfinished) {
-        const again = await runVitest({
-          include: [f],
-          relativeTo: workspace,
-          timeoutMs,
-          bailPerFile: true,
-          stallMs: timeoutMs + 5_000,
-          runTimeoutMs: 120_000,
-        });
-        runs.push(again);
-        if (again.runError !== undefined) killed.add(posix(path.relative(workspace, path.join(projectRoot, f))));
-      }
+    // Controls for the first pass: each milestone's solution, unchanged, with only one named test run, once per
+    // name, as the mutants run it. A named test that fails there when run alone (it needs an earlier test of its
+    // file) would "catch" anything: the mutants naming it are judged by the second pass alone.
+    const controls = new Map<string, { milestone: string; name: string }>();
+    for (const m of chosen) {
+      const names = [...new Set(runnable.filter((mu) => mu.milestone === m.id).map((mu) => mu.caughtBy))];
+      names.forEach((name, index) => {
+        const slotName = `control-${m.id.replace('/', '-')}-${index}`;
+        for (const other of all.filter((o) => o.project === m.project)) {
+          cpSync(other.dir, path.join(workspace, slotName, other.folder), {
+            recursive: true,
+            filter: (src) => !src.endsWith(`${path.sep}${MUTANTS_FILE}`),
+          });
+        }
+        controls.set(slotName, { milestone: m.id, name });
+        for (const f of listFiles(path.join(workspace, slotName, m.folder)).filter(isTestFile)) {
+          include.push(posix(path.relative(projectRoot, path.join(workspace, slotName, m.folder, f))));
+        }
+      });
     }
     const slotOf = (file: string): string => file.split('/')[0]!;
-    // Later runs of a file replace what the batch said about it.
-    const byTest = new Map<string, { file: string; name: string; status: string; failure?: string }>();
-    const fileErrors = new Map<string, string>();
-    for (const run of runs) {
-      for (const t of run.tests) byTest.set(`${t.file}\0${t.name}`, t);
-      for (const e of run.fileErrors) {
-        if (run === first && first.runError !== undefined && /^did not finish/.test(e.message)) continue;
-        fileErrors.set(e.file, e.message);
+    const inSlot = (file: string): string => slotOf(posix(path.relative(workspace, path.join(projectRoot, file))));
+    // One vitest process for the given test files; a run that hangs is stopped and its unfinished files are run
+    // again one by one. Later runs of a file replace what the batch said about it.
+    const runBatch = async (
+      files: readonly string[],
+      onlyNamed?: Readonly<Record<string, readonly string[]>>,
+    ): Promise<{
+      byTest: Map<string, { file: string; name: string; status: string; failure?: string }>;
+      fileErrors: Map<string, string>;
+    }> => {
+      const runs: RawRun[] = [];
+      const first = await runVitest({
+        include: files,
+        relativeTo: workspace,
+        timeoutMs,
+        bailPerFile: true,
+        ...(onlyNamed !== undefined ? { onlyNamed } : {}),
+        // Most of a checkpoint test's time is spent waiting (thread start-up, a pause while threads race), so
+        // three files side by side finish sooner even on two cores; one at a time takes minutes.
+        maxWorkers: 3,
+        // Every test reports within its timeout unless a main thread is blocked; then stop early and sort out
+        // which files hung by running the unfinished ones alone.
+        stallMs: timeoutMs + 5_000,
+        runTimeoutMs: options.runTimeoutMs ?? Math.max(120_000, files.length * 8_000),
+      });
+      runs.push(first);
+      const killed = new Set<string>();
+      if (first.runError !== undefined) {
+        // Pin each hang on its own file: run the unfinished ones again, alone, with a watchdog of their own.
+        const unfinished = first.fileErrors
+          .filter((e) => /^did not finish/.test(e.message))
+          .map((e) => posix(path.relative(projectRoot, path.join(workspace, e.file))));
+        progress(
+          `the batch run stopped early (${first.runError.split('\n')[0]}); running ${unfinished.length} unfinished test files one by one`,
+        );
+        for (const f of unfinished) {
+          const again = await runVitest({
+            include: [f],
+            relativeTo: workspace,
+            timeoutMs,
+            bailPerFile: true,
+            ...(onlyNamed !== undefined ? { onlyNamed } : {}),
+            stallMs: timeoutMs + 5_000,
+            runTimeoutMs: 120_000,
+          });
+          runs.push(again);
+          if (again.runError !== undefined) killed.add(posix(path.relative(workspace, path.join(projectRoot, f))));
+        }
       }
+      const byTest = new Map<string, { file: string; name: string; status: string; failure?: string }>();
+      const fileErrors = new Map<string, string>();
+      for (const run of runs) {
+        for (const t of run.tests) byTest.set(`${t.file}\0${t.name}`, t);
+        for (const e of run.fileErrors) {
+          if (run === first && first.runError !== undefined && /^did not finish/.test(e.message)) continue;
+          fileErrors.set(e.file, e.message);
+        }
+      }
+      for (const file of killed) fileErrors.set(file, 'never finished: stopped by the watchdog (a hang)');
+      return { byTest, fileErrors };
+    };
+    const caughtIn = (batch: Awaited<ReturnType<typeof runBatch>>, slotName: string): boolean =>
+      [...batch.byTest.values()].some((t) => slotOf(t.file) === slotName && t.status === 'failed') ||
+      [...batch.fileErrors.keys()].some((file) => slotOf(file) === slotName);
+    // First the test each catalogue names, alone: usually it fails, and the tests before it in its file need not
+    // run. Whatever it does not catch then meets every test of its milestone, as if this pass had not happened.
+    progress(
+      `running the named checkpoint tests against ${runnable.length} mutants and ${controls.size} controls on the solutions (${include.length} test files, one vitest process)`,
+    );
+    const named = await runBatch(
+      include,
+      Object.fromEntries([
+        ...[...slots].map(([slotName, mutant]) => [path.join(workspace, slotName), [mutant.caughtBy]]),
+        ...[...controls].map(([slotName, control]) => [path.join(workspace, slotName), [control.name]]),
+      ]),
+    );
+    const untrusted = new Set<string>();
+    for (const [slotName, control] of controls) {
+      if (!caughtIn(named, slotName)) continue;
+      untrusted.add(`${control.milestone}\0${control.name}`);
+      const failed = [...named.byTest.values()].find((t) => slotOf(t.file) === slotName && t.status === 'failed');
+      notes.push(
+        `${control.milestone}: run alone against the solution, ${failed !== undefined ? `"${failed.name}"` : `the test named "${control.name}"`} fails; ` +
+          'the mutants naming it were judged by every test of the milestone instead',
+      );
     }
-    for (const file of killed) fileErrors.set(file, 'never finished: stopped by the watchdog (a hang)');
+    const rest = new Set(
+      [...slots]
+        .filter(
+          ([slotName, mutant]) =>
+            untrusted.has(`${mutant.milestone}\0${mutant.caughtBy}`) || !caughtIn(named, slotName),
+        )
+        .map(([slotName]) => slotName),
+    );
+    let whole = named;
+    if (rest.size > 0) {
+      progress(
+        `running every checkpoint test against the ${rest.size} mutant${rest.size === 1 ? '' : 's'} the named tests did not catch`,
+      );
+      whole = await runBatch(include.filter((f) => rest.has(inSlot(f))));
+    }
     for (const [slotName, mutant] of slots) {
+      const { byTest, fileErrors } = rest.has(slotName) ? whole : named;
       const failed = [...byTest.values()].filter((t) => slotOf(t.file) === slotName && t.status === 'failed');
       const broken = [...fileErrors].filter(([file]) => slotOf(file) === slotName);
       const caughtBy = [
@@ -418,7 +496,7 @@ export async function checkMutants(options: MutantCheckOptions = {}): Promise<Mu
       ];
       const how = (failed[0]?.failure ?? broken[0]?.[1])?.split('\n')[0];
       // After a file's first failure the rest is skipped, so only a named test that ran and passed is a surprise.
-      const namedPassed = [...byTest.values()].some(
+      const namedPassed = [...named.byTest.values(), ...(rest.has(slotName) ? whole.byTest.values() : [])].some(
         (t) => slotOf(t.file) === slotName && t.status === 'passed' && t.name.includes(mutant.caughtBy),
       );
       const expectedCatcher = !namedPassed;

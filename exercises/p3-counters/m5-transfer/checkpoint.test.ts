@@ -63,11 +63,16 @@ async function raceTransfers(
   const started = performance.now();
   await pause(ms);
   // Until the movers have been seen running at the same moment often enough: a busy machine takes longer, and the
-  // race lasts as long as it takes while the movers make progress. It ends early only when no mover has moved for
-  // 2 s (movers that deadlocked never move again), and after 6 s in any case.
+  // race lasts as long as it takes while the movers make progress. It ends early when no mover has moved for 2 s
+  // (movers that deadlocked never move again) or as soon as a mover has ended (it threw: movers run until stopped,
+  // so it adds no more beats), and after 6 s in any case.
   let beat = -1;
   let lastMove = performance.now();
-  while (Atomics.load(beats.array, amounts.length) < 1000 && performance.now() - started < 6000) {
+  while (
+    Atomics.load(beats.array, amounts.length) < 1000 &&
+    performance.now() - started < 6000 &&
+    !movers.some((mover) => mover.isFinished())
+  ) {
     await pause(10);
     let sum = 0;
     for (let i = 0; i < amounts.length; i++) sum += Atomics.load(beats.array, i);

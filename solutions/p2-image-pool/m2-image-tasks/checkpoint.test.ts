@@ -198,15 +198,17 @@ describe('p2/m2: image tasks', () => {
       operations: [],
     });
     expect(missing).toMatchObject({ ok: false, error: expect.stringMatching(/missing|no such file/i) });
+    // An input of its own: the test must not depend on one an earlier test made.
+    await makeImage(at('good-input.png'), 100, 100);
     writeFileSync(at('a-file'), '');
     const unwritable = await processImage({
-      inputPath: at('small.png'),
+      inputPath: at('good-input.png'),
       outputPath: at('a-file', 'out.png'),
       operations: [],
     });
     expect(unwritable.ok).toBe(false);
     const invalid = await processImage({
-      inputPath: at('small.png'),
+      inputPath: at('good-input.png'),
       outputPath: at('invalid.png'),
       operations: [Operation.resize(0, 10)],
     });
