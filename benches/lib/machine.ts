@@ -10,8 +10,10 @@
  * - Load averages are 1-minute averages read from the OS. On Windows, where Node reports [0, 0, 0], they are null
  *   rather than a misleading 0.
  * - Warnings (in `machineWarnings`), each a sentence for the report:
- *     * a 1-minute load average (before or after the run) strictly above 0.5 × available parallelism: other work
- *       competed for the cores, so absolute numbers are suspect (ratios of interleaved variants suffer less);
+ *     * a 1-minute load average before the run strictly above 0.5 × available parallelism: other work competed
+ *       for the cores, so absolute numbers are suspect (ratios of interleaved variants suffer less);
+ *     * after the run, the same allowance on top of what the run itself explains (it keeps up to one thread per
+ *       core busy, so its own load reaches about the core count): strictly above 1.5 × available parallelism;
  *     * requested threads strictly above os.availableParallelism(): those cells measure time-slicing, and their
  *       claims are "not testable here" (see verdict.ts).
  * - Everything the OS or git would be asked for can be injected (`MachineProbe`), so tests are deterministic.
@@ -126,16 +128,20 @@ function loadAverage(probe: MachineProbe): number | null {
 export function machineWarnings(info: Omit<MachineInfo, 'warnings'>): string[] {
   const warnings: string[] = [];
   const limit = 0.5 * info.availableParallelism;
-  const loads: [string, number | null][] = [
-    ['before', info.loadAverage1mBefore],
-    ['after', info.loadAverage1mAfter],
-  ];
-  for (const [when, load] of loads) {
-    if (load !== null && load > limit) {
-      warnings.push(
-        `load average ${when} the run was ${load.toFixed(2)}, above 0.5 per core (${limit.toFixed(2)} for ${plural(info.availableParallelism, 'core')}): other work competed for the CPU`,
-      );
-    }
+  const cores = plural(info.availableParallelism, 'core');
+  const before = info.loadAverage1mBefore;
+  if (before !== null && before > limit) {
+    warnings.push(
+      `load average before the run was ${before.toFixed(2)}, above 0.5 per core (${limit.toFixed(2)} for ${cores}): other work competed for the CPU`,
+    );
+  }
+  // The run's own threads keep up to one core each busy, so they alone bring the average to about the core count.
+  const after = info.loadAverage1mAfter;
+  const ownAndLimit = info.availableParallelism + limit;
+  if (after !== null && after > ownAndLimit) {
+    warnings.push(
+      `load average after the run was ${after.toFixed(2)}, above the run's own load plus 0.5 per core (${ownAndLimit.toFixed(2)} for ${cores}): other work competed for the CPU`,
+    );
   }
   if (info.requestedThreads !== null && info.requestedThreads > info.availableParallelism) {
     warnings.push(
