@@ -11,7 +11,7 @@ import { judgeAll, MIN_GROUPS, VERDICT_RULES } from './judge.ts';
 import { PROFILES } from './profiles.ts';
 import { CELL, S, V } from './registry.ts';
 import { claimNotes } from './report.ts';
-import { planSuite } from './suites.ts';
+import { planSuite, suiteSection } from './suites.ts';
 import { type CellResult, type CellSpec, SUITE_NAMES } from './types.ts';
 
 const ref = [{ label: 'reference' as const, dir: '/x/solutions' }];
@@ -245,5 +245,16 @@ describe('why a claim is unjudged', () => {
       if (v.status === 'not testable here')
         expect(v.reason).toMatch(/quick profile does not time .*as whole processes/);
     }
+  });
+});
+
+describe('the kit section', () => {
+  it('shows the crossing-threads table when only kit:threads ran (--cells kit:threads)', () => {
+    const [key, made] = cell(CELL.threads, { [V.threads.pingPong]: 0.9, [V.threads.kitStartup]: 38 });
+    const result = { ...made, spec: { ...made.spec, params: { roundTrips: 1000, idleMs: 100 } } as CellSpec };
+    const md = suiteSection('kit', new Map([[key, result]])).markdown;
+    expect(md).not.toContain('No results');
+    expect(md).toMatch(/ping-pong round trip .*\| 0\.90/);
+    expect(suiteSection('kit', new Map()).markdown).toBe('No results.');
   });
 });

@@ -795,21 +795,25 @@ function fmtInterval(m: { estimate: number; low: number; high: number } | undefi
 
 function kitSection(results: Results): Omit<Section, 'suite' | 'title'> {
   const r = results.get(CELL.micro);
-  if (!r) return { markdown: 'No results.', terminal: [], svgs: [] };
-  const key = CELL.micro;
-  const names = Object.keys(r.info);
-  const rows = names.map((n) => {
-    const m = medianOf(results, key, n);
-    return [n, m ? `${m.estimate.toFixed(1)} ns [${m.low.toFixed(1)}–${m.high.toFixed(1)}]` : '—'];
-  });
-  for (const [n, why] of Object.entries(r.unavailable)) rows.push([n, why]);
-  const md = [
-    'One operation on one thread, uncontended (mitata p50 per repetition; median over repetitions and processes).',
-    '',
-    markdownTable(['operation', 'ns per operation [95% CI]'], rows),
-    '',
-  ];
   const th = results.get(CELL.threads);
+  if (!r && !th) return { markdown: 'No results.', terminal: [], svgs: [] };
+  const key = CELL.micro;
+  // Either cell may run alone (--cells kit:threads): each part of the section shows what ran.
+  const names = r ? Object.keys(r.info) : [];
+  const md: string[] = [];
+  if (r) {
+    const rows = names.map((n) => {
+      const m = medianOf(results, key, n);
+      return [n, m ? `${m.estimate.toFixed(1)} ns [${m.low.toFixed(1)}–${m.high.toFixed(1)}]` : '—'];
+    });
+    for (const [n, why] of Object.entries(r.unavailable)) rows.push([n, why]);
+    md.push(
+      'One operation on one thread, uncontended (mitata p50 per repetition; median over repetitions and processes).',
+      '',
+      markdownTable(['operation', 'ns per operation [95% CI]'], rows),
+      '',
+    );
+  }
   if (th) {
     const T = V.threads;
     const cell = (v: string, digits: number) => {
