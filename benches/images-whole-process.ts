@@ -1,7 +1,8 @@
 /**
  * Whole-process timing of the `images` command as a user runs it: one worker (`--workers 1 --threads`) against
- * the default, `--threads` and `--processes` (each with the default number of workers), one run of each in turn
- * (A B C D A B C D …) so that a change in the machine's load hits every variant alike, medians over the
+ * the default, `--threads` and `--processes` (each with the default number of workers), one run of each in turn,
+ * the order rotating with the repetition (A B C D, B C D A, …), so that a change in the machine's load hits every
+ * variant alike, medians over the
  * repetitions, CPU time (user + sys of the whole process tree) and peak memory (the largest single process)
  * from /usr/bin/time -v when it is there, and the 1-minute load average read before every run.
  *
@@ -117,9 +118,12 @@ const runs: Run[][] = variants.map(() => []);
 const loads: number[] = [];
 for (const variant of variants) once(input, variant.args); // warm the file cache and the compile caches
 for (let r = 0; r < reps; r++) {
-  for (const [v, variant] of variants.entries()) {
+  // The order rotates with the repetition (A B C D, B C D A, …): no variant always runs right after the same one
+  // (a fixed order had put the default after the one-worker run every time, and showed a gap that was not there).
+  for (let k = 0; k < variants.length; k++) {
+    const v = (r + k) % variants.length;
     loads.push(load());
-    runs[v]!.push(once(input, variant.args));
+    runs[v]!.push(once(input, variants[v]!.args));
   }
 }
 
