@@ -167,19 +167,21 @@ describe('mutant catalogues', () => {
 });
 
 describe('the wrong-solutions check', () => {
+  /** One catalogue entry editing calc.ts, in the mutants.md format. */
+  const mutant = (name: string, caughtBy: string, find: string, replace: string): string[] => [
+    `## ${name}`,
+    `- mistake: ${name}`,
+    `- caught by: ${caughtBy}`,
+    '`calc.ts`',
+    `${fence}ts`,
+    find,
+    fence,
+    `${fence}ts`,
+    replace,
+    fence,
+  ];
+
   test('the named test alone catches what it can; the rest meet every test; a survivor is a problem', async () => {
-    const mutant = (name: string, caughtBy: string, find: string, replace: string): string[] => [
-      `## ${name}`,
-      `- mistake: ${name}`,
-      `- caught by: ${caughtBy}`,
-      '`calc.ts`',
-      `${fence}ts`,
-      find,
-      fence,
-      `${fence}ts`,
-      replace,
-      fence,
-    ];
     const root = tempTree({
       'package.json': '{ "type": "module" }\n',
       'p1-x/m1-y/calc.ts': [
@@ -221,18 +223,6 @@ describe('the wrong-solutions check', () => {
   }, 60_000);
 
   test('a named test that fails alone on the solution proves nothing: its milestone gets the second pass', async () => {
-    const mutant = (name: string, caughtBy: string, find: string, replace: string): string[] => [
-      `## ${name}`,
-      `- mistake: ${name}`,
-      `- caught by: ${caughtBy}`,
-      '`calc.ts`',
-      `${fence}ts`,
-      find,
-      fence,
-      `${fence}ts`,
-      replace,
-      fence,
-    ];
     const root = tempTree({
       'package.json': '{ "type": "module" }\n',
       'p1-x/m1-y/calc.ts': [
