@@ -24,7 +24,7 @@ options:
   --workers N         workers (default: the number of CPUs, here ${os.availableParallelism()})
   --threads           workers are threads of this process (the thread pool of project 2)
   --processes         workers are processes (libvips shares state inside one process, so separate
-                      processes scale better; each takes ~0.15 s of CPU to start)
+                      processes scale better): this one and N-1 children, each ~0.15 s of CPU to start
                       default: processes with more than one worker, a thread with one; the
                       summary says which ran
   --fail-on LEVEL     refuse inputs with decoder ${FAIL_ON.join('|')} (default warning: a file the

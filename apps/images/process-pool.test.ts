@@ -54,6 +54,27 @@ describe('ProcessPool', () => {
     for (const r of results) expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/no worker process/) });
   });
 
+  test('inProcess: this process is one of the workers, so one child fewer is forked; every task done once', async () => {
+    const list = tasks('in-process');
+    const pool = new ProcessPool(2, { inProcess: true });
+    expect(pool.children).toHaveLength(1);
+    const results = await pool.run(list, { operations: { resize: { width: 32, height: 32 } }, process: {} });
+    expect(results.map((r) => r.taskId)).toEqual(list.map((_, i) => i));
+    for (const r of results) expect(r, String(r.error)).toMatchObject({ ok: true });
+    for (const r of results) expect([0, 1]).toContain(r.worker);
+    expect(readdirSync(path.join(work, 'in-process'))).toHaveLength(list.length);
+  });
+
+  test('inProcess: when the only child dies before it starts, this process does every task', async () => {
+    const list = tasks('parent-alone');
+    const pool = new ProcessPool(2, { inProcess: true });
+    pool.children[0]!.kill('SIGKILL');
+    expect(await pool.anyStarted()).toBe(true);
+    const results = await pool.run(list, { operations: { resize: { width: 32, height: 32 } }, process: {} });
+    expect(results).toHaveLength(list.length);
+    for (const r of results) expect(r, String(r.error)).toMatchObject({ ok: true, worker: 0 });
+  });
+
   test('children run compiled JavaScript, without the TypeScript loader', async () => {
     const pool = new ProcessPool(1);
     try {

@@ -1,24 +1,31 @@
 /**
- * `images --processes`: the same image tasks on worker *processes* instead of worker threads.
+ * `images --processes` (and the default with more than one worker): the same image tasks on worker *processes*
+ * instead of worker threads.
  *
  * Why: sharp runs libvips, and libvips (with the GLib object system under it) keeps process-wide state that
  * every pipeline touches: the operation cache, GObject type and property lookups, tracked memory. Two
- * pipelines in one process contend for it; the same work split over two processes does not. The command
- * measures both and picks per batch (run-images.ts); the course's thread pool stays what project 2 teaches.
+ * pipelines in one process contend for it; the same work split over two processes does not. One pipeline per
+ * process at a time, whichever process it is, does not contend, so with `inProcess` this process is one of the
+ * workers: it runs one pipeline at a time itself, and `count - 1` children are forked. That saves one process
+ * start (Node, the modules and sharp: ~0.12 s of CPU on an idle core, more when starts overlap) and keeps a
+ * core busy while the children start; the command does so whenever it has more than one worker.
  *
  * Guarantees:
  * - Every task gets exactly one result: its own answer, or a failure naming the process that died with it
- *   (a crashed child's task fails; the remaining tasks go to the other children; if every child is gone, each
+ *   (a crashed child's task fails; the remaining tasks go to the other workers; if every worker is gone, each
  *   remaining task fails with that reason). Children end when this function settles (they are disconnected,
  *   and killed if they do not go).
- * - Children start before the first task is known (the constructor forks them), so their start-up overlaps
- *   the parent's folder walk. A child runs process-child.ts as plain JavaScript compiled ahead of time by the
- *   kit (the compiled mirror the kit's worker threads load), not under the TypeScript loader: ~0.15 s of CPU to
- *   start (Node, the compiled modules, sharp) instead of ~0.4 s. If that compilation is not possible, the child
- *   runs under tsx as the parent does.
- * - Tasks are handed out in the order given (the caller orders them, largest first), and a child gets its
- *   next task when it answers the previous one, so the load balances itself.
- * - This module loads neither sharp nor the reference solutions: a parent that only hands out files stays light.
+ * - Children start before the first task is known (the constructor forks them, then this process loads sharp
+ *   and the reference for its own lane), so their start-up overlaps the parent's folder walk. A child runs
+ *   process-child.ts as plain JavaScript compiled ahead of time by the kit (the compiled mirror the kit's worker
+ *   threads load), not under the TypeScript loader: ~0.15 s of CPU to start instead of ~0.4 s. If that
+ *   compilation is not possible, the child runs under tsx as the parent does.
+ * - Tasks are handed out in the order given (the caller orders them, largest first), and a worker gets its
+ *   next task when it has finished the previous one, so the load balances itself.
+ * - Without `inProcess` this module loads neither sharp nor the reference solutions.
+ * - A file that crashes the process that decodes it takes only that process with it when it is a child; in this
+ *   process's own lane it would end the command, as on the thread path (sharp reports bad files as errors, not
+ *   crashes: every broken fixture is such an error).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -38,6 +45,10 @@ export interface ProcessResult {
   readonly taskId: number;
   readonly ok: boolean;
   readonly error?: string;
+  /** Which worker ran it: 0 this process (`inProcess`), k the k-th child; absent when no worker took it. */
+  readonly worker?: number;
+  /** Time the task took where it ran (for the timeline). */
+  readonly durationMs?: number;
 }
 
 interface Answer {
@@ -45,6 +56,7 @@ interface Answer {
   readonly id?: number;
   readonly ok?: boolean;
   readonly error?: string;
+  readonly durationMs?: number;
 }
 
 const CHILD = new URL('./process-child.ts', import.meta.url).href;
@@ -62,14 +74,34 @@ function childEntry(): { file: string; execArgv: string[] } {
   }
 }
 
+/** Processes one task in this process (the same call a child makes). */
+type LocalWork = (task: FileTask, operations: OperationSpec, options: ProcessOptions) => Promise<ProcessResult>;
+
+async function loadLocalWork(): Promise<LocalWork> {
+  const [{ processImage }, { operationsOf }] = await Promise.all([import('./reference.ts'), import('./operations.ts')]);
+  mark('parent ready');
+  return async (task, operations, options) => {
+    const result = await processImage({ ...task, operations: operationsOf(operations) }, options);
+    return { taskId: -1, ok: result.ok, ...(result.ok ? {} : { error: result.error }), durationMs: result.durationMs };
+  };
+}
+
 /** Started worker processes, waiting for tasks. */
 export class ProcessPool {
   readonly children: ChildProcess[];
   private readonly ready: Array<Promise<boolean>>;
+  /** This process's own lane (`inProcess`): the loaded task function, or undefined if it could not load. */
+  private readonly local: Promise<LocalWork | undefined> | undefined;
 
-  constructor(count: number) {
+  /**
+   * `count` workers. With `inProcess`, this process is one of them (it loads sharp and the reference while
+   * the children start) and `count - 1` children are forked: one process start fewer, and on a machine with as
+   * many cores as workers the parent, which only waits otherwise, keeps a core busy from the start.
+   */
+  constructor(count: number, options: { readonly inProcess?: boolean } = {}) {
     const { file, execArgv } = childEntry();
-    this.children = Array.from({ length: count }, () =>
+    const forked = options.inProcess && count > 1 ? count - 1 : count;
+    this.children = Array.from({ length: forked }, () =>
       fork(file, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
     );
     mark('forked');
@@ -88,6 +120,13 @@ export class ProcessPool {
           child.once('error', () => resolve(false));
         }),
     );
+    if (forked < count) {
+      this.local = loadLocalWork().catch((error: unknown) => {
+        process.stderr.write(`images: this process cannot process images itself: ${(error as Error).message}\n`);
+        return undefined;
+      });
+      this.ready.push(this.local.then((work) => work !== undefined));
+    }
   }
 
   /** True once any child is ready for work; false if every child failed to start. */
@@ -127,18 +166,37 @@ export class ProcessPool {
       const total = tasks.length;
       options.onProgress({ completed, failed, total, percentage: total === 0 ? 100 : (100 * completed) / total });
     };
-    const record = (taskId: number, ok: boolean, error?: string) => {
+    const record = (taskId: number, ok: boolean, error?: string, worker?: number) => {
       if (results[taskId] !== undefined) return;
-      results[taskId] = { taskId, ok, ...(ok ? {} : { error: error ?? 'unknown error' }) };
+      results[taskId] = {
+        taskId,
+        ok,
+        ...(ok ? {} : { error: error ?? 'unknown error' }),
+        ...(worker === undefined ? {} : { worker }),
+      };
       completed++;
       if (completed === 1) mark('first result');
       if (completed === tasks.length) mark('last result');
       if (!ok) failed++;
       progress(completed === tasks.length);
     };
+    // Milliseconds each lane spent on its tasks (the parent's lane last), for the timeline.
+    const busy = new Array<number>(this.children.length + 1).fill(0);
+    const localLane = async (): Promise<void> => {
+      const work = await this.local;
+      while (work && next < tasks.length) {
+        const id = next++;
+        const result = await work(tasks[id]!, options.operations, options.process).catch(
+          (error: unknown): ProcessResult => ({ taskId: id, ok: false, error: (error as Error).message }),
+        );
+        busy[this.children.length]! += result.durationMs ?? 0;
+        record(id, result.ok, result.error, 0);
+      }
+    };
     try {
-      await Promise.all(
-        this.children.map(async (child, index) => {
+      await Promise.all([
+        localLane(),
+        ...this.children.map(async (child, index) => {
           if (!(await this.ready[index]!)) return;
           await new Promise<void>((resolve) => {
             let current = -1;
@@ -159,7 +217,12 @@ export class ProcessPool {
                   options: options.process,
                 });
               } catch (error) {
-                record(current, false, `worker process ${index + 1} cannot take work: ${(error as Error).message}`);
+                record(
+                  current,
+                  false,
+                  `worker process ${index + 1} cannot take work: ${(error as Error).message}`,
+                  index + 1,
+                );
                 current = -1;
                 cleanup();
                 resolve();
@@ -167,13 +230,19 @@ export class ProcessPool {
             };
             const onMessage = (m: Answer) => {
               if (m.id === undefined || m.id !== current) return;
-              record(m.id, m.ok === true, m.error);
+              busy[index]! += m.durationMs ?? 0;
+              record(m.id, m.ok === true, m.error, index + 1);
               give();
             };
             const onExit = (code: number | null, signal: string | null) => {
               const how = signal ?? `code ${code}`;
               if (current >= 0)
-                record(current, false, `worker process ${index + 1} exited (${how}) while processing this file`);
+                record(
+                  current,
+                  false,
+                  `worker process ${index + 1} exited (${how}) while processing this file`,
+                  index + 1,
+                );
               cleanup();
               resolve();
             };
@@ -186,10 +255,11 @@ export class ProcessPool {
             give();
           });
         }),
-      );
+      ]);
     } finally {
       await this.close();
       mark('children gone');
+      mark(`busy ${busy.map((ms) => ms.toFixed(0)).join('/')} ms`);
     }
     for (let id = 0; id < tasks.length; id++) {
       if (results[id] === undefined) {

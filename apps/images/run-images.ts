@@ -12,12 +12,12 @@
  *   that would produce the same output name (photo.jpg and photo.png with --format webp) keep their original
  *   extension in the name (photo.jpg.webp, photo.png.webp) instead of overwriting each other.
  *
- * Where the images are processed (`mode`): worker processes (process-pool.ts) by default whenever there is
- * more than one worker, the reference thread pool with --threads or with one worker. Processes scale better
- * because libvips keeps process-wide state that pipelines in one process contend for (README.md has the
- * measurements). In the default mode the worker processes are started speculatively, before the folder is
- * walked, so that their start-up overlaps the walk; this module and process-pool.ts load neither sharp nor the
- * reference solutions, which the thread path imports only when it runs.
+ * Where the images are processed (`mode`): processes (process-pool.ts) by default whenever there is more than
+ * one worker — this process is one of the N workers and N − 1 children are forked — and the reference thread
+ * pool with --threads or with one worker. Processes scale better because libvips keeps process-wide state that
+ * pipelines in one process contend for (README.md has the measurements); one pipeline at a time per process
+ * does not contend. In the default mode the children are started speculatively, before the folder is walked,
+ * so that their start-up overlaps the walk and this process's own loading of sharp.
  *
  * Order: the files are handed to the workers most expensive first (schedule.ts), which shortens the tail
  * where one worker finishes a slow file while the others idle. Results are reported by file, whatever the order.
@@ -201,7 +201,10 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
   const workers = options.workers ?? Math.max(1, os.availableParallelism());
   const wanted = options.mode ?? 'auto';
   // Processes (forced, or the default's likely pick) start before the walk, so their start-up overlaps it.
-  let processes = wanted === 'processes' || (wanted === 'auto' && workers > 1) ? new ProcessPool(workers) : undefined;
+  let processes =
+    wanted === 'processes' || (wanted === 'auto' && workers > 1)
+      ? new ProcessPool(workers, { inProcess: workers > 1 })
+      : undefined;
   try {
     const found = await walk(realIn);
     mark('walked');
