@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { utc } from './layouts/scan.ts';
 import { parseCsv, readCsvRecords } from './csv.ts';
 import {
   FORMAT_NAMES,
@@ -924,5 +925,34 @@ describe('robustness', () => {
       }
     }
     expect(() => detectFormat(['\u0000\u0001\uFFFD', '\uD800', '{"level":"\uD800"}'])).not.toThrow();
+  });
+});
+
+describe('utc (the timestamp arithmetic every layout shares)', () => {
+  it('agrees with Date.UTC on dates that change between calls, back and forth, leap days included', () => {
+    const dates: Array<[number, number, number]> = [];
+    for (let y = 1999; y <= 2031; y += 4) {
+      for (let mo = 1; mo <= 12; mo++) dates.push([y, mo, 1], [y, mo, 28]);
+      dates.push([y, 2, 29], [y + 1, 12, 31], [y + 2, 3, 1]);
+    }
+    dates.push([2000, 2, 29], [1970, 1, 1], [2008, 11, 9], [2008, 11, 9], [2008, 11, 10], [2008, 11, 9]);
+    for (const [y, mo, d] of dates) {
+      for (const [h, mi, s, ms] of [
+        [0, 0, 0, 0],
+        [23, 59, 59, 999],
+        [12, 30, 5, 7],
+      ] as const) {
+        expect(utc(y, mo, d, h, mi, s, ms), `${y}-${mo}-${d} ${h}:${mi}:${s}.${ms}`).toBe(
+          Date.UTC(y, mo - 1, d, h, mi, s, ms),
+        );
+      }
+    }
+  });
+
+  it('an impossible field gives NaN, and does not disturb the next date', () => {
+    expect(utc(2008, 13, 1, 0, 0, 0, 0)).toBeNaN();
+    expect(utc(2008, 4, 31, 0, 0, 0, 0)).toBeNaN();
+    expect(utc(2008, 4, 30, 24, 0, 0, 0)).toBeNaN();
+    expect(utc(2008, 4, 30, 1, 2, 3, 4)).toBe(Date.UTC(2008, 3, 30, 1, 2, 3, 4));
   });
 });

@@ -113,20 +113,29 @@ export function monthAt(s: string, i: number): number {
 
 export const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+// The last date `utc` converted and its day number: the lines of a log mostly share their date, so the
+// day arithmetic runs once per date change instead of once per line.
+let lastDateKey = -1;
+let lastDays = 0;
+
 /** UTC milliseconds, or NaN if a field is out of range. */
 export function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
   if (mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo - 1]! || h > 23 || mi > 59 || s > 60) {
     return Number.NaN;
   }
-  // Days since 1970-01-01 by the civil-from-days inverse (proleptic Gregorian); plain
-  // integer arithmetic is cheaper than Date.UTC in the hot loop.
-  const yy = mo <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  const days = era * 146097 + doe - 719468;
-  return ((days * 24 + h) * 60 + mi) * 60_000 + s * 1000 + ms;
+  const key = (y * 16 + mo) * 32 + d;
+  if (key !== lastDateKey) {
+    // Days since 1970-01-01 by the civil-from-days inverse (proleptic Gregorian); plain
+    // integer arithmetic is cheaper than Date.UTC in the hot loop.
+    const yy = mo <= 2 ? y - 1 : y;
+    const era = Math.floor(yy / 400);
+    const yoe = yy - era * 400;
+    const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+    const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+    lastDays = era * 146097 + doe - 719468;
+    lastDateKey = key;
+  }
+  return ((lastDays * 24 + h) * 60 + mi) * 60_000 + s * 1000 + ms;
 }
 
 /** Milliseconds from up to `max` fraction digits at `i`; sets `scanEnd` past all digits. */
