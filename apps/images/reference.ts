@@ -13,4 +13,6 @@ export {
 } from '../../solutions/p2-image-pool/m2-image-tasks/image-task.ts';
 export { fixtures, makeImage, makePngBomb, tempDir } from '../../solutions/p2-image-pool/m2-image-tasks/test-images.ts';
 export type { ProgressSnapshot } from '../../solutions/p2-image-pool/m3-progress/progress.ts';
-export { processWithProgress } from '../../solutions/p2-image-pool/m3-progress/tracked-batch.ts';
+/** The thread pool's tracked batch (m3, on m1's pool and the kit), loaded only by the thread path: a worker
+ * process, which only runs image tasks, then starts without it (~0.02 s of CPU less per child). */
+export const loadTrackedBatch = () => import('../../solutions/p2-image-pool/m3-progress/tracked-batch.ts');

@@ -302,7 +302,7 @@ async function runOnThreads(
 ) {
   const [{ default: sharp }, { processWithProgress }, { operationsOf }] = await Promise.all([
     import('sharp'),
-    import('./reference.ts'),
+    import('./reference.ts').then((reference) => reference.loadTrackedBatch()),
     import('./operations.ts'),
   ]);
   sharp.concurrency(Math.max(1, Math.floor(os.availableParallelism() / workers)));
