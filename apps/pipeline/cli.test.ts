@@ -46,9 +46,27 @@ describe('pipeline CLI', () => {
     }
   });
 
+  it('without --workers, an input under SMALL_INPUT_BYTES runs on one thread and says why; --workers N threads it', () => {
+    const small = JSON.parse(runCli([fixturePath('HDFS'), '--json']).stdout) as PipelineReport & {
+      singleThreadedBecause?: string;
+    };
+    expect(small.workers).toBe(0);
+    expect(small.singleThreadedBecause).toMatch(/under 32 MB/);
+    const text = runCli([fixturePath('HDFS')]).stdout.split('\n');
+    expect(text[0]).toMatch(/single-threaded$/);
+    expect(text[1]).toMatch(/^\(the input is under 32 MB: .*--workers N starts them anyway\)$/);
+    const forced = JSON.parse(runCli([fixturePath('HDFS'), '--json', '--workers', '1']).stdout) as PipelineReport & {
+      singleThreadedBecause?: string;
+    };
+    expect(forced.workers).toBe(1);
+    expect(forced.singleThreadedBecause).toBeUndefined();
+    const { singleThreadedBecause: _because, ...smallReport } = small;
+    expect(comparable(forced)).toEqual(comparable(smallReport));
+  });
+
   it('a thread that fails: one line on stderr, exit code 1', () => {
     expectOneLineError(
-      runCli([fixturePath('Android'), '--test-throw-after-chunks', '0']),
+      runCli([fixturePath('Android'), '--workers', '1', '--test-throw-after-chunks', '0']),
       /thread 'parser-\d+' failed: injected failure/,
       1,
     );
@@ -106,7 +124,9 @@ describe('pipeline CLI', () => {
       const result = runCli([...files, '--json', '--dlq', dlq, ...extra], undefined, via);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
-      const report = JSON.parse(result.stdout) as PipelineReport;
+      const { singleThreadedBecause: _because, ...report } = JSON.parse(result.stdout) as PipelineReport & {
+        singleThreadedBecause?: string;
+      };
       const letters = readFileSync(dlq, 'utf8').trimEnd().split('\n').sort();
       return { report: { ...comparable(report), deadLetterFile: null }, letters };
     };
@@ -117,8 +137,9 @@ describe('pipeline CLI', () => {
     expect(single.letters.some((l) => l.includes('bad\uFFFD\uFFFD'))).toBe(true);
     for (const [extra, via] of [
       [[], 'launch'],
+      [['--workers', '1'], 'launch'],
       [['--workers', '2'], 'launch'],
-      [[], 'tsx'],
+      [['--workers', '1'], 'tsx'],
     ] as const) {
       expect(run([...extra], via)).toEqual(single);
     }

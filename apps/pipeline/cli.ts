@@ -10,6 +10,12 @@
  *   stderr carries a progress bar (lines, lines/s, ETA from the bytes read of the files' total size) only when
  *   it is a terminal (colour unless NO_COLOR), and otherwise nothing but errors.
  * - Ctrl-C stops reading; what was already read is counted and reported (stoppedEarly: true).
+ * - Threads only where they pay: starting the parser threads costs a whole run ~0.07 s (a Node worker's start,
+ *   then its own JIT warm-up of the parsers), which the threads earn back only on tens of megabytes. Without
+ *   --workers, input files that together hold less than SMALL_INPUT_BYTES run on the reading thread alone, and
+ *   the report says so (`singleThreadedBecause`); --workers N starts the threads whatever the size, standard
+ *   input (size unknown) always gets them. Results are the same either way (runBaseline counts through the
+ *   same code).
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../lib/cli.ts';
@@ -135,6 +141,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
   };
 }
 
+/**
+ * Below this many bytes of input the command runs on one thread (see the header). Measured on a 2-core machine
+ * (whole processes, medians; apps/pipeline/README.md): threads lost on inputs up to ~60 MB of HDFS lines and won
+ * from ~100 MB; with more cores they win sooner, so the limit sits well below the 2-core crossover.
+ */
+export const SMALL_INPUT_BYTES = 32 * 1024 * 1024;
+
 async function totalSize(paths: readonly string[]): Promise<number | undefined> {
   const { statSync } = await import('node:fs');
   let total = 0;
@@ -163,19 +176,38 @@ export async function main(argv: readonly string[]): Promise<number> {
   let progress: ProgressLine | undefined;
   try {
     const options: PipelineOptions = { ...command.options, signal: abort.signal };
+    const size = command.paths.length > 0 ? await totalSize(command.paths).catch(() => undefined) : undefined;
+    const small =
+      !command.singleThreaded &&
+      command.options.workers === undefined &&
+      size !== undefined &&
+      size < SMALL_INPUT_BYTES;
     if (process.stderr.isTTY && command.paths.length > 0) {
-      const size = await totalSize(command.paths).catch(() => undefined);
       const line = new ProgressLine(process.stderr, { unit: 'lines' });
       progress = line;
       Object.assign(options, {
         onProgress: (bytes: number, lines: number) => line.update(lines, undefined, size ? bytes / size : undefined),
       });
     }
-    const report = command.singleThreaded
-      ? await runBaseline(command.paths, options)
-      : await runPipeline(command.paths, options);
+    const report =
+      command.singleThreaded || small
+        ? await runBaseline(command.paths, options)
+        : await runPipeline(command.paths, options);
     progress?.finish();
-    process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+    const because = small
+      ? `the input is under ${SMALL_INPUT_BYTES / 1024 / 1024} MB: too little for parser threads to earn back ` +
+        'their start; --workers N starts them anyway'
+      : undefined;
+    if (command.json) {
+      process.stdout.write(
+        `${JSON.stringify(because ? { ...report, singleThreadedBecause: because } : report, null, 2)}\n`,
+      );
+    } else {
+      // The reason goes right under the summary line, which says single-threaded.
+      const text = formatReport(report);
+      const cut = text.indexOf('\n');
+      process.stdout.write(because ? `${text.slice(0, cut)}\n(${because})${text.slice(cut)}\n` : `${text}\n`);
+    }
     return 0;
   } catch (error) {
     progress?.finish();
