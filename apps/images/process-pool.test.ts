@@ -75,6 +75,16 @@ describe('ProcessPool', () => {
     for (const r of results) expect(r, String(r.error)).toMatchObject({ ok: true, worker: 0 });
   });
 
+  test('inProcess: a child that is still starting when the work is done is not waited for, and is killed', async () => {
+    // SIGSTOP: the child never gets to say it is ready, as a child still loading on a busy machine.
+    const list = tasks('child-stalled');
+    const pool = new ProcessPool(2, { inProcess: true });
+    pool.children[0]!.kill('SIGSTOP');
+    const results = await pool.run(list, { operations: { resize: { width: 32, height: 32 } }, process: {} });
+    for (const r of results) expect(r, String(r.error)).toMatchObject({ ok: true, worker: 0 });
+    expect(pool.children[0]!.signalCode).toBe('SIGKILL');
+  });
+
   test('children run compiled JavaScript, without the TypeScript loader', async () => {
     const pool = new ProcessPool(1);
     try {

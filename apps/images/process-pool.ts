@@ -90,6 +90,8 @@ async function loadLocalWork(): Promise<LocalWork> {
 export class ProcessPool {
   readonly children: ChildProcess[];
   private readonly ready: Array<Promise<boolean>>;
+  /** Which children have said they are ready (a child that has not holds no task). */
+  private readonly started: boolean[];
   /** This process's own lane (`inProcess`): the loaded task function, or undefined if it could not load. */
   private readonly local: Promise<LocalWork | undefined> | undefined;
 
@@ -105,12 +107,14 @@ export class ProcessPool {
       fork(file, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
     );
     mark('forked');
+    this.started = this.children.map(() => false);
     this.ready = this.children.map(
       (child, index) =>
         new Promise<boolean>((resolve) => {
           const onMessage = (m: Answer) => {
             if (m.ready) {
               mark(`child ${index + 1} ready`);
+              this.started[index] = true;
               child.off('message', onMessage);
               resolve(true);
             }
@@ -166,6 +170,12 @@ export class ProcessPool {
       const total = tasks.length;
       options.onProgress({ completed, failed, total, percentage: total === 0 ? 100 : (100 * completed) / total });
     };
+    // Settles once every task has its result: a child still starting then has nothing left to do.
+    let allDone!: () => void;
+    const finished = new Promise<false>((resolve) => {
+      allDone = () => resolve(false);
+    });
+    if (tasks.length === 0) allDone();
     const record = (taskId: number, ok: boolean, error?: string, worker?: number) => {
       if (results[taskId] !== undefined) return;
       results[taskId] = {
@@ -176,7 +186,10 @@ export class ProcessPool {
       };
       completed++;
       if (completed === 1) mark('first result');
-      if (completed === tasks.length) mark('last result');
+      if (completed === tasks.length) {
+        mark('last result');
+        allDone();
+      }
       if (!ok) failed++;
       progress(completed === tasks.length);
     };
@@ -197,7 +210,7 @@ export class ProcessPool {
       await Promise.all([
         localLane(),
         ...this.children.map(async (child, index) => {
-          if (!(await this.ready[index]!)) return;
+          if (!(await Promise.race([this.ready[index]!, finished]))) return;
           await new Promise<void>((resolve) => {
             let current = -1;
             const give = () => {
@@ -270,13 +283,18 @@ export class ProcessPool {
     return results as ProcessResult[];
   }
 
-  /** Disconnect every child (each exits when it sees that), and kill any still there after a second. */
+  /**
+   * Disconnect every child (each exits when it sees that), and kill any still there after a second. A child
+   * still starting holds no task and is killed at once: on a small batch the other workers may be done before it
+   * is ready, and waiting for it to finish loading only to exit would add its whole start-up to the run.
+   */
   async close(): Promise<void> {
     await Promise.all(
-      this.children.map(async (child) => {
+      this.children.map(async (child, index) => {
         if (child.exitCode !== null || child.signalCode !== null) return;
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        if (child.connected) child.disconnect();
+        if (!this.started[index]) child.kill('SIGKILL');
+        else if (child.connected) child.disconnect();
         const timer = setTimeout(() => child.kill('SIGKILL'), 1000);
         await exited;
         clearTimeout(timer);
