@@ -14,7 +14,8 @@
  * The futex protocol that operations follow (waker side and waiter side):
  *   1. the waiter announces itself (a waiter count the operation keeps), reads the word it will sleep on,
  *      re-checks its condition, then yields `{ words, index, seen }`;
- *   2. a waker changes the condition, changes the word (a bump), then notifies if the waiter count is non-zero.
+ *   2. a waker changes the condition, changes the word (a bump), then notifies if the waiter count is non-zero
+ *      (channels bump and notify only once per sleep: a waiter arms the word, the first waker disarms it, waker.ts).
  * Both sides use sequentially consistent atomics, so either the waiter sees the new condition or the waker sees
  * the waiter; a bump between the re-check and the sleep makes the sleep return at once. Nothing is lost.
  *

@@ -5,14 +5,15 @@
  * (clones share it; a handle revived in another thread gets its own).
  *
  * Waiting (internal/wait.ts): `waitingFor` is the one wait of a channel, for either side: spin on the word the other
- * side writes (only if some holder of the other side may be running), then count in as parked and sleep on the
- * side's signal word, re-checking for dead peers on every wake-up, so a peer that crashes or is terminated never
- * leaves anyone waiting forever. `receiving` and the strategies' `sending` are the whole blocking operations; the
- * endpoints (channel.ts) make their fast attempt inline and run these only when it fails.
+ * side writes (only if some holder of the other side may be running), then count in as parked, arm the side's
+ * signal word and sleep on it (waker.ts), re-checking for dead peers on every wake-up, so a peer that crashes or is
+ * terminated never leaves anyone waiting forever. `receiving` and the strategies' `sending` are the whole blocking
+ * operations; the endpoints (channel.ts) make their fast attempt inline and run these only when it fails.
  *
- * Invariants: those of the parts (K1–K2 waker, H1–H2 counter, R1–R5 ring), checked when KIT_DEBUG=1.
+ * Invariants: those of the parts (K1–K3 waker, H1–H2 counter, R1–R5 ring), checked when KIT_DEBUG=1.
  */
 import { type Codec, structured } from '../../codec.ts';
+import { DEBUG } from '../debug.ts';
 import { CHANNEL_SPIN, type Deadline, Spinner, type Waiting } from '../wait.ts';
 import { Counter, type Side } from './counter.ts';
 import {
@@ -155,9 +156,10 @@ export class ChannelCore<T> {
     this.counter.parked(side);
     try {
       for (;;) {
-        const seen = Atomics.load(ctl, signal);
+        const seen = this.waker.arm(signal);
         this.counter.reclaimIfSomeoneDied();
         if (ready()) return true;
+        if (DEBUG) this.waker.checkArmed(signal, seen);
         if (!(yield { words: ctl, index: signal, seen, deadline, spin, mode: 'park' })) return ready();
       }
     } finally {
