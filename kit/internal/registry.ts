@@ -126,6 +126,16 @@ export function deathEpoch(): number {
   return Atomics.load(words, DEATH_EPOCH);
 }
 
+/**
+ * `deathEpoch` as a plain read, for the checks made on every message (on Node 20 an atomic load is a call of about
+ * 5 ns, a plain one under 1 ns). It cannot miss a death that happened before the caller synchronized with the
+ * thread that marked it (no read may see a value overwritten before it in happens-before order, atomic or not); a
+ * death racing with the call is seen by a later one, as it would be had the death come a moment later.
+ */
+export function deathEpochRelaxed(): number {
+  return words[DEATH_EPOCH]!;
+}
+
 /** The word a thread parks on while waiting for any of several events; see `wakeThread`. */
 export function wakerCell(tid: number = selfId): { readonly words: Int32Array; readonly index: number } {
   const w = ensure(tid);

@@ -143,8 +143,12 @@ export class Ring<T> {
    */
   tryEnqueue(prepared: unknown): number | 'full' | 'disconnected' {
     const ctl = this.ctl;
-    this.counter.reclaimIfSomeoneDied();
-    if (Atomics.load(ctl, RECEIVERS) <= 0) return 'disconnected';
+    // Plain reads (an atomic load costs more than the rest of a small send, see registry.ts deathEpochRelaxed):
+    // a receiver closed, or a death marked, before this send synchronized with it is seen; one racing with the
+    // send may be missed, which is the outcome of the same close a moment later. A waiting send re-checks both
+    // with atomic loads (ChannelCore.waitingFor).
+    this.counter.reclaimIfSomeoneDiedRelaxed();
+    if (ctl[RECEIVERS]! <= 0) return 'disconnected';
     let seq: number | 'full';
     if (this.needsLock(SENDERS)) {
       acquire(ctl, SEND_LOCK);
