@@ -111,14 +111,15 @@ export class Spinner {
   }
 
   /**
-   * Watch `words[index]` until it differs from `seen`, for at most `budget` steps, with a growing pause between
-   * looks (re-reading a word in a tight loop pulls its cache line away from the thread that must write it).
-   * True if the word changed.
+   * Watch `words[index]` until it differs from `seen` (with `atLeast` > 1, a counter: until it has counted at least
+   * that far past `seen`, mod 2^32), for at most `budget` steps, with a growing pause between looks (re-reading a word in a
+   * tight loop pulls its cache line away from the thread that must write it). True if the word got there.
    */
-  spin(words: Int32Array, index: number, seen: number): boolean {
+  spin(words: Int32Array, index: number, seen: number, atLeast = 1): boolean {
     const limit = this.budget > 0 ? this.budget : PROBE_SPIN;
     for (let spent = 0, gap = 1; spent < limit; spent += gap) {
-      if (Atomics.load(words, index) !== seen) {
+      const now = Atomics.load(words, index);
+      if (atLeast === 1 ? now !== seen : ((now - seen) | 0) >= atLeast) {
         this.succeeded(spent);
         return true;
       }
