@@ -51,7 +51,7 @@ export interface SendStrategy {
 
 /** Buffered channels (bounded or not): a send is done once the message is in the ring. */
 class Buffered implements SendStrategy {
-  /** Free places a spinning sender waits for (see spinSend): half the bound, at most 8 cache lines of 8-byte records. */
+  /** Free places a spinning sender waits for (spinSend): half the bound, at most 8 cache lines of 8-byte records. */
   private readonly resumeRoom: number;
 
   constructor(private readonly core: ChannelCore<unknown>) {
@@ -110,8 +110,8 @@ export class ChannelCore<T> {
   readonly ring: Ring<T>;
   readonly strategy: SendStrategy;
   /** This thread's adaptive spin budgets, one per side. */
-  readonly rxSpin = new Spinner(CHANNEL_SPIN);
-  readonly txSpin = new Spinner(CHANNEL_SPIN);
+  readonly rxSpin = new Spinner(CHANNEL_SPIN, true);
+  readonly txSpin = new Spinner(CHANNEL_SPIN, true);
 
   constructor(
     ctl: SharedArrayBuffer,
