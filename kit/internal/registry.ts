@@ -5,10 +5,11 @@
  * Memory layout (Int32Array over a growable SharedArrayBuffer; it only ever grows):
  *
  *   word 0            DEATH_EPOCH   bumped (Atomics.add) every time a thread is marked dead
- *   word 1            STARTED       threads ever recorded in this process (the main thread, then one per spawn)
- *   word 2            PARKED_COUNT  threads asleep in a blocking wait right now (the PARKED words that are 1)
- *   words 3..15       reserved
- *   words 16 + 4t ..  one record per Node threadId t:
+ *   words 1..15       reserved (DEATH_EPOCH is read on every channel send: its cache line changes only at deaths)
+ *   word 16           STARTED       threads ever recorded in this process (the main thread, then one per spawn)
+ *   word 17           PARKED_COUNT  threads asleep in a blocking wait right now (the PARKED words that are 1)
+ *   words 18..31      reserved
+ *   words 32 + 4t ..  one record per Node threadId t:
  *       +0  PARENT    parent's threadId + 1 (0: unknown, i.e. a root thread)
  *       +1  DEAD      1 once thread t has exited (written once, never cleared)
  *       +2  WAKER     a word that thread t parks on while it waits for several things at once (select);
@@ -40,11 +41,11 @@
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
 import { check, DEBUG } from './debug.ts';
 
-const HEADER_WORDS = 16;
+const HEADER_WORDS = 32;
 const RECORD_WORDS = 4;
 const DEATH_EPOCH = 0;
-const STARTED = 1;
-const PARKED_COUNT = 2;
+const STARTED = 16;
+const PARKED_COUNT = 17;
 const PARENT = 0;
 const DEAD = 1;
 const WAKER = 2;
