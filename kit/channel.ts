@@ -159,8 +159,8 @@ export class Sender<T> extends Endpoint<T> {
   send(value: T): void {
     const core = this.usable();
     const prepared = core.codec.prepare(value);
-    if (core.strategy.sendNow(prepared)) return;
-    if (block(core.strategy.sending(prepared, Infinity, core.txSpin)) !== 'sent') throw new SendError(value);
+    if (core.strategy.sendNow(prepared) || core.strategy.spinSend(prepared)) return;
+    if (block(core.strategy.sending(prepared, Infinity, core.txSpin, true)) !== 'sent') throw new SendError(value);
   }
 
   /** Send without waiting: fails with 'full' or 'disconnected' and hands the value back. */
@@ -175,8 +175,8 @@ export class Sender<T> extends Endpoint<T> {
     const core = this.usable();
     const deadline = deadlineAfter(timeoutMs);
     const prepared = core.codec.prepare(value);
-    if (core.strategy.sendNow(prepared)) return SENT_OK;
-    return sendResult(block(core.strategy.sending(prepared, deadline, core.txSpin)), value);
+    if (core.strategy.sendNow(prepared) || core.strategy.spinSend(prepared)) return SENT_OK;
+    return sendResult(block(core.strategy.sending(prepared, deadline, core.txSpin, true)), value);
   }
 
   /** `send` for the main thread: waits without blocking the event loop. */

@@ -5,8 +5,11 @@
  * Memory layout (Int32Array over a growable SharedArrayBuffer; it only ever grows):
  *
  *   word 0            DEATH_EPOCH   bumped (Atomics.add) every time a thread is marked dead
- *   words 1..15       reserved
- *   words 16 + 4t ..  one record per Node threadId t:
+ *   words 1..15       reserved (DEATH_EPOCH is read on every channel send: its cache line changes only at deaths)
+ *   word 16           STARTED       threads ever recorded in this process (the main thread, then one per spawn)
+ *   word 17           PARKED_COUNT  threads asleep in a blocking wait right now (the PARKED words that are 1)
+ *   words 18..31      reserved
+ *   words 32 + 4t ..  one record per Node threadId t:
  *       +0  PARENT    parent's threadId + 1 (0: unknown, i.e. a root thread)
  *       +1  DEAD      1 once thread t has exited (written once, never cleared)
  *       +2  WAKER     a word that thread t parks on while it waits for several things at once (select);
@@ -23,19 +26,26 @@
  *     marked: Node ends a worker's own workers when the worker exits.
  *   - WAKER is bumped by anyone, waited on only by its own thread.
  *
+ * STARTED − DEATH_EPOCH − PARKED_COUNT estimates the kit threads that want a core (`runnableThreads`): a waiter
+ * that spins while more threads want a core than there are cores holds one that another thread waits for.
+ *
  * Nobody waits on DEATH_EPOCH: waiters wake in bounded slices (PARK_SLICE_MS) and compare the epoch with the
  * one they saw last, so a death is noticed within one slice without a signal from the dead thread.
  *
  * Invariants (checked when KIT_DEBUG=1):
  *   G1  DEAD goes from 0 to 1 once and is never cleared; DEATH_EPOCH only grows (bumped once per thread marked);
- *   G2  PARKED is written only by its own thread, and a thread never parks while already marked parked.
+ *   G2  PARKED is written only by its own thread, and a thread never parks while already marked parked;
+ *   G3  PARKED_COUNT is never negative: it is raised before a PARKED word is set, and lowered only by whoever
+ *       clears that word (the thread itself, or markDead for a thread that died parked), once.
  */
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
 import { check, DEBUG } from './debug.ts';
 
-const HEADER_WORDS = 16;
+const HEADER_WORDS = 32;
 const RECORD_WORDS = 4;
 const DEATH_EPOCH = 0;
+const STARTED = 16;
+const PARKED_COUNT = 17;
 const PARENT = 0;
 const DEAD = 1;
 const WAKER = 2;
@@ -57,7 +67,9 @@ function bytesFor(threads: number): number {
 function adoptOrCreate(): SharedArrayBuffer {
   const inherited = (workerData as { __threadkit?: { registry?: RegistryWire } } | null)?.__threadkit?.registry;
   if (!isMainThread && inherited) return inherited.buffer;
-  return new SharedArrayBuffer(bytesFor(INITIAL_THREADS), { maxByteLength: bytesFor(MAX_THREADS) });
+  const created = new SharedArrayBuffer(bytesFor(INITIAL_THREADS), { maxByteLength: bytesFor(MAX_THREADS) });
+  new Int32Array(created)[STARTED] = 1; // this thread, the root
+  return created;
 }
 
 const buffer = adoptOrCreate();
@@ -96,6 +108,7 @@ export const selfId: number = threadId;
 export function recordChild(childId: number, parentId: number = selfId): void {
   const w = ensure(childId);
   Atomics.store(w, base(childId) + PARENT, parentId + 1);
+  Atomics.add(w, STARTED, 1);
 }
 
 export function markDead(tid: number): void {
@@ -103,6 +116,21 @@ export function markDead(tid: number): void {
   const was = Atomics.compareExchange(w, base(tid) + DEAD, 0, 1);
   if (was === 0) Atomics.add(w, DEATH_EPOCH, 1);
   else if (DEBUG) check(was === 1, 'G1', `thread ${tid}'s DEAD word holds ${was}`);
+  // Killed while asleep in a wait (it never ran the code that unmarks it): it no longer counts as parked (G3).
+  if (tid !== selfId && Atomics.compareExchange(w, base(tid) + PARKED, 1, 0) === 1) uncountParked(w);
+}
+
+function uncountParked(w: Int32Array): void {
+  const before = Atomics.sub(w, PARKED_COUNT, 1);
+  if (DEBUG) check(before > 0, 'G3', `PARKED_COUNT was ${before} when a thread left it`);
+}
+
+/**
+ * Kit threads of this process that want a core: alive and not asleep in a blocking wait (an estimate, from plain
+ * reads: a thread busy outside the kit, or idle in its event loop, counts as wanting one).
+ */
+export function runnableThreads(): number {
+  return words[STARTED]! - words[DEATH_EPOCH]! - words[PARKED_COUNT]!;
 }
 
 /** True when thread `tid`, or a thread that (transitively) spawned it, has exited. */
@@ -126,6 +154,16 @@ export function deathEpoch(): number {
   return Atomics.load(words, DEATH_EPOCH);
 }
 
+/**
+ * `deathEpoch` as a plain read, for the checks made on every message (on Node 20 an atomic load is a call of about
+ * 5 ns, a plain one under 1 ns). It cannot miss a death that happened before the caller synchronized with the
+ * thread that marked it (no read may see a value overwritten before it in happens-before order, atomic or not); a
+ * death racing with the call is seen by a later one, as it would be had the death come a moment later.
+ */
+export function deathEpochRelaxed(): number {
+  return words[DEATH_EPOCH]!;
+}
+
 /** The word a thread parks on while waiting for any of several events; see `wakeThread`. */
 export function wakerCell(tid: number = selfId): { readonly words: Int32Array; readonly index: number } {
   const w = ensure(tid);
@@ -143,8 +181,12 @@ const ownParked = base(selfId) + PARKED;
 
 /** Publish whether the calling thread is asleep in a blocking wait (wait.ts). */
 export function setParked(parked: boolean): void {
+  // Counted before the word is set and uncounted after it is cleared, and only by whoever clears it (this thread,
+  // or markDead once it has died): a thread killed in between leaves the count one too high, never negative (G3).
+  if (parked) Atomics.add(words, PARKED_COUNT, 1);
   const was = Atomics.exchange(words, ownParked, parked ? 1 : 0);
   if (DEBUG) check(was === (parked ? 0 : 1), 'G2', `PARKED was ${was} when it became ${parked ? 1 : 0}`);
+  if (!parked && was === 1) uncountParked(words);
 }
 
 /** True while thread `tid` sleeps in a blocking wait: spinning for it to act cannot pay. */

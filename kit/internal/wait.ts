@@ -14,7 +14,8 @@
  * The futex protocol that operations follow (waker side and waiter side):
  *   1. the waiter announces itself (a waiter count the operation keeps), reads the word it will sleep on,
  *      re-checks its condition, then yields `{ words, index, seen }`;
- *   2. a waker changes the condition, changes the word (a bump), then notifies if the waiter count is non-zero.
+ *   2. a waker changes the condition, changes the word (a bump), then notifies if the waiter count is non-zero
+ *      (channels bump and notify only once per sleep: a waiter arms the word, the first waker disarms it, waker.ts).
  * Both sides use sequentially consistent atomics, so either the waiter sees the new condition or the waker sees
  * the waiter; a bump between the re-check and the sleep makes the sleep return at once. Nothing is lost.
  *
@@ -29,7 +30,8 @@
  * budget per waiting site that grows when spins succeed (or when a park ended almost at once: a spin would have
  * caught it) and halves when a spin failed and the park that followed was long; at zero the waiter parks at once.
  * A blocking waiter also publishes itself as parked in the thread registry, so a site can skip spinning when the
- * thread it waits for is itself asleep (`isThreadParked`).
+ * thread it waits for is itself asleep (`isThreadParked`), and a channel's spinner skips it while more kit threads
+ * want a core than the machine has (registry.ts `runnableThreads`): its peer may be waiting for that very core.
  *
  * Invariants (checked when KIT_DEBUG=1; see debug.ts):
  *   W1  a generator is resumed with `false` only once its deadline has passed;
@@ -37,7 +39,8 @@
  *   W3  a spinner's budget stays within [0, its max].
  */
 import { check, DEBUG } from './debug.ts';
-import { PARK_SLICE_MS, setParked } from './registry.ts';
+import { availableParallelism } from 'node:os';
+import { PARK_SLICE_MS, runnableThreads, setParked } from './registry.ts';
 
 /** A deadline in `performance.now()` milliseconds, or Infinity. */
 export type Deadline = number;
@@ -98,26 +101,38 @@ export function relax(n: number): void {
   relaxSink = x;
 }
 
+const CORES = availableParallelism();
+
 /** An adaptive spin budget for one waiting site (one per lock or channel side, per thread). */
 export class Spinner {
   /** Steps the next spin may take; 0 parks at once (but for a probe, see willSpin). */
   budget: number;
   private idle = 0;
 
-  /** `max`: the most steps one spin may take. */
-  constructor(readonly max: number = MAX_SPIN) {
+  /**
+   * `max`: the most steps one spin may take. `forPeerWork`: the wait is for another thread to do a piece of work
+   * (a channel's peer producing or consuming a message), not for a holder to finish a short critical section.
+   * Such a spin never runs while more kit threads want a core than there are cores: the peer it waits for may be
+   * one of those waiting for the core it would hold (Go's runtime spins under the same rule: only if no other
+   * goroutine is runnable). A lock's holder, by contrast, is most likely running and about to release.
+   */
+  constructor(
+    readonly max: number = MAX_SPIN,
+    private readonly forPeerWork = false,
+  ) {
     this.budget = max >> 2;
   }
 
   /**
-   * Watch `words[index]` until it differs from `seen`, for at most `budget` steps, with a growing pause between
-   * looks (re-reading a word in a tight loop pulls its cache line away from the thread that must write it).
-   * True if the word changed.
+   * Watch `words[index]` until it differs from `seen` (with `atLeast` > 1, a counter: until it has counted at least
+   * that far past `seen`, mod 2^32), for at most `budget` steps, with a growing pause between looks (re-reading a
+   * word in a tight loop pulls its cache line away from the thread that must write it). True if the word got there.
    */
-  spin(words: Int32Array, index: number, seen: number): boolean {
+  spin(words: Int32Array, index: number, seen: number, atLeast = 1): boolean {
     const limit = this.budget > 0 ? this.budget : PROBE_SPIN;
     for (let spent = 0, gap = 1; spent < limit; spent += gap) {
-      if (Atomics.load(words, index) !== seen) {
+      const now = Atomics.load(words, index);
+      if (atLeast === 1 ? now !== seen : ((now - seen) | 0) >= atLeast) {
         this.succeeded(spent);
         return true;
       }
@@ -133,6 +148,7 @@ export class Spinner {
    * that ends within SHORT_PARK_MS is the other way back).
    */
   willSpin(): boolean {
+    if (this.forPeerWork && runnableThreads() > CORES) return false;
     if (this.budget > 0) return true;
     return ++this.idle % PROBE_EVERY === 0;
   }

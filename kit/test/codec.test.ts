@@ -158,6 +158,28 @@ describe('codecs round-trip across threads', () => {
     expect(Object.keys(out[0]!)).toEqual(['time', 'count', 'size', 'small', 'ok', 'level', 'message', 'source']);
   });
 
+  test('record text: ASCII, ASCII that turns non-ASCII late, at and past the 64-character ASCII loop', async () => {
+    // Short ASCII text is copied by a loop that hands the whole text to Node's encoder at the first character beyond
+    // ASCII; lone surrogates come out as Node's encoder writes them (U+FFFD), whichever path they take.
+    const codec = record({ text: 'string', raw: 'utf8' });
+    const texts = [
+      'plain ascii',
+      `${'a'.repeat(40)}é`,
+      `${'b'.repeat(63)}\u{1F389}`,
+      'c'.repeat(64),
+      'd'.repeat(65),
+      `${'e'.repeat(70)}ü`,
+      'lone \ud800 surrogate',
+      '\u007f\u0080',
+    ];
+    const values = texts.map((text) => ({ text, raw: text }));
+    const expected = texts.map((text) => {
+      const decoded = Buffer.from(text, 'utf8').toString('utf8');
+      return { text: decoded, raw: decoded };
+    });
+    expect(await roundTrip(codec, values)).toEqual(expected);
+  });
+
   test('record: a value outside the enum is rejected at send, and the channel stays usable', () => {
     const codec = record({ level: { enum: ['a', 'b'] }, n: 'i32' });
     const [tx, rx] = channel({ codec });

@@ -74,7 +74,7 @@ export function benchmarkChannelPipeline(numLogs: number, numWorkers: number): B
   todo('p1/m6', 'benchmarkChannelPipeline');
 }
 
-/** The shared-state version. Blocks until every worker has pushed its share. */
+/** The shared-state version. Blocks until every worker has pushed its share and the collector has read it all. */
 export function benchmarkSharedState(numLogs: number, numWorkers: number): BenchmarkRun {
   todo('p1/m6', 'benchmarkSharedState');
 }

@@ -17,7 +17,7 @@
  * claim may miss that one slot, whose thread is alive (it is claiming), so nothing is lost.
  */
 import { check, DEBUG } from '../debug.ts';
-import { deathEpoch, isThreadDead, isThreadParked, selfId } from '../registry.ts';
+import { deathEpoch, deathEpochRelaxed, isThreadDead, isThreadParked, selfId } from '../registry.ts';
 import {
   CTL_WORDS,
   HOLDER_RECEIVERS,
@@ -189,6 +189,11 @@ export class Counter {
   /** One atomic load, unless a thread died since the last look. */
   reclaimIfSomeoneDied(): void {
     if (deathEpoch() !== this.seenEpoch) this.reclaimDead();
+  }
+
+  /** The same with a plain load, for every message's fast path (see registry.ts, deathEpochRelaxed). */
+  reclaimIfSomeoneDiedRelaxed(): void {
+    if (deathEpochRelaxed() !== this.seenEpoch) this.reclaimDead();
   }
 
   private decrement(index: number, n: number): number {

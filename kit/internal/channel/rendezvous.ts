@@ -31,6 +31,11 @@ export class Rendezvous implements SendStrategy {
     return false;
   }
 
+  /** Nor a spin: the wait is for a receiver to come, which `sending` does. */
+  spinSend(_prepared: unknown): boolean {
+    return false;
+  }
+
   trySend(prepared: unknown): 'sent' | 'full' | 'disconnected' {
     const core = this.core;
     if (!core.receiverWaiting()) return core.counter.receiversGone() ? 'disconnected' : 'full';

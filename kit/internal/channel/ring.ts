@@ -143,8 +143,12 @@ export class Ring<T> {
    */
   tryEnqueue(prepared: unknown): number | 'full' | 'disconnected' {
     const ctl = this.ctl;
-    this.counter.reclaimIfSomeoneDied();
-    if (Atomics.load(ctl, RECEIVERS) <= 0) return 'disconnected';
+    // Plain reads (an atomic load costs more than the rest of a small send, see registry.ts deathEpochRelaxed):
+    // a receiver closed, or a death marked, before this send synchronized with it is seen; one racing with the
+    // send may be missed, which is the outcome of the same close a moment later. A waiting send re-checks both
+    // with atomic loads (ChannelCore.waitingFor).
+    this.counter.reclaimIfSomeoneDiedRelaxed();
+    if (ctl[RECEIVERS]! <= 0) return 'disconnected';
     let seq: number | 'full';
     if (this.needsLock(SENDERS)) {
       acquire(ctl, SEND_LOCK);
@@ -330,7 +334,10 @@ export class Ring<T> {
     // when it saw a message queued may read it without the lock. Decided after the look, it could find itself the
     // only receiver because the others took that last message and closed in between, and read an empty slot.
     const locked = this.needsLock(RECEIVERS);
-    if (this.looksEmpty(Atomics.load(ctl, RECEIVED))) {
+    // RECEIVED by a plain read (an atomic load costs more than the rest of a small receive, see tryEnqueue): the only
+    // receiver reads its own last write; another may read a stale, smaller value, which can only make the ring look
+    // non-empty (SENT ≥ RECEIVED ≥ what it read), and it looks again under RECV_LOCK before it reads a record.
+    if (this.looksEmpty(ctl[RECEIVED]!)) {
       if (Atomics.load(ctl, SENDERS) > 0) {
         // A poller that never parks (tryRecv in a loop) must still learn that its last sender died.
         this.counter.reclaimIfSomeoneDied();
