@@ -143,8 +143,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
 /**
  * Below this many bytes of input the command runs on one thread (see the header). Measured on a 2-core machine
- * (whole processes, medians; apps/pipeline/README.md): threads lost on inputs up to ~60 MB of HDFS lines and won
- * from ~100 MB; with more cores they win sooner, so the limit sits well below the 2-core crossover.
+ * (HDFS lines, whole processes, 5 alternating runs, --workers 1 against --single-threaded; apps/pipeline/README.md):
+ * threads lost ~50 ms at 14 MB and ~40 ms at 35 MB, about tied at 57 and 100 MB, won at 144 MB. With more cores
+ * they win sooner, so the limit sits below the 2-core crossover rather than at it.
  */
 export const SMALL_INPUT_BYTES = 32 * 1024 * 1024;
 
