@@ -89,8 +89,8 @@ export function renderMeasured(record: RunRecord): { text: string; numbers: Sour
     `- The reference thread pool runs ${spawnRate(V.spawn.referencePool)} tiny tasks (piscina: ${spawnRate(V.spawn.piscina)}); a thread costs ` +
       `${val(CELL.spawn, V.spawn.spawnJoin, 'ms')} to spawn and join; speedup over one thread of CPU-bound tasks on 2 workers: ` +
       `${x(CELL.cpu(5, 2), V.sweep.sequential, V.sweep.pool)}, of real photos with sharp on a pool of 2: ${x(CELL.images, V.images.sequential, V.images.pool)}.`,
-    `- Of the chapter's ${put(String(chapter.length), 'claims: count')} numeric claims, ${count('reproduced')} reproduce here, ${count('not reproduced')} do not, ` +
-      `${count('inconclusive')} are inconclusive, ${count('holds by construction')} hold by construction and ${count('not testable here')} cannot be judged here ` +
+    `- The chapter's ${put(String(chapter.length), 'claims: count')} numeric claims on this machine: ${count('reproduced')} reproduced, ${count('not reproduced')} not reproduced, ` +
+      `${count('inconclusive')} inconclusive, ${count('holds by construction')} holding by construction, ${count('not testable here')} not testable here ` +
       `(most need more cores): [reports/sample/report.md](reports/sample/report.md) says which and why.`,
     MARK_END,
   ];
