@@ -3,6 +3,7 @@
  * stderr and exit code 2, a failing thread exit code 1, standard input works, --dlq writes its file.
  */
 import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,50 @@ describe('pipeline CLI', () => {
     expect(forced.singleThreadedBecause).toBeUndefined();
     const { singleThreadedBecause: _because, ...smallReport } = small;
     expect(comparable(forced)).toEqual(comparable(smallReport));
+  });
+
+  it('a gzip file (one member or several) is read as its text, threaded or not; a damaged one fails naming the file', () => {
+    const hdfs = readFileSync(fixturePath('HDFS'));
+    const apache = readFileSync(fixturePath('Apache'));
+    const plain = tmp.path('both.log');
+    writeFileSync(plain, Buffer.concat([hdfs, apache]));
+    // Two members, as `cat a.gz b.gz` makes; the name does not say gzip: the magic bytes do.
+    const packed = tmp.path('both.log.1');
+    writeFileSync(packed, Buffer.concat([gzipSync(hdfs), gzipSync(apache)]));
+    const report = (args: string[]) => {
+      const run = runCli([...args, '--json']);
+      expect(run.stderr).toBe('');
+      const { singleThreadedBecause: _b, ...r } = JSON.parse(run.stdout) as PipelineReport & {
+        singleThreadedBecause?: string;
+      };
+      return { ...comparable(r), files: r.files.map(({ path: _p, ...f }) => f) };
+    };
+    const expected = report([plain]);
+    expect(expected.total).toBe(4000);
+    expect(report([packed])).toEqual(expected);
+    expect(report([packed, '--workers', '1'])).toEqual(expected);
+    const damaged = tmp.path('damaged.gz');
+    const whole = gzipSync(Buffer.concat([hdfs, apache]));
+    writeFileSync(damaged, whole.subarray(0, whole.length >> 1));
+    expectOneLineError(runCli([damaged]), /damaged\.gz: cannot decompress \(gzip\): unexpected end of file/, 1);
+  });
+
+  it('xz, zstd and bzip2 files are refused with the command to decompress them; text that merely starts alike is read', () => {
+    const magics: Array<[string, number[]]> = [
+      ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2]],
+      ['zstd', [0x28, 0xb5, 0x2f, 0xfd, 1, 2]],
+      ['bzip2', [0x42, 0x5a, 0x68, 0x39, 0x31, 0x41]],
+    ];
+    for (const [name, bytes] of magics) {
+      const file = tmp.path(`packed.${name}`);
+      writeFileSync(file, Buffer.from(bytes));
+      expectOneLineError(runCli([file]), new RegExp(`compressed with ${name}.*${name} -dc `), 2);
+    }
+    const text = tmp.path('bzh.log');
+    writeFileSync(text, 'BZh is how this line starts\n');
+    const run = runCli([text, '--json']);
+    expect(run.status).toBe(0);
+    expect((JSON.parse(run.stdout) as PipelineReport).total).toBe(1);
   });
 
   it('a thread that fails: one line on stderr, exit code 1', () => {

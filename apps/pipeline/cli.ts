@@ -23,6 +23,7 @@ import { ProgressLine } from '../../lib/progress.ts';
 import { LOG_LEVELS, type LogLevel } from './reference.ts';
 import { FORMAT_OPTIONS, type FormatOption, isFormatOption, mapLevelWord } from './formats.ts';
 import { defaultWorkers, InputError, runBaseline, runPipeline, type PipelineOptions } from './pipeline.ts';
+import { textSize } from './reader.ts';
 import { formatReport } from './report.ts';
 
 const USAGE = `usage: npm run pipeline -- <file...|-> [options]
@@ -150,11 +151,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
 export const SMALL_INPUT_BYTES = 32 * 1024 * 1024;
 
 async function totalSize(paths: readonly string[]): Promise<number | undefined> {
-  const { statSync } = await import('node:fs');
   let total = 0;
   for (const p of paths) {
     if (p === '-') return undefined;
-    total += statSync(p).size;
+    total += textSize(p);
   }
   return total;
 }

@@ -2,12 +2,13 @@
  * The pipeline core on awkward input, on standard input, with a dead-letter file, and when it is stopped
  * early or a thread fails. Every test also checks the line accounting and the threaded/baseline equality.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_LINE_LENGTH } from './formats.ts';
 import { PipelineError, PipelineThreads, runBaseline, runPipeline, type PipelineOptions } from './pipeline.ts';
-import { OVERSIZED_LINE_BYTES } from './reader.ts';
+import { OVERSIZED_LINE_BYTES, textSize } from './reader.ts';
 import type { PipelineReport } from './report.ts';
 import { fixtureLines, fixturePath, writeRepeatedLog } from './synthetic.ts';
 import { comparable, expectAccounted, TempDir } from './test-support.ts';
@@ -182,6 +183,19 @@ describe('lines without a level, and files that mix layouts', () => {
     expect(report.kept).toBe(131);
     expect(report.deadLettered.count).toBe(1);
     expect(report.byLevel.Unknown).toBe(0);
+  });
+});
+
+describe('the size of an input, for the progress bar and the choice of threads', () => {
+  it('a gzip file counts as the text it holds; a plain file as its size', () => {
+    const text = Buffer.from('2015-07-29 17:41:44,747 - INFO  [main:QuorumPeer@913] - LOOKING\n'.repeat(5000));
+    const plain = tmp.path('size.log');
+    const packed = tmp.path('size.log.gz');
+    writeFileSync(plain, text);
+    writeFileSync(packed, gzipSync(text));
+    expect(textSize(plain)).toBe(text.length);
+    expect(textSize(packed)).toBe(text.length);
+    expect(readFileSync(packed).length).toBeLessThan(text.length / 10);
   });
 });
 

@@ -37,6 +37,7 @@ import { DeadLetterFile } from './dead-letter-file.ts';
 import type { FormatOption } from './formats.ts';
 import {
   type ChunkSink,
+  compressionOf,
   DEFAULT_CHUNK_BYTES,
   type OversizedLine,
   OVERSIZED_REASON,
@@ -114,6 +115,14 @@ export function checkInputs(paths: readonly string[], dlqPath: string | undefine
       );
     }
     if (stats.isDirectory()) throw new InputError(`${path}: is a directory`);
+    const compression = compressionOf(path);
+    if (compression !== undefined && compression !== 'gzip') {
+      const tool = { xz: 'xz', zstd: 'zstd', bzip2: 'bzip2' }[compression];
+      throw new InputError(
+        `${path}: compressed with ${compression}, which this command cannot read; decompress it first ` +
+          `(${tool} -dc ${path} | npm run pipeline -- -)`,
+      );
+    }
     try {
       closeSync(openSync(path, 'r'));
     } catch (error) {

@@ -23,12 +23,19 @@
  *   '\n' byte, which never occurs inside a multi-byte sequence, so decoding per chunk equals decoding the file.
  * - Format: unless `format` forces one, each file's format is detected from its first
  *   `DETECT_SAMPLE_LINES` non-blank lines (or fewer, for a short file) before any of its chunks is sent.
+ * - Compressed files: a file that starts with gzip's magic bytes (rotated logs are often `.log.1.gz`) is
+ *   decompressed as it is read (zlib, in libuv's thread pool), whatever its name; every guarantee above holds for
+ *   its decompressed text, and `bytes` counts decompressed bytes. Other compressions are recognised by their
+ *   magic bytes too (`compressionOf`), and refused before anything starts (pipeline.ts checkInputs) rather than
+ *   read as text whose every line would be dead-lettered.
  * - Stopping: with `maxLines`, exactly that many lines are delivered (fewer if the input is shorter). When
  *   `signal` aborts, reading stops at the next piece; every line already delivered stays delivered, and
  *   `stoppedEarly` says so. A partial last line that was never delivered is not counted anywhere.
  */
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import {
   type Detected,
   DETECT_SAMPLE_LINES,
@@ -115,6 +122,55 @@ export interface ReadSummary {
   readonly stoppedEarly: boolean;
 }
 
+/** Compressed formats recognised by their first bytes; only gzip can be read (node:zlib has no xz or bzip2,
+ * and zstd only from Node 22.15). */
+const MAGIC: ReadonlyArray<{ readonly name: Compression; readonly bytes: readonly number[] }> = [
+  { name: 'gzip', bytes: [0x1f, 0x8b] },
+  { name: 'xz', bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] },
+  { name: 'zstd', bytes: [0x28, 0xb5, 0x2f, 0xfd] },
+  { name: 'bzip2', bytes: [0x42, 0x5a, 0x68] },
+];
+export type Compression = 'gzip' | 'xz' | 'zstd' | 'bzip2';
+
+/** The compression a file's first bytes name, or undefined (plain text, or not a regular file to peek at). */
+export function compressionOf(path: string): Compression | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (!fstatSync(fd).isFile()) return undefined;
+    const head = Buffer.alloc(6);
+    const n = readSync(fd, head, 0, head.length, 0);
+    // bzip2's 'BZh' is followed by the block size digit '1'–'9'; plain text starting 'BZh' is not mistaken for it.
+    return MAGIC.find(
+      (m) =>
+        n >= m.bytes.length &&
+        m.bytes.every((b, i) => head[i] === b) &&
+        (m.name !== 'bzip2' || (n > 3 && head[3]! >= 0x31 && head[3]! <= 0x39)),
+    )?.name;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The bytes of text a file will yield: its size, or for gzip the size its trailer records (the uncompressed size
+ * mod 2^32 of the last member: exact for one member under 4 GiB, and never taken below the compressed size).
+ */
+export function textSize(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (compressionOf(path) !== 'gzip' || size < 18) return size;
+    const trailer = Buffer.alloc(4);
+    readSync(fd, trailer, 0, 4, size - 4);
+    return Math.max(size, trailer.readUInt32LE(0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Count the lines of `bytes` (a final line without '\n' counts), and where the first `limit` of them end.
  * `indexOf` finds each '\n' natively, so this is the reader's only per-line work. */
 function countLines(bytes: Buffer, limit: number): { lines: number; cut: number } {
@@ -173,6 +229,22 @@ async function* filePieces(path: string, size: number): AsyncGenerator<Buffer, v
   }
 }
 
+/** A gzip file's decompressed bytes; a damaged file fails with its name and zlib's reason. */
+async function* gunzipped(path: string, size: number): AsyncGenerator<Buffer, void, undefined> {
+  const file = createReadStream(path, { highWaterMark: size });
+  const gunzip = createGunzip({ chunkSize: Math.min(size, 256 * 1024) });
+  file.on('error', (error) => gunzip.destroy(error));
+  file.pipe(gunzip);
+  try {
+    for await (const piece of gunzip) yield piece as Buffer;
+  } catch (error) {
+    throw new Error(`${path}: cannot decompress (gzip): ${(error as Error).message}`);
+  } finally {
+    file.destroy();
+    gunzip.destroy();
+  }
+}
+
 /** Stream every input through `sink`; see the file header for what is guaranteed. */
 export async function readChunks(
   paths: readonly string[],
@@ -195,10 +267,14 @@ export async function readChunks(
     }
     const path = paths[file]!;
     // Standard input hands over a fresh buffer per piece; a file's pieces reuse two buffers (see the header).
-    const fromFile = path !== STDIN;
+    // A gzip file is read as a stream (fresh buffers, like standard input); see the header.
+    const gzip = path !== STDIN && compressionOf(path) === 'gzip';
+    const fromFile = path !== STDIN && !gzip;
     const stream: AsyncIterable<Buffer | string> = fromFile
       ? filePieces(path, readBytes)
-      : ((options.stdin ?? process.stdin) as AsyncIterable<Buffer | string>);
+      : gzip
+        ? gunzipped(path, readBytes)
+        : ((options.stdin ?? process.stdin) as AsyncIterable<Buffer | string>);
     let layout: Detected | undefined = options.format === 'auto' ? undefined : { format: options.format, prefix: 0 };
     const sample: string[] = [];
     let pending: Array<[bytes: Buffer, lines: number]> = [];
