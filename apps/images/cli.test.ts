@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, describe, expect, test } from 'vitest';
 import { fixtures, makeImage, makePngBomb, tempDir } from './reference.ts';
 import { parseImagesArgs } from './cli-args.ts';
@@ -130,6 +131,26 @@ describe('npm run images', () => {
       'sub dir/ünï cödé 🖼.webp',
     ]);
     expect(outputNames(['x.png'], undefined).get('x.png')).toBe('x.png');
+  });
+
+  test('JPEG by its other extensions (.jfif, .jpe) is processed in its own format; HEIC and BMP are skipped as formats sharp cannot read', async () => {
+    const input = at('extensions-in');
+    mkdirSync(input, { recursive: true });
+    await makeImage(path.join(input, 'photo.jpg'), 30, 20);
+    cpSync(path.join(input, 'photo.jpg'), path.join(input, 'scan.jfif'));
+    cpSync(path.join(input, 'photo.jpg'), path.join(input, 'old.JPE'));
+    writeFileSync(path.join(input, 'phone.heic'), 'not decodable here');
+    writeFileSync(path.join(input, 'paint.bmp'), 'BM');
+    const report = await runImages({ inDir: input, outDir: at('extensions-out'), resize: { width: 8, height: 8 } });
+    expect(report.failed).toEqual([]);
+    expect(report.processed).toBe(3);
+    expect(report.skipped.map((s) => [s.file, /sharp's bundled libvips cannot read/.test(s.reason)])).toEqual([
+      ['paint.bmp', true],
+      ['phone.heic', true],
+    ]);
+    for (const name of ['scan.jfif', 'old.JPE']) {
+      expect((await sharp(path.join(at('extensions-out'), name)).metadata()).format).toBe('jpeg');
+    }
   });
 
   test('refuses an output folder that is, is inside, or contains the input folder (exit 2, one line)', async () => {

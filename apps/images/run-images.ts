@@ -39,7 +39,32 @@ import { largestFirst } from './schedule.ts';
 import { mark } from './timeline.ts';
 
 /** Extensions read as images; anything else is skipped with a note. */
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.avif', '.gif', '.tif', '.tiff'] as const;
+export const IMAGE_EXTENSIONS = [
+  '.jpg',
+  '.jpeg',
+  '.jpe',
+  '.jfif',
+  '.png',
+  '.webp',
+  '.avif',
+  '.gif',
+  '.tif',
+  '.tiff',
+] as const;
+
+/** Image formats this build of sharp (libvips) cannot decode: skipped with that reason, not as "not an image". */
+const UNREADABLE_IMAGES: Readonly<Record<string, string>> = {
+  '.heic': 'HEIC',
+  '.bmp': 'BMP',
+  '.ico': 'ICO',
+  '.jxl': 'JPEG XL',
+  '.jp2': 'JPEG 2000',
+  '.psd': 'Photoshop',
+  '.dng': 'camera raw (DNG)',
+  '.cr2': 'camera raw (CR2)',
+  '.nef': 'camera raw (NEF)',
+  '.arw': 'camera raw (ARW)',
+};
 export const OUTPUT_FORMATS = ['jpeg', 'png', 'webp', 'avif'] as const;
 
 const FORMAT_EXTENSION: Readonly<Record<OutputFormat, string>> = {
@@ -136,7 +161,15 @@ async function walk(root: string): Promise<Found> {
         continue;
       }
       if (isImage) found.images.push(rel);
-      else found.skipped.push({ file: rel, reason: 'not an image (by its extension)' });
+      else {
+        const format = UNREADABLE_IMAGES[path.extname(entry.name).toLowerCase()];
+        found.skipped.push({
+          file: rel,
+          reason: format
+            ? `a ${format} image, a format sharp's bundled libvips cannot read (convert it first)`
+            : 'not an image (by its extension)',
+        });
+      }
     }
   };
   await visit('');

@@ -48,6 +48,8 @@ const ENCODE_MS_PER_MP: Readonly<Record<string, number>> = {
 const FORMAT_OF_EXTENSION: Readonly<Record<string, string>> = {
   jpg: 'jpeg',
   jpeg: 'jpeg',
+  jpe: 'jpeg',
+  jfif: 'jpeg',
   png: 'png',
   webp: 'webp',
   avif: 'avif',

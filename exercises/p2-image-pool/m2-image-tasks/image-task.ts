@@ -84,6 +84,8 @@ export type ImageResult =
 const EXTENSIONS: Readonly<Record<string, OutputFormat>> = {
   '.jpg': 'jpeg',
   '.jpeg': 'jpeg',
+  '.jpe': 'jpeg',
+  '.jfif': 'jpeg',
   '.png': 'png',
   '.webp': 'webp',
   '.avif': 'avif',
