@@ -75,14 +75,18 @@ function childEntry(): { file: string; execArgv: string[] } {
 }
 
 /** Processes one task in this process (the same call a child makes). */
-type LocalWork = (task: FileTask, operations: OperationSpec, options: ProcessOptions) => Promise<ProcessResult>;
+type LocalWork = (
+  task: FileTask,
+  operations: OperationSpec,
+  options: ProcessOptions,
+) => Promise<{ readonly ok: boolean; readonly error?: string; readonly durationMs: number }>;
 
 async function loadLocalWork(): Promise<LocalWork> {
   const [{ processImage }, { operationsOf }] = await Promise.all([import('./reference.ts'), import('./operations.ts')]);
   mark('parent ready');
   return async (task, operations, options) => {
     const result = await processImage({ ...task, operations: operationsOf(operations) }, options);
-    return { taskId: -1, ok: result.ok, ...(result.ok ? {} : { error: result.error }), durationMs: result.durationMs };
+    return { ok: result.ok, ...(result.ok ? {} : { error: result.error }), durationMs: result.durationMs };
   };
 }
 
@@ -193,16 +197,19 @@ export class ProcessPool {
       if (!ok) failed++;
       progress(completed === tasks.length);
     };
-    // Milliseconds each lane spent on its tasks (the parent's lane last), for the timeline.
+    // Milliseconds each worker spent on its tasks, numbered as `ProcessResult.worker` (0: this process), for the
+    // timeline.
     const busy = new Array<number>(this.children.length + 1).fill(0);
     const localLane = async (): Promise<void> => {
       const work = await this.local;
       while (work && next < tasks.length) {
         const id = next++;
-        const result = await work(tasks[id]!, options.operations, options.process).catch(
-          (error: unknown): ProcessResult => ({ taskId: id, ok: false, error: (error as Error).message }),
-        );
-        busy[this.children.length]! += result.durationMs ?? 0;
+        const result = await work(tasks[id]!, options.operations, options.process).catch((error: unknown) => ({
+          ok: false,
+          error: (error as Error).message,
+          durationMs: 0,
+        }));
+        busy[0]! += result.durationMs;
         record(id, result.ok, result.error, 0);
       }
     };
@@ -243,7 +250,7 @@ export class ProcessPool {
             };
             const onMessage = (m: Answer) => {
               if (m.id === undefined || m.id !== current) return;
-              busy[index]! += m.durationMs ?? 0;
+              busy[index + 1]! += m.durationMs ?? 0;
               record(m.id, m.ok === true, m.error, index + 1);
               give();
             };
@@ -272,7 +279,7 @@ export class ProcessPool {
     } finally {
       await this.close();
       mark('children gone');
-      mark(`busy ${busy.map((ms) => ms.toFixed(0)).join('/')} ms`);
+      mark(`busy ${busy.map((ms) => ms.toFixed(0)).join('/')} ms (this process/children)`);
     }
     for (let id = 0; id < tasks.length; id++) {
       if (results[id] === undefined) {
