@@ -13,6 +13,7 @@ import { CELL, KINDS, S, V, variantsOf } from './registry.ts';
 import type { RunRecord } from './report.ts';
 import { planSuite } from './suites.ts';
 import { repoRoot } from './target.ts';
+import { rotate } from './cells/common.ts';
 import { type CellSpec, SUITE_NAMES } from './types.ts';
 
 const ref = [{ label: 'reference' as const, dir: '/x/solutions' }];
@@ -95,5 +96,21 @@ describe('registry', () => {
         expect(text.includes(`'${n}'`) || text.includes(`"${n}"`), `${path.basename(f)} spells '${n}'`).toBe(false);
       }
     }
+  });
+});
+
+describe('variant order', () => {
+  it("each variant takes each place across a cell's processes, with one repetition per process", () => {
+    const variants = ['a', 'b', 'c', 'd'];
+    const places = variants.map(() => new Set<number>());
+    for (let round = 0; round < variants.length; round++) {
+      const order = rotate(variants, 0, { round });
+      expect([...order].sort()).toEqual(variants);
+      order.forEach((v, place) => places[variants.indexOf(v)]!.add(place));
+    }
+    for (const seen of places) expect(seen.size).toBe(variants.length);
+    // Within one process the repetitions still rotate, starting from its round.
+    expect(rotate(variants, 1, { round: 2 })).toEqual(['d', 'a', 'b', 'c']);
+    expect(rotate(variants, 3)).toEqual(['d', 'a', 'b', 'c']);
   });
 });

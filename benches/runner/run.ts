@@ -225,7 +225,7 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
           progress.step({ cell: spec.label, repetition: p + 1, repetitions: profile.processes });
           const key = cellKey(spec.suite, spec.id);
           const began = performance.now();
-          const answer = await runChild(spec);
+          const answer = await runChild({ ...spec, round: p });
           if (!answer.ok)
             progress.note(`[${suite}] ${spec.label}: process ${p + 1} failed: ${answer.error.split('\n')[0]}`);
           results.set(key, fileAnswer(results.get(key) ?? emptyResult(spec), answer, p, performance.now() - began));
@@ -253,7 +253,7 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
     method: {
       version: METHOD_VERSION,
       description:
-        'each cell in fresh child processes; variants interleaved within a process; medians; bootstrap intervals over processes',
+        'each cell in fresh child processes; variants interleaved within a process, the order starting one place further in each process; medians; bootstrap intervals over processes',
     },
     settings: {
       profile,

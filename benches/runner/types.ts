@@ -42,6 +42,13 @@ export interface CellSpec {
   /** Node flags the child must start with (e.g. --harmony-struct). */
   readonly nodeFlags?: readonly string[];
   readonly timeoutMs: number;
+  /**
+   * Which of the cell's processes this is (0-based; set by the runner for each child). A cell starts its order of
+   * variants there (`rotate(items, rep, spec)`), so that across processes each variant runs in each place: with one
+   * repetition per process, a fixed order gave every process the same order effects (a variant always run after a
+   * flood of another's messages, or always first, on a cold process).
+   */
+  readonly round?: number;
 }
 
 export type Better = 'lower' | 'higher';

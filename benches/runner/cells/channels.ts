@@ -63,7 +63,7 @@ async function p1m6(spec: CellSpec, rec: Recorder): Promise<void> {
     runs.push({ name: mu, label: impl.label, go: () => module.benchmarkSharedState(entries, threads) });
   }
   for (let rep = 0; rep < spec.reps; rep++) {
-    for (const run of rotate(runs, rep)) {
+    for (const run of rotate(runs, rep, spec)) {
       const impl = spec.impls?.find((i) => i.label === run.label);
       let result: { elapsedMs: number; entries: number } | undefined;
       if (impl && !guardImpl(impl, rec, () => (result = run.go()))) {
@@ -193,7 +193,7 @@ async function transport(spec: CellSpec, rec: Recorder): Promise<void> {
   ];
   for (const [name] of variants) rec.declare(name, 'ms');
   for (let rep = 0; rep < spec.reps; rep++) {
-    for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
+    for (const [name, run] of rotate(variants, rep, spec)) rec.add(name, await run());
   }
 }
 
@@ -267,7 +267,7 @@ async function pipeline(spec: CellSpec, rec: Recorder): Promise<void> {
   ];
   for (const [name] of variants) rec.declare(name, 'ms');
   for (let rep = 0; rep < spec.reps; rep++) {
-    for (const [name, run] of rotate(variants, rep)) rec.add(name, run());
+    for (const [name, run] of rotate(variants, rep, spec)) rec.add(name, run());
   }
 }
 
@@ -376,7 +376,7 @@ async function backpressure(spec: CellSpec, rec: Recorder): Promise<void> {
   for (let rep = 0; rep < spec.reps; rep++) {
     rec.add(B.blockedSendWithSpawn, blockedSend());
     rec.add(B.blockedSend, blockedSendOnly());
-    for (const cap of rotate(kinds, rep)) {
+    for (const cap of rotate(kinds, rep, spec)) {
       const run = queueRun(cap, windowMs, producerMs, consumerMs);
       const unbounded = cap === undefined;
       rec.addSeries(unbounded ? S.backpressure.unbounded : S.backpressure.bounded, run.points);
@@ -452,7 +452,7 @@ async function logs(spec: CellSpec, rec: Recorder): Promise<void> {
   try {
     for (let w = 0; w < warmUps; w++) for (const [, run] of rotate(variants, w)) await run();
     for (let rep = 0; rep < spec.reps; rep++)
-      for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
+      for (const [name, run] of rotate(variants, rep, spec)) rec.add(name, await run());
   } finally {
     await kept.close();
     rmSync(dir, { recursive: true, force: true });

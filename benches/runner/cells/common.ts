@@ -51,10 +51,10 @@ export class Recorder {
   }
 }
 
-/** The variants of one repetition, rotated by the repetition number. */
-export function rotate<T>(items: readonly T[], rep: number): T[] {
+/** The variants of one repetition, rotated by the repetition number and by the process's round (CellSpec.round). */
+export function rotate<T>(items: readonly T[], rep: number, spec?: Pick<CellSpec, 'round'>): T[] {
   if (items.length === 0) return [];
-  const k = rep % items.length;
+  const k = (rep + (spec?.round ?? 0)) % items.length;
   return [...items.slice(k), ...items.slice(0, k)];
 }
 

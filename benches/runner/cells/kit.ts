@@ -88,7 +88,7 @@ async function micro(spec: CellSpec, rec: Recorder): Promise<void> {
   }
   for (const [name] of ops) rec.declare(name, 'ns/op');
   for (let rep = 0; rep < spec.reps; rep++) {
-    for (const [name, fn] of rotate(ops, rep)) {
+    for (const [name, fn] of rotate(ops, rep, spec)) {
       const stats = await measure(fn, { min_cpu_time: minCpu });
       rec.add(name, stats.p50);
     }
@@ -157,7 +157,7 @@ async function threads(spec: CellSpec, rec: Recorder): Promise<void> {
   rec.declare(V.threads.kitStartup, 'ms');
   rec.declare(V.threads.plainStartup, 'ms');
   for (let rep = 0; rep < spec.reps; rep++) {
-    for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
+    for (const [name, run] of rotate(variants, rep, spec)) rec.add(name, await run());
   }
   tx.close();
 }

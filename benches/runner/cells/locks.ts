@@ -65,7 +65,7 @@ async function p3m6(spec: CellSpec, rec: Recorder): Promise<void> {
     }
   }
   for (let rep = 0; rep < spec.reps; rep++) {
-    for (const run of rotate(runs, rep)) {
+    for (const run of rotate(runs, rep, spec)) {
       let value: number | undefined;
       if (!guardImpl(run.impl, rec, () => (value = run.go()))) {
         runs = runs.filter((r) => r.impl.label !== run.impl.label);
@@ -135,7 +135,7 @@ async function v8mutex(spec: CellSpec, rec: Recorder): Promise<void> {
   if (available) variants.push([V.v8mutex.v8, () => atomicsMutexRun(ops)]);
   for (const [, run] of variants) await run(); // warm-up
   for (let rep = 0; rep < spec.reps; rep++) {
-    for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
+    for (const [name, run] of rotate(variants, rep, spec)) rec.add(name, await run());
   }
 }
 

@@ -224,7 +224,7 @@ async function sweepCell(spec: CellSpec, rec: Recorder, cpu: boolean): Promise<v
   for (const [name] of variants) rec.declare(name, 'ms');
   let dropped = new Set<string>();
   for (let rep = 0; rep < spec.reps; rep++) {
-    for (const [name, label, run] of rotate(variants, rep)) {
+    for (const [name, label, run] of rotate(variants, rep, spec)) {
       if (dropped.has(label)) continue;
       const impl = impls.find((i) => i.impl.label === label)?.impl;
       let value: number | undefined;
@@ -289,7 +289,7 @@ async function spawnCell(spec: CellSpec, rec: Recorder): Promise<void> {
   ];
   for (const [name] of variants) rec.declare(name, 'ms');
   for (let rep = 0; rep < spec.reps; rep++) {
-    for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
+    for (const [name, run] of rotate(variants, rep, spec)) rec.add(name, await run());
   }
   pool.close();
   await piscina.destroy();
@@ -399,7 +399,7 @@ async function imagesCell(spec: CellSpec, rec: Recorder): Promise<void> {
     rec.declare(name, 'ms');
     await run(); // warm-up: every worker has imported sharp (and the page cache holds the command's files)
   }
-  for (let rep = 0; rep < spec.reps; rep++) for (const [name, run] of rotate(variants, rep)) rec.add(name, await run());
+  for (let rep = 0; rep < spec.reps; rep++) for (const [name, run] of rotate(variants, rep, spec)) rec.add(name, await run());
   rec.notes.push(`${batch.length} photos per batch`);
   await pool.shutdown();
   rmSync(out, { recursive: true, force: true });
