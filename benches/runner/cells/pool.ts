@@ -399,7 +399,8 @@ async function imagesCell(spec: CellSpec, rec: Recorder): Promise<void> {
     rec.declare(name, 'ms');
     await run(); // warm-up: every worker has imported sharp (and the page cache holds the command's files)
   }
-  for (let rep = 0; rep < spec.reps; rep++) for (const [name, run] of rotate(variants, rep, spec)) rec.add(name, await run());
+  for (let rep = 0; rep < spec.reps; rep++)
+    for (const [name, run] of rotate(variants, rep, spec)) rec.add(name, await run());
   rec.notes.push(`${batch.length} photos per batch`);
   await pool.shutdown();
   rmSync(out, { recursive: true, force: true });
