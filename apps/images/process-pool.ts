@@ -22,6 +22,8 @@
  *   compilation is not possible, the child runs under tsx as the parent does.
  * - Tasks are handed out in the order given (the caller orders them, largest first), and a worker gets its
  *   next task when it has finished the previous one, so the load balances itself.
+ * - Children start with glibc's AVX-512 string functions masked (worker-env.ts: on CPUs with AVX-512 this keeps
+ *   libvips' legacy-SSE code, such as GIF palette search, from running up to ~3× slower in a dirty vector state).
  * - Without `inProcess` this module loads neither sharp nor the reference solutions.
  * - A file that crashes the process that decodes it takes only that process with it when it is a child; in this
  *   process's own lane it would end the command, as on the thread path (sharp reports bad files as errors, not
@@ -34,6 +36,7 @@ import { workerModuleUrl } from '#kit/thread.ts';
 import type { OperationSpec } from './operations.ts';
 import type { ProcessOptions, ProgressSnapshot } from './reference.ts';
 import { mark } from './timeline.ts';
+import { workerEnvironment } from './worker-env.ts';
 
 /** One file to process: where it is and where its result goes. */
 export interface FileTask {
@@ -106,9 +109,10 @@ export class ProcessPool {
    */
   constructor(count: number, options: { readonly inProcess?: boolean } = {}) {
     const { file, execArgv } = childEntry();
+    const env = workerEnvironment();
     const forked = options.inProcess && count > 1 ? count - 1 : count;
     this.children = Array.from({ length: forked }, () =>
-      fork(file, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+      fork(file, [], { execArgv, env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
     );
     mark('forked');
     this.started = this.children.map(() => false);
