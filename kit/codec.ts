@@ -4,7 +4,8 @@
  * A codec is rebuilt in every thread from its `spec`, which is plain data; that is why codecs are built from
  * the constructors below rather than written as classes by users. Choose one per channel:
  *
- *   structured()   any structured-cloneable value (the default), via v8.serialize: flexible, ~1 µs a value
+ *   structured()   any structured-cloneable value (the default): flat objects field by field (~0.3 µs for a log
+ *                   entry, both sides), other plain data as JSON, the rest via v8.serialize (~1 µs a value)
  *   f64 / i32 / u32  one number per message, 8 bytes, no header: the fastest path
  *   string          one UTF-8 string per message
  *   record({...})   fixed-shape objects (numbers, booleans, strings, raw bytes, UTF-8 text, small enums) written field
@@ -44,6 +45,10 @@ export type CodecSpec =
 type FastBuffer = Buffer & {
   utf8Write(text: string, offset: number): number;
   utf8Slice(start: number, end: number): string;
+  latin1Write(text: string, offset: number): number;
+  latin1Slice(start: number, end: number): string;
+  ucs2Write(text: string, offset: number): number;
+  ucs2Slice(start: number, end: number): string;
 };
 
 /** Views over one shared ring; rebuilt when the ring grows. */
@@ -127,15 +132,228 @@ export const string: Codec<string> = {
 };
 
 /**
- * The default codec. Plain data (objects, arrays, strings, finite numbers, booleans, null) takes a JSON fast
- * path; anything JSON would not copy exactly (undefined, NaN, -0, Date, Map, typed arrays, objects reached
- * twice or in a cycle, ...) takes v8.serialize, which implements structured cloning itself. The first payload
- * byte says which, so both sides agree whatever the value. On ~100-byte records JSON is several times faster.
+ * The default codec, with three paths; the first payload byte says which, so both sides agree whatever the value.
+ *
+ * - Flat objects (FLAT_TAG), the commonest message (a log entry, an event): a plain object (prototype
+ *   Object.prototype or null) with at most FLAT_MAX_KEYS own enumerable keys, each at most 255 Latin-1 characters
+ *   and not "__proto__", whose values are strings, numbers, booleans, null or undefined. Written field by field,
+ *   like a record codec but with the keys in the message: key count (u8); per field the key's length (u8) and
+ *   Latin-1 bytes, a value kind (u8) and the value: a number as f64 (exact, NaN, -0 and ±Infinity included), a
+ *   string as its length (u32) and then Latin-1 bytes when every character is below U+0100, else UTF-16LE code
+ *   units (exact, lone surrogates included). The reader compares the key bytes with the keys it read last at the
+ *   same position (a channel's messages usually share their keys) and builds the object with a function compiled
+ *   per key list, so decoded objects of one shape share a hidden class. On a 130-byte log entry, one thread:
+ *   JSON costs ~0.7 µs to write and ~0.38 µs to read; this path ~0.2 and ~0.2 µs.
+ * - Other plain data (JSON_TAG: nested objects and arrays of strings, finite numbers, booleans, null) as JSON text.
+ * - Anything JSON would not copy exactly (undefined or NaN inside nested data, Date, Map, typed arrays, objects
+ *   reached twice or in a cycle, ...) via v8.serialize (V8_TAG), which implements structured cloning itself.
  */
 const JSON_TAG = 1;
 const V8_TAG = 2;
+const FLAT_TAG = 3;
 const MAX_FAST_DEPTH = 32;
+const FLAT_MAX_KEYS = 64;
 const seenObjects = new Set<object>();
+
+/** The kind byte before a flat value. */
+const KIND_UNDEFINED = 0;
+const KIND_NULL = 1;
+const KIND_FALSE = 2;
+const KIND_TRUE = 3;
+const KIND_NUMBER = 4;
+const KIND_LATIN1 = 5;
+const KIND_UTF16 = 6;
+
+/** A flat object taken apart in `prepare`: its keys, its values (each read once), and a bound of its bytes. */
+class FlatClone {
+  constructor(
+    readonly keys: string[],
+    readonly values: unknown[],
+    readonly size: number,
+  ) {}
+}
+
+/** Whether `key` can be a flat key: 1–255 characters, all below U+0100, and not the prototype setter. */
+function flatKey(key: string): boolean {
+  const length = key.length;
+  if (length > 255 || key === '__proto__') return false;
+  for (let i = 0; i < length; i++) if (key.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
+function flatClone(value: object): FlatClone | undefined {
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const keys = Object.keys(value);
+  const count = keys.length;
+  if (count > FLAT_MAX_KEYS) return undefined;
+  const values = new Array<unknown>(count);
+  let size = 2;
+  for (let i = 0; i < count; i++) {
+    const key = keys[i]!;
+    if (!flatKey(key)) return undefined;
+    const field = (value as Record<string, unknown>)[key];
+    switch (typeof field) {
+      case 'string':
+        size += key.length + 6 + 2 * field.length;
+        break;
+      case 'number':
+        size += key.length + 10;
+        break;
+      case 'boolean':
+      case 'undefined':
+        size += key.length + 2;
+        break;
+      case 'object':
+        if (field !== null) return undefined;
+        size += key.length + 2;
+        break;
+      default:
+        return undefined;
+    }
+    values[i] = field;
+  }
+  return new FlatClone(keys, values, size);
+}
+
+/** Strings longer than this are checked and copied by Node's native routines instead of a loop. */
+const FLAT_LOOP_MAX = 64;
+const NOT_LATIN1 = /[^\u0000-\u00ff]/;
+
+/** Write a flat string's kind, length and characters at `at` (the kind byte); returns the next offset. */
+function writeFlatString(bytes: Buffer, view: DataView, text: string, at: number): number {
+  const length = text.length;
+  view.setUint32(at + 1, length, true);
+  const start = at + 5;
+  if (length <= FLAT_LOOP_MAX) {
+    let i = 0;
+    for (; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0xff) break;
+      bytes[start + i] = code;
+    }
+    if (i === length) {
+      bytes[at] = KIND_LATIN1;
+      return start + length;
+    }
+  } else if (!NOT_LATIN1.test(text)) {
+    bytes[at] = KIND_LATIN1;
+    return start + (bytes as FastBuffer).latin1Write(text, start);
+  }
+  bytes[at] = KIND_UTF16;
+  return start + (bytes as FastBuffer).ucs2Write(text, start);
+}
+
+function writeFlat(clone: FlatClone, ring: RingViews, offset: number): number {
+  const { bytes, view } = ring;
+  const { keys, values } = clone;
+  const count = keys.length;
+  bytes[offset] = FLAT_TAG;
+  bytes[offset + 1] = count;
+  let at = offset + 2;
+  for (let i = 0; i < count; i++) {
+    const key = keys[i]!;
+    const keyLength = key.length;
+    bytes[at++] = keyLength;
+    for (let j = 0; j < keyLength; j++) bytes[at++] = key.charCodeAt(j);
+    const field = values[i];
+    switch (typeof field) {
+      case 'string':
+        at = writeFlatString(bytes, view, field, at);
+        break;
+      case 'number':
+        bytes[at] = KIND_NUMBER;
+        view.setFloat64(at + 1, field, true);
+        at += 9;
+        break;
+      case 'boolean':
+        bytes[at++] = field ? KIND_TRUE : KIND_FALSE;
+        break;
+      default:
+        bytes[at++] = field === null ? KIND_NULL : KIND_UNDEFINED;
+    }
+  }
+  return at - offset;
+}
+
+/** The reader's memory of the last flat keys, per position, and the object builders compiled per key list. */
+const lastKeys: string[] = [];
+let lastCount = -1;
+let lastBuild: ((values: unknown[]) => object) | undefined;
+const builders = new Map<string, (values: unknown[]) => object>();
+const BUILDERS_MAX = 256;
+const flatValues: unknown[] = [];
+
+function builderFor(keys: readonly string[]): (values: unknown[]) => object {
+  const signature = JSON.stringify(keys);
+  let build = builders.get(signature);
+  if (build === undefined) {
+    // Keys are embedded with JSON.stringify, never spliced raw; "__proto__" never gets here (flatKey).
+    const fields = keys.map((key, i) => `${JSON.stringify(key)}: v[${i}]`).join(', ');
+    build = new Function('v', `return { ${fields} };`) as (values: unknown[]) => object;
+    if (builders.size >= BUILDERS_MAX) builders.clear();
+    builders.set(signature, build);
+  }
+  return build;
+}
+
+function readFlat(ring: RingViews, offset: number): object {
+  const { bytes, view } = ring;
+  const count = bytes[offset + 1]!;
+  let at = offset + 2;
+  let sameKeys = count === lastCount;
+  for (let i = 0; i < count; i++) {
+    const keyLength = bytes[at++]!;
+    const known = lastKeys[i];
+    let same = known !== undefined && known.length === keyLength;
+    for (let j = 0; same && j < keyLength; j++) same = known!.charCodeAt(j) === bytes[at + j];
+    if (!same) {
+      lastKeys[i] = (bytes as FastBuffer).latin1Slice(at, at + keyLength);
+      sameKeys = false;
+    }
+    at += keyLength;
+    switch (bytes[at]) {
+      case KIND_NUMBER:
+        flatValues[i] = view.getFloat64(at + 1, true);
+        at += 9;
+        break;
+      case KIND_LATIN1: {
+        const end = at + 5 + view.getUint32(at + 1, true);
+        flatValues[i] = (bytes as FastBuffer).latin1Slice(at + 5, end);
+        at = end;
+        break;
+      }
+      case KIND_UTF16: {
+        const end = at + 5 + 2 * view.getUint32(at + 1, true);
+        flatValues[i] = (bytes as FastBuffer).ucs2Slice(at + 5, end);
+        at = end;
+        break;
+      }
+      case KIND_TRUE:
+        flatValues[i] = true;
+        at++;
+        break;
+      case KIND_FALSE:
+        flatValues[i] = false;
+        at++;
+        break;
+      case KIND_NULL:
+        flatValues[i] = null;
+        at++;
+        break;
+      default:
+        flatValues[i] = undefined;
+        at++;
+    }
+  }
+  if (!sameKeys || lastBuild === undefined) {
+    lastKeys.length = count;
+    lastCount = count;
+    lastBuild = builderFor(lastKeys);
+  }
+  const object = lastBuild(flatValues);
+  return object;
+}
 
 function jsonExact(value: unknown, depth: number): boolean {
   switch (typeof value) {
@@ -170,13 +388,17 @@ function jsonExact(value: unknown, depth: number): boolean {
   }
 }
 
-/** JSON text for the fast path, or v8.serialize's bytes. */
-type PreparedClone = string | Buffer;
+/** A flat object taken apart, JSON text, or v8.serialize's bytes. */
+type PreparedClone = FlatClone | string | Buffer;
 
 const structuredCodec: Codec<unknown> = {
   spec: { type: 'structured' },
   fixedSize: undefined,
   prepare(value): PreparedClone {
+    if (typeof value === 'object' && value !== null) {
+      const flat = flatClone(value);
+      if (flat !== undefined) return flat;
+    }
     let exact: boolean;
     try {
       exact = jsonExact(value, 0);
@@ -187,10 +409,12 @@ const structuredCodec: Codec<unknown> = {
   },
   bound: (prepared) => {
     const clone = prepared as PreparedClone;
+    if (clone instanceof FlatClone) return clone.size;
     return 1 + (typeof clone === 'string' ? clone.length * 3 : clone.length);
   },
   write(prepared, ring, offset) {
     const clone = prepared as PreparedClone;
+    if (clone instanceof FlatClone) return writeFlat(clone, ring, offset);
     if (typeof clone === 'string') {
       ring.bytes[offset] = JSON_TAG;
       return 1 + (ring.bytes as FastBuffer).utf8Write(clone, offset + 1);
@@ -200,7 +424,9 @@ const structuredCodec: Codec<unknown> = {
     return 1 + clone.length;
   },
   read(ring, offset, length) {
-    if (ring.bytes[offset] === JSON_TAG) {
+    const tag = ring.bytes[offset];
+    if (tag === FLAT_TAG) return readFlat(ring, offset);
+    if (tag === JSON_TAG) {
       return JSON.parse((ring.bytes as FastBuffer).utf8Slice(offset + 1, offset + length));
     }
     return v8.deserialize(ring.bytes.subarray(offset + 1, offset + length));

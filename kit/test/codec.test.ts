@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { describe, expect, test } from 'vitest';
 import { channel, type Receiver, type Sender, syncChannel } from '../channel.ts';
 import { arrayOf, type Codec, f64, i32, record, string, structured, u32 } from '../codec.ts';
@@ -107,6 +108,101 @@ describe('codecs round-trip across threads', () => {
     expect(out[22]).toEqual(/re/g);
     expect(out[23]).toEqual(Object.assign([1, 2], { extra: 'named property on an array' }));
     expect((out[23] as { extra?: string }).extra).toBe('named property on an array');
+  });
+
+  test('structured, flat objects: exactly what structured cloning keeps, across shapes that change between messages', async () => {
+    const nullProto = Object.assign(Object.create(null) as object, { made: 'without a prototype' });
+    const values: object[] = [
+      { timestamp: 1.7e12, level: 'Info', message: 'request served in 12 ms', source: 'web-1' },
+      { timestamp: 1.7e12 + 1, level: 'Warn', message: 'retry', source: 'web-2' },
+      { level: 'Info', timestamp: 2, message: 'same keys, other order', source: 'x' },
+      { timestamp: 3, level: 'Error', message: 'one key fewer' },
+      { a: NaN, b: -0, c: Infinity, d: -Infinity, e: 5e-324, f: Number.MAX_VALUE },
+      { u: undefined, n: null, t: true, f: false, empty: '' },
+      { latin1: 'café naïve ÿ', bmp: '日本語', astral: '🎉👩‍👩‍👧', lone: 'a\ud800b\udc00', nul: 'a\u0000b' },
+      {
+        long: 'x'.repeat(65),
+        longLatin1: 'é'.repeat(200),
+        longWide: '語'.repeat(100),
+        longLone: `${'y'.repeat(70)}\udfff`,
+      },
+      { 10: 'ten', 2: 'two', b: 'bee', a: 'ay', '': 'empty key', ünï: 'latin-1 key' },
+      { 'key with spaces and "quotes"': 1, 'new\nline': 2, constructor: 3, toString: 4, hasOwnProperty: 5 },
+      {},
+      nullProto,
+      Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, i])),
+      Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])),
+      { 日本: 'a key beyond Latin-1 takes another path' },
+      JSON.parse('{"__proto__": "an own key named __proto__"}') as object,
+      { k: 'x'.repeat(255) } as object,
+      { ['k'.repeat(256)]: 'a 256-character key' },
+      { nested: { a: 1 }, list: [1, 2] },
+      { timestamp: 9, level: 'Debug', message: 'first shape again', source: 'web-9' },
+    ];
+    const out = (await roundTrip(structured<unknown>(), values)) as object[];
+    expect(out.length).toBe(values.length);
+    values.forEach((value, i) => {
+      const expected = v8.deserialize(v8.serialize(value)) as Record<string, unknown>;
+      const got = out[i] as Record<string, unknown>;
+      expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+      expect(Object.keys(got)).toEqual(Object.keys(expected));
+      for (const key of Object.keys(expected)) {
+        if (typeof expected[key] === 'object' && expected[key] !== null) expect(got[key]).toEqual(expected[key]);
+        else expect(Object.is(got[key], expected[key]), `message ${i}, key ${key}`).toBe(true);
+      }
+    });
+    expect(Object.getPrototypeOf(out[15])).toBe(Object.prototype);
+    expect(Object.hasOwn(out[15]!, '__proto__')).toBe(true);
+  });
+
+  test('structured, flat objects: random shapes and values round-trip like structured cloning (seeded)', async () => {
+    let seed = 0x2545f491;
+    const random = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 2 ** 32;
+    };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const chars = ['a', 'Z', '0', ' ', 'é', 'ÿ', '\u0000', '語', '\ud83c', '\udf89', '🎉'];
+    const text = (max: number) => Array.from({ length: Math.floor(random() * max) }, () => pick(chars)).join('');
+    const valueOf = (): unknown =>
+      pick([
+        () => text(90),
+        () => random() * 1e6 - 5e5,
+        () => pick([NaN, -0, 0, Infinity]),
+        () => random() < 0.5,
+        () => null,
+        () => undefined,
+      ])();
+    const keys = ['id', 'level', 'msg', 'é', '0', '7', 'source', 'a b'];
+    const values = Array.from({ length: 400 }, () => {
+      const object: Record<string, unknown> = {};
+      for (let k = Math.floor(random() * 6); k > 0; k--) object[pick(keys)] = valueOf();
+      return object;
+    });
+    const out = (await roundTrip(structured<unknown>(), values)) as Array<Record<string, unknown>>;
+    values.forEach((value, i) => {
+      const expected = v8.deserialize(v8.serialize(value)) as Record<string, unknown>;
+      expect(Object.keys(out[i]!)).toEqual(Object.keys(expected));
+      for (const key of Object.keys(expected)) expect(Object.is(out[i]![key], expected[key])).toBe(true);
+    });
+  });
+
+  test('structured: a getter is read once; a symbol value cannot be sent (clear error)', () => {
+    const [tx, rx] = channel<unknown>();
+    let reads = 0;
+    tx.send({
+      get counted() {
+        reads++;
+        return 'value';
+      },
+    });
+    expect(reads).toBe(1);
+    expect(rx.recv()).toEqual({ counted: 'value' });
+    expect(() => tx.send({ s: Symbol('no') })).toThrow(/could not be cloned/);
+    tx.send({ after: 'ok' });
+    expect(rx.recv()).toEqual({ after: 'ok' });
   });
 
   test('structured: a function cannot be sent (clear error, channel still usable)', () => {
