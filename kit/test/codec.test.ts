@@ -166,7 +166,7 @@ describe('codecs round-trip across threads', () => {
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const chars = ['a', 'Z', '0', ' ', 'é', 'ÿ', '\u0000', '語', '\ud83c', '\udf89', '🎉'];
     const text = (max: number) => Array.from({ length: Math.floor(random() * max) }, () => pick(chars)).join('');
-    const valueOf = (): unknown =>
+    const anyValue = (): unknown =>
       pick([
         () => text(90),
         () => random() * 1e6 - 5e5,
@@ -178,7 +178,7 @@ describe('codecs round-trip across threads', () => {
     const keys = ['id', 'level', 'msg', 'é', '0', '7', 'source', 'a b'];
     const values = Array.from({ length: 400 }, () => {
       const object: Record<string, unknown> = {};
-      for (let k = Math.floor(random() * 6); k > 0; k--) object[pick(keys)] = valueOf();
+      for (let k = Math.floor(random() * 6); k > 0; k--) object[pick(keys)] = anyValue();
       return object;
     });
     const out = (await roundTrip(structured<unknown>(), values)) as Array<Record<string, unknown>>;
