@@ -22,7 +22,7 @@
  * ── What a waiter waits on ──────────────────────────────────────────────────────────────────────────────────
  * A blocked locker spins briefly, then parks on OWNER with the value it saw; the releaser stores 0 and notifies one
  * waiter if WAITERS is non-zero (read without an atomic load, to keep the uncontended path cheap: see
- * owner-lock's releaseFast). Waiters wake at least every PARK_SLICE_MS to look for a dead holder: when the
+ * owner-lock's releaseFast), one wake-up at a time (owner-lock's WAKING). Waiters wake at least every PARK_SLICE_MS to look for a dead holder: when the
  * holder's thread has died (terminated, process.exit in the thread, crashed), the waiter takes the lock over and
  * the mutex becomes poisoned, so no thread is left blocked forever.
  *
@@ -57,6 +57,7 @@ import {
   isHeldByMe,
   type LockOutcome,
   releaseFast,
+  wakeOne,
   takeOverDeadOwner,
   tryAcquire,
 } from './internal/owner-lock.ts';
@@ -170,7 +171,8 @@ export interface GuardLockAccess {
  */
 function releasePlain(ctl: Int32Array): void {
   Atomics.store(ctl, OWNER, 0);
-  if (ctl[LOCK_WAITERS]! > 0) Atomics.notify(ctl, OWNER, 1);
+  const waiters = ctl[LOCK_WAITERS]!;
+  if (waiters !== 0) wakeOne(ctl, OWNER, waiters);
 }
 
 // ── mutex ────────────────────────────────────────────────────────────────────────────────────────────────────

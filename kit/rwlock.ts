@@ -54,6 +54,7 @@ import {
   takeOverDeadOwner,
   tryAcquire,
   WAITERS as LOCK_WAITERS,
+  wakeOne,
 } from './internal/owner-lock.ts';
 import { deathEpoch, isThreadDead, selfId } from './internal/registry.ts';
 import { block, blockAsync, type Deadline, deadlineAfter, Spinner, type Waiting } from './internal/wait.ts';
@@ -376,7 +377,8 @@ export class RwLock<T extends SharedValue = undefined> implements Shareable {
     if (owner !== me && isThreadDead(owner - 1) && Atomics.compareExchange(this.ctl, WRITER, owner, 0) === owner) {
       Atomics.store(this.ctl, POISON, 1);
       this.signalReaders();
-      if (Atomics.load(this.ctl, WRITER + LOCK_WAITERS) > 0) Atomics.notify(this.ctl, WRITER, 1);
+      const waiters = Atomics.load(this.ctl, WRITER + LOCK_WAITERS);
+      if (waiters !== 0) wakeOne(this.ctl, WRITER, waiters);
       return true;
     }
     return false;
