@@ -115,19 +115,25 @@ export const taskThread = defineThread(import.meta.url, 'taskThread', (job: numb
 /** Does nothing: spawn + join of this is the cost of a thread. */
 export const noopThread = defineThread(import.meta.url, 'noopThread', () => 0);
 
-/** `ops` increments of a shared counter under the kit Mutex, after the barrier; returns [start, end] wall times. */
-export const mutexIncrements = defineThread(
+/**
+ * `rounds` rounds of `ops` increments of a shared counter under the kit Mutex on one thread: each round starts at the
+ * barrier (with the other contender and the caller) and sends its [start, end] wall times on `spans`. A thread kept
+ * across rounds times the lock, not thread start or JIT warm-up.
+ */
+export const mutexIncrementRounds = defineThread(
   import.meta.url,
-  'mutexIncrements',
-  (mutex: Mutex<SharedI32Array>, start: Barrier, ops: number): [number, number] => {
-    start.wait();
-    const began = wallNow();
-    for (let i = 0; i < ops; i++) {
-      const guard = mutex.lock();
-      guard.value.array[0]!++;
-      guard.unlock();
+  'mutexIncrementRounds',
+  (mutex: Mutex<SharedI32Array>, start: Barrier, spans: Sender<[number, number]>, ops: number, rounds: number) => {
+    for (let round = 0; round < rounds; round++) {
+      start.wait();
+      const began = wallNow();
+      for (let i = 0; i < ops; i++) {
+        const guard = mutex.lock();
+        guard.value.array[0]!++;
+        guard.unlock();
+      }
+      spans.send([began, wallNow()]);
     }
-    return [began, wallNow()];
   },
 );
 
