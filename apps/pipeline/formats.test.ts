@@ -17,6 +17,7 @@ import {
   prefixedParser,
   reparse,
   isBlankLine,
+  isContinuation,
   isFormatOption,
   mapLevel,
   mapLevelWord,
@@ -755,6 +756,46 @@ describe('layouts nobody wrote a module for (generic) and prefixes', () => {
       'nginx',
     ],
     ['klog', 'E0102 15:04:06.000000    1234 main.go:43] Failed', 'glog', 0, 'Error', 'main.go'],
+    [
+      'compact date, |-separated header (a phone health app)',
+      '20190304-08:15:02:117|Step_Counter|4021|onStepChanged 120',
+      'generic',
+      0,
+      'Unknown',
+      'Step_Counter',
+    ],
+    [
+      '|-separated header with a level',
+      '2024-01-01 12:00:00.5|WARN|billing|card declined',
+      'generic',
+      0,
+      'Warn',
+      'billing',
+    ],
+    [
+      'Unix seconds after four fields (a cluster event log)',
+      '88231 node-12 unix.hw state_change.up 1077804742 1 Component State Change: fan ok',
+      'generic',
+      0,
+      'Unknown',
+      'Component State Change',
+    ],
+    [
+      'bracketed month.day time, no year (a proxy client)',
+      '[03.14 09:26:53] firefox.exe - relay.example.org:1080 open through proxy relay.example.org:1080 SOCKS5',
+      'generic',
+      0,
+      'Unknown',
+      'unknown',
+    ],
+    [
+      'day.month.year time (European)',
+      '14.03.2024 09:26:53,120 ERROR backup.Job: disk full',
+      'generic',
+      0,
+      'Error',
+      'backup.Job',
+    ],
   ];
   for (const [what, line, format, prefix, level, source] of cases) {
     it(what, () => {
@@ -769,6 +810,27 @@ describe('layouts nobody wrote a module for (generic) and prefixes', () => {
     expect(detectLayout([line, line])).toEqual({ format: 'log4j', prefix: 0 });
     expect(parseLog4j(line)).toBeUndefined();
     expect(reparse(line, 'log4j')).toMatchObject({ level: 'Warn', source: 'com.x.Y', message: 'slow' });
+  });
+
+  it('compact and dotted dates give their time (UTC); impossible dates are not dates', () => {
+    expect(PARSERS.generic('20190304-08:15:02:117|C|1|m')?.timestamp).toBe(Date.UTC(2019, 2, 4, 8, 15, 2, 117));
+    expect(PARSERS.generic('14.03.2024 09:26:53,12 INFO x')?.timestamp).toBe(Date.UTC(2024, 2, 14, 9, 26, 53, 120));
+    expect(PARSERS.generic('20191304-08:15:02|C|1|m')).toBeUndefined();
+    // not a date: the field is then a prefix, and the time of day after it (no date: 0) is the timestamp
+    expect(PARSERS.generic('31.02.2024 09:26:53 INFO x')?.timestamp).toBe(0);
+  });
+
+  it('an exception line of a stack trace is a continuation; other unparsed lines are not', () => {
+    for (const line of [
+      'ValueError: bad value',
+      'java.lang.IllegalStateException: closed',
+      'KeyboardInterrupt',
+      'SystemExit',
+      'my.pkg.CustomError:',
+    ])
+      expect(isContinuation(line), line).toBe(true);
+    for (const line of ['Error in module x', 'ErrorCount: 3 things', 'hello world', 'Exceptional: no', 'DB-Error: x'])
+      expect(isContinuation(line), line).toBe(false);
   });
 
   it('free text and continuation lines are not log records', () => {

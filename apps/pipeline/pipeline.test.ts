@@ -161,10 +161,16 @@ describe('lines without a level, and files that mix layouts', () => {
       'Caused by: java.io.IOException: disk',
       '    at com.x.Z.read(Z.java:7)',
       '2024-01-01 12:00:01,001 INFO [main] com.x.Y - recovered',
+      '2024-01-01 12:00:02,001 ERROR [main] app - request failed',
+      'Traceback (most recent call last):',
+      '  File "app.py", line 3, in <module>',
+      'ValueError: bad value',
+      'KeyboardInterrupt',
+      'and then a stray line of prose',
     ].join('\n');
     const file = tmp.file('trace.log', text);
     const report = await both([file]);
-    expect(report).toMatchObject({ total: 7, kept: 2, continued: 4, blank: 0 });
+    expect(report).toMatchObject({ total: 13, kept: 3, continued: 9, blank: 0 });
     expect(report.deadLettered.count).toBe(1);
   });
 

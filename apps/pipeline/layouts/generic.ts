@@ -4,18 +4,24 @@
  *
  *   [prefix] TIMESTAMP header-fields... message
  *
- * - prefix: up to 3 fields before the timestamp (a file name, a host name, an IP address and user, as in
- *   access logs), at most 256 characters;
+ * - prefix: up to 4 fields before the timestamp (a file name, a host name, an IP address and user, as in
+ *   access logs; a record number, node, component and state, as in cluster event logs), at most 256
+ *   characters;
  * - TIMESTAMP, one of: ISO 8601 and its `YYYY/MM/DD`, `YY/MM/DD` variants; `YYYY-MM-DD-HH.MM.SS[.f]`;
- *   `yyMMdd HHmmss`; BSD `Mmm dd hh:mm:ss` (with an optional weekday before and year after, as in ctime);
- *   `dd/Mmm/yyyy:hh:mm:ss[ zone]`; `dd Mmm yyyy hh:mm:ss[.f]`; `MM-DD hh:mm:ss[.f]`; a time of day alone `hh:mm:ss[.,f]`; Unix seconds
- *   (10 digits, optional fraction) or milliseconds (13 digits); any of these in `[...]`;
+ *   `yyyyMMdd-hh:mm:ss[:.,f]`; `dd.MM.yyyy hh:mm:ss[.,f]`; `yyMMdd HHmmss`; BSD `Mmm dd hh:mm:ss` (with an
+ *   optional weekday before and year after, as in ctime); `dd/Mmm/yyyy:hh:mm:ss[ zone]`;
+ *   `dd Mmm yyyy hh:mm:ss[.f]`; `MM-DD hh:mm:ss[.f]` and `MM.DD hh:mm:ss`; a time of day alone
+ *   `hh:mm:ss[.,f]`; Unix seconds (10 digits, optional fraction) or milliseconds (13 digits); any of these in
+ *   `[...]`;
  * - header fields: the first 8 fields after it are searched for a level: a word of the level table that
  *   is bracketed (`[WARN]`, `<error>`, `(info)`), followed by ':' or ',', written in capitals, is the
  *   first field after the timestamp, or is a `level=`/`lvl=`/`severity=` value. One-letter spellings are
  *   never taken. The field after the level is the source when it looks like a logger (`a.b.C`, or ending
  *   in ':'); a `[thread]` between them is skipped. Without a level, a syslog-style `program[pid]:` or
  *   `program:` among the first three fields is the source, and the level is Unknown.
+ * - a header of `|`-separated fields right after the timestamp (`TIME|component|pid|message`): the last field
+ *   is the message; the others are searched for a level word, and the first that names something (letters
+ *   first, not a level) is the source.
  *
  * A line without any recognised timestamp is not taken (it is dead-lettered by whichever layout the file
  * was detected as): free text is not a log record. Timestamps without a year use the parser's year;
@@ -43,7 +49,7 @@ import {
 } from './scan.ts';
 import { readTag, tagBounds } from './syslog.ts';
 
-const MAX_PREFIX_FIELDS = 3;
+const MAX_PREFIX_FIELDS = 4;
 const MAX_PREFIX = 256;
 const MAX_HEADER_FIELDS = 8;
 
@@ -55,6 +61,15 @@ const MD_TIME = /\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
 const DASHED = /\d{4}-\d\d-\d\d-\d\d\.\d\d\.\d\d(?:\.\d{1,9})?/y;
 const YYMMDD = /\d{6} \d{6}(?= )/y;
 const TIME_ONLY = /\d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
+const COMPACT = /\d{8}-\d\d:\d\d:\d\d(?:[:.,]\d{1,9})?(?![\d:])/y;
+const DMY_DOTTED = /\d\d\.\d\d\.\d{4}[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
+const MD_DOTTED_TIME = /\d\d\.\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
+
+/** Milliseconds of a fraction of `digits` digits at `p` (0 when there are none). */
+function fractionMs(s: string, p: number, end: number): number {
+  const digits = Math.min(3, end - p);
+  return digits <= 0 ? 0 : Math.round(num(s, p, digits) * 10 ** (3 - digits));
+}
 const EPOCH = /(?:\d{10}(?:\.\d{1,9})?|\d{13})(?![\d:.-])/y;
 
 let timeMs = 0;
@@ -94,6 +109,33 @@ function readAnyTime(s: string, p: number, year: number): number {
       if (Number.isNaN(timeMs)) timeMs = 0;
       return e;
     }
+    if ((e = sticky(COMPACT, s, p)) >= 0) {
+      timeMs = utc(
+        num(s, p, 4),
+        num(s, p + 4, 2),
+        num(s, p + 6, 2),
+        num(s, p + 9, 2),
+        num(s, p + 12, 2),
+        num(s, p + 15, 2),
+        fractionMs(s, p + 18, e),
+      );
+      if (Number.isNaN(timeMs)) return -1;
+      return e;
+    }
+    if ((e = sticky(DMY_DOTTED, s, p)) >= 0) {
+      timeMs = utc(
+        num(s, p + 6, 4),
+        num(s, p + 3, 2),
+        num(s, p, 2),
+        num(s, p + 11, 2),
+        num(s, p + 14, 2),
+        num(s, p + 17, 2),
+        fractionMs(s, p + 20, e),
+      );
+      if (Number.isNaN(timeMs)) return -1;
+      return e;
+    }
+    if ((e = sticky(MD_DOTTED_TIME, s, p)) >= 0) return e;
     if ((e = sticky(CLF, s, p)) >= 0) return e;
     if ((e = sticky(DMY, s, p)) >= 0) return e;
     if ((e = sticky(MD_TIME, s, p)) >= 0) return e;
@@ -196,6 +238,7 @@ function parseGenericWith(line: string, max: number, year: number): ParsedLine |
   if (t < 0) return undefined;
   const timestamp = timeMs;
   const afterTime = t;
+  if (s.charCodeAt(afterTime) === 124 /* | */) return parsePiped(s, afterTime, timestamp);
   // Search the header fields for a level.
   let q = afterTime;
   let level: EntryLevel | undefined;
@@ -254,6 +297,27 @@ function parseGenericWith(line: string, max: number, year: number): ParsedLine |
     }
   }
   return entry(timestamp, level, rawLevel, s.slice(msgStart < 0 ? afterTime : msgStart), source);
+}
+
+/** `TIME|field|field|...|message` (see the header): `p` is at the first '|'. */
+function parsePiped(s: string, p: number, timestamp: number): ParsedLine {
+  let level: EntryLevel = UNKNOWN_LEVEL;
+  let rawLevel = '';
+  let source = 'unknown';
+  let start = p + 1;
+  // Header fields: every '|'-separated field but the last, which is the message.
+  for (let bar = s.indexOf('|', start); bar >= 0; bar = s.indexOf('|', start)) {
+    const field = s.slice(start, bar).trim();
+    const lv = field.length > 1 ? mapLevelWord(field.replace(/^[[<(]|[\]>)]$/g, '')) : undefined;
+    if (lv !== undefined && level === UNKNOWN_LEVEL) {
+      level = lv;
+      rawLevel = field;
+    } else if (source === 'unknown' && field.length > 0 && field.length <= 128 && isLetter(field.charCodeAt(0))) {
+      source = field;
+    }
+    start = bar + 1;
+  }
+  return entry(timestamp, level, rawLevel, s.slice(skipSpaces(s, start)), source);
 }
 
 export function diagnoseGeneric(line: string): string {

@@ -253,10 +253,17 @@ function withoutAnsi(parse: LineParser): LineParser {
 }
 
 /**
+ * An exception's own line in a stack trace: a class name ending in Error, Exception, Throwable, Warning, Interrupt
+ * or Exit (qualified or not), alone or followed by ': message' (Java's first line, Python's last line of a
+ * traceback: `ValueError: bad value`, `java.lang.IllegalStateException: closed`).
+ */
+const EXCEPTION_LINE = /^[A-Za-z_$][\w$.]*(?:Error|Exception|Throwable|Warning|Interrupt|Exit)(?::(?: |$)|$)/;
+
+/**
  * True for a line that continues the record before it rather than starting one: indented (a stack frame
- * `\tat com.x.Y(Y.java:12)`, a Python traceback's `  File "x.py", line 3`, a wrapped message), or a Java
- * `Caused by:` / `Suppressed:` line, or Python's `Traceback (most recent call last):`. Only asked about lines
- * that no layout parses and that are not blank.
+ * `\tat com.x.Y(Y.java:12)`, a Python traceback's `  File "x.py", line 3`, a wrapped message), a Java
+ * `Caused by:` / `Suppressed:` line, Python's `Traceback (most recent call last):`, or an exception's own line
+ * (EXCEPTION_LINE). Only asked about lines that no layout parses and that are not blank.
  */
 export function isContinuation(line: string): boolean {
   const c = line.charCodeAt(0);
@@ -264,7 +271,8 @@ export function isContinuation(line: string): boolean {
   return (
     line.startsWith('Caused by: ') ||
     line.startsWith('Suppressed: ') ||
-    line.startsWith('Traceback (most recent call last)')
+    line.startsWith('Traceback (most recent call last)') ||
+    EXCEPTION_LINE.test(line)
   );
 }
 
