@@ -820,6 +820,24 @@ describe('layouts nobody wrote a module for (generic) and prefixes', () => {
     expect(PARSERS.generic('31.02.2024 09:26:53 INFO x')?.timestamp).toBe(0);
   });
 
+  it('separated headers: the message stays whole (quoted CSV, a | inside a message)', () => {
+    expect(PARSERS.generic('2024-01-01 12:00:01,ERROR,db,"lost, retrying ""now"""')).toMatchObject({
+      level: 'Error',
+      source: 'db',
+      message: 'lost, retrying "now"',
+    });
+    expect(PARSERS.generic('2024-01-01 12:00:01,INFO,api,started')).toMatchObject({
+      level: 'Info',
+      source: 'api',
+      message: 'started',
+    });
+    expect(PARSERS.generic('20190304-08:15:02:117|Svc|7|took a|b split')).toMatchObject({
+      level: 'Unknown',
+      source: 'Svc',
+      message: 'took a|b split',
+    });
+  });
+
   it('an exception line of a stack trace is a continuation; other unparsed lines are not', () => {
     for (const line of [
       'ValueError: bad value',

@@ -19,9 +19,11 @@
  *   never taken. The field after the level is the source when it looks like a logger (`a.b.C`, or ending
  *   in ':'); a `[thread]` between them is skipped. Without a level, a syslog-style `program[pid]:` or
  *   `program:` among the first three fields is the source, and the level is Unknown.
- * - a header of `|`-separated fields right after the timestamp (`TIME|component|pid|message`): the last field
- *   is the message; the others are searched for a level word, and the first that names something (letters
- *   first, not a level) is the source.
+ * - a header of `|`- or `,`-separated fields right after the timestamp (`TIME|component|pid|message`, a CSV
+ *   export `TIME,LEVEL,source,"message, with commas"`): the last field is the message (with '|', already the
+ *   first field holding a space; a CSV field in double quotes may hold the separator, `""` is a quote); the
+ *   others are searched for a level word, and the first that names something (letters first, not a level) is
+ *   the source.
  *
  * A line without any recognised timestamp is not taken (it is dead-lettered by whichever layout the file
  * was detected as): free text is not a log record. Timestamps without a year use the parser's year;
@@ -238,7 +240,8 @@ function parseGenericWith(line: string, max: number, year: number): ParsedLine |
   if (t < 0) return undefined;
   const timestamp = timeMs;
   const afterTime = t;
-  if (s.charCodeAt(afterTime) === 124 /* | */) return parsePiped(s, afterTime, timestamp);
+  const separator = s.charCodeAt(afterTime);
+  if (separator === 124 /* | */ || separator === 44 /* , */) return parseSeparated(s, afterTime, separator, timestamp);
   // Search the header fields for a level.
   let q = afterTime;
   let level: EntryLevel | undefined;
@@ -299,15 +302,49 @@ function parseGenericWith(line: string, max: number, year: number): ParsedLine |
   return entry(timestamp, level, rawLevel, s.slice(msgStart < 0 ? afterTime : msgStart), source);
 }
 
-/** `TIME|field|field|...|message` (see the header): `p` is at the first '|'. */
-function parsePiped(s: string, p: number, timestamp: number): ParsedLine {
+/** Result slot of `separatedField`: the end of the field just read (at its separator, or the line's end). */
+let fieldStop = 0;
+
+/** The field of a `separator`-separated header starting at `p`; a CSV field may be double-quoted. */
+function separatedField(s: string, p: number, separator: number): string {
+  if (separator === 44 && s.charCodeAt(p) === 34 /* " */) {
+    let text = '';
+    let q = p + 1;
+    for (;;) {
+      const close = s.indexOf('"', q);
+      if (close < 0) {
+        fieldStop = s.length;
+        return text + s.slice(q);
+      }
+      text += s.slice(q, close);
+      if (s.charCodeAt(close + 1) === 34) {
+        text += '"';
+        q = close + 2;
+        continue;
+      }
+      const next = s.indexOf(',', close + 1);
+      fieldStop = next < 0 ? s.length : next;
+      return text;
+    }
+  }
+  const next = s.indexOf(String.fromCharCode(separator), p);
+  fieldStop = next < 0 ? s.length : next;
+  return s.slice(p, fieldStop).trim();
+}
+
+/** `TIME|field|...|message` or `TIME,field,...,message` (see the header): `p` is at the first separator. */
+function parseSeparated(s: string, p: number, separator: number, timestamp: number): ParsedLine {
   let level: EntryLevel = UNKNOWN_LEVEL;
   let rawLevel = '';
   let source = 'unknown';
   let start = p + 1;
-  // Header fields: every '|'-separated field but the last, which is the message.
-  for (let bar = s.indexOf('|', start); bar >= 0; bar = s.indexOf('|', start)) {
-    const field = s.slice(start, bar).trim();
+  for (;;) {
+    const field = separatedField(s, start, separator);
+    // The last field is the message; with '|', so is the first field that holds a space (a header field is one
+    // word), so that a message containing '|' stays whole.
+    if (fieldStop >= s.length || (separator === 124 && field.includes(' '))) {
+      return entry(timestamp, level, rawLevel, separator === 44 ? field : s.slice(skipSpaces(s, start)), source);
+    }
     const lv = field.length > 1 ? mapLevelWord(field.replace(/^[[<(]|[\]>)]$/g, '')) : undefined;
     if (lv !== undefined && level === UNKNOWN_LEVEL) {
       level = lv;
@@ -315,9 +352,8 @@ function parsePiped(s: string, p: number, timestamp: number): ParsedLine {
     } else if (source === 'unknown' && field.length > 0 && field.length <= 128 && isLetter(field.charCodeAt(0))) {
       source = field;
     }
-    start = bar + 1;
+    start = fieldStop + 1;
   }
-  return entry(timestamp, level, rawLevel, s.slice(skipSpaces(s, start)), source);
 }
 
 export function diagnoseGeneric(line: string): string {
