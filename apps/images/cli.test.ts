@@ -133,7 +133,7 @@ describe('npm run images', () => {
     expect(outputNames(['x.png'], undefined).get('x.png')).toBe('x.png');
   });
 
-  test('JPEG by its other extensions (.jfif, .jpe) is processed in its own format; HEIC and BMP are skipped as formats sharp cannot read', async () => {
+  test('JPEG by its other extensions (.jfif, .jpe) is processed in its own format; HEIC and BMP are skipped as formats sharp cannot read, SVG as a vector image; an empty file fails as such', async () => {
     const input = at('extensions-in');
     mkdirSync(input, { recursive: true });
     await makeImage(path.join(input, 'photo.jpg'), 30, 20);
@@ -141,13 +141,17 @@ describe('npm run images', () => {
     cpSync(path.join(input, 'photo.jpg'), path.join(input, 'old.JPE'));
     writeFileSync(path.join(input, 'phone.heic'), 'not decodable here');
     writeFileSync(path.join(input, 'paint.bmp'), 'BM');
+    writeFileSync(path.join(input, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>');
+    writeFileSync(path.join(input, 'zero.png'), '');
     const report = await runImages({ inDir: input, outDir: at('extensions-out'), resize: { width: 8, height: 8 } });
-    expect(report.failed).toEqual([]);
+    expect(report.failed).toEqual([{ file: 'zero.png', error: 'empty file (0 bytes)' }]);
     expect(report.processed).toBe(3);
     expect(report.skipped.map((s) => [s.file, /sharp's bundled libvips cannot read/.test(s.reason)])).toEqual([
+      ['logo.svg', false],
       ['paint.bmp', true],
       ['phone.heic', true],
     ]);
+    expect(report.skipped[0]!.reason).toBe('a vector image (SVG): this command processes raster images only');
     for (const name of ['scan.jfif', 'old.JPE']) {
       expect((await sharp(path.join(at('extensions-out'), name)).metadata()).format).toBe('jpeg');
     }

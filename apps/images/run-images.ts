@@ -65,6 +65,13 @@ const UNREADABLE_IMAGES: Readonly<Record<string, string>> = {
   '.nef': 'camera raw (NEF)',
   '.arw': 'camera raw (ARW)',
 };
+/** Vector formats: images, but not what this command resizes and filters (it writes raster images). */
+const VECTOR_IMAGES: Readonly<Record<string, string>> = {
+  '.svg': 'SVG',
+  '.svgz': 'SVG',
+  '.eps': 'EPS',
+  '.pdf': 'PDF',
+};
 export const OUTPUT_FORMATS = ['jpeg', 'png', 'webp', 'avif'] as const;
 
 const FORMAT_EXTENSION: Readonly<Record<OutputFormat, string>> = {
@@ -162,12 +169,16 @@ async function walk(root: string): Promise<Found> {
       }
       if (isImage) found.images.push(rel);
       else {
-        const format = UNREADABLE_IMAGES[path.extname(entry.name).toLowerCase()];
+        const extension = path.extname(entry.name).toLowerCase();
+        const format = UNREADABLE_IMAGES[extension];
+        const vector = VECTOR_IMAGES[extension];
         found.skipped.push({
           file: rel,
           reason: format
             ? `a ${format} image, a format sharp's bundled libvips cannot read (convert it first)`
-            : 'not an image (by its extension)',
+            : vector
+              ? `a vector image (${vector}): this command processes raster images only`
+              : 'not an image (by its extension)',
         });
       }
     }
@@ -253,18 +264,29 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
       throw new InputError(`cannot create the output folder '${options.outDir}': ${(error as Error).message}`);
     }
 
-    const names = outputNames(found.images, options.format);
-    const sizes = await Promise.all(
+    const measured = await Promise.all(
       found.images.map((rel) =>
         stat(path.join(realIn, rel)).then(
           (s) => s.size,
-          () => 0,
+          () => -1,
         ),
       ),
     );
-    // The order of hand-out: most expensive first. order[k] is the index in found.images of the k-th file out.
+    // An empty file fails here with that reason (the decoder would only say "unsupported image format"); a file
+    // that could not be measured (-1) still goes to a worker, whose error names the cause.
+    const images: string[] = [];
+    const sizes: number[] = [];
+    found.images.forEach((rel, i) => {
+      if (measured[i] === 0) found.unreadable.push({ file: rel, error: 'empty file (0 bytes)' });
+      else {
+        images.push(rel);
+        sizes.push(Math.max(0, measured[i]!));
+      }
+    });
+    const names = outputNames(images, options.format);
+    // The order of hand-out: most expensive first. order[k] is the index in images of the k-th file out.
     const order = largestFirst(
-      found.images.map((rel, i) => ({
+      images.map((rel, i) => ({
         bytes: sizes[i]!,
         input: rel,
         output: names.get(rel)!,
@@ -272,8 +294,8 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
       })),
     );
     const tasks: FileTask[] = order.map((i) => ({
-      inputPath: path.join(realIn, found.images[i]!),
-      outputPath: path.join(realOut, names.get(found.images[i]!)!),
+      inputPath: path.join(realIn, images[i]!),
+      outputPath: path.join(realOut, names.get(images[i]!)!),
     }));
     const spec: OperationSpec = {
       ...(options.resize ? { resize: options.resize } : {}),
@@ -294,7 +316,7 @@ export async function runImages(options: ImagesOptions): Promise<ImagesReport> {
     let processed = 0;
     const outcome = (k: number, ok: boolean, error: string | undefined) => {
       if (ok) processed++;
-      else failed.push({ file: found.images[order[k]!]!, error: error ?? 'unknown error' });
+      else failed.push({ file: images[order[k]!]!, error: error ?? 'unknown error' });
     };
     mark('ordered');
     if (processes && wanted === 'auto' && !(await processes.anyStarted())) {
