@@ -67,10 +67,27 @@ const COMPACT = /\d{8}-\d\d:\d\d:\d\d(?:[:.,]\d{1,9})?(?![\d:])/y;
 const DMY_DOTTED = /\d\d\.\d\d\.\d{4}[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
 const MD_DOTTED_TIME = /\d\d\.\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
 
-/** Milliseconds of a fraction of `digits` digits at `p` (0 when there are none). */
-function fractionMs(s: string, p: number, end: number): number {
-  const digits = Math.min(3, end - p);
-  return digits <= 0 ? 0 : Math.round(num(s, p, digits) * 10 ** (3 - digits));
+/** Offsets from the start of year, month, day, hour, minute, second in DASHED, COMPACT and DMY_DOTTED. */
+const DASHED_AT = [0, 5, 8, 11, 14, 17] as const;
+const COMPACT_AT = [0, 4, 6, 9, 12, 15] as const;
+const DMY_DOTTED_AT = [6, 3, 0, 11, 14, 17] as const;
+
+/**
+ * The UTC time of a timestamp at `p` whose fields sit at the offsets `at` (a 4-digit year, then 2 digits each), with
+ * the fraction's digits from offset `fraction` (-1: none) to `end`, the timestamp's end; NaN for an impossible date.
+ */
+function fieldTime(s: string, p: number, at: readonly number[], fraction: number, end: number): number {
+  const digits = fraction < 0 ? 0 : Math.min(3, end - p - fraction);
+  const ms = digits <= 0 ? 0 : Math.round(num(s, p + fraction, digits) * 10 ** (3 - digits));
+  return utc(
+    num(s, p + at[0]!, 4),
+    num(s, p + at[1]!, 2),
+    num(s, p + at[2]!, 2),
+    num(s, p + at[3]!, 2),
+    num(s, p + at[4]!, 2),
+    num(s, p + at[5]!, 2),
+    ms,
+  );
 }
 const EPOCH = /(?:\d{10}(?:\.\d{1,9})?|\d{13})(?![\d:.-])/y;
 
@@ -99,43 +116,17 @@ function readAnyTime(s: string, p: number, year: number): number {
       return e;
     }
     if ((e = sticky(DASHED, s, p)) >= 0) {
-      timeMs = utc(
-        num(s, p, 4),
-        num(s, p + 5, 2),
-        num(s, p + 8, 2),
-        num(s, p + 11, 2),
-        num(s, p + 14, 2),
-        num(s, p + 17, 2),
-        0,
-      );
+      timeMs = fieldTime(s, p, DASHED_AT, -1, e);
       if (Number.isNaN(timeMs)) timeMs = 0;
       return e;
     }
     if ((e = sticky(COMPACT, s, p)) >= 0) {
-      timeMs = utc(
-        num(s, p, 4),
-        num(s, p + 4, 2),
-        num(s, p + 6, 2),
-        num(s, p + 9, 2),
-        num(s, p + 12, 2),
-        num(s, p + 15, 2),
-        fractionMs(s, p + 18, e),
-      );
-      if (Number.isNaN(timeMs)) return -1;
-      return e;
+      timeMs = fieldTime(s, p, COMPACT_AT, 18, e);
+      return Number.isNaN(timeMs) ? -1 : e;
     }
     if ((e = sticky(DMY_DOTTED, s, p)) >= 0) {
-      timeMs = utc(
-        num(s, p + 6, 4),
-        num(s, p + 3, 2),
-        num(s, p, 2),
-        num(s, p + 11, 2),
-        num(s, p + 14, 2),
-        num(s, p + 17, 2),
-        fractionMs(s, p + 20, e),
-      );
-      if (Number.isNaN(timeMs)) return -1;
-      return e;
+      timeMs = fieldTime(s, p, DMY_DOTTED_AT, 20, e);
+      return Number.isNaN(timeMs) ? -1 : e;
     }
     if ((e = sticky(MD_DOTTED_TIME, s, p)) >= 0) return e;
     if ((e = sticky(CLF, s, p)) >= 0) return e;
