@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duration, ProgressLine, shortCount, useColor } from './progress.ts';
+import { duration, ProgressLine, shortCount, thousands, useColor } from './progress.ts';
 
 function stream(isTTY: boolean) {
   const out: string[] = [];
@@ -47,5 +47,12 @@ describe('progress line', () => {
     expect(shortCount(3_456_789)).toBe('3.5 M');
     expect(duration(75)).toBe('1 min 15 s');
     expect(duration(7300)).toBe('2 h 1 min');
+  });
+
+  it('writes thousands as en-US does, without loading ICU', () => {
+    const values = [0, 7, 999, 1000, 12_345, 999_999, 1_000_000, 1_234_567_890, -1234, -999, 2 ** 53 - 1, 1234.6];
+    for (const v of values) expect(thousands(v), String(v)).toBe(Math.round(v).toLocaleString('en-US'));
+    expect(thousands(-0.4)).toBe('0');
+    expect(thousands(Number.NaN)).toBe('NaN');
   });
 });

@@ -8,6 +8,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../lib/cli.ts';
+import { thousands } from '../../lib/progress.ts';
 import { runComparison } from './reference.ts';
 
 const USAGE = 'usage: npm run counters [-- --ops N] [--threads N]';
@@ -30,7 +31,7 @@ export function main(argv: string[]): number {
     throw new UsageError(`--threads must be from 1 to 64, got ${values.threads}`);
   }
 
-  process.stdout.write(`Shared counter service: ${ops.toLocaleString('en')} operations on ${threads} threads\n\n`);
+  process.stdout.write(`Shared counter service: ${thousands(ops)} operations on ${threads} threads\n\n`);
   const rows = runComparison(ops, threads, [0.5, 0.7, 0.9, 0.99]);
   const fmt = (ms: number) => `${ms.toFixed(1).padStart(8)} ms`;
   for (const row of rows) {

@@ -5,6 +5,7 @@
  * deadLettered.count + blank, where total is the number of lines the reader delivered. Blank lines are reported on their own and
  * never written to the dead-letter file.
  */
+import { thousands } from '../../lib/progress.ts';
 import { LOG_LEVELS, type LogLevel } from './reference.ts';
 import type { EntryLevel } from './formats.ts';
 import type { FileSummary } from './reader.ts';
@@ -103,7 +104,7 @@ export function checkAccounting(report: PipelineReport): void {
   }
 }
 
-const n = (x: number): string => x.toLocaleString('en-US');
+const n = thousands;
 
 /** Rows padded into columns; the first `leftColumns` are left-aligned, the rest (numbers) right-aligned. */
 function table(rows: string[][], leftColumns = 1, indent = '  '): string[] {
