@@ -318,7 +318,7 @@ function separatedField(s: string, p: number, separator: number): string {
       return text;
     }
   }
-  const next = s.indexOf(String.fromCharCode(separator), p);
+  const next = s.indexOf(separator === 124 ? '|' : ',', p);
   fieldStop = next < 0 ? s.length : next;
   return s.slice(p, fieldStop).trim();
 }
