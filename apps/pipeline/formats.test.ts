@@ -579,6 +579,36 @@ describe('jsonl layout', () => {
     expect([obj.message, obj.timestamp]).toEqual(['{"a":1}', 0]);
   });
 
+  it('a container log wraps a log line: its level and logger come from the inner line, the time from the JSON', () => {
+    const docker = ok(
+      parseJsonl(
+        '{"log":"2024-01-01 12:00:00,123 WARN [main] com.x.Pool - pool low\\n","stream":"stdout","time":"2024-05-01T10:00:00.5Z"}',
+      ),
+    );
+    expect([docker.level, docker.source, docker.message, docker.timestamp]).toEqual([
+      'Warn',
+      'com.x.Pool',
+      'pool low',
+      Date.UTC(2024, 4, 1, 10, 0, 0, 500),
+    ]);
+    expect(
+      parseJsonl('{"log":"[ERROR] db: timeout\\n","stream":"stderr","time":"2024-05-01T10:00:01Z"}'),
+    ).toMatchObject({
+      level: 'Error',
+      source: 'db',
+      message: 'timeout',
+    });
+    expect(parseJsonl('{"msg":"INFO api up","time":1700000000}')).toMatchObject({ level: 'Info', message: 'api up' });
+    // no level inside either: Unknown, message as it is; an object's own level key always wins
+    expect(parseJsonl('{"log":"listening on :8080","time":1700000000}')).toMatchObject({
+      level: 'Unknown',
+      message: 'listening on :8080',
+    });
+    expect(parseJsonl('{"level":"info","msg":"ERROR is only a word here"}')).toMatchObject({ level: 'Info' });
+    const lines = ['{"log":"INFO a\\n","stream":"stdout","time":"2024-05-01T10:00:00Z"}'];
+    expect(detectLayout([...lines, ...lines])).toEqual({ format: 'jsonl', prefix: 0 });
+  });
+
   it('rejects non-objects, bad JSON and missing or unknown levels', () => {
     expect(parseJsonl('{"msg":"no level"}')).toMatchObject({ level: 'Unknown', rawLevel: '', message: 'no level' });
     expect(parseJsonl('{"time":"2024-01-02T03:04:05Z","event":"x"}')).toMatchObject({

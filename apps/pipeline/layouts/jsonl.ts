@@ -8,10 +8,12 @@ import {
   type ParsedLine,
   UNKNOWN_LEVEL,
 } from './levels.ts';
+import { genericLayout } from './generic.ts';
 import { cleanLine, diagnosisHead, entry, isoMs, readIsoTimestamp, shown } from './scan.ts';
+import { simpleLayout } from './simple.ts';
 
 export const JSON_LEVEL_KEYS = ['level', 'lvl', 'severity', 'levelname'] as const;
-export const JSON_MESSAGE_KEYS = ['msg', 'message'] as const;
+export const JSON_MESSAGE_KEYS = ['msg', 'message', 'log'] as const;
 export const JSON_TIME_KEYS = ['time', 'timestamp', 'ts', '@timestamp'] as const;
 export const JSON_SOURCE_KEYS = ['logger', 'source', 'name', 'component'] as const;
 
@@ -57,8 +59,18 @@ function jsonLevel(v: unknown): Level | undefined {
  * Without a level key the entry's level is Unknown (if the object has a message or a time key; otherwise it is
  * not taken for a log record); a level value that is not in the table makes the line unparsed. A missing
  * message becomes '', a non-string one is JSON-encoded.
+ *
+ * Wrapped lines: a container runtime's JSON log (`{"log":"2024-01-01 12:00:00 INFO api started\n","stream":
+ * "stdout","time":…}`, Docker's json-file driver) or any object without a level key whose message is itself a log
+ * line: the message is read as a `simple` line (`INFO x`, `[ERROR] x`), then as a `generic` one (a timestamp and
+ * a header), and the level and source it names are the entry's; the object's own time and the inner message are
+ * kept. A message that neither describes stays as it is, level Unknown.
  */
-function parseJsonlWith(line: string, max: number): ParsedLine | undefined {
+function parseJsonlWith(
+  line: string,
+  max: number,
+  inner: readonly ((text: string) => ParsedLine | undefined)[],
+): ParsedLine | undefined {
   if (line.length > max) return undefined;
   const s = cleanLine(line);
   if (s.charCodeAt(0) !== 123 || s.charCodeAt(s.length - 1) !== 125) return undefined;
@@ -81,10 +93,20 @@ function parseJsonlWith(line: string, max: number): ParsedLine | undefined {
     level = jsonLevel(lv);
     if (level === undefined) return undefined;
   }
-  const message = m === undefined ? '' : typeof m === 'string' ? m : JSON.stringify(m);
+  let message = m === undefined ? '' : typeof m === 'string' ? m : JSON.stringify(m);
   const src = firstKey(o, JSON_SOURCE_KEYS);
-  const source = typeof src === 'string' && src.length > 0 ? src : 'unknown';
-  return entry(jsonTime(firstKey(o, JSON_TIME_KEYS)), level, lv === undefined ? '' : String(lv), message, source);
+  let source = typeof src === 'string' && src.length > 0 ? src : 'unknown';
+  const time = jsonTime(firstKey(o, JSON_TIME_KEYS));
+  if (lv === undefined && typeof m === 'string' && m.length > 0) {
+    for (const parse of inner) {
+      const wrapped = parse(m);
+      if (wrapped === undefined || wrapped.level === UNKNOWN_LEVEL) continue;
+      message = wrapped.message;
+      if (source === 'unknown') source = wrapped.source;
+      return entry(time || wrapped.timestamp, wrapped.level, wrapped.rawLevel, message, source);
+    }
+  }
+  return entry(time, level, lv === undefined ? '' : String(lv), message, source);
 }
 
 export function diagnoseJsonl(line: string): string {
@@ -107,9 +129,9 @@ export const jsonlLayout: Layout = {
   priority: 100,
   prefixable: false,
   example: '{"time":"2024-05-01T12:00:00Z","level":"warn","logger":"db","msg":"slow query"}',
-  create:
-    ({ maxLineLength }) =>
-    (line) =>
-      parseJsonlWith(line, maxLineLength),
+  create: (options) => {
+    const inner = [simpleLayout.create(options), genericLayout.create(options)];
+    return (line) => parseJsonlWith(line, options.maxLineLength, inner);
+  },
   diagnose: diagnoseJsonl,
 };
