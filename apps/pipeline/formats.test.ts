@@ -819,6 +819,30 @@ describe('layouts nobody wrote a module for (generic) and prefixes', () => {
       'unknown',
     ],
     [
+      "Ruby's Logger: a severity letter, the time and pid in brackets, '-- progname:'",
+      'E, [2024-03-14T09:26:53.120311 #4711] ERROR -- mailer: SMTP timeout',
+      'generic',
+      0,
+      'Error',
+      'mailer',
+    ],
+    [
+      'level inside the brackets that open with the time (a task queue)',
+      '[2024-03-14 09:26:53,120: WARNING/ForkPoolWorker-2] Task retry: connection reset',
+      'generic',
+      0,
+      'Warn',
+      'unknown',
+    ],
+    [
+      'dd-Mmm-yyyy time with a zone in brackets (a PHP error log)',
+      '[14-Mar-2024 09:26:53 UTC] PHP Notice:  Undefined index: id in /srv/a.php on line 9',
+      'generic',
+      0,
+      'Info',
+      'unknown',
+    ],
+    [
       'day.month.year time (European)',
       '14.03.2024 09:26:53,120 ERROR backup.Job: disk full',
       'generic',
@@ -848,6 +872,16 @@ describe('layouts nobody wrote a module for (generic) and prefixes', () => {
     expect(PARSERS.generic('20191304-08:15:02|C|1|m')).toBeUndefined();
     // not a date: the field is then a prefix, and the time of day after it (no date: 0) is the timestamp
     expect(PARSERS.generic('31.02.2024 09:26:53 INFO x')?.timestamp).toBe(0);
+  });
+
+  it('a bracket that opens with the time may hold more; dd-Mmm-yyyy gives its time', () => {
+    expect(PARSERS.generic('[14-Mar-2024 09:26:53 UTC] x')?.timestamp).toBe(Date.UTC(2024, 2, 14, 9, 26, 53));
+    expect(PARSERS.generic('I, [2024-03-14T09:26:53.120311 #4711]  INFO -- : booted')).toMatchObject({
+      level: 'Info',
+      message: 'booted',
+    });
+    // a bracket that merely holds digits after the time is still not a level
+    expect(PARSERS.generic('[2024-03-14 09:26:53 #12] started')?.level).toBe('Unknown');
   });
 
   it('separated headers: the message stays whole (quoted CSV, a | inside a message)', () => {

@@ -10,12 +10,14 @@
  * - TIMESTAMP, one of: ISO 8601 and its `YYYY/MM/DD`, `YY/MM/DD` variants; `YYYY-MM-DD-HH.MM.SS[.f]`;
  *   `yyyyMMdd-hh:mm:ss[:.,f]`; `dd.MM.yyyy hh:mm:ss[.,f]`; `yyMMdd HHmmss`; BSD `Mmm dd hh:mm:ss` (with an
  *   optional weekday before and year after, as in ctime); `dd/Mmm/yyyy:hh:mm:ss[ zone]`;
- *   `dd Mmm yyyy hh:mm:ss[.f]`; `MM-DD hh:mm:ss[.f]` and `MM.DD hh:mm:ss`; a time of day alone
- *   `hh:mm:ss[.,f]`; Unix seconds (10 digits, optional fraction) or milliseconds (13 digits); any of these in
- *   `[...]`;
+ *   `dd-Mmm-yyyy hh:mm:ss[ zone]`; `dd Mmm yyyy hh:mm:ss[.f]`; `MM-DD hh:mm:ss[.f]` and `MM.DD hh:mm:ss`; a time
+ *   of day alone `hh:mm:ss[.,f]`; Unix seconds (10 digits, optional fraction) or milliseconds (13 digits); any
+ *   of these in `[...]`, where more may follow the time (`[time #pid]`, `[time: LEVEL/process]`: the header
+ *   search then starts inside the brackets);
  * - header fields: the first 8 fields after it are searched for a level: a word of the level table that
  *   is bracketed (`[WARN]`, `<error>`, `(info)`), followed by ':' or ',', written in capitals, is the
- *   first field after the timestamp, or is a `level=`/`lvl=`/`severity=` value. One-letter spellings are
+ *   first field after the timestamp, is a `level=`/`lvl=`/`severity=` value, or is the capitals before a '/'
+ *   (`ERROR/MainProcess`). Ruby's Logger writes `LEVEL -- progname: message`: the `--` is skipped. One-letter spellings are
  *   never taken. The field after the level is the source when it looks like a logger (`a.b.C`, or ending
  *   in ':'); a `[thread]` between them is skipped. Without a level, a syslog-style `program[pid]:` or
  *   `program:` among the first three fields is the source, and the level is Unknown.
@@ -59,6 +61,7 @@ const DMY = /\d\d? [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
 const BSD =
   /(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? )?[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d{1,9})?(?: \d{4}(?![\d:]))?/y;
 const CLF = /\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d(?: [+-]\d{4})?/y;
+const DMY_DASHED = /\d\d-[A-Z][a-z]{2}-\d{4}[ :]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?: (?:UTC|GMT|[+-]\d{4}))?/y;
 const MD_TIME = /\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d{1,9})?/y;
 const DASHED = /\d{4}-\d\d-\d\d-\d\d\.\d\d\.\d\d(?:\.\d{1,9})?/y;
 const YYMMDD = /\d{6} \d{6}(?= )/y;
@@ -106,7 +109,12 @@ function readAnyTime(s: string, p: number, year: number): number {
     if (close < 0) return -1;
     const inner = s.slice(p + 1, close);
     const e = readAnyTime(inner, skipSpaces(inner, 0), year);
-    return e < 0 || skipSpaces(inner, e) < inner.length ? -1 : close + 1;
+    if (e < 0) return -1;
+    if (skipSpaces(inner, e) === inner.length) return close + 1;
+    // More after the time inside the brackets (`[time #pid]`, `[time: LEVEL/process]`): the header goes on from
+    // there, so that a level inside the brackets is found too.
+    const next = inner.charCodeAt(e);
+    return next === SPACE || next === 58 /* : */ ? p + 1 + e : -1;
   }
   timeMs = 0;
   if (isDigit(c)) {
@@ -129,6 +137,19 @@ function readAnyTime(s: string, p: number, year: number): number {
       return Number.isNaN(timeMs) ? -1 : e;
     }
     if ((e = sticky(MD_DOTTED_TIME, s, p)) >= 0) return e;
+    if ((e = sticky(DMY_DASHED, s, p)) >= 0) {
+      timeMs = utc(
+        num(s, p + 7, 4),
+        monthAt(s, p + 3),
+        num(s, p, 2),
+        num(s, p + 12, 2),
+        num(s, p + 15, 2),
+        num(s, p + 18, 2),
+        0,
+      );
+      if (Number.isNaN(timeMs)) timeMs = 0;
+      return e;
+    }
     if ((e = sticky(CLF, s, p)) >= 0) return e;
     if ((e = sticky(DMY, s, p)) >= 0) return e;
     if ((e = sticky(MD_TIME, s, p)) >= 0) return e;
@@ -167,6 +188,14 @@ function fieldLevel(s: string, a: number, b: number, first: boolean): Level | un
     const close = s.charCodeAt(b - 1);
     if (close !== (open === 91 ? 93 : open === 60 ? 62 : 41)) return undefined;
     return mapLevelWord(s.slice(a + 1, b - 1).trim());
+  }
+  // `ERROR/MainProcess`, `INFO]` (the end of a bracket the timestamp opened): the word before '/' or ']'.
+  for (let k = a + 1; k < b; k++) {
+    const ch = s.charCodeAt(k);
+    if (ch === 47 /* / */ || ch === 93 /* ] */) {
+      const word = s.slice(a, k);
+      return word === word.toUpperCase() ? mapLevelWord(word) : undefined;
+    }
   }
   const last = s.charCodeAt(b - 1);
   const punct = last === 58 || last === 44;
@@ -254,6 +283,11 @@ function parseGenericWith(line: string, max: number, year: number): ParsedLine |
       level = lv;
       rawLevel = s.slice(q, e).replace(/^[[<(]|[\]>),:]+$/g, '');
       q = skipSpaces(s, e);
+      // Ruby's Logger: `LEVEL -- progname: message` (the program name may be empty: `-- : message`)
+      if (s.charCodeAt(q) === 45 && s.charCodeAt(q + 1) === 45 && s.charCodeAt(q + 2) === SPACE) {
+        q = skipSpaces(s, q + 3);
+        if (s.charCodeAt(q) === 58 && s.charCodeAt(q + 1) === SPACE) q = skipSpaces(s, q + 2);
+      }
       // thread in brackets, then a logger-like source
       if (s.charCodeAt(q) === 91) {
         const te = fieldEnd(s, q);
