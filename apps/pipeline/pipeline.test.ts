@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_LINE_LENGTH } from './formats.ts';
 import { PipelineError, PipelineThreads, runBaseline, runPipeline, type PipelineOptions } from './pipeline.ts';
-import { OVERSIZED_LINE_BYTES, textSize } from './reader.ts';
+import { OVERSIZED_LINE_BYTES, textSize, utf16Of } from './reader.ts';
 import type { PipelineReport } from './report.ts';
 import { fixtureLines, fixturePath, writeRepeatedLog } from './synthetic.ts';
 import { comparable, expectAccounted, TempDir } from './test-support.ts';
@@ -189,6 +189,48 @@ describe('lines without a level, and files that mix layouts', () => {
     expect(report.kept).toBe(131);
     expect(report.deadLettered.count).toBe(1);
     expect(report.byLevel.Unknown).toBe(0);
+  });
+});
+
+describe('UTF-16 text (Windows tools write it)', () => {
+  const windows = readFileSync(fixturePath('Windows'), 'utf8').split('\n').slice(0, 300);
+  const text = [...windows.map((line) => `${line.replace(/\r$/, '')}\r\n`), 'x non-ASCII: é ü 日本 🎉\r\n'].join('');
+  const utf16be = (t: string) => Buffer.from(t, 'utf16le').swap16();
+  const bom = { le: Buffer.from([0xff, 0xfe]), be: Buffer.from([0xfe, 0xff]) };
+
+  it('with or without a byte-order mark, from a file, a gzip file or standard input: the same counts as UTF-8', async () => {
+    const expected = await runBaseline([tmp.file('utf8.log', text)]);
+    expect(expected.deadLettered.count).toBe(1);
+    const inputs: Array<[string, Buffer, 'utf-16le' | 'utf-16be']> = [
+      ['le-bom.log', Buffer.concat([bom.le, Buffer.from(text, 'utf16le')]), 'utf-16le'],
+      ['be-bom.log', Buffer.concat([bom.be, utf16be(text)]), 'utf-16be'],
+      ['le-no-bom.log', Buffer.from(text, 'utf16le'), 'utf-16le'],
+      ['be-no-bom.log', utf16be(text), 'utf-16be'],
+      ['le-bom.log.gz', gzipSync(Buffer.concat([bom.le, Buffer.from(text, 'utf16le')])), 'utf-16le'],
+    ];
+    for (const [name, bytes, encoding] of inputs) {
+      const file = tmp.path(name);
+      writeFileSync(file, bytes);
+      const report = await both([file], { readBytes: 4097, chunkBytes: 4097 });
+      expect(comparable(report), name).toEqual({ ...comparable(expected), files: comparable(report).files });
+      expect(report.files[0], name).toMatchObject({ format: 'cbs', encoding, lines: 301 });
+    }
+    const fromStdin = await runBaseline(['-'], {
+      stdin: Readable.from([Buffer.concat([bom.le, Buffer.from(text, 'utf16le')])]),
+    });
+    expect(fromStdin.byLevel).toEqual(expected.byLevel);
+    expect(fromStdin.files[0]).toMatchObject({ encoding: 'utf-16le' });
+  });
+
+  it('is recognised by its mark, or by ASCII code units with zero high bytes; UTF-8 and binary data are not', () => {
+    expect(utf16Of(Buffer.from([0xff, 0xfe, 0x41, 0]))).toBe('utf-16le');
+    expect(utf16Of(Buffer.from([0xfe, 0xff, 0, 0x41]))).toBe('utf-16be');
+    expect(utf16Of(Buffer.from('2016-09-28 04:30:30, Info CBS', 'utf16le'))).toBe('utf-16le');
+    expect(utf16Of(Buffer.from('short', 'utf16le'))).toBeUndefined();
+    expect(utf16Of(Buffer.from('\ufeff2016-09-28 04:30:30, Info CBS Loaded', 'utf8'))).toBeUndefined();
+    expect(utf16Of(Buffer.from('2016-09-28 04:30:30, Info CBS Loaded', 'utf8'))).toBeUndefined();
+    expect(utf16Of(Buffer.alloc(64))).toBeUndefined();
+    expect(utf16Of(Buffer.from(Array.from({ length: 64 }, (_, i) => (i % 2 ? 0 : 0x90))))).toBeUndefined();
   });
 });
 

@@ -28,12 +28,17 @@
  *   its decompressed text, and `bytes` counts decompressed bytes. Other compressions are recognised by their
  *   magic bytes too (`compressionOf`), and refused before anything starts (pipeline.ts checkInputs) rather than
  *   read as text whose every line would be dead-lettered.
+ * - UTF-16 text (what Windows PowerShell 5 writes with `>` or `Out-File`, Notepad's "Unicode"), recognised by its
+ *   first bytes (`utf16Of`), is re-encoded as UTF-8 as it is read, from a file, a gzip file or standard input;
+ *   every guarantee above holds for the re-encoded text, `bytes` counts its UTF-8 bytes, and the file's summary
+ *   names the encoding. Read as UTF-8, every line of it was dead-lettered.
  * - Stopping: with `maxLines`, exactly that many lines are delivered (fewer if the input is shorter). When
  *   `signal` aborts, reading stops at the next piece; every line already delivered stays delivered, and
  *   `stoppedEarly` says so. A partial last line that was never delivered is not counted anywhere.
  */
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { TextDecoder } from 'node:util';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import {
@@ -111,6 +116,8 @@ export interface FileSummary {
   readonly format: FormatName;
   /** Fields before the layout on each line (file name, host), when detection found some. */
   readonly prefix?: number;
+  /** The text's encoding when it was not UTF-8 (it was re-encoded as it was read; `bytes` counts UTF-8). */
+  readonly encoding?: Utf16;
   readonly lines: number;
   readonly bytes: number;
 }
@@ -229,6 +236,61 @@ async function* filePieces(path: string, size: number): AsyncGenerator<Buffer, v
   }
 }
 
+export type Utf16 = 'utf-16le' | 'utf-16be';
+
+/** Code units a UTF-16 text without a byte-order mark must show before it is taken for one. */
+const UTF16_MIN_UNITS = 16;
+
+/**
+ * UTF-16 recognised by the first bytes of a text: a byte-order mark (FF FE little-endian, FE FF big-endian), or,
+ * without one, at least UTF16_MIN_UNITS code units (up to 128 looked at) of ASCII text in which every high byte
+ * is 0 and no low byte is. Undefined for anything else, UTF-8 (with or without its own mark) included.
+ */
+export function utf16Of(head: Uint8Array): Utf16 | undefined {
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  const units = Math.min(128, head.length >> 1);
+  if (units < UTF16_MIN_UNITS) return undefined;
+  for (const [low, high, encoding] of [
+    [0, 1, 'utf-16le'],
+    [1, 0, 'utf-16be'],
+  ] as const) {
+    let k = 0;
+    while (k < units && head[2 * k + high] === 0 && head[2 * k + low] !== 0 && head[2 * k + low]! < 0x80) k++;
+    if (k === units) return encoding;
+  }
+  return undefined;
+}
+
+/**
+ * `pieces` as they are, or, when the first bytes show UTF-16 (utf16Of), decoded from it and re-encoded as UTF-8
+ * (fresh buffers; a code unit split between pieces is joined; invalid sequences become U+FFFD, the mark goes).
+ * `found` is told the encoding before the first piece is handed on.
+ */
+async function* asUtf8(
+  pieces: AsyncIterable<Buffer | string>,
+  found: (encoding: Utf16) => void,
+): AsyncGenerator<Buffer | string, void, undefined> {
+  let decoder: TextDecoder | undefined;
+  let first = true;
+  for await (const piece of pieces) {
+    if (first) {
+      first = false;
+      const encoding = typeof piece === 'string' ? undefined : utf16Of(piece);
+      if (encoding !== undefined) {
+        decoder = new TextDecoder(encoding);
+        found(encoding);
+      }
+    }
+    if (decoder === undefined) yield piece;
+    else yield Buffer.from(decoder.decode(piece as Buffer, { stream: true }), 'utf8');
+  }
+  if (decoder !== undefined) {
+    const rest = decoder.decode();
+    if (rest.length > 0) yield Buffer.from(rest, 'utf8');
+  }
+}
+
 /** A gzip file's decompressed bytes; a damaged file fails with its name and zlib's reason. */
 async function* gunzipped(path: string, size: number): AsyncGenerator<Buffer, void, undefined> {
   const file = createReadStream(path, { highWaterMark: size });
@@ -270,11 +332,17 @@ export async function readChunks(
     // A gzip file is read as a stream (fresh buffers, like standard input); see the header.
     const gzip = path !== STDIN && compressionOf(path) === 'gzip';
     const fromFile = path !== STDIN && !gzip;
-    const stream: AsyncIterable<Buffer | string> = fromFile
-      ? filePieces(path, readBytes)
-      : gzip
-        ? gunzipped(path, readBytes)
-        : ((options.stdin ?? process.stdin) as AsyncIterable<Buffer | string>);
+    let encoding: Utf16 | undefined;
+    const stream: AsyncIterable<Buffer | string> = asUtf8(
+      fromFile
+        ? filePieces(path, readBytes)
+        : gzip
+          ? gunzipped(path, readBytes)
+          : ((options.stdin ?? process.stdin) as AsyncIterable<Buffer | string>),
+      (found) => {
+        encoding = found;
+      },
+    );
     let layout: Detected | undefined = options.format === 'auto' ? undefined : { format: options.format, prefix: 0 };
     const sample: string[] = [];
     let pending: Array<[bytes: Buffer, lines: number]> = [];
@@ -420,6 +488,7 @@ export async function readChunks(
       path,
       format: found.format,
       ...(found.prefix > 0 ? { prefix: found.prefix } : {}),
+      ...(encoding !== undefined ? { encoding } : {}),
       lines: fileLines,
       bytes: fileBytes,
     });

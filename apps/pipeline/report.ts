@@ -134,7 +134,8 @@ export function formatReport(report: PipelineReport): string {
   if (report.stoppedEarly) out.push('(stopped before the end of the input)');
   out.push('', 'files:');
   const layout = (f: PipelineReport['files'][number]) =>
-    f.prefix ? `${f.format} (after ${f.prefix} leading field${f.prefix === 1 ? '' : 's'})` : f.format;
+    (f.prefix ? `${f.format} (after ${f.prefix} leading field${f.prefix === 1 ? '' : 's'})` : f.format) +
+    (f.encoding ? `, ${f.encoding.toUpperCase()}` : '');
   out.push(
     ...table(
       report.files.map((f) => [f.path, layout(f), `${n(f.lines)} lines`, `${n(f.bytes)} bytes`]),
