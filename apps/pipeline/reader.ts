@@ -163,12 +163,16 @@ export function compressionOf(path: string): Compression | undefined {
 
 /**
  * The bytes of text a file will yield: its size, or for gzip the size its trailer records (the uncompressed size
- * mod 2^32 of the last member: exact for one member under 4 GiB, and never taken below the compressed size).
+ * mod 2^32 of the last member: exact for one member under 4 GiB, and never taken below the compressed size), or
+ * for UTF-16 text half its size (the UTF-8 it becomes, if mostly ASCII).
  */
 export function textSize(path: string): number {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
+    // UTF-16 text is read as UTF-8: about half as many bytes when it is mostly ASCII, as logs are.
+    const head = Buffer.alloc(256);
+    if (utf16Of(head.subarray(0, readSync(fd, head, 0, head.length, 0))) !== undefined) return Math.ceil(size / 2);
     if (compressionOf(path) !== 'gzip' || size < 18) return size;
     const trailer = Buffer.alloc(4);
     readSync(fd, trailer, 0, 4, size - 4);
