@@ -32,20 +32,27 @@ describe('p2/m1: a fixed thread pool', () => {
     const pool = new ThreadPool(4, { context: { spans } });
     await pool.ready(); // as in Rust, where new() returns with the threads started: time the tasks only
     // Calibration in this run: one task's round trip through this pool (100 ms of sleep plus the overhead of
-    // queueing, waking a worker and reporting back, however busy the machine is).
-    let start = performance.now();
-    pool.execute(recordSpan, 8, 100);
-    await pool.waitIdle();
-    const firstRoundTrip = performance.now() - start;
-    start = performance.now();
-    for (let i = 0; i < 8; i++) pool.execute(recordSpan, i, 100);
-    await pool.waitIdle();
-    const elapsed = performance.now() - start;
-    // And once more after, so that a machine that got busier meanwhile is measured too: the slower one counts.
-    start = performance.now();
-    pool.execute(recordSpan, 8, 100);
-    await pool.waitIdle();
-    const roundTrip = Math.max(firstRoundTrip, performance.now() - start);
+    // queueing, waking a worker and reporting back, however busy the machine is), before the eight tasks and once
+    // more after them, so that a machine that got busier meanwhile is measured too: the slower one counts. A burst
+    // of other work that falls on the eight tasks alone is not a property of the pool: the measurement is taken
+    // again, at most three times in all (a pool that does not run four tasks at once misses every time).
+    const roundTripOnce = async (): Promise<number> => {
+      const start = performance.now();
+      pool.execute(recordSpan, 8, 100);
+      await pool.waitIdle();
+      return performance.now() - start;
+    };
+    let elapsed = 0;
+    let roundTrip = 0;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const firstRoundTrip = await roundTripOnce();
+      const start = performance.now();
+      for (let i = 0; i < 8; i++) pool.execute(recordSpan, i, 100);
+      await pool.waitIdle();
+      elapsed = performance.now() - start;
+      roundTrip = Math.max(firstRoundTrip, await roundTripOnce());
+      if (elapsed < 3 * roundTrip) break;
+    }
     await pool.shutdown();
     // How many tasks ran at once, from their own start and end times: four workers run four, never more.
     const events = Array.from({ length: 8 }, (_, i) => [
