@@ -26,6 +26,8 @@ import {
   CHANNEL_SPIN,
   type Deadline,
   deadlineAfter,
+  FIRST_PARK_MS,
+  nextParkCap,
   Spinner,
   type Waiting,
 } from './internal/wait.ts';
@@ -107,13 +109,15 @@ function* selecting<Rs extends readonly AnyReceiver[]>(
   const cell = wakerCell();
   try {
     const polling = !registered.every(Boolean);
-    for (;;) {
+    // Sleeps are capped (FIRST_PARK_MS, then doubling) as a channel waiter's are: a sender publishes without a
+    // fence and may miss this thread's registration (channel/ring.ts).
+    for (let maxMs = FIRST_PARK_MS; ; maxMs = nextParkCap(maxMs)) {
       const seen = Atomics.load(cell.words, cell.index);
       for (const core of cores) core.checkForDeaths();
       const found = pollAll(receivers);
       if (found) return found;
       const wait = polling ? Math.min(deadline, performance.now() + 1) : deadline;
-      const more = yield { words: cell.words, index: cell.index, seen, deadline: wait, spin };
+      const more = yield { words: cell.words, index: cell.index, seen, deadline: wait, spin, maxMs };
       if (!more && (wait === deadline || performance.now() >= deadline))
         return pollAll(receivers) ?? { kind: 'timeout' };
     }

@@ -17,7 +17,9 @@
  *   2. a waker changes the condition, changes the word (a bump), then notifies if the waiter count is non-zero
  *      (channels bump and notify only once per sleep: a waiter arms the word, the first waker disarms it, waker.ts).
  * Both sides use sequentially consistent atomics, so either the waiter sees the new condition or the waker sees
- * the waiter; a bump between the re-check and the sleep makes the sleep return at once. Nothing is lost.
+ * the waiter; a bump between the re-check and the sleep makes the sleep return at once. Nothing is lost. (Channels
+ * on x86-64 change their condition with a plain store, which gives up that guarantee for speed; their waiters cap
+ * each sleep instead, `Park.maxMs`, see channel/ring.ts.)
  *
  * Fast paths stay outside generators (a generator step costs about 100 ns; a park costs microseconds): callers
  * make their uncontended attempt inline and build a generator only when that attempt fails. The hottest waits also
@@ -58,6 +60,11 @@ export interface Park {
   readonly deadline: Deadline;
   readonly spin?: Spinner | undefined;
   readonly mode?: 'spin' | 'park';
+  /**
+   * The longest this one sleep may last, in milliseconds (PARK_SLICE_MS when absent): for a waiter whose waker may
+   * miss it (a channel's unfenced publication, channel/ring.ts), so that a missed wake-up costs at most this.
+   */
+  readonly maxMs?: number | undefined;
 }
 
 /** A blocking operation, written once: yields park requests, resumed with "deadline not yet passed". */
@@ -83,9 +90,21 @@ export function deadlineAfter(timeoutMs: number | undefined): Deadline {
   return performance.now() + timeoutMs;
 }
 
-function sliceUntil(deadline: Deadline): number {
-  if (deadline === Infinity) return PARK_SLICE_MS;
-  return Math.max(0, Math.min(PARK_SLICE_MS, deadline - performance.now()));
+function sliceUntil(deadline: Deadline, maxMs: number = PARK_SLICE_MS): number {
+  const slice = Math.min(PARK_SLICE_MS, maxMs);
+  if (deadline === Infinity) return slice;
+  return Math.max(0, Math.min(slice, deadline - performance.now()));
+}
+
+/**
+ * A waiter's sleep caps when its waker may miss it (Park.maxMs): FIRST_PARK_MS for the first sleep of a wait, then
+ * doubling up to PARK_SLICE_MS. The first sleep is the one a racing publication can most often miss (the waiter has
+ * just found nothing while its peer is busy publishing); one that has lasted a while, with nobody waking it, met a
+ * quiet peer, and sleeps longer.
+ */
+export const FIRST_PARK_MS = 1;
+export function nextParkCap(cap: number): number {
+  return Math.min(PARK_SLICE_MS, cap * 2);
 }
 
 function notPassed(deadline: Deadline): boolean {
@@ -185,13 +204,13 @@ function checkRequest(park: Park): void {
 /** Carry out one park request on a thread that may block. Returns "deadline not yet passed". */
 function parkBlocking(park: Park): boolean {
   if (debugOn) checkRequest(park);
-  const { words, index, seen, deadline, spin, mode } = park;
+  const { words, index, seen, deadline, spin, mode, maxMs } = park;
   if (spin !== undefined && mode !== 'park') {
     // A 'spin' request was decided by the operation (willSpin); a plain one is decided here.
     if ((mode === 'spin' || spin.willSpin()) && spin.spin(words, index, seen)) return notPassed(deadline);
     if (mode === 'spin') return notPassed(deadline);
   }
-  const ms = sliceUntil(deadline);
+  const ms = sliceUntil(deadline, maxMs);
   if (ms <= 0) return false;
   const start = spin === undefined ? 0 : performance.now();
   setParked(true);
@@ -210,7 +229,7 @@ function parkBlocking(park: Park): boolean {
 async function parkAsync(park: Park): Promise<boolean> {
   if (debugOn) checkRequest(park);
   if (park.mode === 'spin') return notPassed(park.deadline);
-  const ms = sliceUntil(park.deadline);
+  const ms = sliceUntil(park.deadline, park.maxMs);
   if (ms <= 0) return false;
   const result = Atomics.waitAsync(park.words, park.index, park.seen, ms);
   if (result.async) await result.value;

@@ -2,7 +2,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { block, blockAsync, MAX_SPIN, Spinner, type Waiting, whileEqual } from '../internal/wait.ts';
+import { createCore } from '../internal/channel/core.ts';
+import { UNBOUNDED } from '../internal/channel/layout.ts';
+import { PLAIN_PUBLISH } from '../internal/channel/ring.ts';
+import { PARK_SLICE_MS } from '../internal/registry.ts';
+import { block, blockAsync, FIRST_PARK_MS, MAX_SPIN, Spinner, type Waiting, whileEqual } from '../internal/wait.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -97,6 +101,43 @@ describe('one waiting core', () => {
       Atomics.notify(words, 0);
     }, 5);
     expect(await waiting).toBe(true);
+  });
+
+  test('a sleep capped by maxMs ends at the cap, not at the park slice, in both drivers', async () => {
+    const words = new Int32Array(new SharedArrayBuffer(8));
+    // Two sleeps of at most FIRST_PARK_MS on a word nobody changes. Uncapped, each would last a park slice (50 ms):
+    // the bound below leaves a loaded machine room while a missing cap still fails it.
+    function* op(): Waiting<number> {
+      let resumed = 0;
+      while (resumed < 2 && (yield { words, index: 0, seen: 0, deadline: Infinity, maxMs: FIRST_PARK_MS })) resumed++;
+      return resumed;
+    }
+    for (const run of [() => block(op()), () => blockAsync(op())]) {
+      const start = performance.now();
+      expect(await run()).toBe(2);
+      expect(performance.now() - start).toBeLessThan(PARK_SLICE_MS);
+    }
+  });
+
+  test("a channel waiter's sleeps are capped: FIRST_PARK_MS first, then doubling up to the park slice", () => {
+    // The cap bounds what a wake-up missed by an unfenced publication costs (channel/ring.ts, PLAIN_PUBLISH).
+    const core = createCore<number>(UNBOUNDED, {});
+    core.addEndpoint('sender');
+    core.addEndpoint('receiver');
+    const waiting = core.waitingFor('receiver', () => false, Infinity, undefined);
+    const caps: (number | undefined)[] = [];
+    for (let step = waiting.next(true); !step.done && caps.length < 8; step = waiting.next(true)) {
+      caps.push(step.value.maxMs);
+    }
+    waiting.return(false);
+    expect(caps).toEqual([1, 2, 4, 8, 16, 32, 50, 50]);
+    expect(FIRST_PARK_MS).toBe(1);
+    expect(PARK_SLICE_MS).toBe(50);
+  });
+
+  test('channels publish with plain stores on x86-64 unless KIT_FENCED_PUBLISH=1 (the kit-debug project sets it)', () => {
+    const x86 = process.arch === 'x64' || process.arch === 'ia32';
+    expect(PLAIN_PUBLISH).toBe(x86 && process.env.KIT_FENCED_PUBLISH !== '1');
   });
 
   test('a spinner shrinks after failed spins followed by long parks, and grows back after short waits', () => {

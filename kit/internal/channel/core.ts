@@ -14,7 +14,7 @@
  */
 import { type Codec, structured } from '../../codec.ts';
 import { DEBUG } from '../debug.ts';
-import { CHANNEL_SPIN, type Deadline, Spinner, type Waiting } from '../wait.ts';
+import { CHANNEL_SPIN, type Deadline, FIRST_PARK_MS, nextParkCap, Spinner, type Waiting } from '../wait.ts';
 import { Counter, type Side } from './counter.ts';
 import {
   CAPACITY,
@@ -182,12 +182,14 @@ export class ChannelCore<T> {
     const signal = side === 'receiver' ? RX_SIGNAL : TX_SIGNAL;
     this.counter.parked(side);
     try {
-      for (;;) {
+      // Sleeps are capped (FIRST_PARK_MS, then doubling): the peer publishes without a fence (ring.ts) and may miss
+      // this waiter's arming; a missed wake-up then costs one capped sleep.
+      for (let maxMs = FIRST_PARK_MS; ; maxMs = nextParkCap(maxMs)) {
         const seen = this.waker.arm(signal);
         this.counter.reclaimIfSomeoneDied();
         if (ready()) return true;
         if (DEBUG) this.waker.checkArmed(signal, seen);
-        if (!(yield { words: ctl, index: signal, seen, deadline, spin, mode: 'park' })) return ready();
+        if (!(yield { words: ctl, index: signal, seen, deadline, spin, mode: 'park', maxMs })) return ready();
       }
     } finally {
       this.counter.unparked(side);

@@ -8,6 +8,19 @@
  * a receiver reads the payload, then stores HEAD and RECEIVED (a sender that sees RECEIVED move may reuse the room).
  * With a fixed-size codec, TAIL and HEAD are not stored at all: they are SENT and RECEIVED × the record size.
  *
+ * What these publishing stores need is release order (nothing before them is seen after them), what Rust's channels
+ * ask of `Ordering::Release`. `Atomics.store` gives more, sequential consistency, and on x86-64 pays for it with a
+ * locked exchange that drains the store buffer: ~8 ns, a third of a one-thread send of a number, and measured across
+ * threads (1M numbers, `npm run bench -- --cells channels:transport --full`, 2 × 2 alternating runs) 42–51 ms with
+ * it and 30–34 ms without. On x86-64 the hardware keeps stores in program order (TSO) and V8 emits typed-array
+ * stores in program order, so a plain store is a release store there (PLAIN_PUBLISH); on other CPUs (arm64) it stays
+ * `Atomics.store`, as it does everywhere with KIT_FENCED_PUBLISH=1. What a plain store does not give is the
+ * store→load order of the waking handshake (waker.ts): the sender's check of the waiter count may be done while its
+ * SENT store still sits in its store buffer, and miss a receiver that counted itself in and then read the old SENT.
+ * A waiter's first sleep after counting in is therefore short (core.ts, FIRST_PARK_MS): a wake-up lost that way
+ * costs at most that sleep, never a whole park slice. Later sleeps are safe: a waiter counted in before the store is
+ * seen by the sender's check, which then takes the signalling path (a compare-exchange, a full fence).
+ *
  * A thread killed between the two stores of a pair (TAIL/SENT, HEAD/RECEIVED) would leave them disagreeing, and the
  * next holder of the lock it held (taken over, owner-lock.ts) would misplace records. That cannot happen: the two
  * stores of a pair are adjacent statements of one function, with no call to JavaScript and no loop between them,
@@ -56,6 +69,14 @@ import {
   UNBOUNDED,
 } from './layout.ts';
 import type { Waker } from './waker.ts';
+
+/**
+ * Plain stores publish on CPUs that keep stores in order (x86-64, see the header), unless KIT_FENCED_PUBLISH=1
+ * (read once, at load) asks for `Atomics.store` everywhere. Written out at each store, not as a helper function:
+ * a call between the two stores of a pair would be a place where a terminated thread can stop (see the header).
+ */
+export const PLAIN_PUBLISH: boolean =
+  (process.arch === 'x64' || process.arch === 'ia32') && process.env.KIT_FENCED_PUBLISH !== '1';
 
 export const EMPTY: unique symbol = Symbol('empty');
 export const DISCONNECTED: unique symbol = Symbol('disconnected');
@@ -179,14 +200,16 @@ export class Ring<T> {
       // Fixed-size records in a ring with room for `limit` of them: a free place in the queue is room in the ring,
       // and the ring never grows, so the views are current and the place is SENT × record size.
       this.codec.write(prepared, this.views, Math.imul(sent, recordSize!) & (this.ringSize - 1));
-      Atomics.store(ctl, SENT, (sent + 1) | 0);
+      if (PLAIN_PUBLISH) ctl[SENT] = (sent + 1) | 0;
+      else Atomics.store(ctl, SENT, (sent + 1) | 0);
     } else {
       // Only senders grow the ring: the only sender has current views, a locked one looks again.
       if (locked) this.refreshViews();
       const tail = this.writeRecord(prepared);
       // The publishing pair: adjacent, nothing in between (see the header).
       if (this.recordSize === undefined) ctl[TAIL] = tail;
-      Atomics.store(ctl, SENT, (sent + 1) | 0);
+      if (PLAIN_PUBLISH) ctl[SENT] = (sent + 1) | 0;
+      else Atomics.store(ctl, SENT, (sent + 1) | 0);
     }
     if (DEBUG) this.checkCounts();
     return (sent + 1) | 0;
@@ -376,7 +399,8 @@ export class Ring<T> {
       const received = ctl[RECEIVED]!;
       const at = Math.imul(received, this.recordSize!) & (this.ringSize - 1);
       const value = this.codec.read(this.views, at, this.recordSize!);
-      Atomics.store(ctl, RECEIVED, (received + 1) | 0);
+      if (PLAIN_PUBLISH) ctl[RECEIVED] = (received + 1) | 0;
+      else Atomics.store(ctl, RECEIVED, (received + 1) | 0);
       if (DEBUG) this.checkCounts();
       return value;
     }
@@ -414,8 +438,13 @@ export class Ring<T> {
       // The publishing pair: adjacent, nothing in between (see the header). Fixed-size records: HEAD is
       // RECEIVED × record size, so one store publishes both (see loadHead).
       const received = (ctl[RECEIVED]! + 1) | 0;
-      if (this.recordSize === undefined) Atomics.store(ctl, HEAD, (head + recordBytes) | 0);
-      Atomics.store(ctl, RECEIVED, received);
+      if (PLAIN_PUBLISH) {
+        if (this.recordSize === undefined) ctl[HEAD] = (head + recordBytes) | 0;
+        ctl[RECEIVED] = received;
+      } else {
+        if (this.recordSize === undefined) Atomics.store(ctl, HEAD, (head + recordBytes) | 0);
+        Atomics.store(ctl, RECEIVED, received);
+      }
       if (DEBUG) this.checkCounts();
       return value;
     }

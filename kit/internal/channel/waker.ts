@@ -14,10 +14,13 @@
  * costs one notify, however many messages are published before the parked thread runs again: with a bump and
  * notify per signal, a sender that outran a parked receiver paid a futex call on nearly every message until the
  * receiver was scheduled and uncounted itself (measured: 5–17k notifies for 20k messages, with under 100 parks).
- * Nothing is lost (sequentially consistent atomics throughout): a waiter that armed before the condition changed
- * is seen armed by the waker, which clears the bit and notifies (or another waker did); one that armed after sees
- * the new condition in its re-check. A compare-exchange that fails lost to another waker that cleared the bit (and
- * notifies), or the bit was set again by a waiter that armed after the change, which will see it.
+ * With sequentially consistent atomics on both sides nothing is lost: a waiter that armed before the condition
+ * changed is seen armed by the waker, which clears the bit and notifies (or another waker did); one that armed after
+ * sees the new condition in its re-check. A compare-exchange that fails lost to another waker that cleared the bit
+ * (and notifies), or the bit was set again by a waiter that armed after the change, which will see it. On x86-64 the
+ * change itself (SENT, RECEIVED) is a plain store (ring.ts, PLAIN_PUBLISH), which the CPU may make visible only after
+ * the waker has read the waiter count and the signal word: a waiter arming in that moment can be missed. Its sleep is
+ * capped (FIRST_PARK_MS, then doubling, core.ts), and its next re-check sees the change.
  *
  * A selecting thread parks on its own registry waker word instead (registry.ts). It takes a selector slot on every
  * channel it selects on, and counts in SELECTORS and RX_WAITERS, so that senders take the signalling path.
