@@ -122,6 +122,12 @@ describe('codecs round-trip across threads', () => {
       { latin1: 'café naïve ÿ', bmp: '日本語', astral: '🎉👩‍👩‍👧', lone: 'a\ud800b\udc00', nul: 'a\u0000b' },
       {
         long: 'x'.repeat(65),
+        // Around the loop's limit (FLAT_LOOP_MAX = 20).
+        edge20: 'x'.repeat(20),
+        edge20Wide: `${'x'.repeat(19)}語`,
+        edge21: 'x'.repeat(21),
+        edge21Latin1: `${'x'.repeat(20)}é`,
+        edge21Wide: `${'x'.repeat(20)}語`,
         longLatin1: 'é'.repeat(200),
         longWide: '語'.repeat(100),
         longLone: `${'y'.repeat(70)}\udfff`,
@@ -264,6 +270,11 @@ describe('codecs round-trip across threads', () => {
       `${'b'.repeat(63)}\u{1F389}`,
       'c'.repeat(64),
       'd'.repeat(65),
+      // Around the loop's limit (ASCII_LOOP_MAX = 20): the loop, its fallback, and the native write.
+      'f'.repeat(20),
+      `${'f'.repeat(19)}é`,
+      'g'.repeat(21),
+      `${'g'.repeat(20)}ü`,
       `${'e'.repeat(70)}ü`,
       'lone \ud800 surrogate',
       '\u007f\u0080',
