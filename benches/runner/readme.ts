@@ -81,7 +81,8 @@ export function renderMeasured(record: RunRecord): { text: string; numbers: Sour
     `- A kit channel moves ${rate(CELL.transport, T.kitF64, n)} numbers one per message (${x(CELL.transport, T.postNumbers, T.kitF64)} \`postMessage\`), ` +
       `${rate(CELL.transport, T.kitF64Batches, n)} in batches of 256; ~100-byte log records ${rate(CELL.transport, T.kitRecord, recs)} with the record codec ` +
       `(${x(CELL.transport, T.postRecords, T.kitRecord)}); cloneable objects through the default codec ${x(CELL.transport, T.postRecords, T.kitStructured)}.`,
-    `- Ping-pong between two busy threads: ${val(CELL.threads, V.threads.pingPong, 'µs')} per round trip; a parked receiver costs ` +
+    `- Ping-pong between two busy threads: ${val(CELL.threads, V.threads.pingPong, 'µs')} per round trip (crossing cores alone, two threads ` +
+      `spinning on one word: ${val(CELL.threads, V.threads.corePingPong, 'µs')}); a parked receiver costs ` +
       `${val(CELL.threads, V.threads.idleCpu, '%')} of a core; a TypeScript thread body starts in ${val(CELL.threads, V.threads.kitStartup, 'ms')} ` +
       `(a plain ES module worker: ${val(CELL.threads, V.threads.plainStartup, 'ms')}).`,
     `- Uncontended \`Mutex\` lock + unlock ${val(CELL.micro, V.micro.mutex, 'ns', 3)} (${x(CELL.micro, V.micro.mutex, V.micro.atomicsAdd)} one \`Atomics.add\`); ` +

@@ -86,6 +86,7 @@ export const V = {
   },
   threads: {
     pingPong: 'ping-pong round trip',
+    corePingPong: 'core-to-core round trip',
     idleCpu: 'parked receiver CPU',
     kitStartup: 'kit thread start-up',
     plainStartup: 'plain ESM worker start-up',

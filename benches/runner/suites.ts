@@ -830,6 +830,14 @@ function kitSection(results: Results): Omit<Section, 'suite' | 'title'> {
             `ping-pong round trip between two busy threads (${th.spec.params.roundTrips} round trips), µs`,
             cell(T.pingPong, 2),
           ],
+          [
+            'the same between two threads spinning on one shared word (no kit): the cost of crossing cores here, µs',
+            cell(T.corePingPong, 2),
+          ],
+          [
+            'kit ping-pong ÷ core-to-core round trip',
+            ratio(ratioOf(results, CELL.threads, T.pingPong, T.corePingPong)),
+          ],
           [`receiver parked in recv for ${th.spec.params.idleMs} ms, % of a core`, cell(T.idleCpu, 2)],
           ['TypeScript thread body, spawn to first message, ms', cell(T.kitStartup, 1)],
           ['plain ES module worker, start to first message, ms', cell(T.plainStartup, 1)],

@@ -7,7 +7,8 @@
  *            channel send followed by a recv on the same thread (f64 codec), kit Mutex lock + unlock and
  *            withLock, `Atomics.add` on a SharedArrayBuffer, the kit AtomicU32 `fetchAdd`, kit RwLock read lock +
  *            unlock, and V8's `Atomics.Mutex.lock` when the process was started with --harmony-struct.
- *   threads  what crossing threads costs: a ping-pong round trip between two busy kit threads (µs), the CPU a
+ *   threads  what crossing threads costs: a ping-pong round trip between two busy kit threads (µs) and, as its floor,
+ *            the bare core-to-core round trip of two threads spinning on one shared word (µs), the CPU a
  *            receiver parked in recv uses (% of a core), and the start-up of a TypeScript thread body to its
  *            first message against a plain ES module worker (ms; bodies compiled once before timing, the steady
  *            state of a program that spawns many threads).
@@ -105,6 +106,33 @@ function pingPong(roundTrips: number): number {
   return ns / 1000;
 }
 
+const SPIN_ECHO = new URL('../../workers/spin-echo.mjs', import.meta.url);
+
+/**
+ * The bare cost of crossing cores, in µs per round trip: this thread and a plain worker bounce one shared counter,
+ * each spinning on `Atomics.load` (no kit, no codec, no parking). What the machine itself charges for a cache line
+ * to go from one core to another and back, which bounds every channel's ping-pong (and moves with where the
+ * operating system, or a virtual machine's host, puts the two threads).
+ */
+async function corePingPong(roundTrips: number): Promise<number> {
+  const words = new Int32Array(new SharedArrayBuffer(33 * 4));
+  const worker = new Worker(SPIN_ECHO, { workerData: words.buffer });
+  while (Atomics.load(words, 32) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  const bounce = (from: number, count: number) => {
+    for (let i = from; i < from + count; i++) {
+      Atomics.store(words, 0, i);
+      while (Atomics.load(words, 16) !== i);
+    }
+  };
+  bounce(1, Math.ceil(roundTrips / 4));
+  const start = performance.now();
+  bounce(roundTrips, roundTrips);
+  const us = ((performance.now() - start) * 1000) / roundTrips;
+  Atomics.store(words, 0, -1);
+  await once(worker, 'exit');
+  return us;
+}
+
 /** % of one core this process uses while a receiver thread is parked in recv for `ms`. */
 async function idleCpu(ms: number): Promise<number> {
   const [tx, rx] = channel<number>();
@@ -148,11 +176,13 @@ async function threads(spec: CellSpec, rec: Recorder): Promise<void> {
   };
   const variants: [string, () => number | Promise<number>][] = [
     [V.threads.pingPong, () => pingPong(roundTrips)],
+    [V.threads.corePingPong, () => corePingPong(roundTrips)],
     [V.threads.idleCpu, () => idleCpu(idleMs)],
     [V.threads.kitStartup, async () => median(await sequence(startups, kitStart))],
     [V.threads.plainStartup, async () => median(await sequence(startups, plainStart))],
   ];
   rec.declare(V.threads.pingPong, 'µs');
+  rec.declare(V.threads.corePingPong, 'µs');
   rec.declare(V.threads.idleCpu, '% of a core');
   rec.declare(V.threads.kitStartup, 'ms');
   rec.declare(V.threads.plainStartup, 'ms');
