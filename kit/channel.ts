@@ -8,6 +8,7 @@
  *
  * This module is the facade: the endpoints and the constructors. The channel itself is split along
  * crossbeam-channel's seams, in internal/channel/:
+ *   endpoint.ts    what both endpoints share: open/closed/moved, counting in and out, moving to another thread
  *   layout.ts      the memory map: control words, who writes which, the byte ring's record format
  *   counter.ts     holders and disconnection: endpoint counts per thread, released when a thread dies
  *   waker.ts       waiters and signals: who parks on which word, who bumps and notifies it, select registration
@@ -20,9 +21,7 @@
  * its uncontended attempt inline first. Waiters sleep in slices and release the endpoints of threads that died,
  * so a peer that crashes or is terminated never leaves anyone waiting forever.
  *
- * Invariants: an endpoint is open, closed or moved, and only an open one touches the channel (E1: checked on
- * every call, as EndpointClosedError); an open endpoint is counted once in SENDERS or RECEIVERS, by this thread's
- * holder slot or, once moved, by the receiving thread's (E2); an async operation whose endpoint is closed or moved
+ * Invariants: E1 and E2 (internal/channel/endpoint.ts); an async operation whose endpoint is closed or moved
  * while it waits ends at its next wake-up with EndpointClosedError and takes nothing (E3: only counted endpoints
  * act, which the ring's lock-free only receiver relies on, R5). The shared-memory invariants are the parts'.
  */
@@ -39,8 +38,8 @@ import { codecFromSpec } from './codec.ts';
 import { ChannelCore, type ChannelWire, createCore, type SendOutcome, TIMED_OUT } from './internal/channel/core.ts';
 import { type ChannelOptions, UNBOUNDED } from './internal/channel/layout.ts';
 import { DISCONNECTED, EMPTY, type Polled } from './internal/channel/ring.ts';
-import { type Destination, registerKind, share, type WireHandle } from './internal/handles.ts';
-import { type Releasable, track, untrack } from './internal/thread-scope.ts';
+import { Endpoint } from './internal/channel/endpoint.ts';
+import { registerKind, type WireHandle } from './internal/handles.ts';
 import { ABANDONED, block, blockAsyncWhile, deadlineAfter } from './internal/wait.ts';
 import { err, ok, type Result } from './result.ts';
 
@@ -67,78 +66,6 @@ function recvResult<T>(value: Polled<T> | typeof TIMED_OUT | typeof ABANDONED): 
  */
 function closedWhileWaiting(kind: 'sender' | 'receiver'): EndpointClosedError {
   return new EndpointClosedError(`this ${kind} was closed or moved while its operation waited`);
-}
-
-type EndpointState = 'open' | 'closed' | 'moved';
-
-abstract class Endpoint<T> implements Releasable, Disposable {
-  protected state: EndpointState = 'open';
-  protected abstract readonly kind: 'sender' | 'receiver';
-
-  constructor(protected readonly core: ChannelCore<T>) {}
-
-  protected open(counted: boolean): void {
-    if (counted) this.core.addEndpoint(this.kind);
-    track(this);
-  }
-
-  /** For the async drivers: the endpoint is still open (E3). */
-  protected readonly live = (): boolean => this.state === 'open';
-
-  protected usable(): ChannelCore<T> {
-    if (this.state !== 'open') {
-      throw new EndpointClosedError(
-        this.state === 'moved'
-          ? `this ${this.kind} was moved into another thread; clone it before passing it if you need to keep one`
-          : `this ${this.kind} is closed`,
-      );
-    }
-    return this.core;
-  }
-
-  /** Messages queued right now (a snapshot, for monitoring). */
-  len(): number {
-    return this.core.ring.len();
-  }
-
-  isEmpty(): boolean {
-    return this.core.ring.len() === 0;
-  }
-
-  /** The bound given to syncChannel, or undefined for an unbounded channel. */
-  get capacity(): number | undefined {
-    return this.core.capacity;
-  }
-
-  get isClosed(): boolean {
-    return this.state !== 'open';
-  }
-
-  /** Drop this endpoint. When the last sender (or receiver) goes, the other side is told. Idempotent. */
-  close(): void {
-    if (this.state !== 'open') return;
-    this.state = 'closed';
-    untrack(this);
-    this.core.removeEndpoint(this.kind);
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  releaseAtThreadEnd(): void {
-    this.close();
-  }
-
-  [share](destination: Destination): WireHandle {
-    const core = this.usable();
-    this.state = 'moved';
-    untrack(this);
-    const kind = this.kind;
-    destination.onBound((threadId) => core.counter.moveTo(threadId, kind));
-    destination.onAbandoned(() => core.removeEndpoint(kind));
-    return core.wire(`channel.${kind}`);
-  }
 }
 
 /** The sending half. Clone it for more producers; close it (or let its thread end) to hang up. */
