@@ -54,6 +54,31 @@ describe('codecs round-trip across threads', () => {
     expect(await roundTrip(string, values)).toEqual(values);
   });
 
+  test('short text (up to 8 bytes: decoded without Node) is exact at every length, ASCII, Latin-1 and wider', async () => {
+    const samples = ['abcdefghij', 'éàüÿçñøß¡¿', 'a語b🎉c€d', '\u0000\u007f\u0080\u00ff'];
+    // Cut by code points: a lone surrogate is not UTF-8 (the string codec writes U+FFFD for it, tested above).
+    const texts = samples.flatMap((text) =>
+      Array.from({ length: 11 }, (_, n) => Array.from(text).slice(0, n).join('')),
+    );
+    expect(await roundTrip(string, texts)).toEqual(texts);
+    // Once through, not there and back (where two wrong decodes could cancel out).
+    const [tx, rx] = syncChannel<string>(texts.length, { codec: string });
+    for (const text of texts) tx.send(text);
+    expect(texts.map(() => rx.recv())).toEqual(texts);
+    const shortRecord = record({ a: 'string', b: 'utf8', c: 'string' });
+    const records = texts.map((text, i) => ({
+      a: text,
+      b: texts[(i + 7) % texts.length]!,
+      c: texts[(i + 1) % texts.length]!,
+    }));
+    expect(await roundTrip(shortRecord, records)).toEqual(records);
+    const objects = texts.map((text, i) => ({ a: text, b: texts[(i + 3) % texts.length]!, n: i }));
+    expect(await roundTrip(structured<object>(), objects)).toEqual(objects);
+    const [otx, orx] = syncChannel<object>(objects.length, { codec: structured<object>() });
+    for (const object of objects) otx.send(object);
+    expect(objects.map(() => orx.recv())).toEqual(objects);
+  });
+
   test('structured: plain data (fast path) and what JSON cannot carry (v8 path)', async () => {
     const shared = { same: true };
     const cyclic: { name: string; self?: unknown } = { name: 'loop' };
