@@ -135,7 +135,7 @@ describe('one waiting core', () => {
     expect(PARK_SLICE_MS).toBe(50);
   });
 
-  test('channels publish with plain stores on x86-64 unless KIT_FENCED_PUBLISH=1 (the kit-debug project sets it)', () => {
+  test('channels publish with plain stores on x86-64 unless KIT_FENCED_PUBLISH=1 (the kit-debug-fenced project sets it)', () => {
     const x86 = process.arch === 'x64' || process.arch === 'ia32';
     expect(PLAIN_PUBLISH).toBe(x86 && process.env.KIT_FENCED_PUBLISH !== '1');
   });
