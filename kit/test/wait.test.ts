@@ -3,8 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { createCore } from '../internal/channel/core.ts';
-import { UNBOUNDED } from '../internal/channel/layout.ts';
-import { PLAIN_PUBLISH } from '../internal/channel/ring.ts';
+import { PLAIN_PUBLISH, UNBOUNDED } from '../internal/channel/layout.ts';
 import { PARK_SLICE_MS } from '../internal/registry.ts';
 import { block, blockAsync, FIRST_PARK_MS, MAX_SPIN, Spinner, type Waiting, whileEqual } from '../internal/wait.ts';
 

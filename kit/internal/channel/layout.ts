@@ -66,6 +66,15 @@ export const HOLDER_TX_PARKED = 4;
 export const HOLDER_SLOTS = 128;
 export const CTL_WORDS = HOLDERS + HOLDER_SLOTS * HOLDER_WORDS;
 
+/**
+ * On CPUs that keep stores in order (x86-64) channels publish with plain stores (ring.ts, header) and read the waiter
+ * counts on every message with plain loads (waker.ts), unless KIT_FENCED_PUBLISH=1 (read once, at load) asks for
+ * `Atomics.store`/`Atomics.load` everywhere. Written out at each access, not as a helper function: a call between the
+ * two stores of a publishing pair would be a place where a terminated thread can stop (ring.ts).
+ */
+export const PLAIN_PUBLISH: boolean =
+  (process.arch === 'x64' || process.arch === 'ia32') && process.env.KIT_FENCED_PUBLISH !== '1';
+
 export const UNBOUNDED = -1;
 export const MIN_RING = 1024;
 /** Default ceiling for one channel's ring; reserved address space only, memory is committed as it grows. */

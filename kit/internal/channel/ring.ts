@@ -62,6 +62,7 @@ import {
   RECEIVED,
   RECEIVERS,
   RECV_LOCK,
+  PLAIN_PUBLISH,
   RING_SIZE,
   SEND_LOCK,
   SENDERS,
@@ -70,14 +71,6 @@ import {
   UNBOUNDED,
 } from './layout.ts';
 import type { Waker } from './waker.ts';
-
-/**
- * Plain stores publish on CPUs that keep stores in order (x86-64, see the header), unless KIT_FENCED_PUBLISH=1
- * (read once, at load) asks for `Atomics.store` everywhere. Written out at each store, not as a helper function:
- * a call between the two stores of a pair would be a place where a terminated thread can stop (see the header).
- */
-export const PLAIN_PUBLISH: boolean =
-  (process.arch === 'x64' || process.arch === 'ia32') && process.env.KIT_FENCED_PUBLISH !== '1';
 
 export const EMPTY: unique symbol = Symbol('empty');
 export const DISCONNECTED: unique symbol = Symbol('disconnected');
