@@ -23,7 +23,10 @@
  * capped (FIRST_PARK_MS, then doubling, core.ts), and its next re-check sees the change. On x86-64 the waiter counts
  * that every send and receive looks at are read with plain loads too: the CPU executes the same `mov` either way, but
  * V8 does not inline `Atomics.load` (a builtin call, ~4.5 ns on Node 20 against 0.6 ns; measured in the transport
- * cell, 1M numbers: 29.4–29.7 ms against 37.7–40.3 ms).
+ * cell, 1M numbers: 29.4–29.7 ms against 37.7–40.3 ms). So are the signal word and SELECTORS when a waiter is counted:
+ * a woken peer stays counted until it runs, and one that waits for a core (a loaded machine, or both threads on one
+ * core) kept every send or receive of its peer in the meantime paying those builtin calls (two threads on one core,
+ * 1M numbers: 53–69 ms with them, 39–48 ms without). A stale read can only miss a waiter, which the cap covers.
  *
  * A selecting thread parks on its own registry waker word instead (registry.ts). It takes a selector slot on every
  * channel it selects on, and counts in SELECTORS and RX_WAITERS, so that senders take the signalling path.
@@ -57,7 +60,7 @@ export class Waker {
     const ctl = this.ctl;
     if ((PLAIN_PUBLISH ? ctl[RX_WAITERS]! : Atomics.load(ctl, RX_WAITERS)) > 0) {
       wake(ctl, RX_SIGNAL);
-      if (Atomics.load(ctl, SELECTORS) > 0) {
+      if ((PLAIN_PUBLISH ? ctl[SELECTORS]! : Atomics.load(ctl, SELECTORS)) > 0) {
         for (let slot = SELECTOR_SLOTS; slot < SELECTOR_SLOTS + SELECTOR_SLOT_COUNT; slot++) {
           const key = Atomics.load(ctl, slot);
           if (key > 0) wakeThread(key - 1);
@@ -135,7 +138,7 @@ export class Waker {
 
 /** Wake the waiters sleeping on `signal` if one armed it: clear the bit (moving the word on) and notify. */
 function wake(ctl: Int32Array, signal: number): void {
-  const seen = Atomics.load(ctl, signal);
+  const seen = PLAIN_PUBLISH ? ctl[signal]! : Atomics.load(ctl, signal);
   if ((seen & 1) !== 0 && Atomics.compareExchange(ctl, signal, seen, (seen + 1) | 0) === seen) {
     Atomics.notify(ctl, signal);
   }
