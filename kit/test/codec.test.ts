@@ -54,11 +54,17 @@ describe('codecs round-trip across threads', () => {
     expect(await roundTrip(string, values)).toEqual(values);
   });
 
-  test('short text (up to 8 bytes: decoded without Node) is exact at every length, ASCII, Latin-1 and wider', async () => {
-    const samples = ['abcdefghij', 'éàüÿçñøß¡¿', 'a語b🎉c€d', '\u0000\u007f\u0080\u00ff'];
-    // Cut by code points: a lone surrogate is not UTF-8 (the string codec writes U+FFFD for it, tested above).
+  test('short text (up to 16 bytes: decoded without Node) is exact at every length, ASCII, Latin-1 and wider', async () => {
+    const samples = [
+      'abcdefghijklmnopqr',
+      'éàüÿçñøß¡¿ÀÉÎÕÜåæ',
+      'a語b🎉c€dxyz語🎉€uvw',
+      '\u0000\u007f\u0080\u00ff\u0001\u007e\u0081\u00fe\u0000\u007f\u0080\u00ff\u0001\u007e\u0081\u00fe\u00a0z',
+    ];
+    // Cut by code points: a lone surrogate is not UTF-8 (the string codec writes U+FFFD for it, tested above). Every
+    // length from 0 to 18 characters: each case of the decoder (1–16 bytes) and past it.
     const texts = samples.flatMap((text) =>
-      Array.from({ length: 11 }, (_, n) => Array.from(text).slice(0, n).join('')),
+      Array.from({ length: 19 }, (_, n) => Array.from(text).slice(0, n).join('')),
     );
     expect(await roundTrip(string, texts)).toEqual(texts);
     // Once through, not there and back (where two wrong decodes could cancel out).
