@@ -41,6 +41,7 @@
  *   T2  a join returns only once the state word has left RUNNING.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
+import { THREAD_CODE_RANGE_MB } from './internal/code-range.ts';
 import { loadableModule, workerEntry } from './internal/compile.ts';
 import { Destination, fromWire, toWire } from './internal/handles.ts';
 import {
@@ -309,7 +310,7 @@ export class JoinHandle<R> {
 export interface SpawnOptions {
   /** The thread's name, shown in panics and by currentThread(). Defaults to the body's export name. */
   readonly name?: string;
-  /** Heap and stack limits for the worker (Node's `resourceLimits`). */
+  /** Heap, stack and code-space limits for the worker (Node's `resourceLimits`; code space THREAD_CODE_RANGE_MB by default). */
   readonly resourceLimits?: import('node:worker_threads').ResourceLimits;
 }
 
@@ -376,7 +377,7 @@ function spawnWith<A extends unknown[], R>(options: SpawnOptions, body: ThreadBo
       workerData: { __threadkit: start },
       transferList: [port2],
       execArgv: [],
-      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+      resourceLimits: { codeRangeSizeMb: THREAD_CODE_RANGE_MB, ...options.resourceLimits },
     });
   } catch (error) {
     destination.abandon();

@@ -2,10 +2,14 @@
 import { channel, type Receiver, type Sender } from '../channel.ts';
 import { Builder, currentThread, defineThread, sleep, spawn } from '../thread.ts';
 import { todo } from '../todo.ts';
+import { resourceLimits } from 'node:worker_threads';
 
 export const add = defineThread(import.meta.url, 'add', (a: number, b: number) => a + b);
 
 export const whoAmI = defineThread(import.meta.url, 'whoAmI', () => currentThread());
+
+/** The thread's resource limits as Node reports them inside it. */
+export const ownLimits = defineThread(import.meta.url, 'ownLimits', () => ({ ...resourceLimits }));
 
 export const fail = defineThread(import.meta.url, 'fail', (message: string) => {
   throw new RangeError(message);

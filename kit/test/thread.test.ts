@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { channel, EndpointClosedError, RecvError, SendError } from '../channel.ts';
 import { TryRecvError } from '../channel-errors.ts';
+import { THREAD_CODE_RANGE_MB } from '../internal/code-range.ts';
 import { Builder, currentThread, JoinTimeoutError, sleep, sleepAsync, spawn, ThreadPanicError } from '../thread.ts';
 import {
   add,
@@ -11,6 +12,7 @@ import {
   makeFilledReceiver,
   misnamed,
   nap,
+  ownLimits,
   sleepThenReturn,
   spawnHelper,
   spin,
@@ -138,6 +140,14 @@ describe('names and identity', () => {
     expect(info.name).toBe('worker-7');
     const panic = await panicOf(new Builder().name('named-failure').spawn(fail, 'x').joinAsync());
     expect(panic.message).toMatch(/thread 'named-failure'/);
+  });
+
+  test('a thread reserves THREAD_CODE_RANGE_MB of code space unless its resourceLimits say otherwise', async () => {
+    expect((await spawn(ownLimits).joinAsync()).codeRangeSizeMb).toBe(THREAD_CODE_RANGE_MB);
+    const heapOnly = await new Builder().resourceLimits({ maxOldGenerationSizeMb: 64 }).spawn(ownLimits).joinAsync();
+    expect(heapOnly).toMatchObject({ codeRangeSizeMb: THREAD_CODE_RANGE_MB, maxOldGenerationSizeMb: 64 });
+    const own = await new Builder().resourceLimits({ codeRangeSizeMb: 32 }).spawn(ownLimits).joinAsync();
+    expect(own.codeRangeSizeMb).toBe(32);
   });
 
   test('every thread has a distinct id, different from the main thread’s', async () => {
