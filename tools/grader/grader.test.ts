@@ -5,6 +5,7 @@
  * report, hidden tests run only when asked and never show their names. Plus the pure parts (points, formats).
  */
 import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,10 +15,12 @@ import { buildExercises } from '../exercises/generate.ts';
 import { listFiles, listMilestones, projectRoot } from '../../course/layout.ts';
 import { gradeSubmission, type GradeResult } from './grade.ts';
 import { canonicalListing, isolatedEnv } from './isolate.ts';
+import { dataLimitMb, nodeReservationMb, THREAD_BUDGET } from './sandbox.ts';
 import { allocate, loadPoints, type PointsConfig } from './points.ts';
 import { Slots } from './pool.ts';
 import { gradescopeResults, markdownReport, rosterCsv } from './report.ts';
 
+const execFileAsync = promisify(execFile);
 const solutions = path.join(projectRoot, 'solutions');
 const exercises = path.join(projectRoot, 'exercises');
 const temps: string[] = [];
@@ -106,6 +109,30 @@ describe('isolation', () => {
       delete process.env['GRADER_TEST_SECRET'];
     }
   });
+  test('the data limit leaves room for Node itself: THREAD_BUDGET kit threads start and finish under it', async () => {
+    // Node 24 counts ~78 MB of reserved code space per thread against the limit (sandbox.ts): under the old fixed
+    // `memory + 1024 MB` the fourth thread killed the process, and a correct solution lost every threaded test.
+    const dir = tempDir();
+    const script = path.join(dir, 'threads.mts');
+    writeFileSync(
+      script,
+      `import { spawn } from ${JSON.stringify(path.join(projectRoot, 'kit/thread.ts'))};
+import { nap } from ${JSON.stringify(path.join(projectRoot, 'kit/test/bodies.ts'))};
+const handles = Array.from({ length: ${THREAD_BUDGET} }, () => spawn(nap, 300));
+for (const handle of handles) handle.join();
+console.log('joined', handles.length);`,
+    );
+    const limit = dataLimitMb(1024);
+    const node = nodeReservationMb();
+    expect(limit).toBeGreaterThanOrEqual(1024 + 1024 + node.process + THREAD_BUDGET * node.perThread);
+    const { stdout } = await execFileAsync(
+      'prlimit',
+      [`--data=${limit * 1024 * 1024}`, '--', process.execPath, '--import', 'tsx', script],
+      { cwd: projectRoot, timeout: 60_000 },
+    );
+    expect(stdout.trim()).toBe(`joined ${THREAD_BUDGET}`);
+  });
+
   test('slots bound concurrency', async () => {
     const slots = new Slots(2);
     let running = 0;

@@ -20,7 +20,7 @@ import {
   runVitest,
   type TestResult,
 } from '../checkpoints/checkpoints.ts';
-import { acquireUid, releaseUid, SANDBOX_HOME, sandboxCommand } from './sandbox.ts';
+import { acquireUid, dataLimitMb, releaseUid, SANDBOX_HOME, sandboxCommand } from './sandbox.ts';
 import { isTestFile, listFiles, type Milestone, projectRoot } from '../../course/layout.ts';
 import { rootRel } from '../../lib/paths.ts';
 
@@ -172,7 +172,7 @@ async function runOne(options: MilestoneRunOptions, workspace: string, include: 
     const spec = {
       root: projectRoot,
       workspace,
-      dataMb: options.memoryMb + 1024,
+      dataMb: dataLimitMb(options.memoryMb),
       maxTasks: MAX_TASKS,
       ...(uid !== undefined ? { uid } : {}),
     };

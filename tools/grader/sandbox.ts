@@ -11,7 +11,8 @@
  *   plus the run's own composed workspace, all at their usual paths; private writable /tmp and HOME; nothing else
  *   of the repository (no solutions/, no grading/, no other workspace, no reports);
  * - resource limits set with prlimit before bwrap starts: tasks (processes and threads), data segment per process
- *   (a memory hog fails to allocate), file size (1 GB), no core files, open files. When the grader runs as root the run also gets a
+ *   (a memory hog fails to allocate; dataLimitMb: the memory asked for plus what Node itself reserves), file size
+ *   (1 GB), no core files, open files. When the grader runs as root the run also gets a
  *   uid of its own (setpriv), because the kernel does not count root's processes against a task limit, and two
  *   runs at once must not share one.
  *
@@ -21,6 +22,49 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { LOADED_BY_PATH } from '../checkpoints/loaded-by-path.ts';
+import { THREAD_CODE_RANGE_MB } from '../../kit/internal/code-range.ts';
+
+/** Kit threads a graded process may run at once before the data limit, rather than their memory, stops them. */
+export const THREAD_BUDGET = 32;
+
+/** What a Node process counts against the data limit before it does anything, and what each kit thread adds, MB. */
+export interface NodeReservation {
+  readonly process: number;
+  readonly perThread: number;
+}
+
+let reservation: NodeReservation | undefined;
+
+/**
+ * NodeReservation for this grader's Node binary, measured once in a child process of it (VmData before and after one
+ * thread with the kit's code space is up). Node 24 reserves its JIT code space as writable memory, which counts:
+ * ~560 MB per process and ~78 MB per kit thread (kit/internal/code-range.ts), against ~48 and ~14 MB on Node 20 and
+ * 22. A fixed limit that fits one version killed the other's threads at start-up (Node 24, 2 GB: the fourth thread).
+ */
+export function nodeReservationMb(): NodeReservation {
+  if (reservation === undefined) {
+    const probe = `const { Worker } = require('node:worker_threads');
+const vmData = () => Number(/VmData:\\s+(\\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+const before = vmData();
+const thread = new Worker('require("node:worker_threads").parentPort.postMessage(0)', {
+  eval: true, resourceLimits: { codeRangeSizeMb: ${THREAD_CODE_RANGE_MB} } });
+thread.once('message', () => { process.stdout.write(JSON.stringify([before, vmData() - before])); process.exit(0); });`;
+    const [processMb, perThreadMb] = JSON.parse(
+      execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8', timeout: 20_000, env: {} }),
+    ) as [number, number];
+    reservation = { process: Math.ceil(processMb), perThread: Math.ceil(Math.max(0, perThreadMb)) };
+  }
+  return reservation;
+}
+
+/**
+ * The data limit of a run given `memoryMb` for the code under test: that, 1 GB for what it allocates outside the V8
+ * heap, and Node's own reservations for the process and THREAD_BUDGET threads.
+ */
+export function dataLimitMb(memoryMb: number): number {
+  const node = nodeReservationMb();
+  return memoryMb + 1024 + node.process + THREAD_BUDGET * node.perThread;
+}
 
 export interface SandboxSpec {
   /** The project root: the files listed in PROJECT_ENTRIES are bound from it, at the same paths. */
@@ -84,7 +128,7 @@ export function sandboxProblem(root: string): string | undefined {
     const spec = {
       root,
       workspace: path.join(root, 'kit'),
-      dataMb: 2048,
+      dataMb: dataLimitMb(1024),
       maxTasks: 256,
       ...(uid !== undefined ? { uid } : {}),
     };
