@@ -56,7 +56,7 @@ export function mergeResults(
         ? hangMessage(run.stopped!.limitSeconds)
         : fileFailure !== undefined
           ? `its test file failed: ${fileFailure}`
-          : `did not run: ${run.runError ?? 'vitest did not report it'}`;
+          : `did not run: ${run.runError ?? run.crash ?? 'vitest did not report it'}`;
       results.push({ milestone, file: e.file, name: e.name, status: 'failed', durationMs: 0, failure });
     }
   }

@@ -91,6 +91,8 @@ export interface RawRun {
   readonly unhandled: readonly string[];
   /** Set when the run was killed or stopped early. */
   readonly runError?: string;
+  /** Set when a test process died of a fatal Node or V8 error (crashReason): why its tests were not reported. */
+  readonly crash?: string;
   /** Signs that the results were forged or the test framework was tampered with (empty when none). */
   readonly tampering: readonly string[];
   /** Set when the run was stopped because it did not finish in time: the limit, and the files that never ended. */

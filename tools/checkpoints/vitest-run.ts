@@ -140,12 +140,14 @@ export async function runVitest(options: {
     );
     runError = `vitest ${describeExit(code, signal)} before the run ended${printed !== '' ? `: ${printed}` : ' (it printed nothing)'}`;
   }
+  const crash = crashReason(output);
   return {
     tests,
     fileErrors,
     unhandled,
     tampering: [...new Set(tampering)],
     ...(runError !== undefined ? { runError } : {}),
+    ...(crash !== undefined ? { crash } : {}),
     ...(stopped !== undefined ? { stopped } : {}),
     ...(strayOutput.length > 0 ? { strayOutput } : {}),
   };
@@ -175,4 +177,20 @@ export async function listTests(
   }
   const listed = JSON.parse(readFileSync(reportFile, 'utf8')) as Array<{ file: string; name: string }>;
   return listed.map((t) => ({ file: posix(path.relative(relativeTo, t.file)), name: t.name }));
+}
+
+/**
+ * Why a test process died, when Node or V8 printed a fatal error (the process is gone, and with it the results of the
+ * tests it had not reported yet): one of a few fixed sentences, never the printed text, which the code under test
+ * could have written itself (and a report must not carry what it chooses, hidden test names for one).
+ */
+export function crashReason(output: string): string | undefined {
+  if (!/^(?:FATAL ERROR: |# Fatal )/m.test(output)) return undefined;
+  if (/JavaScript heap out of memory/.test(output)) {
+    return "a test process ran out of JavaScript heap (the run's heap limit) and died";
+  }
+  if (/Failed to reserve virtual memory/.test(output)) {
+    return "a test process could not reserve memory for a thread under the run's data limit and died";
+  }
+  return 'a test process died of a fatal Node or V8 error';
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { capText, interpretEvents, readEvents } from '../checkpoints/checkpoints.ts';
 import { type CheckpointEvent, eventMac } from '../checkpoints/stream-reporter.ts';
+import { crashReason } from '../checkpoints/vitest-run.ts';
 import { listFiles, projectRoot } from '../../course/layout.ts';
 import { gradeSubmission, type GradeResult } from './grade.ts';
 import type { PointsConfig } from './points.ts';
@@ -164,6 +165,13 @@ function skipMe(): never { (getCurrentTest() as any)?.context.skip(); throw new 
     writeFileSync(file, readFileSync(file, 'utf8').replace(/todo\('p1\/m1', '[^']+'\)/g, 'skipMe()'));
     return dir;
   },
+  // Fill the V8 heap as the module loads: the test process dies of V8's fatal out-of-memory error.
+  heap: () =>
+    plant(
+      'heap',
+      `const heap: unknown[] = [];
+for (;;) heap.push({ at: heap.length, text: 'x' + heap.length });`,
+    ),
   // Eat memory outside the V8 heap until something gives.
   memory: () =>
     plant(
@@ -311,6 +319,16 @@ describe.skipIf(!canSandbox)('attacks on the grader (p1/m1 on planted stubs, san
     expect(m.tests.length).toBeGreaterThan(0);
     expect(m.tests.every((t) => t.status === 'failed')).toBe(true);
   });
+  test('a test process killed by the heap limit: every test fails, and the report says why (not "did not report")', () => {
+    const m = m1(results.get('heap')!);
+    expect(m.score).toBe(0);
+    expect(m.tests.length).toBeGreaterThan(0);
+    for (const t of m.tests) {
+      expect(t.status).toBe('failed');
+      expect(t.output).toMatch(/ran out of JavaScript heap|its test file failed/);
+    }
+    expect(m.tests.some((t) => t.output.includes('ran out of JavaScript heap'))).toBe(true);
+  });
   test('no report of any attack names a hidden test or shows the secret', () => {
     for (const name of Object.keys(ATTACKS)) {
       const everything = [
@@ -322,6 +340,21 @@ describe.skipIf(!canSandbox)('attacks on the grader (p1/m1 on planted stubs, san
       expect(everything).not.toContain(SECRET);
     }
   });
+});
+
+test('a fatal error printed by a test process becomes a fixed sentence, never the printed text', () => {
+  expect(crashReason('ok\nall good')).toBeUndefined();
+  expect(crashReason('x\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n')).toMatch(
+    /ran out of JavaScript heap/,
+  );
+  expect(crashReason('# Fatal process out of memory: Failed to reserve virtual memory for CodeRange')).toMatch(
+    /could not reserve memory for a thread/,
+  );
+  // Whatever else follows the marker (the code under test can print it too) is not repeated.
+  const forged = crashReason('FATAL ERROR: the hidden test named secret-title failed');
+  expect(forged).toBe('a test process died of a fatal Node or V8 error');
+  // Only at the start of a line, as Node and V8 print it.
+  expect(crashReason('a log line that quotes FATAL ERROR: x')).toBeUndefined();
 });
 
 describe('the results channel', () => {
